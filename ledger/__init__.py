@@ -1,0 +1,1 @@
+"""CellTrace: a GMP traceability ledger for cell-component and cell-derivative therapies."""

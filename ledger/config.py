@@ -1,0 +1,134 @@
+"""Settings read from the environment (CELLTRACE_*); no I/O happens at import or construction."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from ledger.errors import InvalidInput
+
+DEFAULT_DATA_DIR = "./celltrace-data"
+DEFAULT_ORIGIN = "celltrace.example/ledger"
+
+
+@dataclass(frozen=True)
+class DatabaseURL:
+    """A parsed CELLTRACE_DATABASE_URL: `sqlite:///path` or `postgresql://user:pw@host:port/db`."""
+
+    backend: str  # "sqlite" | "postgres"
+    sqlite_path: Path | None = None
+    host: str = ""
+    port: int = 5432
+    user: str = ""
+    password: str = field(default="", repr=False)
+    dbname: str = ""
+
+    @classmethod
+    def parse(cls, url: str) -> DatabaseURL:
+        parts = urlsplit(url)
+        if parts.scheme == "sqlite":
+            # sqlite:///relative.db and sqlite:////absolute.db, as SQLAlchemy spells them.
+            raw = url[len("sqlite:///") :] if url.startswith("sqlite:///") else ""
+            if not raw:
+                raise InvalidInput(
+                    f"CELLTRACE_DATABASE_URL {url!r} names no SQLite file; "
+                    "use sqlite:///path/to/ledger.db"
+                )
+            return cls(backend="sqlite", sqlite_path=Path(unquote(raw)))
+        if parts.scheme in ("postgresql", "postgres", "postgresql+psycopg"):
+            dbname = parts.path.lstrip("/")
+            if not parts.hostname or not dbname:
+                raise InvalidInput(
+                    "CELLTRACE_DATABASE_URL for PostgreSQL needs a host and a database name, "
+                    "e.g. postgresql://celltrace:secret@localhost:5432/celltrace"
+                )
+            return cls(
+                backend="postgres",
+                host=parts.hostname,
+                port=parts.port or 5432,
+                user=unquote(parts.username or ""),
+                password=unquote(parts.password or ""),
+                dbname=dbname,
+            )
+        raise InvalidInput(
+            f"CELLTRACE_DATABASE_URL scheme {parts.scheme!r} is not supported; "
+            "use sqlite:///path/ledger.db or postgresql://user:pw@host:5432/db"
+        )
+
+    def sqlalchemy_url(self) -> str:
+        if self.backend == "sqlite":
+            assert self.sqlite_path is not None
+            return f"sqlite:///{self.sqlite_path}"
+        from urllib.parse import quote
+
+        auth = quote(self.user, safe="")
+        if self.password:
+            auth += ":" + quote(self.password, safe="")
+        return f"postgresql+psycopg://{auth}@{self.host}:{self.port}/{self.dbname}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything CellTrace needs to know about where it runs."""
+
+    data_dir: Path
+    database_url: str
+    origin: str = DEFAULT_ORIGIN
+    facility: str = "F01"
+    base_url: str = "http://localhost:8000"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        data_dir = Path(env.get("CELLTRACE_DATA_DIR") or DEFAULT_DATA_DIR)
+        url = env.get("CELLTRACE_DATABASE_URL") or f"sqlite:///{data_dir / 'ledger.db'}"
+        return cls(
+            data_dir=data_dir,
+            database_url=url,
+            origin=env.get("CELLTRACE_LOG_ORIGIN") or DEFAULT_ORIGIN,
+            facility=env.get("CELLTRACE_FACILITY") or "F01",
+            base_url=(env.get("CELLTRACE_BASE_URL") or "http://localhost:8000").rstrip("/"),
+        )
+
+    @property
+    def database(self) -> DatabaseURL:
+        return DatabaseURL.parse(self.database_url)
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.data_dir / "keys"
+
+    def eventsourcing_env(self, *, create_tables: bool | None = None) -> dict[str, str]:
+        """The persistence environment for eventsourcing's sqlite / postgres modules.
+
+        Tables are created on the fly for SQLite (zero set-up); on PostgreSQL only by
+        `celltrace init`, so the application's role needs no schema privileges.
+        """
+        db = self.database
+        if create_tables is None:
+            create_tables = db.backend == "sqlite"
+        create = "y" if create_tables else "n"
+        recorder = "ledger.integrity.recorders:"
+        if db.backend == "sqlite":
+            assert db.sqlite_path is not None
+            return {
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": str(db.sqlite_path),
+                "SQLITE_LOCK_TIMEOUT": "30",
+                "APPLICATION_RECORDER_TOPIC": recorder + "HashChainSQLiteRecorder",
+                "CREATE_TABLE": create,
+            }
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": db.dbname,
+            "POSTGRES_HOST": db.host,
+            "POSTGRES_PORT": str(db.port),
+            "POSTGRES_USER": db.user,
+            "POSTGRES_PASSWORD": db.password,
+            "POSTGRES_LOCK_TIMEOUT": "30",
+            "APPLICATION_RECORDER_TOPIC": recorder + "HashChainPostgresRecorder",
+            "CREATE_TABLE": create,
+        }

@@ -1,0 +1,53 @@
+"""Settings come from CELLTRACE_* variables; bad database URLs are refused clearly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ledger.config import DatabaseURL, Settings
+from ledger.errors import InvalidInput
+
+
+def test_default_is_an_sqlite_file_in_the_data_dir() -> None:
+    settings = Settings.from_env({})
+    assert settings.data_dir == Path("./celltrace-data")
+    assert settings.database.backend == "sqlite"
+    assert settings.database.sqlite_path == Path("celltrace-data/ledger.db")
+    assert settings.keys_dir == Path("./celltrace-data/keys")
+    env = settings.eventsourcing_env()
+    assert env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite"
+    assert env["APPLICATION_RECORDER_TOPIC"].endswith(":HashChainSQLiteRecorder")
+
+
+def test_postgres_url_maps_to_the_library_environment() -> None:
+    settings = Settings.from_env(
+        {"CELLTRACE_DATABASE_URL": "postgresql://ct:p%40ss@db.local:6543/ledger"}
+    )
+    db = settings.database
+    assert (db.backend, db.host, db.port, db.user, db.password, db.dbname) == (
+        "postgres",
+        "db.local",
+        6543,
+        "ct",
+        "p@ss",
+        "ledger",
+    )
+    env = settings.eventsourcing_env()
+    assert env["PERSISTENCE_MODULE"] == "eventsourcing.postgres"
+    assert env["POSTGRES_PASSWORD"] == "p@ss"
+    assert db.sqlalchemy_url() == "postgresql+psycopg://ct:p%40ss@db.local:6543/ledger"
+
+
+@pytest.mark.parametrize(
+    "url", ["mysql://x/y", "sqlite://", "postgresql://localhost", "postgresql:///db"]
+)
+def test_unsupported_or_incomplete_database_url_is_refused(url: str) -> None:
+    with pytest.raises(InvalidInput, match="CELLTRACE_DATABASE_URL"):
+        DatabaseURL.parse(url)
+
+
+def test_password_is_not_shown_in_repr() -> None:
+    db = DatabaseURL.parse("postgresql://ct:secret@h/d")
+    assert "secret" not in repr(db)
