@@ -1,0 +1,5 @@
+"""`python -m ledger` runs the `celltrace` command."""
+
+from ledger.cli import main
+
+main()

@@ -1,0 +1,16 @@
+"""CellTraceLedger: the one write path. Commands load aggregates, pass cross-aggregate facts in,
+let the aggregates check the GMP rules, and save every touched aggregate in one transaction."""
+
+from __future__ import annotations
+
+from ledger.commands.people import PeopleCommands
+from ledger.core import SYSTEM, Actor, Clock, LedgerCore, Receipt, utc_now
+
+
+class CellTraceLedger(PeopleCommands, LedgerCore):
+    """The ledger application: every command of every area."""
+
+    name = "CellTrace"
+
+
+__all__ = ["SYSTEM", "Actor", "CellTraceLedger", "Clock", "Receipt", "utc_now"]

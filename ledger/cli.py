@@ -1,0 +1,133 @@
+"""The `celltrace` command: init, verify, demo and the other contracts listed in DESIGN.md."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+from ledger.bootstrap import describe_database, init_ledger
+from ledger.config import Settings
+from ledger.errors import InvalidInput
+from ledger.integrity.verify import KeptHead, LedgerReader, Report, verify_database
+
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="CellTrace: GMP traceability ledger for cell-component and cell-derivative therapies.",
+)
+
+
+def _settings() -> Settings:
+    settings = Settings.from_env()
+    try:
+        settings.database  # noqa: B018 - parse now so a bad URL is a usage error
+    except InvalidInput as exc:
+        typer.echo(f"error: {exc.detail}", err=True)
+        raise typer.Exit(2) from None
+    return settings
+
+
+@app.command()
+def init() -> None:
+    """Create the database, its tables and the signing keys (safe to run again)."""
+    settings = _settings()
+    result = init_ledger(settings)
+    typer.echo(f"Ledger ready: {result.database}")
+    for name in ("log", "label"):
+        path = result.log_key if name == "log" else result.label_key
+        state = "created" if f"{name}.key" in result.created_keys else "kept"
+        typer.echo(f"{name.capitalize()} signing key ({state}): {path}")
+
+
+@app.command()
+def verify(
+    chain_head: Annotated[
+        str | None,
+        typer.Option(
+            "--chain-head",
+            help="A chain head you kept earlier (N:HEX as printed by verify, or HEX); "
+            "verification fails if the ledger no longer contains it.",
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Recompute every event hash and both chains. Exit 0 intact, 1 tampering, 2 usage error."""
+    settings = _settings()
+    kept: KeptHead | None = None
+    if chain_head is not None:
+        try:
+            kept = KeptHead.parse(chain_head)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--chain-head") from None
+    db = settings.database
+    if db.backend == "sqlite" and (db.sqlite_path is None or not db.sqlite_path.exists()):
+        typer.echo(
+            f"error: no ledger at {db.sqlite_path}; run `celltrace init` or set "
+            "CELLTRACE_DATABASE_URL",
+            err=True,
+        )
+        raise typer.Exit(2)
+    report = _run_verification(settings, kept, show_progress=sys.stderr.isatty() and not as_json)
+    if as_json:
+        typer.echo(json.dumps(_report_json(report), indent=2))
+    else:
+        _print_report(settings, report)
+    raise typer.Exit(0 if report.intact else 1)
+
+
+def _run_verification(settings: Settings, kept: KeptHead | None, *, show_progress: bool) -> Report:
+    if not show_progress:
+        return verify_database(settings.database, kept_head=kept)
+    total = LedgerReader(settings.database).count()
+    with typer.progressbar(length=total, label="Verifying", file=sys.stderr) as bar:
+        return verify_database(settings.database, kept_head=kept, progress=bar.update)
+
+
+def _report_json(report: Report) -> dict[str, object]:
+    brk = report.first_break
+    return {
+        "intact": report.intact,
+        "events_verified": report.events,
+        "chain_head": str(report.head) if report.head else None,
+        "break": None
+        if brk is None
+        else {
+            "kind": brk.kind,
+            "notification_id": brk.notification_id,
+            "originator_id": brk.originator_id,
+            "originator_version": brk.originator_version,
+            "message": brk.message,
+        },
+    }
+
+
+def _print_report(settings: Settings, report: Report) -> None:
+    typer.echo(f"Ledger: {describe_database(settings)}")
+    if report.first_break is not None:
+        typer.echo(f"TAMPERING DETECTED: {report.first_break.describe()}")
+        typer.echo(f"{report.events} events verified before the first break.")
+        return
+    typer.echo(f"Intact: {report.events} events verified (event hashes, aggregate links, chain).")
+    if report.head is not None:
+        typer.echo(f"Chain head: {report.head}")
+        typer.echo(
+            "Keep this chain head outside the system; "
+            f"`celltrace verify --chain-head {report.head}` later proves nothing before it "
+            "was altered, removed or re-hashed."
+        )
+
+
+@app.command()
+def demo() -> None:
+    """Record a realistic history in the configured ledger and verify it."""
+    from ledger.demo import run_demo
+
+    settings = _settings()
+    run_demo(settings, typer.echo)
+
+
+def main() -> None:
+    app()

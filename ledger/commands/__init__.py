@@ -1,0 +1,1 @@
+"""The ledger's commands, one mixin per area, composed into CellTraceLedger."""

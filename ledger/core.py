@@ -1,0 +1,177 @@
+"""LedgerCore: what every command shares - attribution (R-LED-2), code issuing (R-ID-1), the
+actor's role and training check (R-PPL-2) and the one-transaction save (R-LED-3).
+
+The area mixins in `ledger.commands` build on it; `ledger.application.CellTraceLedger`
+composes them into the one write path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.utils import Environment, EnvType
+
+from ledger.config import Settings
+from ledger.domain.base import DateAsISO, Meaning, Stamp, StampAsDict, stamped
+from ledger.domain.codes import CodeSequence, item_id, sequence_id
+from ledger.errors import Conflict, InvalidInput, NotFound, RuleViolation, Violation
+from ledger.identifiers import ItemCode, ItemType, parse_code
+
+T = TypeVar("T", bound=Aggregate)
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The signed-in person and the role they act in."""
+
+    person_id: str
+    role: str
+
+
+SYSTEM = Actor("SYSTEM", "system")
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What a command produced: the last notification id, for read-your-writes."""
+
+    notification_id: int
+    events: int
+
+
+class LedgerCore(Application[UUID]):
+    """The ledger application's shared machinery over the hash-chained event store."""
+
+    name = "CellTrace"
+    is_snapshotting_enabled = False
+
+    def __init__(
+        self, settings: Settings, *, clock: Clock = utc_now, create_tables: bool | None = None
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        if settings.database.backend == "sqlite":
+            path = settings.database.sqlite_path
+            assert path is not None
+            path.parent.mkdir(parents=True, exist_ok=True)
+        super().__init__(env=settings.eventsourcing_env(create_tables=create_tables))
+
+    def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
+        """Persistence is configured by Settings alone: no prefix, nothing read from os.environ
+        (so the ledger table is `stored_events` on both backends)."""
+        return Environment("", dict(env or {}))
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(StampAsDict())
+        transcoder.register(DateAsISO())
+
+    @contextmanager
+    def command(
+        self,
+        actor: Actor,
+        meaning: Meaning = Meaning.PERFORMED,
+        *,
+        client_time: datetime | None = None,
+    ) -> Iterator[Stamp]:
+        """Attribute every event triggered in the block to `actor` (R-LED-2)."""
+        if not actor.person_id or not actor.role:
+            raise InvalidInput("R-LED-2: every step needs an actor id and a role")
+        if client_time is not None and client_time.utcoffset() is None:
+            raise InvalidInput(
+                "R-LED-2: the device time must include its UTC offset, e.g. 2026-03-01T09:30+08:00"
+            )
+        stamp = Stamp(actor.person_id, actor.role, meaning, self.clock(), client_time)
+        with stamped(stamp):
+            yield stamp
+
+    def record(self, *aggregates: Aggregate | None, **kwargs: Any) -> Receipt:
+        """Save all touched aggregates in one transaction, or nothing."""
+        try:
+            recordings = self.save(*aggregates, **kwargs)
+        except IntegrityError as exc:
+            raise Conflict(
+                "Someone else recorded a step on the same item at the same moment; "
+                "nothing was written. Scan the item again and repeat the step."
+            ) from exc
+        last = max((r.notification.id for r in recordings), default=0)
+        return Receipt(notification_id=last, events=len(recordings))
+
+    # --- shared helpers for commands ------------------------------------------------------
+
+    def today(self) -> date:
+        return self.clock().date()
+
+    def issue_codes(
+        self, item_type: ItemType, count: int = 1
+    ) -> tuple[CodeSequence, list[ItemCode]]:
+        """Issue `count` new codes; save the returned sequence together with the new items."""
+        year = self.clock().year % 100
+        facility = self.settings.facility
+        seq_id = sequence_id(item_type, facility, year)
+        try:
+            sequence: Aggregate = self.repository.get(seq_id)
+        except AggregateNotFoundError:
+            sequence = CodeSequence(item_type.prefix, facility, year)
+        assert isinstance(sequence, CodeSequence)
+        return sequence, sequence.issue(count)
+
+    def load(self, code: str, expected: ItemType | tuple[ItemType, ...], kind: type[T]) -> T:
+        """The aggregate a scanned or typed code refers to, or a clear refusal (R-ID-1)."""
+        parsed = parse_code(code, expected)
+        try:
+            found: Aggregate = self.repository.get(item_id(parsed))
+        except AggregateNotFoundError:
+            raise NotFound(
+                f"{parsed} is a valid code but no such {parsed.item_type.label} is recorded "
+                "in this ledger; check that you scanned the right label"
+            ) from None
+        if not isinstance(found, kind):
+            raise NotFound(f"{parsed} does not refer to a {kind.__name__}")
+        return found
+
+    def authorise(self, actor: Actor, step_type: str, *roles: str) -> None:
+        """Refuse the step unless the actor acts in one of `roles`, holds that role and has
+        current training for `step_type` (R-PPL-2)."""
+        if actor == SYSTEM:
+            return
+        from ledger.domain.people import Person
+
+        try:
+            person = self.load(actor.person_id, ItemType.PERSON, Person)
+        except (NotFound, InvalidInput):
+            raise RuleViolation(
+                [
+                    Violation(
+                        "R-PPL-1",
+                        f"{actor.person_id} is not a registered person; only registered, "
+                        "trained people may record steps",
+                    )
+                ]
+            ) from None
+        missing = person.missing_for(step_type, actor.role, self.today())
+        if actor.role not in roles:
+            missing.insert(
+                0,
+                Violation(
+                    "R-PPL-2",
+                    f"{step_type} is recorded in the role {' or '.join(roles)}, "
+                    f"not {actor.role}; sign in with that role",
+                ),
+            )
+        if missing:
+            raise RuleViolation(missing)

@@ -1,0 +1,1 @@
+"""Aggregates and GMP rules, one area per module."""

@@ -1,0 +1,141 @@
+"""Attribution of every event (R-LED-2): who, in which role, with what meaning, and when.
+
+The application opens a command context with a `Stamp`; `LedgerAggregate` puts that stamp on
+every event it triggers, so attribution is done once here rather than per event. The server
+time comes from the application's clock (injected), never from the domain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import Transcoding
+
+
+class Meaning(StrEnum):
+    """The meaning of an electronic signature (R-LED-2, R-LED-5)."""
+
+    PERFORMED = "performed"
+    REVIEWED = "reviewed"
+    APPROVED = "approved"
+    RELEASED = "released"
+    WITNESSED = "witnessed"
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """Who recorded an event, in which role, with what meaning, and when (UTC)."""
+
+    actor_id: str
+    actor_role: str
+    meaning: Meaning
+    recorded_at: datetime
+    client_time: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if self.recorded_at.utcoffset() is None:
+            raise ValueError("Stamp.recorded_at must be timezone-aware (UTC)")
+        if self.client_time is not None and self.client_time.utcoffset() is None:
+            raise ValueError("Stamp.client_time must be timezone-aware")
+
+
+class StampAsDict(Transcoding):
+    """Stores a Stamp as a plain JSON object."""
+
+    type = Stamp
+    name = "celltrace_stamp"
+
+    def encode(self, obj: Stamp) -> dict[str, Any]:
+        return {
+            "actor_id": obj.actor_id,
+            "actor_role": obj.actor_role,
+            "meaning": obj.meaning.value,
+            "recorded_at": obj.recorded_at,
+            "client_time": obj.client_time,
+        }
+
+    def decode(self, data: dict[str, Any]) -> Stamp:
+        return Stamp(
+            actor_id=data["actor_id"],
+            actor_role=data["actor_role"],
+            meaning=Meaning(data["meaning"]),
+            recorded_at=data["recorded_at"],
+            client_time=data["client_time"],
+        )
+
+
+class DateAsISO(Transcoding):
+    """Stores a calendar date (expiry, training validity) as YYYY-MM-DD."""
+
+    type = date
+    name = "celltrace_date"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+_current_stamp: ContextVar[Stamp | None] = ContextVar("celltrace_stamp", default=None)
+
+
+class UnattributedEventError(RuntimeError):
+    """An event was triggered outside a command context (a programming error)."""
+
+
+@contextmanager
+def stamped(stamp: Stamp) -> Iterator[Stamp]:
+    """Attribute every event triggered inside the block to `stamp`."""
+    token = _current_stamp.set(stamp)
+    try:
+        yield stamp
+    finally:
+        _current_stamp.reset(token)
+
+
+def current_stamp() -> Stamp:
+    stamp = _current_stamp.get()
+    if stamp is None:
+        raise UnattributedEventError(
+            "every ledger event must be attributable (R-LED-2): trigger events only inside "
+            "CellTraceLedger.command(...) or ledger.domain.base.stamped(...)"
+        )
+    return stamp
+
+
+class LedgerAggregate(Aggregate):
+    """Base aggregate: every event carries the command's Stamp and its server time."""
+
+    class Event(Aggregate.Event):
+        stamp: Stamp
+
+    class Created(Event, Aggregate.Created):
+        pass
+
+    def trigger_event(self, event_class: type[Any], **kwargs: Any) -> None:
+        stamp = current_stamp()
+        kwargs.setdefault("stamp", stamp)
+        kwargs.setdefault("timestamp", stamp.recorded_at)
+        super().trigger_event(event_class, **kwargs)
+
+    @classmethod
+    def _create(
+        cls,
+        event_class: type[Any],
+        *,
+        id: UUID | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        stamp = current_stamp()
+        kwargs.setdefault("stamp", stamp)
+        kwargs.setdefault("timestamp", stamp.recorded_at)
+        return super()._create(event_class, id=id, **kwargs)

@@ -1,0 +1,157 @@
+"""People, roles, training and Qualified-Person authorisations as ledger events (R-PPL-1..3).
+
+Names and contact details are personal data and stay out of the chain (R-LED-6): a person is
+known here only by their code.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from eventsourcing.domain import event
+
+from ledger.domain.codes import CodedItem
+from ledger.errors import RuleViolation, Violation
+
+
+class Role(StrEnum):
+    OPERATOR = "operator"
+    QC_ANALYST = "qc_analyst"
+    QA = "qa"
+    QP = "qp"
+    PHARMACIST = "pharmacist"
+    NURSE = "nurse"
+    INVESTIGATOR = "investigator"
+    AUDITOR = "auditor"
+    ADMINISTRATOR = "administrator"
+
+
+def parse_roles(names: list[str]) -> list[Role]:
+    """Turn role names into Roles, refusing unknown ones (R-PPL-1)."""
+    known = {r.value for r in Role}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise RuleViolation(
+            [
+                Violation(
+                    "R-PPL-1",
+                    f"unknown role {n!r}; use one of: {', '.join(sorted(known))}",
+                )
+                for n in unknown
+            ]
+        )
+    return [Role(n) for n in names]
+
+
+class Person(CodedItem):
+    """A registered person who may record steps, known by a pseudonymous code."""
+
+    @event("Registered")
+    def __init__(self, code: str, roles: list[str]) -> None:
+        self.code = code
+        self.roles: set[str] = set(roles)
+        self.training: dict[str, tuple[date, date]] = {}
+        self.qp_sites: set[str] = set()
+        self.active = True
+
+    def grant_role(self, role: Role) -> None:
+        if role.value in self.roles:
+            raise RuleViolation(
+                [Violation("R-PPL-1", f"{self.code} already holds the role {role.value}")]
+            )
+        self._role_granted(role.value)
+
+    @event("RoleGranted")
+    def _role_granted(self, role: str) -> None:
+        self.roles.add(role)
+
+    def revoke_role(self, role: Role, reason: str) -> None:
+        problems = []
+        if role.value not in self.roles:
+            problems.append(Violation("R-PPL-1", f"{self.code} does not hold {role.value}"))
+        if not reason.strip():
+            problems.append(Violation("R-LED-1", "give the reason for revoking the role"))
+        if problems:
+            raise RuleViolation(problems)
+        self._role_revoked(role.value, reason.strip())
+
+    @event("RoleRevoked")
+    def _role_revoked(self, role: str, reason: str) -> None:
+        self.roles.discard(role)
+        if role == Role.QP.value:
+            self.qp_sites.clear()
+
+    def record_training(
+        self, step_type: str, completed_on: date, expires_on: date, sop: str
+    ) -> None:
+        problems = []
+        if not step_type.strip():
+            problems.append(Violation("R-PPL-1", "name the step type the training covers"))
+        if expires_on <= completed_on:
+            problems.append(
+                Violation(
+                    "R-PPL-1",
+                    f"training for {step_type!r} expires on {expires_on} which is not after "
+                    f"its completion on {completed_on}; correct the dates",
+                )
+            )
+        if not sop.strip():
+            problems.append(Violation("R-PPL-1", "give the SOP (and version) trained on"))
+        if problems:
+            raise RuleViolation(problems)
+        self._training_recorded(step_type.strip(), completed_on, expires_on, sop.strip())
+
+    @event("TrainingRecorded")
+    def _training_recorded(
+        self, step_type: str, completed_on: date, expires_on: date, sop: str
+    ) -> None:
+        self.training[step_type] = (completed_on, expires_on)
+
+    def authorise_qp(self, site_code: str) -> None:
+        if Role.QP.value not in self.roles:
+            raise RuleViolation(
+                [
+                    Violation(
+                        "R-PPL-3",
+                        f"{self.code} is not a Qualified Person; grant the qp role first",
+                    )
+                ]
+            )
+        self._qp_authorised(site_code)
+
+    @event("QPAuthorised")
+    def _qp_authorised(self, site_code: str) -> None:
+        self.qp_sites.add(site_code)
+
+    def missing_for(self, step_type: str, role: str, today: date) -> list[Violation]:
+        """What this person lacks to record `step_type` acting as `role` (R-PPL-2)."""
+        missing = []
+        if not self.active:
+            missing.append(Violation("R-PPL-2", f"{self.code} is no longer active"))
+        if role not in self.roles:
+            missing.append(
+                Violation(
+                    "R-PPL-2",
+                    f"{self.code} does not hold the role {role} needed for {step_type}; "
+                    "ask an administrator to grant it",
+                )
+            )
+        trained = self.training.get(step_type)
+        if trained is None:
+            missing.append(
+                Violation(
+                    "R-PPL-2",
+                    f"{self.code} has no training record for {step_type}; "
+                    "record the training before doing this step",
+                )
+            )
+        elif trained[1] < today:
+            missing.append(
+                Violation(
+                    "R-PPL-2",
+                    f"{self.code}'s training for {step_type} expired on {trained[1]}; "
+                    "renew the training before doing this step",
+                )
+            )
+        return missing

@@ -1,0 +1,84 @@
+"""The `celltrace` command's foundation contracts: init is idempotent and keys are private;
+verify exits 0 intact, 1 tampered, 2 on usage errors (R-LED-3)."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CELLTRACE = [sys.executable, "-m", "ledger"]
+
+
+def run(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CELLTRACE_DATA_DIR": str(data)}
+    env.pop("CELLTRACE_DATABASE_URL", None)
+    return subprocess.run(
+        [*CELLTRACE, *args], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_r_led_3_init_is_idempotent_and_keys_are_owner_only(tmp_path: Path) -> None:
+    # When init runs twice
+    first = run(tmp_path, "init")
+    second = run(tmp_path, "init")
+    # Then both succeed, the keys are created once and readable by the owner only
+    assert first.returncode == 0, first.stderr
+    assert second.returncode == 0, second.stderr
+    assert "Log signing key (created)" in first.stdout
+    assert "Log signing key (kept)" in second.stdout
+    for name in ("log.key", "label.key"):
+        mode = stat.S_IMODE((tmp_path / "keys" / name).stat().st_mode)
+        assert mode == 0o600
+    assert stat.S_IMODE((tmp_path / "keys").stat().st_mode) == 0o700
+
+
+def test_r_led_3_demo_then_verify_exits_0_with_chain_head(tmp_path: Path) -> None:
+    demo = run(tmp_path, "demo")
+    assert demo.returncode == 0, demo.stderr
+    assert "Verification: intact" in demo.stdout
+    result = run(tmp_path, "verify")
+    assert result.returncode == 0, result.stderr
+    assert "Intact:" in result.stdout
+    head = next(line for line in result.stdout.splitlines() if line.startswith("Chain head: "))
+    kept = head.removeprefix("Chain head: ")
+    again = run(tmp_path, "verify", "--chain-head", kept)
+    assert again.returncode == 0, again.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["verify", "--chain-head", "not-hex"],
+        ["verify", "--chain-head", "12:abcd"],
+        ["verify", "-x"],
+    ],
+)
+def test_r_led_3_verify_usage_errors_exit_2(tmp_path: Path, args: list[str]) -> None:
+    run(tmp_path, "init")
+    result = run(tmp_path, *args)
+    assert result.returncode == 2, result.stdout + result.stderr
+
+
+def test_r_led_3_verify_without_a_ledger_exits_2_and_says_what_to_do(tmp_path: Path) -> None:
+    result = run(tmp_path / "nowhere", "verify")
+    assert result.returncode == 2
+    assert "celltrace init" in result.stderr
+
+
+def test_r_led_3_verify_exits_1_naming_the_record_when_tampered(tmp_path: Path) -> None:
+    import sqlite3
+
+    assert run(tmp_path, "demo").returncode == 0
+    conn = sqlite3.connect(tmp_path / "ledger.db")
+    conn.execute("DROP TRIGGER stored_events_no_update")
+    conn.execute("UPDATE stored_events SET topic = topic || 'x' WHERE rowid = 4")
+    conn.commit()
+    conn.close()
+    result = run(tmp_path, "verify")
+    assert result.returncode == 1
+    assert "TAMPERING DETECTED: event-altered at record 4" in result.stdout
