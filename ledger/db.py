@@ -1,0 +1,30 @@
+"""SQLAlchemy engines on the ledger's own database, for read models and side tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+
+from ledger.config import Settings
+
+
+def create_db_engine(settings: Settings, **kwargs: Any) -> Engine:
+    """An engine on the same database as the event store (SQLite file or PostgreSQL)."""
+    db = settings.database
+    if db.backend == "sqlite":
+        assert db.sqlite_path is not None
+        db.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            db.sqlalchemy_url(), connect_args={"timeout": 30, "check_same_thread": False}, **kwargs
+        )
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        return engine
+    return create_engine(db.sqlalchemy_url(), pool_pre_ping=True, **kwargs)
