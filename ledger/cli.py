@@ -121,6 +121,43 @@ def _print_report(settings: Settings, report: Report) -> None:
 
 
 @app.command()
+def worker(
+    rebuild: Annotated[
+        bool,
+        typer.Option("--rebuild", help="Drop every read model and rebuild it from the ledger."),
+    ] = False,
+    once: Annotated[
+        bool, typer.Option("--once", help="Catch up with the ledger as it is now, then exit.")
+    ] = False,
+) -> None:
+    """Maintain the read models (projections) as a separate process; one per deployment."""
+    from ledger.integrity.verify import LedgerReader
+    from ledger.projections.runner import Projections, worker_lock
+
+    settings = _settings()
+
+    def waiting() -> None:
+        typer.echo("Another celltrace worker is running; waiting for it to stop...", err=True)
+
+    with worker_lock(settings, waiting):
+        projections = Projections(settings)
+        if rebuild:
+            projections.rebuild()
+            typer.echo("Read models dropped; rebuilding from the first event.")
+        target = LedgerReader(settings.database).last_notification_id() if once else None
+        with projections:
+            typer.echo(f"Projections running on {describe_database(settings)}.")
+            if once:
+                projections.wait(target, timeout=3600)
+                typer.echo(f"Caught up to notification {target}: {projections.positions()}")
+                return
+            try:
+                projections.run_forever()
+            except KeyboardInterrupt:
+                typer.echo("Stopping.")
+
+
+@app.command()
 def demo() -> None:
     """Record a realistic history in the configured ledger and verify it."""
     from ledger.demo import run_demo

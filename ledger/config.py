@@ -111,6 +111,9 @@ class Settings:
         if create_tables is None:
             create_tables = db.backend == "sqlite"
         create = "y" if create_tables else "n"
+        # Cached aggregates are fast-forwarded from the store on every get(), so another
+        # process's writes are always seen; code sequences would otherwise replay every issue.
+        cache = {"AGGREGATE_CACHE_MAXSIZE": "10000", "AGGREGATE_CACHE_FASTFORWARD": "y"}
         recorder = "ledger.integrity.recorders:"
         if db.backend == "sqlite":
             assert db.sqlite_path is not None
@@ -120,6 +123,7 @@ class Settings:
                 "SQLITE_LOCK_TIMEOUT": "30",
                 "APPLICATION_RECORDER_TOPIC": recorder + "HashChainSQLiteRecorder",
                 "CREATE_TABLE": create,
+                **cache,
             }
         return {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
@@ -131,4 +135,5 @@ class Settings:
             "POSTGRES_LOCK_TIMEOUT": "30",
             "APPLICATION_RECORDER_TOPIC": recorder + "HashChainPostgresRecorder",
             "CREATE_TABLE": create,
+            **cache,
         }

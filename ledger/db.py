@@ -9,8 +9,11 @@ from sqlalchemy import Engine, create_engine, event
 from ledger.config import Settings
 
 
-def create_db_engine(settings: Settings, **kwargs: Any) -> Engine:
-    """An engine on the same database as the event store (SQLite file or PostgreSQL)."""
+def create_db_engine(settings: Settings, *, durable: bool = True, **kwargs: Any) -> Engine:
+    """An engine on the same database as the event store (SQLite file or PostgreSQL).
+
+    `durable=False` (read models only) lets SQLite commit without fsync in WAL mode.
+    """
     db = settings.database
     if db.backend == "sqlite":
         assert db.sqlite_path is not None
@@ -24,6 +27,8 @@ def create_db_engine(settings: Settings, **kwargs: Any) -> Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
+            if not durable:
+                cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 
         return engine

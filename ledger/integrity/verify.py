@@ -246,6 +246,12 @@ class LedgerReader:
         with self._rows("SELECT COUNT(*) FROM stored_events") as rows:
             return int(next(iter(rows))[0])
 
+    def last_notification_id(self) -> int | None:
+        nid = "rowid" if self.db.backend == "sqlite" else "notification_id"
+        with self._rows(f"SELECT MAX({nid}) FROM stored_events") as rows:  # noqa: S608
+            value = next(iter(rows))[0]
+        return None if value is None else int(value)
+
     def records(self) -> Iterator[StoredRecord]:
         with self._rows(select_records_sql(self.db.backend), stream=True) as rows:
             for row in rows:

@@ -1,0 +1,1 @@
+"""Read models (SQLAlchemy tables) maintained from the ledger's notification log, exactly once."""

@@ -1,0 +1,158 @@
+"""R-TRC-3 read side: views are maintained exactly once, resume after a crash, and a rebuild
+gives the same rows, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from ledger.bootstrap import init_ledger, open_ledger
+from ledger.config import Settings
+from ledger.projections.items import items_table, timeline_table
+from ledger.projections.runner import PROJECTIONS, Projections
+from ledger.projections.tracking import tracking_table, view_engine
+from tests.specimen import record_samples
+
+
+def snapshot(settings: Settings) -> dict[str, list[tuple[Any, ...]]]:
+    engine = view_engine(settings)
+    try:
+        with engine.connect() as conn:
+            return {
+                table.name: [
+                    tuple(row) for row in conn.execute(select(table).order_by(*table.primary_key))
+                ]
+                for table in (items_table, timeline_table)
+            }
+    finally:
+        engine.dispose()
+
+
+def positions(settings: Settings) -> dict[str, int]:
+    engine = view_engine(settings)
+    try:
+        with engine.connect() as conn:
+            if not engine.dialect.has_table(conn, tracking_table.name):
+                return {}
+            return {r.view: r.notification_id for r in conn.execute(select(tracking_table)).all()}
+    finally:
+        engine.dispose()
+
+
+def worker(settings: Settings, *args: str) -> subprocess.Popen[str]:
+    env = {
+        **os.environ,
+        "CELLTRACE_DATABASE_URL": settings.database_url,
+        "CELLTRACE_DATA_DIR": str(settings.data_dir),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "ledger", "worker", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_r_trc_3_incremental_views_equal_a_rebuild(settings: Settings) -> None:
+    # Given a ledger processed incrementally while it grows
+    init_ledger(settings)
+    app = open_ledger(settings)
+    with Projections(settings) as projections:
+        last = record_samples(app, 20, events_each=3)
+        projections.wait(last)
+        last = record_samples(app, 10)
+        projections.wait(last)
+    incremental = snapshot(settings)
+    # When every view is rebuilt from the first event
+    projections = Projections(settings)
+    projections.rebuild()
+    assert snapshot(settings) == {"items": [], "timeline": []}
+    with projections:
+        projections.wait(last)
+    # Then every row is the same
+    assert snapshot(settings) == incremental
+    assert len(incremental["items"]) == 30
+    assert len(incremental["timeline"]) == 20 * 3 + 10 * 2
+    app.close()
+
+
+def test_r_trc_3_worker_killed_mid_way_resumes_without_applying_an_event_twice(
+    settings: Settings,
+) -> None:
+    # Given a backlog of events and a worker process catching up on it
+    init_ledger(settings)
+    app = open_ledger(settings)
+    last = record_samples(app, 1500, events_each=2)
+    app.close()
+    proc = worker(settings, "--once")
+    # When it is killed with SIGKILL part-way through
+    deadline = time.monotonic() + 60
+    while positions(settings).get("items", 0) < 200:
+        assert time.monotonic() < deadline, proc.stderr.read() if proc.stderr else ""
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    killed_at = positions(settings)["items"]
+    assert 0 < killed_at < last
+    # And restarted to catch up
+    restarted = worker(settings, "--once")
+    _, err = restarted.communicate(timeout=300)
+    assert restarted.returncode == 0, err
+    resumed = snapshot(settings)
+    # Then nothing is missing or doubled, and the views equal a clean rebuild
+    assert len(resumed["timeline"]) == 3000
+    assert positions(settings)["items"] == last
+    rebuilt = worker(settings, "--rebuild", "--once")
+    _, err = rebuilt.communicate(timeout=300)
+    assert rebuilt.returncode == 0, err
+    assert snapshot(settings) == resumed
+
+
+def test_r_trc_3_a_second_worker_waits_for_the_first(sqlite_settings: Settings) -> None:
+    # Given a running worker
+    init_ledger(sqlite_settings)
+    first = worker(sqlite_settings)
+    try:
+        time.sleep(1.5)
+        # When a second worker starts
+        second = worker(sqlite_settings, "--once")
+        time.sleep(1.5)
+        # Then it waits (still running, saying so) instead of double-writing
+        assert second.poll() is None
+    finally:
+        first.send_signal(signal.SIGINT)
+        first.wait(timeout=30)
+    _, err = second.communicate(timeout=60)
+    assert second.returncode == 0
+    assert "Another celltrace worker is running" in err
+
+
+def test_r_trc_3_every_projection_has_a_view_with_tables() -> None:
+    assert PROJECTIONS
+    for projection_class, view_class in PROJECTIONS:
+        assert projection_class.name == view_class.name
+        assert view_class.tables
+
+
+@pytest.mark.parametrize("bad", [0, -1])
+def test_r_trc_3_tracking_refuses_to_go_backwards(sqlite_settings: Settings, bad: int) -> None:
+    from eventsourcing.persistence import IntegrityError, Tracking
+
+    from ledger.projections.items import ItemsView
+
+    engine = view_engine(sqlite_settings)
+    view = ItemsView(engine)
+    view.create_tables()
+    view.insert_tracking(Tracking("CellTrace", 5))
+    with pytest.raises(IntegrityError, match="already at notification 5"):
+        view.insert_tracking(Tracking("CellTrace", 5 + bad))
+    assert view.max_tracking_id("CellTrace") == 5
+    engine.dispose()
