@@ -8,14 +8,15 @@ from typing import Annotated
 
 import typer
 
-from ledger.bootstrap import describe_database, init_ledger
+from ledger.bootstrap import describe_database, init_ledger, open_ledger
 from ledger.config import Settings
-from ledger.errors import InvalidInput
+from ledger.errors import InvalidInput, LedgerError, NotFound
 from ledger.integrity.verify import KeptHead, LedgerReader, Report, verify_database
 
 app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_enable=False,
     help="CellTrace: GMP traceability ledger for cell-component and cell-derivative therapies.",
 )
 
@@ -158,6 +159,113 @@ def worker(
 
 
 @app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Run the HTTP API and web pages (projections run in-process on SQLite)."""
+    import uvicorn
+
+    from ledger.api.app import create_app
+
+    settings = _settings()
+    if settings.database.backend == "sqlite":
+        init_ledger(settings)
+    typer.echo(
+        f"CellTrace API on http://{host}:{port}/docs - ledger: {describe_database(settings)}"
+    )
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+users = typer.Typer(no_args_is_help=True, help="People, roles, training and passwords.")
+app.add_typer(users, name="users")
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    value: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return value
+
+
+@users.command("add")
+def users_add(
+    role: Annotated[list[str], typer.Option("--role", help="Role(s) to grant.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Register a person from the server console (recorded as SYSTEM) and set a password."""
+    from ledger.application import SYSTEM
+    from ledger.credentials import CredentialError, Credentials
+    from ledger.db import create_db_engine
+
+    settings = _settings()
+    password = _password(password_stdin)
+    ledger = open_ledger(settings)
+    credentials = Credentials(create_db_engine(settings))
+    credentials.create_tables()
+    try:
+        code, _ = ledger.register_person(SYSTEM, role)
+        credentials.set_password(code, password)
+    except CredentialError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    finally:
+        ledger.close()
+    typer.echo(code)
+
+
+@users.command("train")
+def users_train(
+    code: str,
+    step_type: str,
+    sop: Annotated[str, typer.Option(help="SOP and version trained on.")],
+    days: Annotated[int, typer.Option(help="Validity in days.")] = 365,
+) -> None:
+    """Record a training (recorded as SYSTEM)."""
+    from datetime import timedelta
+
+    from ledger.application import SYSTEM
+
+    settings = _settings()
+    ledger = open_ledger(settings)
+    try:
+        today = ledger.today()
+        ledger.record_training(SYSTEM, code, step_type, today, today + timedelta(days=days), sop)
+    finally:
+        ledger.close()
+    typer.echo(f"{code} trained for {step_type} until {today + timedelta(days=days)}")
+
+
+@users.command("set-password")
+def users_set_password(
+    code: str,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Set (or reset, which also unlocks) a person's password."""
+    from ledger.credentials import CredentialError, Credentials
+    from ledger.db import create_db_engine
+
+    settings = _settings()
+    ledger = open_ledger(settings)
+    try:
+        person = ledger.get_person(code)
+    finally:
+        ledger.close()
+    credentials = Credentials(create_db_engine(settings))
+    credentials.create_tables()
+    try:
+        credentials.set_password(person.code, _password(password_stdin))
+    except CredentialError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"Password set for {person.code}")
+
+
+@app.command()
 def demo() -> None:
     """Record a realistic history in the configured ledger and verify it."""
     from ledger.demo import run_demo
@@ -167,4 +275,12 @@ def demo() -> None:
 
 
 def main() -> None:
-    app()
+    """Entry point: domain refusals print one clear line instead of a traceback."""
+    try:
+        app()
+    except (InvalidInput, NotFound) as exc:
+        typer.echo(f"error: {exc.detail}", err=True)
+        sys.exit(2)
+    except LedgerError as exc:
+        typer.echo(f"refused: {exc.detail}", err=True)
+        sys.exit(1)

@@ -22,7 +22,7 @@ from eventsourcing.utils import Environment, EnvType
 from ledger.config import Settings
 from ledger.domain.base import DateAsISO, Meaning, Stamp, StampAsDict, stamped
 from ledger.domain.codes import CodeSequence, item_id, sequence_id
-from ledger.errors import Conflict, InvalidInput, NotFound, RuleViolation, Violation
+from ledger.errors import Conflict, InvalidInput, NotAuthorised, NotFound, Violation
 from ledger.identifiers import ItemCode, ItemType, parse_code
 
 T = TypeVar("T", bound=Aggregate)
@@ -154,7 +154,7 @@ class LedgerCore(Application[UUID]):
         try:
             person = self.load(actor.person_id, ItemType.PERSON, Person)
         except (NotFound, InvalidInput):
-            raise RuleViolation(
+            raise NotAuthorised(
                 [
                     Violation(
                         "R-PPL-1",
@@ -174,4 +174,4 @@ class LedgerCore(Application[UUID]):
                 ),
             )
         if missing:
-            raise RuleViolation(missing)
+            raise NotAuthorised(missing)

@@ -58,3 +58,9 @@ class RuleViolation(LedgerError):
         self.violations: tuple[Violation, ...] = tuple(violations)
         detail = "; ".join(f"{v.rule}: {v.message}" for v in self.violations)
         super().__init__(detail)
+
+
+class NotAuthorised(RuleViolation):
+    """The actor lacks the role, registration or current training for the step (R-PPL-2)."""
+
+    kind = "forbidden"

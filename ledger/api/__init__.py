@@ -1,0 +1,1 @@
+"""HTTP API and web pages (FastAPI): one router per area, errors mapped in one place."""

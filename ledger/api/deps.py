@@ -1,0 +1,61 @@
+"""FastAPI dependencies: the request context, the signed-in actor and e-signatures (R-LED-5)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from ledger.api.context import ApiContext
+from ledger.api.errors import AuthError
+from ledger.application import Actor
+from ledger.credentials import CredentialError
+
+_bearer = HTTPBearer(auto_error=False, description="Token from POST /api/v1/auth/token")
+
+
+def get_context(request: Request) -> ApiContext:
+    ctx = request.app.state.ctx
+    assert isinstance(ctx, ApiContext)
+    return ctx
+
+
+Context = Annotated[ApiContext, Depends(get_context)]
+
+
+def current_actor(
+    ctx: Context,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Actor:
+    if credentials is None:
+        raise AuthError("Sign in first: send the token from POST /api/v1/auth/token as Bearer.")
+    session = ctx.credentials.session(credentials.credentials, ctx.clock())
+    if session is None:
+        raise AuthError("The sign-in token is unknown or has expired; sign in again.")
+    return Actor(session.person_code, session.role)
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+
+
+def confirm_signature(ctx: ApiContext, actor: Actor, password: str) -> None:
+    """Re-authenticate the signer of a release-type decision (R-LED-5); nothing is written
+    when the password is wrong."""
+    try:
+        ctx.credentials.check_password(actor.person_id, password, ctx.clock())
+    except CredentialError as exc:
+        raise AuthError(f"R-LED-5: electronic signature refused: {exc}.") from None
+
+
+def wait_after(
+    ctx: Context,
+    after: Annotated[
+        int | None,
+        Query(ge=0, description="Wait until the read models include this notification id."),
+    ] = None,
+) -> None:
+    ctx.wait_for(after)
+
+
+ReadYourWrites = Depends(wait_after)

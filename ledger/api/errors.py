@@ -1,0 +1,101 @@
+"""The only place where a domain error becomes an HTTP response (DESIGN.md "Errors").
+
+Body: {"error": kind, "detail": one sentence, "violations": [{"rule", "message"}]}.
+404 unknown item, 409 rule violation or conflict, 422 impossible input, 401/403 auth.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ledger.errors import (
+    Conflict,
+    IntegrityFailure,
+    InvalidInput,
+    LedgerError,
+    NotAuthorised,
+    NotFound,
+    RuleViolation,
+)
+
+
+class AuthError(LedgerError):
+    """Not signed in, wrong password, expired token or locked account (401)."""
+
+    kind = "unauthorized"
+
+
+class ForbiddenError(LedgerError):
+    """Signed in, but this person or role may not do this (403)."""
+
+    kind = "forbidden"
+
+
+_STATUS: tuple[tuple[type[LedgerError], int], ...] = (
+    (NotFound, 404),
+    (NotAuthorised, 403),
+    (RuleViolation, 409),
+    (Conflict, 409),
+    (InvalidInput, 422),
+    (AuthError, 401),
+    (ForbiddenError, 403),
+    (IntegrityFailure, 500),
+)
+
+
+def error_body(kind: str, detail: str, violations: list[dict[str, str]] | None = None) -> Any:
+    return {"error": kind, "detail": detail, "violations": violations or []}
+
+
+def _status_of(exc: LedgerError) -> int:
+    for cls, status in _STATUS:
+        if isinstance(exc, cls):
+            return status
+    return 400
+
+
+async def _ledger_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, LedgerError)
+    violations = (
+        [{"rule": v.rule, "message": v.message} for v in exc.violations]
+        if isinstance(exc, RuleViolation)
+        else []
+    )
+    rule = getattr(exc, "rule", None)
+    if not violations and isinstance(rule, str):
+        violations = [{"rule": rule, "message": exc.detail}]
+    headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, AuthError) else None
+    return JSONResponse(
+        error_body(exc.kind, exc.detail, violations), status_code=_status_of(exc), headers=headers
+    )
+
+
+async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    problems = []
+    for err in exc.errors():
+        where = ".".join(str(part) for part in err.get("loc", ()) if part != "body")
+        problems.append(f"{where or 'request'}: {err.get('msg', 'invalid')}")
+    detail = "The request could not be understood: " + "; ".join(problems) + "."
+    return JSONResponse(error_body("invalid_input", detail), status_code=422)
+
+
+async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    kind = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}.get(
+        exc.status_code, "http_error"
+    )
+    return JSONResponse(
+        error_body(kind, str(exc.detail)), status_code=exc.status_code, headers=exc.headers
+    )
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(LedgerError, _ledger_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)

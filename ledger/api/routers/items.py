@@ -1,0 +1,68 @@
+"""What a scan resolves to, and an item's history (R-ID-1, R-TRC-3)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from ledger.api.deps import Context, ReadYourWrites
+from ledger.api.schemas import ERRORS
+from ledger.errors import NotFound
+from ledger.identifiers import parse_code
+from ledger.projections.history import item_history
+from ledger.projections.items import items_table
+
+router = APIRouter(prefix="/items", tags=["items"], responses=ERRORS)
+
+
+class ItemOut(BaseModel):
+    code: str
+    item_type: str
+    type_label: str
+    status: str
+    holds: list[str]
+    created_at: str
+
+
+class HistoryEvent(BaseModel):
+    notification_id: int
+    version: int
+    event_type: str
+    actor_id: str
+    actor_role: str
+    meaning: str
+    recorded_at: str
+    client_time: str | None
+    event_hash: str
+
+
+@router.get("/{code}", response_model=ItemOut, dependencies=[ReadYourWrites])
+def get_item(ctx: Context, code: str) -> ItemOut:
+    """Resolve a scanned or typed code (a label URL works too)."""
+    parsed = parse_code(code)
+    with ctx.views_engine.connect() as conn:
+        row = conn.execute(select(items_table).where(items_table.c.code == str(parsed))).first()
+    if row is None:
+        raise NotFound(
+            f"{parsed} is a valid code but no such {parsed.item_type.label} is recorded; "
+            "check the label"
+        )
+    return ItemOut(
+        code=row.code,
+        item_type=row.item_type,
+        type_label=parsed.item_type.label,
+        status=row.status,
+        holds=[],
+        created_at=row.created_at,
+    )
+
+
+@router.get("/{code}/history", response_model=list[HistoryEvent], dependencies=[ReadYourWrites])
+def get_history(ctx: Context, code: str) -> list[HistoryEvent]:
+    """Every event of the item, in order, with who, meaning, time and its event hash."""
+    parsed = parse_code(code)
+    rows = item_history(ctx.views_engine, ctx.settings.database.backend, str(parsed))
+    if not rows:
+        get_item(ctx, code)  # 404 with the clear message when the item is unknown
+    return [HistoryEvent(**row) for row in rows]

@@ -1,0 +1,94 @@
+"""People, roles, training and QP authorisations (R-PPL-1..3)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from ledger.api.deps import Context, CurrentActor
+from ledger.api.schemas import ERRORS, Created, Receipt
+
+router = APIRouter(prefix="/people", tags=["people"], responses=ERRORS)
+
+
+class PersonIn(BaseModel):
+    roles: list[str] = Field(min_length=1, examples=[["operator"]])
+    password: str | None = Field(
+        default=None, min_length=10, max_length=200, description="Initial password"
+    )
+
+
+class RoleIn(BaseModel):
+    role: str = Field(examples=["qc_analyst"])
+
+
+class RoleRevokeIn(RoleIn):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class TrainingIn(BaseModel):
+    step_type: str = Field(min_length=1, max_length=80, examples=["banks.thaw"])
+    completed_on: date
+    expires_on: date
+    sop: str = Field(min_length=1, max_length=120, examples=["SOP-CB-012 v4"])
+
+
+class QPSiteIn(BaseModel):
+    site_code: str = Field(min_length=1, max_length=40)
+
+
+class PersonOut(BaseModel):
+    code: str
+    roles: list[str]
+    training: dict[str, dict[str, date]]
+    qp_sites: list[str]
+
+
+@router.post("", response_model=Created, status_code=201, summary="Register a person")
+def register_person(ctx: Context, actor: CurrentActor, body: PersonIn) -> Created:
+    code, receipt = ctx.ledger.register_person(actor, body.roles)
+    if body.password:
+        ctx.credentials.set_password(code, body.password)
+    return Created(code=code, notification_id=receipt.notification_id, events=receipt.events)
+
+
+@router.get("/{code}", response_model=PersonOut, summary="A person's roles and training")
+def get_person(ctx: Context, code: str) -> PersonOut:
+    person = ctx.ledger.get_person(code)
+    return PersonOut(
+        code=person.code,
+        roles=sorted(person.roles),
+        training={
+            step: {"completed_on": done, "expires_on": until}
+            for step, (done, until) in sorted(person.training.items())
+        },
+        qp_sites=sorted(person.qp_sites),
+    )
+
+
+@router.post("/{code}/roles", response_model=Receipt, summary="Grant a role")
+def grant_role(ctx: Context, actor: CurrentActor, code: str, body: RoleIn) -> Receipt:
+    r = ctx.ledger.grant_role(actor, code, body.role)
+    return Receipt(notification_id=r.notification_id, events=r.events)
+
+
+@router.post("/{code}/roles/revoke", response_model=Receipt, summary="Revoke a role")
+def revoke_role(ctx: Context, actor: CurrentActor, code: str, body: RoleRevokeIn) -> Receipt:
+    r = ctx.ledger.revoke_role(actor, code, body.role, body.reason)
+    return Receipt(notification_id=r.notification_id, events=r.events)
+
+
+@router.post("/{code}/training", response_model=Receipt, summary="Record training")
+def record_training(ctx: Context, actor: CurrentActor, code: str, body: TrainingIn) -> Receipt:
+    r = ctx.ledger.record_training(
+        actor, code, body.step_type, body.completed_on, body.expires_on, body.sop
+    )
+    return Receipt(notification_id=r.notification_id, events=r.events)
+
+
+@router.post("/{code}/qp-sites", response_model=Receipt, summary="Authorise a QP for a site")
+def authorise_qp(ctx: Context, actor: CurrentActor, code: str, body: QPSiteIn) -> Receipt:
+    r = ctx.ledger.authorise_qp(actor, code, body.site_code)
+    return Receipt(notification_id=r.notification_id, events=r.events)

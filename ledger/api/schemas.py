@@ -1,0 +1,45 @@
+"""Request and response shapes shared by the routers (shape only: rules live in the domain)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class Receipt(BaseModel):
+    """What every recorded step answers: the notification id, for `?after=` reads."""
+
+    notification_id: int = Field(description="Pass as ?after= to read your own write.")
+    events: int
+
+
+class Created(Receipt):
+    code: str = Field(description="The new item's code, e.g. PER-F01-26-000002-B")
+
+
+class Signature(BaseModel):
+    """An electronic signature: the signer re-enters their password (R-LED-5)."""
+
+    password: str = Field(min_length=1, max_length=200)
+    meaning: str = Field(
+        default="approved", pattern="^(performed|reviewed|approved|released|witnessed)$"
+    )
+
+
+class ErrorViolation(BaseModel):
+    rule: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    error: str
+    detail: str
+    violations: list[ErrorViolation]
+
+
+ERRORS: dict[int | str, dict[str, object]] = {
+    401: {"model": ErrorBody, "description": "Not signed in, or signature refused"},
+    403: {"model": ErrorBody, "description": "Role or training missing (R-PPL-2)"},
+    404: {"model": ErrorBody, "description": "Unknown item"},
+    409: {"model": ErrorBody, "description": "Refused by a GMP rule, or a conflict"},
+    422: {"model": ErrorBody, "description": "Impossible input"},
+}

@@ -1,0 +1,24 @@
+"""Queries over the items view: an item's ordered history with the stored event hashes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, text
+
+_HISTORY = (
+    "SELECT t.notification_id, t.originator_version AS version, t.event_type, t.actor_id, "
+    "t.actor_role, t.meaning, t.recorded_at, t.client_time, e.event_hash "
+    "FROM timeline t JOIN stored_events e ON e.{nid} = t.notification_id "
+    "WHERE t.item_code = :code ORDER BY t.notification_id"
+)
+_HISTORY_SQLITE = _HISTORY.format(nid="rowid")
+_HISTORY_POSTGRES = _HISTORY.format(nid="notification_id")
+
+
+def item_history(engine: Engine, backend: str, code: str) -> list[dict[str, Any]]:
+    """Events of `code` in notification order, joined with the stored event hash."""
+    sql = text(_HISTORY_SQLITE if backend == "sqlite" else _HISTORY_POSTGRES)
+    with engine.connect() as conn:
+        rows = conn.execute(sql, {"code": code}).mappings().all()
+    return [{**row, "event_hash": bytes(row["event_hash"]).hex()} for row in rows]
