@@ -159,6 +159,35 @@ def worker(
 
 
 @app.command()
+def trace(
+    code: Annotated[str, typer.Argument(help="Item code (a scanned label URL works too).")],
+    down: Annotated[
+        bool, typer.Option("--down", help="Trace forward to every descendant.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print {nodes, edges} as JSON.")] = False,
+) -> None:
+    """Genealogy of an item: up to its donors (default) or down to every vial and patient."""
+    from ledger.identifiers import parse_code
+    from ledger.projections.runner import bring_up_to_date
+    from ledger.projections.trace import render_tree
+    from ledger.projections.trace import trace as trace_graph
+    from ledger.projections.tracking import view_engine
+
+    settings = _settings()
+    parsed = str(parse_code(code))
+    bring_up_to_date(settings)
+    engine = view_engine(settings)
+    try:
+        graph = trace_graph(engine, parsed, "down" if down else "up")
+    finally:
+        engine.dispose()
+    if parsed not in graph.nodes:
+        typer.echo(f"error: {parsed} is not recorded in this ledger", err=True)
+        raise typer.Exit(2)
+    typer.echo(json.dumps(graph.as_json(), indent=2) if as_json else render_tree(graph))
+
+
+@app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,

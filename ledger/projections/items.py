@@ -1,10 +1,12 @@
-"""Items and their timelines (R-TRC-3): every coded item, and every event that concerns it in
-order, with actor, role, signature meaning and times. The event hash is not copied: queries
-join the stored event, so what they show is exactly what `celltrace verify` checks.
+"""Items, their timelines and genealogy (R-TRC-1..3): every coded item with its status and
+holds, every event that concerns it in order (actor, role, signature meaning, times), and the
+edges between items. The event hash is not copied: queries join the stored event, so what
+they show is exactly what `celltrace verify` checks.
 """
 
 from __future__ import annotations
 
+import json
 from functools import singledispatchmethod
 from typing import Any
 from uuid import UUID
@@ -22,12 +24,15 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    Text,
     select,
+    update,
 )
 
 from ledger.domain.base import LedgerAggregate
 from ledger.domain.codes import CodedItem
 from ledger.identifiers import parse_code
+from ledger.projections.genealogy import edges_of, edges_table
 from ledger.projections.tracking import SQLAlchemyView, metadata
 
 items_table = Table(
@@ -37,6 +42,7 @@ items_table = Table(
     Column("item_type", String(3), nullable=False),
     Column("originator_id", String(36), nullable=False, unique=True),
     Column("status", String(32), nullable=False, default="active"),
+    Column("holds", Text, nullable=False, default="[]"),  # JSON list of {rule, reason, source}
     Column("created_at", String(40), nullable=False),  # ISO 8601, UTC
     Column("created_notification_id", BigInteger, nullable=False),
 )
@@ -57,9 +63,28 @@ timeline_table = Table(
 )
 
 
+# The status an item shows after an event of this class name (read side only: the domain
+# decides; this just names the latest state for scanning and trace pictures).
+STATUS_AFTER = {
+    "PutOnHold": "on hold",
+    "Released": "released",
+    "Rejected": "rejected",
+    "Recalled": "recalled",
+    "Thawed": "thawed",
+    "Frozen": "in storage",
+    "Disposed": "disposed",
+    "Quarantined": "quarantined",
+    "Certified": "certified",
+    "Shipped": "in transit",
+    "Delivered": "at site",
+    "Administered": "administered",
+    "IneligibleAfterLookback": "ineligible",
+}
+
+
 class ItemsView(SQLAlchemyView):
     name = "items"
-    tables = (items_table, timeline_table)
+    tables = (items_table, timeline_table, edges_table)
     CACHED_CODES = 100_000
 
     def __init__(self, engine: Engine) -> None:
@@ -101,6 +126,18 @@ class ItemsProjection(Projection[ItemsView]):
             code = self._code(conn, domain_event, tracking)
             if code is None:
                 return
+            self._update_status(conn, code, domain_event)
+            for parent, child, relation in edges_of(domain_event, code):
+                self.view.insert(
+                    conn,
+                    edges_table,
+                    {
+                        "parent_code": parent,
+                        "child_code": child,
+                        "relation": relation,
+                        "notification_id": tracking.notification_id,
+                    },
+                )
             stamp = domain_event.stamp
             self.view.insert(
                 conn,
@@ -118,6 +155,22 @@ class ItemsProjection(Projection[ItemsView]):
                 },
             )
 
+    def _update_status(self, conn: Connection, code: str, event: LedgerAggregate.Event) -> None:
+        name = type(event).__name__
+        status = STATUS_AFTER.get(name)
+        if status is None:
+            return
+        values: dict[str, Any] = {"status": status}
+        if name == "PutOnHold":
+            current = self.view.execute(
+                conn, select(items_table.c.holds).where(items_table.c.code == code)
+            ).scalar()
+            hold = dict(event.hold)  # type: ignore[attr-defined]
+            values["holds"] = json.dumps([*json.loads(current or "[]"), hold], sort_keys=True)
+        self.view.execute(
+            conn, update(items_table).where(items_table.c.code == code).values(values)
+        )
+
     def _code(
         self, conn: Connection, event: LedgerAggregate.Event, tracking: Tracking
     ) -> str | None:
@@ -134,6 +187,7 @@ class ItemsProjection(Projection[ItemsView]):
                     "item_type": parse_code(code).item_type.value,
                     "originator_id": str(event.originator_id),
                     "status": "active",
+                    "holds": "[]",
                     "created_at": event.timestamp.isoformat(),
                     "created_notification_id": tracking.notification_id,
                 },

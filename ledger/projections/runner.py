@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import psycopg
-from eventsourcing.persistence import Tracking
+from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.projection import Projection, ProjectionRunner
 
 from ledger.application import CellTraceLedger
@@ -138,6 +138,26 @@ def catch_up(
                 event = app.mapper.to_domain_event(notification)
                 projection.process_event(event, Tracking(app.name, notification.id))
         position = notifications[-1].id
+
+
+def bring_up_to_date(settings: Settings, timeout: float = 60.0) -> None:
+    """Make the read models include everything recorded so far (for one-off commands).
+
+    Catches up here; if a running worker got there first, the views refuse the duplicate
+    batch (exactly once) and we wait for the worker instead.
+    """
+    from ledger.integrity.verify import LedgerReader
+
+    target = LedgerReader(settings.database).last_notification_id()
+    try:
+        Projections(settings).catch_up()
+    except IntegrityError:
+        engine = view_engine(settings)
+        try:
+            for _, view_class in PROJECTIONS:
+                view_class(engine).wait(CellTraceLedger.name, target, timeout=timeout)
+        finally:
+            engine.dispose()
 
 
 @contextmanager
