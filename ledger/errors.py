@@ -41,6 +41,12 @@ class InvalidInput(LedgerError):
     kind = "invalid_input"
 
 
+class NotReady(LedgerError):
+    """The read models have not caught up yet (retry shortly)."""
+
+    kind = "not_ready"
+
+
 class IntegrityFailure(LedgerError):
     """Stored ledger data failed verification."""
 

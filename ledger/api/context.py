@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from ledger.application import CellTraceLedger, Clock
 from ledger.config import Settings
 from ledger.credentials import Credentials
+from ledger.errors import InvalidInput, NotReady
 from ledger.projections.items import ItemsView
 from ledger.projections.runner import Projections
 
@@ -28,5 +29,18 @@ class ApiContext:
 
     def wait_for(self, notification_id: int | None, timeout: float = 10.0) -> None:
         """Read-your-writes: block until the read models include `notification_id`."""
-        if notification_id:
+        if not notification_id:
+            return
+        last = self.ledger.recorder.max_notification_id() or 0
+        if notification_id > last:
+            raise InvalidInput(
+                f"?after={notification_id} names a notification that does not exist yet "
+                f"(the ledger is at {last}); pass the notification_id a write returned"
+            )
+        try:
             self.items.wait(CellTraceLedger.name, notification_id, timeout=timeout)
+        except TimeoutError:
+            raise NotReady(
+                f"The read models have not reached notification {notification_id} within "
+                f"{timeout:.0f} s; is `celltrace worker` running? Retry shortly."
+            ) from None

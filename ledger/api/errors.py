@@ -20,6 +20,7 @@ from ledger.errors import (
     LedgerError,
     NotAuthorised,
     NotFound,
+    NotReady,
     RuleViolation,
 )
 
@@ -44,6 +45,7 @@ _STATUS: tuple[tuple[type[LedgerError], int], ...] = (
     (InvalidInput, 422),
     (AuthError, 401),
     (ForbiddenError, 403),
+    (NotReady, 503),
     (IntegrityFailure, 500),
 )
 

@@ -42,4 +42,5 @@ ERRORS: dict[int | str, dict[str, object]] = {
     404: {"model": ErrorBody, "description": "Unknown item"},
     409: {"model": ErrorBody, "description": "Refused by a GMP rule, or a conflict"},
     422: {"model": ErrorBody, "description": "Impossible input"},
+    503: {"model": ErrorBody, "description": "Read models not caught up yet; retry"},
 }

@@ -27,9 +27,14 @@ class Token(BaseModel):
 @router.post("/token", response_model=Token, summary="Sign in")
 def issue_token(
     ctx: Context,
-    username: Annotated[str, Form(description="Person code, e.g. PER-F01-26-000002-B")],
-    password: Annotated[str, Form()],
-    role: Annotated[str | None, Form(description="Role to act in; needed if several")] = None,
+    username: Annotated[
+        str, Form(min_length=1, max_length=200, description="Person code, e.g. PER-F01-26-000002-B")
+    ],
+    password: Annotated[str, Form(min_length=1, max_length=200)],
+    role: Annotated[
+        str | None,
+        Form(min_length=1, max_length=40, description="Role to act in; needed if several"),
+    ] = None,
 ) -> Token:
     """Exchange a person code and password (form fields, OAuth2 password style) for a
     bearer token valid for 8 hours. Five wrong passwords lock the account for 15 minutes."""
