@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from ledger.api import errors
 from ledger.api.context import ApiContext
-from ledger.api.routers import auth, items, people
+from ledger.api.pages.router import router as pages_router
+from ledger.api.routers import auth, items, labels, people
 from ledger.application import Clock, utc_now
 from ledger.bootstrap import open_ledger
 from ledger.config import Settings
@@ -18,10 +21,12 @@ from ledger.db import create_db_engine
 from ledger.projections.runner import Projections
 from ledger.projections.tracking import view_engine
 
+STATIC = Path(__file__).resolve().parent / "static"
 TAGS = [
     {"name": "auth", "description": "Sign in for a bearer token."},
     {"name": "people", "description": "People, roles, training, QP authorisation (R-PPL)."},
-    {"name": "items", "description": "What a scan resolves to; an item's history (R-TRC-3)."},
+    {"name": "items", "description": "What a scan resolves to; history and genealogy (R-TRC)."},
+    {"name": "labels", "description": "Check a scanned label's signature (R-ID-2)."},
 ]
 
 
@@ -61,6 +66,8 @@ def create_app(
     )
     app.state.ctx = ctx
     errors.install(app)
-    for router in (auth.router, people.router, items.router):
+    for router in (auth.router, people.router, items.router, labels.router):
         app.include_router(router, prefix="/api/v1")
+    app.include_router(pages_router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -12,6 +14,7 @@ from ledger.errors import NotFound
 from ledger.identifiers import parse_code
 from ledger.projections.history import item_history
 from ledger.projections.items import items_table
+from ledger.projections.trace import trace
 
 router = APIRouter(prefix="/items", tags=["items"], responses=ERRORS)
 
@@ -56,6 +59,40 @@ def get_item(ctx: Context, code: str) -> ItemOut:
         holds=[],
         created_at=row.created_at,
     )
+
+
+class TraceNode(BaseModel):
+    code: str
+    item_type: str
+    status: str
+    holds: list[dict[str, str]]
+    actors: list[dict[str, str]]
+
+
+class TraceEdge(BaseModel):
+    parent: str
+    child: str
+    relation: str
+
+
+class TraceOut(BaseModel):
+    root: str
+    direction: Literal["up", "down"]
+    nodes: list[TraceNode]
+    edges: list[TraceEdge]
+
+
+@router.get("/{code}/trace", response_model=TraceOut, dependencies=[ReadYourWrites])
+def get_trace(
+    ctx: Context, code: str, direction: Literal["up", "down"] = "up"
+) -> dict[str, object]:
+    """Genealogy: up to the donors (R-TRC-1) or down to every vial and patient (R-TRC-2),
+    with each item's status, holds and the people who recorded its steps."""
+    parsed = str(parse_code(code))
+    graph = trace(ctx.views_engine, parsed, direction)
+    if parsed not in graph.nodes:
+        get_item(ctx, parsed)  # 404 with the clear message
+    return graph.as_json()
 
 
 @router.get("/{code}/history", response_model=list[HistoryEvent], dependencies=[ReadYourWrites])

@@ -1,0 +1,88 @@
+"""The user-facing words of the pages, in English and Simplified Chinese.
+
+The language comes from `?lang=`, then the `lang` cookie, then the browser's Accept-Language.
+Every page string is looked up here, so a missing translation is a test failure, not a
+silently English word on a Chinese page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import Request
+
+LANGUAGES = ("en", "zh")
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "app.name": {"en": "CellTrace", "zh": "CellTrace 细胞溯源"},
+    "app.tagline": {
+        "en": "GMP traceability ledger",
+        "zh": "GMP 可追溯账本",
+    },
+    "lang.switch": {"en": "中文", "zh": "English"},
+    "item.type": {"en": "Item type", "zh": "物品类型"},
+    "item.code": {"en": "Code", "zh": "编码"},
+    "item.status": {"en": "Status", "zh": "状态"},
+    "item.lot": {"en": "Lot", "zh": "批号"},
+    "item.expiry": {"en": "Expiry", "zh": "有效期"},
+    "item.recorded": {"en": "First recorded", "zh": "首次记录"},
+    "item.holds": {"en": "On hold", "zh": "暂停使用"},
+    "item.unknown": {
+        "en": "This code is not recorded in this ledger. Check that you scanned the right label.",
+        "zh": "本账本中没有此编码的记录。请确认扫描的标签是否正确。",
+    },
+    "label.checking": {"en": "Checking the label signature…", "zh": "正在核验标签签名……"},
+    "label.valid": {
+        "en": "Label signature valid: printed by this facility, not altered.",
+        "zh": "标签签名有效：由本机构打印，未被篡改。",
+    },
+    "label.invalid": {
+        "en": "Label signature NOT valid - do not use this item; quarantine it and call QA.",
+        "zh": "标签签名无效——请勿使用此物品，将其隔离并联系质量保证部门。",
+    },
+    "label.absent": {
+        "en": "No signed label data in this link (typed or shortened link).",
+        "zh": "此链接中没有签名的标签数据（手动输入或缩短的链接）。",
+    },
+    "public.note": {
+        "en": "Public view: no personal data is shown, and nothing that reveals a blinded arm.",
+        "zh": "公开视图：不显示任何个人信息，也不显示可能揭盲的信息。",
+    },
+    "trace.title": {"en": "Genealogy and history", "zh": "谱系与历史记录"},
+    "trace.up": {"en": "Trace back to the donor", "zh": "向上追溯至供者"},
+    "trace.down": {"en": "Trace forward to every product", "zh": "向下追踪至全部产品"},
+    "trace.graph": {"en": "Genealogy", "zh": "谱系图"},
+    "trace.timeline": {"en": "Timeline", "zh": "时间线"},
+    "trace.nothing": {"en": "No linked items yet.", "zh": "暂无关联物品。"},
+    "col.when": {"en": "Recorded (UTC)", "zh": "记录时间（UTC）"},
+    "col.event": {"en": "Event", "zh": "事件"},
+    "col.actor": {"en": "Person", "zh": "人员"},
+    "col.role": {"en": "Role", "zh": "角色"},
+    "col.meaning": {"en": "Signature meaning", "zh": "签名含义"},
+    "col.hash": {"en": "Event hash", "zh": "事件哈希"},
+    "meaning.performed": {"en": "performed", "zh": "执行"},
+    "meaning.reviewed": {"en": "reviewed", "zh": "审核"},
+    "meaning.approved": {"en": "approved", "zh": "批准"},
+    "meaning.released": {"en": "released", "zh": "放行"},
+    "meaning.witnessed": {"en": "witnessed", "zh": "见证"},
+    "error.title": {"en": "Cannot show this page", "zh": "无法显示此页面"},
+}
+
+
+def language(request: Request) -> str:
+    """The page language: ?lang=, then the cookie, then Accept-Language, else English."""
+    asked = request.query_params.get("lang") or request.cookies.get("lang")
+    if asked in LANGUAGES:
+        return asked
+    accept = request.headers.get("accept-language", "").lower()
+    return "zh" if accept.startswith("zh") else "en"
+
+
+def translator(lang: str) -> Callable[[str], str]:
+    def t(key: str) -> str:
+        entry = MESSAGES.get(key)
+        if entry is None:
+            raise KeyError(f"no page text {key!r}")
+        return entry[lang]
+
+    return t

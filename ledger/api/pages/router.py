@@ -1,0 +1,79 @@
+"""HTML pages: `/v/{code}` (what a label's QR code opens) and `/trace/{code}` (auditor)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
+
+from ledger.api.deps import Context
+from ledger.api.pages import graph_svg
+from ledger.api.pages.i18n import LANGUAGES, language, translator
+from ledger.errors import InvalidInput
+from ledger.identifiers import parse_code
+from ledger.projections.history import item_history
+from ledger.projections.items import items_table
+from ledger.projections.trace import trace
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
+
+router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+
+
+def page(request: Request, template: str, status: int = 200, **context: Any) -> Response:
+    lang = language(request)
+    response = TEMPLATES.TemplateResponse(
+        request, template, {"lang": lang, "t": translator(lang), **context}, status_code=status
+    )
+    if request.query_params.get("lang") in LANGUAGES:
+        response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="lax")
+    return response
+
+
+@router.get("/v/{code}")
+def public_item(request: Request, ctx: Context, code: str) -> Response:
+    """Minimal public view of a scanned item: type, status and the label signature check."""
+    try:
+        parsed = parse_code(code)
+    except InvalidInput as exc:
+        return page(request, "error.html", 422, code=code, detail=exc.detail)
+    with ctx.views_engine.connect() as conn:
+        item = conn.execute(select(items_table).where(items_table.c.code == str(parsed))).first()
+    holds = [h["reason"] for h in json.loads(item.holds)] if item is not None else []
+    return page(
+        request,
+        "public_item.html",
+        200 if item is not None else 404,
+        code=str(parsed),
+        item=item,
+        holds=holds,
+        type_label=parsed.item_type.label,
+    )
+
+
+@router.get("/trace/{code}")
+def trace_page(
+    request: Request, ctx: Context, code: str, direction: Literal["up", "down"] = "up"
+) -> Response:
+    """The auditor's picture: genealogy graph and the item's timeline with event hashes."""
+    try:
+        parsed = str(parse_code(code))
+    except InvalidInput as exc:
+        return page(request, "error.html", 422, code=code, detail=exc.detail)
+    graph = trace(ctx.views_engine, parsed, direction)
+    if parsed not in graph.nodes:
+        t = translator(language(request))
+        return page(request, "error.html", 404, code=parsed, detail=t("item.unknown"))
+    return page(
+        request,
+        "trace.html",
+        code=parsed,
+        svg=graph_svg.render(graph),
+        edges=len(graph.edges),
+        history=item_history(ctx.views_engine, ctx.settings.database.backend, parsed),
+    )
