@@ -1,0 +1,118 @@
+"""Browser tests: a real `celltrace serve` process and Debian's Chromium driven by Playwright.
+
+Chromium comes from the Debian package (`/usr/bin/chromium`, installed by .ci/run); nothing is
+downloaded. Without it these tests skip locally and fail under CI=true.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ledger.config import Settings
+from ledger.demo import run_demo
+
+CHROMIUM = os.environ.get("CELLTRACE_CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI=true but Chromium is not installed at {CHROMIUM}")
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def demo_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    data = tmp_path_factory.mktemp("browser-ledger")
+    settings = Settings(
+        data_dir=data, database_url=f"sqlite:///{data / 'ledger.db'}", base_url="http://x"
+    )
+    run_demo(settings, lambda _: None)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def server(demo_settings: Settings) -> Iterator[str]:
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "CELLTRACE_DATA_DIR": str(demo_settings.data_dir),
+        "CELLTRACE_DATABASE_URL": demo_settings.database_url,
+        "CELLTRACE_BASE_URL": base,
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ledger", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            out = proc.stdout.read() if proc.stdout else ""
+            proc.kill()
+            pytest.fail(f"celltrace serve did not start:\n{out}")
+        time.sleep(0.2)
+    yield base
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(
+            executable_path=chromium_path,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+def screenshot(page: object, name: str) -> None:
+    """Save a screenshot: into docs/screenshots with CELLTRACE_SCREENSHOTS=1 (to refresh the
+    README's pictures), otherwise into a temporary folder so a test run leaves the tree clean."""
+    folder = SCREENSHOTS if os.environ.get("CELLTRACE_SCREENSHOTS") == "1" else _scratch()
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+
+
+def _scratch() -> Path:
+    import tempfile
+
+    return Path(tempfile.gettempdir()) / "celltrace-screenshots"
