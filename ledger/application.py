@@ -3,11 +3,22 @@ let the aggregates check the GMP rules, and save every touched aggregate in one 
 
 from __future__ import annotations
 
+from ledger.commands.banks import BankCommands
+from ledger.commands.corrections import CorrectionCommands
+from ledger.commands.donors import DonorCommands
+from ledger.commands.materials import MaterialCommands
 from ledger.commands.people import PeopleCommands
 from ledger.core import SYSTEM, Actor, Clock, LedgerCore, Receipt, utc_now
 
 
-class CellTraceLedger(PeopleCommands, LedgerCore):
+class CellTraceLedger(
+    DonorCommands,
+    MaterialCommands,
+    BankCommands,
+    CorrectionCommands,
+    PeopleCommands,
+    LedgerCore,
+):
     """The ledger application: every command of every area."""
 
     name = "CellTrace"

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ledger import keys
+from ledger import keys, personal_data
 from ledger.application import CellTraceLedger, Clock, utc_now
 from ledger.config import Settings
+from ledger.db import create_db_engine
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,11 @@ def init_ledger(settings: Settings) -> InitResult:
         keys.load_or_create(path)
     app = CellTraceLedger(settings, create_tables=True)
     app.close()
+    engine = create_db_engine(settings)
+    try:
+        personal_data.create_tables(engine)
+    finally:
+        engine.dispose()
     return InitResult(
         database=describe_database(settings),
         log_key=settings.keys_dir / keys.LOG_KEY,

@@ -1,18 +1,36 @@
-"""`celltrace demo`: record a realistic history in the configured ledger, then verify it."""
+"""`celltrace demo`: record a realistic history in the configured ledger, then verify it.
+
+The history so far: the facility's staff (R-PPL), qualified materials (R-MAT), three donors
+(one refused as ineligible, R-DON) and one donor's umbilical cord through isolation, seed,
+master and working cell banks, their testing, release and a thaw (R-CB).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import timedelta
+from datetime import date
 
-from ledger.application import SYSTEM, Actor, CellTraceLedger
+from ledger.application import CellTraceLedger
 from ledger.bootstrap import describe_database, init_ledger, open_ledger
-from ledger.commands.people import ADMINISTER
 from ledger.config import Settings
+from ledger.demo_records import (
+    MSC_IDENTITY,
+    Echo,
+    Staff,
+    arrival,
+    bank_plan,
+    collect,
+    isolate,
+    register_staff,
+    released_bank,
+    released_lot,
+    screened_donor,
+)
+from ledger.domain.material_use import UseOf
 from ledger.errors import RuleViolation
 from ledger.integrity.verify import verify_database
+from ledger.personal_data import PersonalData
 
-Echo = Callable[[str], None]
+__all__ = ["register_staff", "run_demo"]
 
 
 def run_demo(settings: Settings, echo: Echo) -> None:
@@ -20,7 +38,10 @@ def run_demo(settings: Settings, echo: Echo) -> None:
     app = open_ledger(settings)
     try:
         echo(f"CellTrace demo - ledger: {describe_database(settings)}")
-        _staff(app, echo)
+        staff = register_staff(app, echo)
+        lots = _materials(app, staff, echo)
+        donor = _donors(app, staff, echo)
+        _cells_and_banks(app, staff, lots, donor, echo)
     finally:
         app.close()
     report = verify_database(settings.database)
@@ -33,24 +54,90 @@ def run_demo(settings: Settings, echo: Echo) -> None:
         echo(f"Verification: TAMPERING DETECTED - {report.first_break.describe()}")
 
 
-def _staff(app: CellTraceLedger, echo: Echo) -> dict[str, Actor]:
-    """Register the facility's people, their roles, training and QP authorisation."""
-    today = app.today()
-    valid = today + timedelta(days=365)
-    admin_code, _ = app.register_person(SYSTEM, ["administrator"])
-    app.record_training(SYSTEM, admin_code, ADMINISTER, today, valid, "SOP-ADM-001 v3")
-    admin = Actor(admin_code, "administrator")
-    echo(f"Registered administrator {admin_code}")
-    staff: dict[str, Actor] = {"administrator": admin}
-    for role in ("operator", "qc_analyst", "qa", "qp", "pharmacist", "nurse"):
-        code, _ = app.register_person(admin, [role])
-        staff[role] = Actor(code, role)
-        echo(f"Registered {role:<11} {code}")
-    app.authorise_qp(admin, staff["qp"].person_id, "SIT-DEMO")
-    echo(f"Authorised {staff['qp'].person_id} as Qualified Person for site SIT-DEMO")
-    # A step by someone without training is refused and nothing is written (R-PPL-2).
+def _refused(echo: Echo, refusal: RuleViolation, prefix: str = "Refused as expected") -> None:
+    first = refusal.violations[0]
+    echo(f"{prefix}: {first.rule}: {first.message}")
+
+
+def _materials(app: CellTraceLedger, staff: Staff, echo: Echo) -> dict[str, str]:
+    if "bovine:GB" not in app.list_epidemic_areas():
+        app.declare_epidemic_area(staff["qa"], "bovine", "GB", "GACC/MARA announcement on BSE")
+    echo("Declared GB an epidemic area for bovine material")
+    refs = ("TM-GENTA", "COLL-I", "PEN-STREP", "FBS-NZ", "FBS-GB", "MEM-ALPHA")
+    lots = {ref: released_lot(app, staff, ref) for ref in refs}
+    echo(f"Materials: {len(lots)} defined, received and QC-released: {', '.join(lots.values())}")
+    return lots
+
+
+def _donors(app: CellTraceLedger, staff: Staff, echo: Echo) -> str:
+    """Three donors: eligible, ineligible (refused at collection), autologous with a relaxation."""
+    qa = staff["qa"]
+    identity = PersonalData("Demo Donor", date(1996, 5, 1), "+86 10 0000 0000")
+    eligible = screened_donor(app, staff, identity=identity)
+    app.determine_eligibility(qa, eligible, True, "all markers non-reactive")
+    echo(
+        f"Donor {eligible}: identity encrypted off-chain; consented (banking, long-term "
+        "storage), screened, signed eligible by QA"
+    )
+    ineligible = screened_donor(app, staff, reactive=["HBV"])
+    app.determine_eligibility(qa, ineligible, False, "HBV reactive")
+    echo(f"Donor {ineligible}: HBV reactive, determined ineligible by QA")
     try:
-        app.register_person(staff["operator"], ["operator"])
+        now = app.clock()
+        app.record_collection(
+            staff["operator"], ineligible, "umbilical_cord", now, "SOP-COL-003 v4", [], arrival(now)
+        )
     except RuleViolation as refusal:
-        echo(f"Refused as expected: {refusal.detail}")
-    return staff
+        _refused(echo, refusal, "  its collection is refused")
+    autologous = screened_donor(app, staff, autologous=True, reactive=["HBV"])
+    app.determine_eligibility(
+        qa,
+        autologous,
+        True,
+        "autologous use only",
+        "processed in a dedicated isolator; released to this donor only",
+    )
+    echo(f"Donor {autologous}: autologous, HBV reactive; eligible for own use, justified by QA")
+    return eligible
+
+
+def _cells_and_banks(
+    app: CellTraceLedger, staff: Staff, lots: dict[str, str], donor: str, echo: Echo
+) -> None:
+    operator, today = staff["operator"], app.today()
+    transport = [UseOf(lots["TM-GENTA"], removal_validation="VAL-WASH-3x-2025")]
+    collection = collect(app, staff, donor, transport)
+    echo(
+        f"Collection {collection} from {donor}: umbilical cord in antibiotic transport medium "
+        "(validated removal; a no-residue result is now mandatory downstream)"
+    )
+    pen_strep = UseOf(lots["PEN-STREP"], "contamination risk")
+    try:
+        isolate(app, staff, collection, [UseOf(lots["COLL-I"]), pen_strep])
+    except RuleViolation as refusal:
+        _refused(echo, refusal)
+    portions = isolate(app, staff, collection, [UseOf(lots["COLL-I"])])
+    app.confirm_identity(staff["qc_analyst"], portions[0], "flow cytometry", MSC_IDENTITY, "ID-1")
+    echo(f"Isolated {', '.join(portions)} (enzymatic); identity confirmed on {portions[0]}")
+    try:
+        plan = bank_plan(today, "B0", 2, 2)
+        app.establish_cell_bank(operator, "seed", portions[0], plan, [UseOf(lots["FBS-GB"])])
+    except RuleViolation as refusal:
+        _refused(echo, refusal)
+    source, passage = portions[0], 2
+    culture = [UseOf(lots["MEM-ALPHA"]), UseOf(lots["FBS-NZ"])]
+    for tier, box, vials in (("seed", "B1", 4), ("master", "B2", 10), ("working", "B3", 20)):
+        bank, vial_codes = released_bank(
+            app, staff, tier, source, bank_plan(today, box, vials, passage), culture
+        )
+        app.thaw_vial(operator, vial_codes[0], "production", 91.5)
+        echo(
+            f"{tier.capitalize()} bank {bank}: {vials} vials at passage {passage} in "
+            f"LN2-T1/R3/{box}; full testing passed, released by QA; {vial_codes[0]} thawed "
+            "at 91.5% (spec 80%)"
+        )
+        source, passage = vial_codes[0], passage + 2
+    try:
+        app.thaw_vial(operator, source, "production", 90.0)
+    except RuleViolation as refusal:
+        _refused(echo, refusal)

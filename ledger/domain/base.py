@@ -7,17 +7,21 @@ time comes from the application's clock (injected), never from the domain.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Transcoding
+
+from ledger.errors import RuleViolation, Violation
+
+E = TypeVar("E", bound=StrEnum)
 
 
 class Meaning(StrEnum):
@@ -139,3 +143,26 @@ class LedgerAggregate(Aggregate):
         kwargs.setdefault("stamp", stamp)
         kwargs.setdefault("timestamp", stamp.recorded_at)
         return super()._create(event_class, id=id, **kwargs)
+
+
+def enum_problems(kind: type[E], value: str, rule: str, what: str) -> list[Violation]:
+    """A refusal under `rule` when `value` names no member of `kind`, listing the choices."""
+    if value in {m.value for m in kind}:
+        return []
+    allowed = ", ".join(m.value for m in kind)
+    return [Violation(rule, f"{what} {value!r} is unknown; use one of: {allowed}")]
+
+
+def parse_enums(kind: type[E], values: Iterable[str], rule: str, what: str) -> list[E]:
+    """The members of `kind` named by `values`, or one refusal naming every unknown value."""
+    names = list(values)
+    problems = [p for v in names for p in enum_problems(kind, v, rule, what)]
+    if problems:
+        raise RuleViolation(problems)
+    return [kind(v) for v in names]
+
+
+def parse_enum(kind: type[E], value: str, rule: str, what: str) -> E:
+    """The member of `kind` named `value`, or a refusal under `rule` listing the choices."""
+    (member,) = parse_enums(kind, [value], rule, what)
+    return member

@@ -1,0 +1,190 @@
+"""Commands for donors: registration, consent, screening, the signed eligibility determination,
+look-back with its holds, and personal data kept outside the chain (R-DON-1..7, R-LED-6)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from functools import cached_property
+
+from eventsourcing.domain import Aggregate
+
+from ledger.core import Actor, LedgerCore, Receipt
+from ledger.db import create_db_engine
+from ledger.domain.base import Meaning
+from ledger.domain.codes import item_id
+from ledger.domain.donor import Donor
+from ledger.domain.donor_standing import DonorStanding, parse_scopes
+from ledger.domain.lineage import DerivedItem
+from ledger.domain.people import Role
+from ledger.domain.screening import ScreeningRecord
+from ledger.identifiers import ItemType
+from ledger.personal_data import PersonalData, PersonalDataVault, create_tables
+
+REGISTER = "donors.register"
+CONSENT = "donors.consent"
+SCREEN = "donors.screen"
+ELIGIBILITY = "donors.eligibility"
+LOOKBACK = "donors.lookback"
+PERSONAL_DATA = "donors.personal_data"
+
+STEPS: dict[str, tuple[Role, ...]] = {
+    REGISTER: (Role.INVESTIGATOR,),
+    CONSENT: (Role.INVESTIGATOR,),
+    SCREEN: (Role.INVESTIGATOR, Role.QC_ANALYST),
+    ELIGIBILITY: (Role.QA,),
+    LOOKBACK: (Role.QA,),
+    PERSONAL_DATA: (Role.INVESTIGATOR, Role.ADMINISTRATOR),
+}
+
+
+class DonorCommands(LedgerCore):
+    def register_donor(
+        self, actor: Actor, *, autologous: bool = False, identity: PersonalData | None = None
+    ) -> tuple[str, Receipt]:
+        """Register a donor under a new pseudonymous code; identifying data, if given, is
+        stored encrypted outside the chain (R-LED-6)."""
+        self.authorise(actor, REGISTER, *STEPS[REGISTER])
+        with self.command(actor):
+            sequence, (code,) = self.issue_codes(ItemType.DONOR)
+            donor = Donor(str(code), autologous)
+            if identity is not None:
+                donor.record_identity(identity.fields())
+        receipt = self.record(sequence, donor)
+        if identity is not None:
+            # After the save: only then does the code surely belong to this donor.
+            self.personal_data.store(str(code), identity, self.clock())
+        return str(code), receipt
+
+    def record_consent(
+        self,
+        actor: Actor,
+        donor_code: str,
+        scopes: Sequence[str],
+        project: str,
+        institution: str,
+        form_version: str,
+        consented_on: date,
+    ) -> Receipt:
+        """Record the signed consent and what it authorises (R-DON-6, §8.2(2))."""
+        self.authorise(actor, CONSENT, *STEPS[CONSENT])
+        donor = self.get_donor(donor_code)
+        checked = parse_scopes(list(scopes))
+        with self.command(actor):
+            donor.record_consent(
+                checked, project, institution, form_version, consented_on, self.today()
+            )
+        return self.record(donor)
+
+    def withdraw_consent(
+        self, actor: Actor, donor_code: str, reason: str, withdrawn_on: date
+    ) -> Receipt:
+        self.authorise(actor, CONSENT, *STEPS[CONSENT])
+        donor = self.get_donor(donor_code)
+        with self.command(actor):
+            donor.withdraw_consent(reason, withdrawn_on)
+        return self.record(donor)
+
+    def record_screening(
+        self, actor: Actor, donor_code: str, screening: ScreeningRecord
+    ) -> Receipt:
+        """Record one screening with its marker results and hemodilution (R-DON-1..3)."""
+        self.authorise(actor, SCREEN, *STEPS[SCREEN])
+        donor = self.get_donor(donor_code)
+        with self.command(actor):
+            donor.record_screening(screening)
+        return self.record(donor)
+
+    def determine_eligibility(
+        self,
+        actor: Actor,
+        donor_code: str,
+        eligible: bool,
+        reason: str,
+        relaxation_justification: str = "",
+    ) -> Receipt:
+        """QA signs the eligibility determination with the meaning "approved" (R-DON-4, R-DON-5)."""
+        self.authorise(actor, ELIGIBILITY, *STEPS[ELIGIBILITY])
+        donor = self.get_donor(donor_code)
+        with self.command(actor, Meaning.APPROVED):
+            donor.determine_eligibility(eligible, reason, relaxation_justification)
+        return self.record(donor)
+
+    def declare_donor_ineligible(
+        self, actor: Actor, donor_code: str, reason: str, found_on: date
+    ) -> Receipt:
+        """Look-back (R-DON-7): the donor becomes ineligible and every item derived from them
+        is put on hold in the same transaction, each with the reason in its own history."""
+        self.authorise(actor, LOOKBACK, *STEPS[LOOKBACK])
+        donor = self.get_donor(donor_code)
+        affected = self._descendants(donor)
+        with self.command(actor, Meaning.APPROVED):
+            donor.declare_ineligible_after_lookback(reason, found_on)
+            why = f"donor {donor.code} became ineligible after look-back: {reason.strip()}"
+            for item in affected:
+                item.put_on_hold("R-DON-7", why, donor.code)
+        return self.record(donor, *affected)
+
+    def list_donor_descendants(self, donor_code: str) -> list[str]:
+        """Codes of every item made from the donor's material: the look-back recall list."""
+        return [item.code for item in self._descendants(self.get_donor(donor_code))]
+
+    def record_donor_identity(
+        self, actor: Actor, donor_code: str, identity: PersonalData
+    ) -> Receipt:
+        """Store (or replace) the donor's identifying data, encrypted, outside the chain."""
+        self.authorise(actor, PERSONAL_DATA, *STEPS[PERSONAL_DATA])
+        donor = self.get_donor(donor_code)
+        with self.command(actor):
+            donor.record_identity(identity.fields())
+        self.personal_data.store(donor.code, identity, self.clock())
+        return self.record(donor)
+
+    def erase_donor_identity(self, actor: Actor, donor_code: str, reason: str) -> Receipt:
+        """Destroy the donor's key and ciphertext (R-LED-6); the chain keeps only the code."""
+        self.authorise(actor, PERSONAL_DATA, *STEPS[PERSONAL_DATA])
+        donor = self.get_donor(donor_code)
+        with self.command(actor):
+            donor.erase_identity(reason)
+        # Erase first: a failure to record afterwards can be retried, an erasure cannot be undone.
+        self.personal_data.erase(donor.code)
+        return self.record(donor)
+
+    def get_donor_identity(self, donor_code: str) -> PersonalData | None:
+        return self.personal_data.read(self.get_donor(donor_code).code)
+
+    def get_donor(self, donor_code: str) -> Donor:
+        return self.load(donor_code, ItemType.DONOR, Donor)
+
+    @cached_property
+    def personal_data(self) -> PersonalDataVault:
+        engine = create_db_engine(self.settings)
+        if self.settings.database.backend == "sqlite":
+            create_tables(engine)  # zero set-up on SQLite, like the event store
+        return PersonalDataVault(engine)
+
+    def close(self) -> None:
+        vault = self.__dict__.pop("personal_data", None)
+        if isinstance(vault, PersonalDataVault):
+            vault.engine.dispose()
+        super().close()
+
+    def _descendants(self, donor: Donor) -> list[DerivedItem]:
+        found: list[DerivedItem] = []
+        seen: set[str] = set()
+        queue = list(donor.children)
+        while queue:
+            code = queue.pop(0)
+            if code in seen:
+                continue
+            seen.add(code)
+            item: Aggregate = self.repository.get(item_id(code))
+            if isinstance(item, DerivedItem):
+                found.append(item)
+                queue.extend(item.children)
+        return found
+
+
+def donor_standings(core: LedgerCore, codes: Iterable[str]) -> list[DonorStanding]:
+    """The standing of each donor an item descends from, for the item's step checks."""
+    return [core.load(code, ItemType.DONOR, Donor).standing() for code in dict.fromkeys(codes)]
