@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from ledger.bootstrap import describe_database, init_ledger, open_ledger
+from ledger.cli_transparency import KeysOption, log_audit, register
 from ledger.config import Settings
 from ledger.errors import InvalidInput, LedgerError, NotFound
-from ledger.integrity.verify import KeptHead, LedgerReader, Report, verify_database
+from ledger.integrity.verify import KeptHead, LedgerReader, LogAudit, Report, verify_database
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -53,9 +55,18 @@ def verify(
             "verification fails if the ledger no longer contains it.",
         ),
     ] = None,
+    checkpoint: Annotated[
+        Path | None,
+        typer.Option(
+            "--checkpoint",
+            help="A signed checkpoint you kept earlier (as `celltrace checkpoint` prints it); "
+            "verification fails if the ledger no longer extends it.",
+        ),
+    ] = None,
+    keys: KeysOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Recompute every event hash and both chains. Exit 0 intact, 1 tampering, 2 usage error."""
+    """Recompute every hash, chain and checkpoint root. Exit 0 intact, 1 tampering, 2 usage."""
     settings = _settings()
     kept: KeptHead | None = None
     if chain_head is not None:
@@ -71,7 +82,10 @@ def verify(
             err=True,
         )
         raise typer.Exit(2)
-    report = _run_verification(settings, kept, show_progress=sys.stderr.isatty() and not as_json)
+    audit = log_audit(settings, keys, checkpoint)
+    report = _run_verification(
+        settings, kept, audit, show_progress=sys.stderr.isatty() and not as_json
+    )
     if as_json:
         typer.echo(json.dumps(_report_json(report), indent=2))
     else:
@@ -79,12 +93,14 @@ def verify(
     raise typer.Exit(0 if report.intact else 1)
 
 
-def _run_verification(settings: Settings, kept: KeptHead | None, *, show_progress: bool) -> Report:
+def _run_verification(
+    settings: Settings, kept: KeptHead | None, audit: LogAudit, *, show_progress: bool
+) -> Report:
     if not show_progress:
-        return verify_database(settings.database, kept_head=kept)
+        return verify_database(settings.database, kept_head=kept, log=audit)
     total = LedgerReader(settings.database).count()
     with typer.progressbar(length=total, label="Verifying", file=sys.stderr) as bar:
-        return verify_database(settings.database, kept_head=kept, progress=bar.update)
+        return verify_database(settings.database, kept_head=kept, progress=bar.update, log=audit)
 
 
 def _report_json(report: Report) -> dict[str, object]:
@@ -93,6 +109,8 @@ def _report_json(report: Report) -> dict[str, object]:
         "intact": report.intact,
         "events_verified": report.events,
         "chain_head": str(report.head) if report.head else None,
+        "checkpoints_verified": report.checkpoints,
+        "merkle_root": report.merkle_root.hex() if report.merkle_root else None,
         "break": None
         if brk is None
         else {
@@ -112,6 +130,12 @@ def _print_report(settings: Settings, report: Report) -> None:
         typer.echo(f"{report.events} events verified before the first break.")
         return
     typer.echo(f"Intact: {report.events} events verified (event hashes, aggregate links, chain).")
+    typer.echo(
+        f"Merkle log: the root recomputed from the ledger matches {report.checkpoints} signed "
+        f"checkpoint{'' if report.checkpoints == 1 else 's'}."
+    )
+    if report.merkle_root is not None:
+        typer.echo(f"Merkle root at size {report.events}: {report.merkle_root.hex()}")
     if report.head is not None:
         typer.echo(f"Chain head: {report.head}")
         typer.echo(
@@ -131,7 +155,8 @@ def worker(
         bool, typer.Option("--once", help="Catch up with the ledger as it is now, then exit.")
     ] = False,
 ) -> None:
-    """Maintain the read models (projections) as a separate process; one per deployment."""
+    """Maintain the read models and the Merkle log, signing checkpoints; one per deployment."""
+    from ledger.integrity.checkpoints import StoredCheckpoint
     from ledger.integrity.verify import LedgerReader
     from ledger.projections.runner import Projections, worker_lock
 
@@ -140,8 +165,11 @@ def worker(
     def waiting() -> None:
         typer.echo("Another celltrace worker is running; waiting for it to stop...", err=True)
 
+    def signed(checkpoint: StoredCheckpoint) -> None:
+        typer.echo(f"Checkpoint #{checkpoint.sequence} signed: {checkpoint.size} entries.")
+
     with worker_lock(settings, waiting):
-        projections = Projections(settings)
+        projections = Projections(settings, checkpoints=True, on_checkpoint=signed)
         if rebuild:
             projections.rebuild()
             typer.echo("Read models dropped; rebuilding from the first event.")
@@ -292,6 +320,9 @@ def users_set_password(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     typer.echo(f"Password set for {person.code}")
+
+
+register(app, _settings)
 
 
 @app.command()

@@ -12,6 +12,9 @@ from ledger.errors import InvalidInput
 
 DEFAULT_DATA_DIR = "./celltrace-data"
 DEFAULT_ORIGIN = "celltrace.example/ledger"
+DEFAULT_CHECKPOINT_EVERY_EVENTS = 1000
+DEFAULT_CHECKPOINT_EVERY_SECONDS = 300.0
+DEFAULT_CHECKPOINT_MILESTONES = (".Certified", ".QPReleased", ".Released")
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,28 @@ class DatabaseURL:
         return f"postgresql+psycopg://{auth}@{self.host}:{self.port}/{self.dbname}"
 
 
+def _positive(
+    env: Mapping[str, str], name: str, default: float, kind: type[float] = float
+) -> float:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise InvalidInput(f"{name}={raw!r} must be a positive number, e.g. {default}")
+    return value
+
+
+def _suffixes(raw: str | None) -> tuple[str, ...]:
+    """CELLTRACE_CHECKPOINT_MILESTONES: comma-separated event-name suffixes; "" means none."""
+    if raw is None:
+        return DEFAULT_CHECKPOINT_MILESTONES
+    return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything CellTrace needs to know about where it runs."""
@@ -79,6 +104,11 @@ class Settings:
     origin: str = DEFAULT_ORIGIN
     facility: str = "F01"
     base_url: str = "http://localhost:8000"
+    # The worker signs a checkpoint after this many new events, after this many seconds with
+    # new events, and right after any event whose topic ends with a milestone suffix (R-LED-4).
+    checkpoint_every_events: int = DEFAULT_CHECKPOINT_EVERY_EVENTS
+    checkpoint_every_seconds: float = DEFAULT_CHECKPOINT_EVERY_SECONDS
+    checkpoint_milestones: tuple[str, ...] = DEFAULT_CHECKPOINT_MILESTONES
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -91,6 +121,13 @@ class Settings:
             origin=env.get("CELLTRACE_LOG_ORIGIN") or DEFAULT_ORIGIN,
             facility=env.get("CELLTRACE_FACILITY") or "F01",
             base_url=(env.get("CELLTRACE_BASE_URL") or "http://localhost:8000").rstrip("/"),
+            checkpoint_every_events=int(
+                _positive(env, "CELLTRACE_CHECKPOINT_EVERY_EVENTS", 1000, int)
+            ),
+            checkpoint_every_seconds=_positive(
+                env, "CELLTRACE_CHECKPOINT_EVERY_SECONDS", DEFAULT_CHECKPOINT_EVERY_SECONDS
+            ),
+            checkpoint_milestones=_suffixes(env.get("CELLTRACE_CHECKPOINT_MILESTONES")),
         )
 
     @property

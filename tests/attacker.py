@@ -135,3 +135,48 @@ class Attacker:
                         ),
                         (this, head, n),
                     )
+
+    # --- the transparency log's tables (R-LED-4) ---------------------------------------
+
+    def delete_last_events(self, count: int) -> None:
+        """Cut the end off the ledger (a clean truncation: every remaining hash still links)."""
+        with self._cursor() as cur:
+            cur.execute(
+                self._q(
+                    "DELETE FROM stored_events WHERE {nid} IN (SELECT {nid} FROM stored_events "
+                    "ORDER BY {nid} DESC LIMIT ?)"
+                ),
+                (count,),
+            )
+
+    def set_merkle_node(self, level: int, index: int, value: bytes) -> None:
+        """Overwrite one stored subtree hash of the Merkle log (no trigger guards it)."""
+        with self._cursor() as cur:
+            cur.execute(
+                self._q("UPDATE merkle_nodes SET hash = ? WHERE level = ? AND node_index = ?"),
+                (value, level, index),
+            )
+
+    def insert_checkpoint(self, size: int, root: bytes, note: str) -> None:
+        """Append a checkpoint row of the attacker's making."""
+        with self._cursor() as cur:
+            cur.execute(
+                self._q(
+                    "INSERT INTO log_checkpoints (tree_size, root_hash, note, signed_at) "
+                    "VALUES (?, ?, ?, '2026-01-01T00:00:00+00:00')"
+                ),
+                (size, root, note),
+            )
+
+    def forget_transparency_log(self) -> None:
+        """Remove every stored checkpoint and the Merkle log, as if they never existed."""
+        with self._cursor() as cur:
+            if self.db.backend == "sqlite":
+                for name in ("log_checkpoints_no_update", "log_checkpoints_no_delete"):
+                    cur.execute(f"DROP TRIGGER IF EXISTS {name}")
+            else:
+                cur.execute("ALTER TABLE log_checkpoints DISABLE TRIGGER USER")
+            cur.execute("DELETE FROM log_checkpoints")
+            cur.execute("DELETE FROM merkle_nodes")
+            cur.execute("DELETE FROM merkle_leaves")
+            cur.execute("DELETE FROM projection_tracking WHERE view = 'merkle'")

@@ -1,208 +1,40 @@
-"""Full-ledger verification of the hash chain (R-LED-3), streaming in constant memory.
+"""Full-ledger verification from the database (R-LED-3, R-LED-4), streaming in constant memory.
 
-`verify_records` is pure: it takes stored records in notification order and recomputes every
-event hash, every per-aggregate link and the global chain, stopping at the first break.
-`verify_database` feeds it from SQLite or PostgreSQL without any application code.
+`verify_database` feeds `records.verify_records` from SQLite or PostgreSQL without any
+application code, and checks the stored signed checkpoints and Merkle log against the ledger.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Generator, Iterable, Iterator
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ledger.config import DatabaseURL
-from ledger.integrity.chain import ZERO_HASH, canonical_originator_id, chain_hash, event_hash
+from ledger.errors import LedgerError
+from ledger.integrity.chain import canonical_originator_id
+from ledger.integrity.note import Verifier
+from ledger.integrity.records import (
+    Break,
+    KeptHead,
+    Report,
+    StoredRecord,
+    verify_records,
+)
+from ledger.integrity.tree_audit import CheckpointAudit, SignedCheckpoint
 
-
-@dataclass(frozen=True)
-class StoredRecord:
-    """One stored event as read back, with its hash row and its aggregate predecessor's hash."""
-
-    notification_id: int
-    originator_id: str
-    originator_version: int
-    topic: str
-    state: bytes
-    event_hash: bytes | None
-    chain_hash: bytes | None
-    previous_event_hash: bytes | None  # stored hash of (originator, version - 1), if any
-
-
-@dataclass(frozen=True)
-class Break:
-    """The first place where the stored ledger differs from what was hashed when written."""
-
-    kind: str
-    notification_id: int | None
-    originator_id: str | None
-    originator_version: int | None
-    message: str
-
-    def describe(self) -> str:
-        where = f"record {self.notification_id}" if self.notification_id is not None else "ledger"
-        if self.originator_id is not None:
-            where += f" (aggregate {self.originator_id}, version {self.originator_version})"
-        return f"{self.kind} at {where}: {self.message}"
-
-
-@dataclass(frozen=True)
-class KeptHead:
-    """A chain head an auditor kept: `HEX`, or `N:HEX` with the notification id it was at."""
-
-    chain_hash: bytes
-    notification_id: int | None = None
-
-    @classmethod
-    def parse(cls, text: str) -> KeptHead:
-        nid: int | None = None
-        value = text.strip()
-        if ":" in value:
-            left, value = value.split(":", 1)
-            if not left.isdigit():
-                raise ValueError(f"chain head {text!r}: expected N:HEX or HEX")
-            nid = int(left)
-        try:
-            raw = bytes.fromhex(value)
-        except ValueError:
-            raise ValueError(f"chain head {text!r} is not hexadecimal") from None
-        if len(raw) != 32:
-            raise ValueError(f"chain head {text!r} must be 32 bytes (64 hex digits)")
-        return cls(raw, nid)
-
-    def __str__(self) -> str:
-        prefix = f"{self.notification_id}:" if self.notification_id is not None else ""
-        return prefix + self.chain_hash.hex()
-
-
-@dataclass(frozen=True)
-class Report:
-    """Outcome of a verification run."""
-
-    events: int
-    head: KeptHead | None
-    first_break: Break | None
-
-    @property
-    def intact(self) -> bool:
-        return self.first_break is None
-
-
-def verify_records(
-    records: Iterable[StoredRecord],
-    *,
-    kept_head: KeptHead | None = None,
-    progress: Callable[[int], None] | None = None,
-) -> Report:
-    """Recompute the chain over `records` (ascending notification id) and report the first break."""
-    running = ZERO_HASH
-    count = 0
-    last_id: int | None = None
-    kept_seen = kept_head is None
-    for rec in records:
-        found = _check(rec, running, last_id)
-        if found is not None:
-            return Report(count, _head(last_id, running), found)
-        assert rec.chain_hash is not None
-        running = rec.chain_hash
-        last_id = rec.notification_id
-        count += 1
-        if kept_head is not None and not kept_seen:
-            kept_seen, mismatch = _match_kept(kept_head, rec)
-            if mismatch is not None:
-                return Report(count, _head(last_id, running), mismatch)
-        if progress is not None and count % 10_000 == 0:
-            progress(10_000)
-    if progress is not None:
-        progress(count % 10_000)
-    if not kept_seen:
-        assert kept_head is not None
-        return Report(count, _head(last_id, running), _kept_missing(kept_head, last_id))
-    return Report(count, _head(last_id, running), None)
-
-
-def _head(last_id: int | None, running: bytes) -> KeptHead | None:
-    return None if last_id is None else KeptHead(running, last_id)
-
-
-def _check(rec: StoredRecord, running: bytes, previous_id: int | None) -> Break | None:
-    def brk(kind: str, message: str) -> Break:
-        return Break(kind, rec.notification_id, rec.originator_id, rec.originator_version, message)
-
-    if rec.event_hash is None or rec.chain_hash is None:
-        return brk(
-            "unhashed-event",
-            "this event has no hash: it was inserted outside the ledger",
-        )
-    prev = rec.previous_event_hash if rec.previous_event_hash is not None else ZERO_HASH
-    recomputed = event_hash(
-        rec.notification_id,
-        rec.originator_id,
-        rec.originator_version,
-        rec.topic,
-        rec.state,
-        prev,
-    )
-    if recomputed != rec.event_hash:
-        if rec.previous_event_hash is None and rec.originator_version > 1:
-            return brk(
-                "aggregate-link-broken",
-                f"the aggregate's version {rec.originator_version - 1} is missing or its "
-                "hash does not link: an event of this aggregate was removed",
-            )
-        return brk(
-            "event-altered",
-            "the stored event does not match its hash: its state, topic, originator, "
-            "version or position (notification id) was changed after it was written",
-        )
-    if chain_hash(running, rec.event_hash) != rec.chain_hash:
-        after = f"record {previous_id}" if previous_id is not None else "the start of the ledger"
-        return brk(
-            "chain-broken",
-            f"the global chain does not link this record to {after}: a record between them "
-            "was removed, or records were inserted or reordered",
-        )
-    return None
-
-
-def _match_kept(kept: KeptHead, rec: StoredRecord) -> tuple[bool, Break | None]:
-    """Compare a kept head with this record; returns (done, mismatch)."""
-    if kept.notification_id is None:
-        return rec.chain_hash == kept.chain_hash, None
-    if rec.notification_id < kept.notification_id:
-        return False, None
-    if rec.notification_id == kept.notification_id and rec.chain_hash == kept.chain_hash:
-        return True, None
-    return True, Break(
-        "history-rewritten",
-        kept.notification_id,
-        rec.originator_id if rec.notification_id == kept.notification_id else None,
-        rec.originator_version if rec.notification_id == kept.notification_id else None,
-        f"the chain head you kept ({kept}) does not match this ledger at that record: "
-        "history up to it was rewritten (re-hashed), or the record was removed",
-    )
-
-
-def _kept_missing(kept: KeptHead, last_id: int | None) -> Break:
-    if kept.notification_id is not None:
-        return Break(
-            "truncated",
-            kept.notification_id,
-            None,
-            None,
-            f"the ledger ends at record {last_id} but you kept a head at record "
-            f"{kept.notification_id}: events were removed from the end (or a backup restored)",
-        )
-    return Break(
-        "history-rewritten",
-        last_id,
-        None,
-        None,
-        f"the chain head you kept ({kept}) occurs nowhere in this ledger: history was "
-        "rewritten, truncated or rolled back to an older copy",
-    )
-
+__all__ = [
+    "Break",
+    "KeptHead",
+    "LedgerReader",
+    "LogAudit",
+    "Report",
+    "StoredRecord",
+    "select_records_sql",
+    "verify_database",
+    "verify_records",
+]
 
 # --- reading from a database -------------------------------------------------------------
 
@@ -213,17 +45,19 @@ _SELECT = (
     "FROM stored_events e "
     "LEFT JOIN stored_events p ON p.originator_id = e.originator_id "
     "AND p.originator_version = e.originator_version - 1 AND e.originator_version > 1 "
-    "ORDER BY e.{nid}"
+    "{where}ORDER BY e.{nid}"
 )
 
 
-def select_records_sql(backend: str) -> str:
-    if backend == "sqlite":
-        return _SELECT.format(nid="rowid", cast="")
-    return _SELECT.format(nid="notification_id", cast="::text")
+def select_records_sql(backend: str, where: str = "") -> str:
+    """The records query; `where` (e.g. "e.{nid} IN :ids") restricts it to some records."""
+    nid, cast = ("rowid", "") if backend == "sqlite" else ("notification_id", "::text")
+    condition = f"WHERE {where.format(nid=nid)} " if where else ""
+    return _SELECT.format(nid=nid, cast=cast, where=condition)
 
 
-def _record(row: tuple[Any, ...]) -> StoredRecord:
+def record_from_row(row: tuple[Any, ...]) -> StoredRecord:
+    """A row of `select_records_sql` as a StoredRecord (UUIDs in canonical text form)."""
     return StoredRecord(
         notification_id=int(row[0]),
         originator_id=canonical_originator_id(str(row[1])),
@@ -255,7 +89,35 @@ class LedgerReader:
     def records(self) -> Iterator[StoredRecord]:
         with self._rows(select_records_sql(self.db.backend), stream=True) as rows:
             for row in rows:
-                yield _record(row)
+                yield record_from_row(row)
+
+    def has_table(self, name: str) -> bool:
+        if not name.isidentifier():
+            raise ValueError(f"{name!r} is not a table name")
+        catalogue = (
+            "sqlite_master WHERE type = 'table' AND name"
+            if self.db.backend == "sqlite"
+            else "pg_tables WHERE tablename"
+        )
+        with self._rows(f"SELECT COUNT(*) FROM {catalogue} = '{name}'") as rows:  # noqa: S608
+            return int(next(iter(rows))[0]) > 0
+
+    def merkle_log_size(self) -> int:
+        """Leaves in the stored Merkle log (0 before it exists)."""
+        if not self.has_table("merkle_leaves"):
+            return 0
+        with self._rows("SELECT MAX(log_index) FROM merkle_leaves") as rows:
+            value = next(iter(rows))[0]
+        return 0 if value is None else int(value) + 1
+
+    def checkpoints(self) -> Generator[SignedCheckpoint, None, None]:
+        """The stored signed checkpoints in signing order (none before the first is signed)."""
+        if not self.has_table("log_checkpoints"):
+            return
+        sql = "SELECT sequence, note FROM log_checkpoints ORDER BY sequence"
+        with self._rows(sql, stream=True) as rows:
+            for sequence, note in rows:
+                yield SignedCheckpoint(str(note), int(sequence))
 
     def _rows(self, sql: str, *, stream: bool = False) -> _Rows:
         return _Rows(self.db, sql, stream)
@@ -306,11 +168,80 @@ def _fetch_iter(cur: sqlite3.Cursor) -> Iterator[tuple[Any, ...]]:
         yield from batch
 
 
+@dataclass(frozen=True)
+class LogAudit:
+    """What checking the Merkle log needs: its origin, its published verifier keys (oldest
+    first) and, optionally, a signed checkpoint an auditor kept outside the system."""
+
+    origin: str
+    log_keys: tuple[Verifier, ...]
+    kept_checkpoint: str | None = None
+
+
 def verify_database(
     db: DatabaseURL,
     *,
     kept_head: KeptHead | None = None,
     progress: Callable[[int], None] | None = None,
+    log: LogAudit | None = None,
 ) -> Report:
-    """Verify the whole stored ledger of `db` (see `verify_records`)."""
-    return verify_records(LedgerReader(db).records(), kept_head=kept_head, progress=progress)
+    """Verify the whole stored ledger of `db` (see `verify_records`).
+
+    With `log`, also recompute the Merkle root at every stored checkpoint's size (and at the
+    kept checkpoint's), check their signatures and order (`tree_audit.CheckpointAudit`), and
+    check that the stored Merkle log's root equals the root recomputed from the ledger.
+    """
+    reader = LedgerReader(db)
+    if log is None:
+        return verify_records(reader.records(), kept_head=kept_head, progress=progress)
+    # Read the stored tree's size first: it can only be <= the ledger streamed afterwards.
+    tree_size = reader.merkle_log_size()
+    kept = SignedCheckpoint(log.kept_checkpoint) if log.kept_checkpoint is not None else None
+    audit = CheckpointAudit(log.origin, log.log_keys, reader.checkpoints(), kept, tree_size)
+    report = verify_records(
+        reader.records(), kept_head=kept_head, progress=progress, observer=audit
+    )
+    report = replace(report, checkpoints=audit.checked, merkle_root=audit.range.root())
+    if report.intact and tree_size:
+        last = report.head.notification_id if report.head else None
+        found = _check_stored_tree(db, tree_size, report.events, audit.watched_root, last)
+        if found is not None:
+            return replace(report, first_break=found, merkle_root=None)
+    return report
+
+
+def _check_stored_tree(
+    db: DatabaseURL, size: int, events: int, recomputed: bytes | None, last_id: int | None
+) -> Break | None:
+    """The Merkle log tables that serve proofs must hold the tree of this very ledger."""
+    if size > events:
+        return Break(
+            "truncated",
+            last_id,
+            None,
+            None,
+            f"the Merkle log holds {size} leaves but the ledger has only {events} events: "
+            "events were deleted from the end",
+        )
+    from sqlalchemy import create_engine
+
+    from ledger.integrity.merkle_log import MerkleLog
+
+    engine = create_engine(db.sqlalchemy_url())
+    try:
+        stored = MerkleLog(engine).root(size)
+    except LedgerError:
+        stored = None
+    finally:
+        engine.dispose()
+    if stored is not None and stored == recomputed:
+        return None
+    return Break(
+        "merkle-log-altered",
+        None,
+        None,
+        None,
+        f"the stored Merkle log's root at size {size} is not the root recomputed from the "
+        "ledger: its tables were edited, so proofs it serves would not verify; rebuild it "
+        "with `celltrace worker --rebuild --once`",
+    )

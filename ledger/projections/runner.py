@@ -1,5 +1,6 @@
 """Running the projections: in-process (SQLite `serve`) or as `celltrace worker` (one per
-deployment, guarded by a lock so a second worker waits instead of double-writing)."""
+deployment, guarded by a lock so a second worker waits instead of double-writing). Every read
+model, the Merkle log of R-LED-4 included, is a `Follower` of the notification log."""
 
 from __future__ import annotations
 
@@ -7,15 +8,19 @@ import fcntl
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Protocol
 
 import psycopg
 from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.projection import Projection, ProjectionRunner
+from sqlalchemy import Engine
 
 from ledger.application import CellTraceLedger
 from ledger.config import Settings
+from ledger.integrity.checkpoint_policy import PeriodicCheckpoints
+from ledger.integrity.checkpoints import StoredCheckpoint
 from ledger.projections.items import ItemsProjection, ItemsView
+from ledger.projections.merkle import MerkleFollower
 from ledger.projections.tracking import SQLAlchemyView, view_engine
 
 PROJECTIONS: tuple[tuple[type[Projection[Any]], type[SQLAlchemyView]], ...] = (
@@ -46,76 +51,150 @@ def runner_env(settings: Settings) -> dict[str, str]:
     }
 
 
-class Projections:
-    """Every projection of the ledger, each followed by an eventsourcing ProjectionRunner."""
+class Follower(Protocol):
+    """One read model following the ledger's notification log, exactly once and resumable:
+    an eventsourcing projection (`ProjectionFollower`) or the Merkle log (`MerkleFollower`)."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.runners: list[ProjectionRunner[Any, Any]] = []
+    name: str
+
+    def rebuild(self) -> None: ...
+    def catch_up(self, batch_size: int = 1000) -> int: ...
+    def start(self) -> None: ...
+    def stop(self) -> None: ...
+    def run(self, timeout: float) -> None: ...
+    def wait(self, notification_id: int | None, timeout: float) -> None: ...
+    def position(self) -> int | None: ...
+
+
+class ProjectionFollower:
+    """An eventsourcing Projection and its SQLAlchemy view: batched catch-up through the
+    projection's own `process_event`, then an eventsourcing ProjectionRunner."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        engine: Engine,
+        projection_class: type[Projection[Any]],
+        view_class: type[SQLAlchemyView],
+    ) -> None:
+        self.settings, self.engine = settings, engine
+        self.projection_class, self.view_class = projection_class, view_class
+        self.name = view_class.name
+        self.runner: ProjectionRunner[Any, Any] | None = None
 
     def rebuild(self) -> None:
-        """Drop every view so the runners start again from the first event."""
-        engine = view_engine(self.settings)
+        self.view_class(self.engine).drop()
+
+    def catch_up(self, batch_size: int = 1000) -> int:
+        app = CellTraceLedger(self.settings)
         try:
-            for _, view_class in PROJECTIONS:
-                view_class(engine).drop()
+            view = self.view_class(self.engine)
+            view.create_tables()
+            return catch_up(app, self.projection_class(view), view, batch_size)
         finally:
-            engine.dispose()
+            app.close()
+
+    def start(self) -> None:
+        runner: ProjectionRunner[Any, Any] = ProjectionRunner(
+            application_class=ledger_class_for(self.settings),
+            projection_class=self.projection_class,
+            view_class=self.view_class,
+            env=runner_env(self.settings),
+        )
+        self.runner = runner.__enter__()
+
+    def stop(self) -> None:
+        runner, self.runner = self.runner, None
+        if runner is not None:
+            runner.__exit__(None, None, None)
+
+    def run(self, timeout: float) -> None:
+        if self.runner is not None:
+            self.runner.run_forever(timeout=timeout)
+
+    def wait(self, notification_id: int | None, timeout: float) -> None:
+        if self.runner is not None:
+            self.runner.wait(notification_id, timeout=timeout)
+        else:
+            view = self.view_class(self.engine)
+            view.wait(CellTraceLedger.name, notification_id, timeout=timeout)
+
+    def position(self) -> int | None:
+        return self.view_class(self.engine).max_tracking_id(CellTraceLedger.name)
+
+
+class Projections:
+    """Every read model of the ledger (the PROJECTIONS and the Merkle log), each a Follower.
+
+    With `checkpoints=True` (the worker) the Merkle log signs checkpoints as
+    `Settings.checkpoint_every_*` and the milestone suffixes say (R-LED-4).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        checkpoints: bool = False,
+        on_checkpoint: Callable[[StoredCheckpoint], object] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.engine = view_engine(settings)
+        observer = (
+            PeriodicCheckpoints.from_settings(settings, self.engine, on_signed=on_checkpoint)
+            if checkpoints
+            else None
+        )
+        self.followers: list[Follower] = [
+            ProjectionFollower(settings, self.engine, projection_class, view_class)
+            for projection_class, view_class in PROJECTIONS
+        ]
+        self.followers.append(MerkleFollower(self.engine, observer=observer))
+        self._started: list[Follower] = []
+
+    def rebuild(self) -> None:
+        """Drop every view so the followers start again from the first event."""
+        for follower in self.followers:
+            follower.rebuild()
 
     def catch_up(self, batch_size: int = 1000) -> dict[str, int]:
         """Bring every view up to the ledger's end in large batches (start-up, rebuild)."""
-        app = CellTraceLedger(self.settings)
-        engine = view_engine(self.settings)
         try:
-            reached = {}
-            for projection_class, view_class in PROJECTIONS:
-                view = view_class(engine)
-                view.create_tables()
-                reached[view.name] = catch_up(app, projection_class(view), view, batch_size)
-            return reached
+            return {f.name: f.catch_up(batch_size) for f in self.followers}
         finally:
-            engine.dispose()
-            app.close()
+            self.engine.dispose()
 
     def __enter__(self) -> Projections:
         self.catch_up()
-        app_class = ledger_class_for(self.settings)
-        env = runner_env(self.settings)
         try:
-            for projection_class, view_class in PROJECTIONS:
-                runner: ProjectionRunner[Any, Any] = ProjectionRunner(
-                    application_class=app_class,
-                    projection_class=projection_class,
-                    view_class=view_class,
-                    env=env,
-                )
-                self.runners.append(runner.__enter__())
+            for follower in self.followers:
+                follower.start()
+                self._started.append(follower)
         except BaseException:
             self.__exit__(None, None, None)
             raise
         return self
 
     def __exit__(self, *exc: object) -> None:
-        runners, self.runners = self.runners, []
-        for runner in runners:
-            runner.__exit__(None, None, None)
+        started, self._started = self._started, []
+        try:
+            for follower in started:
+                follower.stop()
+        finally:
+            self.engine.dispose()
 
     def wait(self, notification_id: int | None, timeout: float = 10.0) -> None:
         """Block until every view has processed `notification_id` (read-your-writes)."""
-        for runner in self.runners:
-            runner.wait(notification_id, timeout=timeout)
+        for follower in self._started:
+            follower.wait(notification_id, timeout)
 
     def run_forever(self, *, stop: Callable[[], bool] = lambda: False) -> None:
-        """Follow the ledger until stopped; re-raises a projection's error."""
+        """Follow the ledger until stopped; re-raises a follower's error."""
         while not stop():
-            for runner in self.runners:
-                runner.run_forever(timeout=0.2 / max(len(self.runners), 1))
+            for follower in self._started:
+                follower.run(0.2 / max(len(self._started), 1))
 
     def positions(self) -> dict[str, int | None]:
-        return {
-            type(r.projection).name: r.projection.view.max_tracking_id(CellTraceLedger.name)
-            for r in self.runners
-        }
+        return {f.name: f.position() for f in self.followers}
 
 
 def catch_up(
@@ -149,15 +228,15 @@ def bring_up_to_date(settings: Settings, timeout: float = 60.0) -> None:
     from ledger.integrity.verify import LedgerReader
 
     target = LedgerReader(settings.database).last_notification_id()
+    projections = Projections(settings)
     try:
-        Projections(settings).catch_up()
-    except IntegrityError:
-        engine = view_engine(settings)
-        try:
-            for _, view_class in PROJECTIONS:
-                view_class(engine).wait(CellTraceLedger.name, target, timeout=timeout)
-        finally:
-            engine.dispose()
+        for follower in projections.followers:
+            try:
+                follower.catch_up()
+            except IntegrityError:
+                follower.wait(target, timeout)
+    finally:
+        projections.engine.dispose()
 
 
 @contextmanager

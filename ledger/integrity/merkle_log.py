@@ -1,0 +1,232 @@
+"""The stored RFC 9162 Merkle log of the ledger: its tables and O(log n) reads (R-LED-4).
+
+Leaf `log_index` (dense, 0-based, in notification order) holds the stored 32-byte `event_hash`;
+its RFC 9162 leaf hash SHA-256(0x00 || event_hash) is recomputed on read rather than stored.
+`merkle_nodes` holds every complete subtree of level >= 1 (RFC 9162 2.1.1 node hashes), so a
+root, an inclusion proof (2.1.3.1) or a consistency proof (2.1.4.1) at any size costs one
+SELECT of at most 2 log2(n) + 1 rows, planned by `ledger.integrity.merkle`.
+The projection `ledger.projections.merkle` writes these tables; this module only reads them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TypeVar
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Engine,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    Table,
+    func,
+    select,
+    text,
+)
+
+from ledger.errors import InvalidInput, NotFound
+from ledger.integrity import merkle
+from ledger.integrity.recorders import SCHEMA_LOCK_KEY
+from ledger.projections.tracking import metadata
+
+T = TypeVar("T")
+
+# INTEGER PRIMARY KEY on SQLite is the rowid itself: one b-tree per table, not two.
+_Index = BigInteger().with_variant(Integer(), "sqlite")
+
+merkle_leaves = Table(
+    "merkle_leaves",
+    metadata,
+    Column("log_index", _Index, primary_key=True, autoincrement=False),
+    Column("notification_id", BigInteger, nullable=False, unique=True),
+    Column("event_hash", LargeBinary(32), nullable=False),
+)
+
+merkle_nodes = Table(
+    "merkle_nodes",
+    metadata,
+    Column("level", SmallInteger, primary_key=True, autoincrement=False),
+    Column("node_index", BigInteger, primary_key=True, autoincrement=False),
+    Column("hash", LargeBinary(32), nullable=False),
+    sqlite_with_rowid=False,
+)
+
+
+MERKLE_LOCK_KEY = 0x4D45524B  # "MERK": one writer of the Merkle log and its checkpoints at a time
+
+
+@dataclass(frozen=True)
+class Integrated:
+    """What one batch appended: leaves [start, end), up to `notification_id`, their topics."""
+
+    start: int
+    end: int
+    notification_id: int
+    topics: frozenset[str]
+
+
+@contextmanager
+def locked_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction holding the Merkle log's write lock from its first statement."""
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.rollback()
+                raise
+            conn.commit()
+            return
+        with conn.begin():
+            conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MERKLE_LOCK_KEY})
+            yield conn
+
+
+def create_tables(engine: Engine, tables: Sequence[Table]) -> None:
+    """Create tables (idempotent). Creators take turns - SQLite's write lock, PostgreSQL's
+    schema lock as the recorders take it - so two starting at once do not collide."""
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SCHEMA_LOCK_KEY})
+        metadata.create_all(conn, tables=list(tables))
+        conn.commit()
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """One leaf of the log: its index, the event it commits to and that event's hash."""
+
+    log_index: int
+    notification_id: int
+    event_hash: bytes
+
+    @property
+    def leaf_hash(self) -> bytes:
+        return merkle.leaf_hash(self.event_hash)
+
+
+class SQLNodes:
+    """`merkle.NodeReader` over the tables, inside one connection: one SELECT per batch."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def get_nodes(self, ids: Sequence[tuple[int, int]]) -> list[bytes]:
+        if not ids:
+            return []
+        params: dict[str, int] = {}
+        leaves = [f":i{n}" for n, (level, _) in enumerate(ids) if level == 0]
+        inner = [f"(level = :l{n} AND node_index = :i{n})" for n, (lv, _) in enumerate(ids) if lv]
+        for n, (level, index) in enumerate(ids):
+            params[f"i{n}"] = index
+            if level:
+                params[f"l{n}"] = level
+        # Only bind-parameter names are interpolated; every value is bound.
+        parts = []
+        if leaves:
+            parts.append(
+                "SELECT 0 AS level, log_index AS node_index, event_hash AS hash "  # noqa: S608
+                f"FROM merkle_leaves WHERE log_index IN ({', '.join(leaves)})"
+            )
+        if inner:
+            parts.append(
+                f"SELECT level, node_index, hash FROM merkle_nodes WHERE {' OR '.join(inner)}"  # noqa: S608
+            )
+        found: dict[tuple[int, int], bytes] = {}
+        for level, index, h in self.conn.execute(text(" UNION ALL ".join(parts)), params):
+            raw = bytes(h)
+            found[(int(level), int(index))] = merkle.leaf_hash(raw) if level == 0 else raw
+        try:
+            return [found[node_id] for node_id in ids]
+        except KeyError as exc:
+            raise KeyError(f"no stored Merkle node at (level, index) {exc.args[0]}") from None
+
+
+def tree_size(conn: Connection) -> int:
+    """Number of leaves in the stored log (one past the highest log_index)."""
+    last = conn.execute(select(func.max(merkle_leaves.c.log_index))).scalar()
+    return 0 if last is None else int(last) + 1
+
+
+class MerkleLog:
+    """Read access to the stored Merkle log: size, roots, proofs and leaves (RFC 9162)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def _reading(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            yield conn
+
+    def size(self) -> int:
+        with self._reading() as conn:
+            return tree_size(conn)
+
+    def root(self, size: int) -> bytes:
+        """MTH(D[size]) (RFC 9162 2.1.1); NotFound if the log has fewer leaves."""
+        _check_size(size)
+        with self._reading() as conn:
+            return _beyond_log(size, lambda: merkle.root_at(SQLNodes(conn), size))
+
+    def inclusion_proof(self, index: int, size: int) -> list[bytes]:
+        """PATH(index, D[size]) (RFC 9162 2.1.3.1); InvalidInput unless 0 <= index < size."""
+        _check_size(size)
+        if not 0 <= index < size:
+            raise InvalidInput(f"leaf index {index} is outside a tree of size {size}")
+        with self._reading() as conn:
+            return _beyond_log(size, lambda: merkle.inclusion_proof(SQLNodes(conn), index, size))
+
+    def consistency_proof(self, old: int, new: int) -> list[bytes]:
+        """PROOF(old, D[new]) (RFC 9162 2.1.4.1); InvalidInput unless 0 < old <= new."""
+        _check_size(new)
+        if not 0 < old <= new:
+            raise InvalidInput(
+                f"no consistency proof from size {old} to size {new}; need 0 < old <= new"
+            )
+        with self._reading() as conn:
+            return _beyond_log(new, lambda: merkle.consistency_proof(SQLNodes(conn), old, new))
+
+    def leaf(self, log_index: int) -> Leaf:
+        """The leaf at `log_index`; NotFound when the log is shorter."""
+        with self._reading() as conn:
+            row = conn.execute(
+                select(merkle_leaves).where(merkle_leaves.c.log_index == log_index)
+            ).first()
+        if row is None:
+            raise NotFound(f"the Merkle log has no entry {log_index}")
+        return Leaf(int(row[0]), int(row[1]), bytes(row[2]))
+
+    def leaves_of(self, notification_ids: Sequence[int]) -> dict[int, Leaf]:
+        """The leaves of these notification ids, keyed by notification id (absent: not yet in)."""
+        found: dict[int, Leaf] = {}
+        with self._reading() as conn:
+            for start in range(0, len(notification_ids), 500):
+                chunk = notification_ids[start : start + 500]
+                rows = conn.execute(
+                    select(merkle_leaves).where(merkle_leaves.c.notification_id.in_(chunk))
+                )
+                for row in rows:
+                    found[int(row[1])] = Leaf(int(row[0]), int(row[1]), bytes(row[2]))
+        return found
+
+
+def _check_size(size: int) -> None:
+    if size < 0:
+        raise InvalidInput(f"tree size {size} is negative")
+
+
+def _beyond_log(size: int, compute: Callable[[], T]) -> T:
+    try:
+        return compute()
+    except KeyError:
+        raise NotFound(f"the Merkle log has fewer than {size} entries") from None
