@@ -1,8 +1,11 @@
-"""Run every benchmark and update docs/benchmarks.md."""
+"""Run every benchmark and update docs/benchmarks.md (`make bench`; BENCH_LEAVES=50000 for a
+quick transparency-log run)."""
 
 from __future__ import annotations
 
-from bench import append
+from bench import append, labels, transparency
 
 if __name__ == "__main__":
     append.main()
+    labels.main()
+    transparency.main()

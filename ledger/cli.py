@@ -216,6 +216,53 @@ def trace(
 
 
 @app.command()
+def label(
+    code: Annotated[str, typer.Argument(help="Item code (a scanned label URL works too).")],
+    fmt: Annotated[str, typer.Option("--format", help="png, svg, pdf or zpl.")] = "png",
+    out: Annotated[Path | None, typer.Option("--out", help="File to write.")] = None,
+    dpi: Annotated[int | None, typer.Option(help="PNG or Zebra printer resolution.")] = None,
+) -> None:
+    """Write the signed QR label of one item (R-ID-2)."""
+    from label_printing.cli import RenderOptions, load_signer, write_label
+    from label_printing.from_ledger import label_content
+
+    settings = _settings()
+    ledger = open_ledger(settings)
+    try:
+        content = label_content(ledger, code)
+    finally:
+        ledger.close()
+    target = out or Path(f"{content.code}.{fmt.lower()}")
+    path = write_label(
+        content, fmt, target, load_signer(settings), settings.base_url, RenderOptions(dpi=dpi)
+    )
+    typer.echo(f"Label of {content.code} written to {path}")
+
+
+@app.command()
+def labels(
+    lot: Annotated[str, typer.Option("--lot", help="Fill run: a cell bank or product lot code.")],
+    fmt: Annotated[str, typer.Option("--format", help="pdf (a label sheet) only.")] = "pdf",
+    out: Annotated[Path | None, typer.Option("--out", help="PDF file to write.")] = None,
+) -> None:
+    """Write a PDF sheet with the labels of every item of a fill run (e.g. every vial)."""
+    from label_printing.cli import load_signer, write_sheet
+    from label_printing.from_ledger import children_labels
+
+    if fmt.lower() != "pdf":
+        raise typer.BadParameter("label sheets are PDF; use `celltrace label` for one label")
+    settings = _settings()
+    ledger = open_ledger(settings)
+    try:
+        contents = children_labels(ledger, lot)
+    finally:
+        ledger.close()
+    target = out or Path(f"{lot.strip().upper()}-labels.pdf")
+    path = write_sheet(contents, target, load_signer(settings), settings.base_url)
+    typer.echo(f"{len(contents)} labels written to {path}")
+
+
+@app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
@@ -332,6 +379,41 @@ def demo() -> None:
 
     settings = _settings()
     run_demo(settings, typer.echo)
+    _demo_labels(settings)
+
+
+def _demo_labels(settings: Settings) -> None:
+    """Write the labels of every vial the ledger holds, as the demo's last step."""
+    from sqlalchemy import select
+
+    from label_printing.from_ledger import write_vial_labels
+    from ledger.projections.items import items_table
+    from ledger.projections.runner import bring_up_to_date
+    from ledger.projections.tracking import view_engine
+
+    bring_up_to_date(settings)
+    engine = view_engine(settings)
+    try:
+        with engine.connect() as conn:
+            codes = list(
+                conn.execute(
+                    select(items_table.c.code)
+                    .where(items_table.c.item_type.in_(("BVL", "PVL")))
+                    .order_by(items_table.c.code)
+                ).scalars()
+            )
+    finally:
+        engine.dispose()
+    ledger = open_ledger(settings)
+    try:
+        files = write_vial_labels(ledger, codes, settings.data_dir / "labels")
+    finally:
+        ledger.close()
+    if files:
+        typer.echo(
+            f"Labels: {len(files) - 1} signed QR labels (PNG) and a PDF sheet written to "
+            f"{settings.data_dir / 'labels'}"
+        )
 
 
 def main() -> None:
@@ -341,6 +423,7 @@ def main() -> None:
     except (InvalidInput, NotFound) as exc:
         typer.echo(f"error: {exc.detail}", err=True)
         sys.exit(2)
+
     except LedgerError as exc:
         typer.echo(f"refused: {exc.detail}", err=True)
         sys.exit(1)

@@ -133,7 +133,9 @@ class _Rows:
     def __enter__(self) -> Iterable[tuple[Any, ...]]:
         if self.db.backend == "sqlite":
             assert self.db.sqlite_path is not None
-            uri = f"file:{self.db.sqlite_path}?mode=ro"
+            # mode=rw (never creates a file): a read-only open cannot recover a WAL database
+            # restored without its -wal/-shm files; nothing is written by these queries.
+            uri = f"file:{self.db.sqlite_path}?mode=rw"
             conn = sqlite3.connect(uri, uri=True)
             self._close = conn.close
             cur = conn.execute(self.sql)

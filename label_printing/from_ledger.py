@@ -1,0 +1,121 @@
+"""What goes on the label of a recorded item (R-ID-2): the ledger's facts turned into
+LabelContent. Stages without a recorded item type yet fall back to a generic label."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from label_printing import stages
+from label_printing.cli import load_signer, write_labels, write_sheet
+from label_printing.content import LabelContent
+from label_printing.errors import LabelError
+from ledger.application import CellTraceLedger
+from ledger.domain.bank_vial import BankVial
+from ledger.domain.cell_source import CellSource
+from ledger.domain.cellbank import CellBank
+from ledger.domain.collection import Collection
+from ledger.domain.material_lot import MaterialLot
+from ledger.identifiers import ItemType, parse_code
+
+# Items of human origin carry the biohazard statement.
+HUMAN_ORIGIN = {
+    ItemType.COLLECTION,
+    ItemType.CELL_PORTION,
+    ItemType.CLONE,
+    ItemType.SEED_BANK,
+    ItemType.MASTER_CELL_BANK,
+    ItemType.WORKING_CELL_BANK,
+}
+
+
+def label_content(app: CellTraceLedger, code: str) -> LabelContent:
+    """The label of the item `code`, from what the ledger recorded about it."""
+    parsed = parse_code(code)
+    facility = app.settings.facility
+    kind = parsed.item_type
+    if kind is ItemType.BANK_VIAL:
+        vial = app.load(str(parsed), kind, BankVial)
+        bank = app.load(vial.bank, _bank_types(), CellBank)
+        return stages.bank_vial(
+            str(parsed),
+            cell_line=_cell_line(app, bank),
+            bank=vial.bank,
+            facility=facility,
+            autologous_donor=_autologous_donor(app, vial.donor_codes),
+        )
+    if kind is ItemType.MATERIAL_LOT:
+        lot = app.load(str(parsed), kind, MaterialLot)
+        return stages.generic_label(
+            str(parsed), product=lot.material, facility=facility, expiry=lot.expiry
+        )
+    if kind is ItemType.COLLECTION:
+        sample = app.load(str(parsed), kind, Collection)
+        product = f"Donor sample: {sample.sample_type.value.replace('_', ' ')}"
+        return stages.generic_label(
+            str(parsed), product=product, facility=facility, human_origin=True
+        )
+    if kind in (ItemType.CELL_PORTION, ItemType.CLONE):
+        source = app.load(str(parsed), kind, CellSource)
+        return stages.generic_label(
+            str(parsed), product=source.cell_type, facility=facility, human_origin=True
+        )
+    if kind in (ItemType.PERSON, ItemType.DONOR):
+        raise LabelError(
+            f"{parsed} is a {kind.label}: people and donors get no item label (donor "
+            "samples do); print the label of the sample or vial instead."
+        )
+    return stages.generic_label(
+        str(parsed),
+        product=kind.label.capitalize(),
+        facility=facility,
+        human_origin=kind in HUMAN_ORIGIN,
+    )
+
+
+def children_labels(app: CellTraceLedger, code: str) -> list[LabelContent]:
+    """Labels for everything filled from `code` in one run (e.g. every vial of a bank)."""
+    parsed = parse_code(code)
+    if parsed.item_type in _bank_types():
+        bank = app.load(str(parsed), parsed.item_type, CellBank)
+        return [label_content(app, vial) for vial in bank.children]
+    raise LabelError(
+        f"{parsed} is a {parsed.item_type.label}; give the code of a fill run "
+        "(a cell bank, or a product lot once filled) to print all its labels."
+    )
+
+
+def _bank_types() -> tuple[ItemType, ...]:
+    return (ItemType.SEED_BANK, ItemType.MASTER_CELL_BANK, ItemType.WORKING_CELL_BANK)
+
+
+def _cell_line(app: CellTraceLedger, bank: CellBank) -> str:
+    """The cell type of the cells the bank was made from (walking up through earlier banks)."""
+    for source in bank.sources:
+        item_type = parse_code(source).item_type
+        if item_type is ItemType.BANK_VIAL:
+            vial = app.load(source, item_type, BankVial)
+            return _cell_line(app, app.load(vial.bank, _bank_types(), CellBank))
+        if item_type in _bank_types():
+            return _cell_line(app, app.load(source, item_type, CellBank))
+        if item_type in (ItemType.CELL_PORTION, ItemType.CLONE):
+            return app.load(source, item_type, CellSource).cell_type
+    return "Cell bank"
+
+
+def _autologous_donor(app: CellTraceLedger, donor_codes: list[str]) -> str | None:
+    for code in donor_codes:
+        if app.get_donor(code).autologous:
+            return code
+    return None
+
+
+def write_vial_labels(app: CellTraceLedger, codes: list[str], out_dir: Path) -> list[Path]:
+    """Write a PNG label per vial and one PDF sheet of them all into `out_dir` (the demo)."""
+    contents = [label_content(app, code) for code in codes]
+    if not contents:
+        return []
+    signer = load_signer(app.settings)
+    base = app.settings.base_url
+    files = write_labels(contents, "png", out_dir, signer, base)
+    files.append(write_sheet(contents, out_dir / "vials-sheet.pdf", signer, base))
+    return files
