@@ -114,7 +114,6 @@ def register(app: typer.Typer, settings_of: Callable[[], Settings]) -> None:
     ) -> None:
         """Write an item's events with inclusion proofs against the latest checkpoint."""
         from ledger.identifiers import parse_code
-        from ledger.integrity.checkpoints import Checkpoints
         from ledger.integrity.proofs import TransparencyLog
         from ledger.projections.runner import bring_up_to_date
 
@@ -124,12 +123,7 @@ def register(app: typer.Typer, settings_of: Callable[[], Settings]) -> None:
         with _log_up_to_date(settings) as engine:
             log = TransparencyLog(settings, engine)
             nids = log.item_notification_ids(parsed)
-            latest = log.checkpoints.latest()
-            covered = latest is not None and all(
-                leaf.log_index < latest.size for leaf in log.tree.leaves_of(nids).values()
-            )
-            if nids and not covered:
-                latest, _ = Checkpoints(settings, engine).sign()
+            latest = log.covering_checkpoint(parsed) if nids else log.checkpoints.latest()
             out.write_text(log.item_proof(parsed, latest), "utf-8")
         assert latest is not None
         typer.echo(

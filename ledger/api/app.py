@@ -13,6 +13,7 @@ from ledger.api import errors
 from ledger.api.context import ApiContext
 from ledger.api.pages.router import router as pages_router
 from ledger.api.routers import auth, items, labels, people
+from ledger.api.routers import ledger as ledger_router
 from ledger.application import Clock, utc_now
 from ledger.bootstrap import open_ledger
 from ledger.config import Settings
@@ -27,6 +28,7 @@ TAGS = [
     {"name": "people", "description": "People, roles, training, QP authorisation (R-PPL)."},
     {"name": "items", "description": "What a scan resolves to; history and genealogy (R-TRC)."},
     {"name": "labels", "description": "Check a scanned label's signature (R-ID-2)."},
+    {"name": "ledger", "description": "Checkpoints, keys, entries and proofs (R-LED-4)."},
 ]
 
 
@@ -42,11 +44,12 @@ def create_app(
     credentials.create_tables()
     ctx = ApiContext(settings, ledger, credentials, view_engine(settings), clock)
     ctx.items.create_tables()
+    ctx.merkle.create_tables()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if run_projections:
-            ctx.projections = Projections(settings).__enter__()
+            ctx.projections = Projections(settings, checkpoints=True).__enter__()
         try:
             yield
         finally:
@@ -66,7 +69,8 @@ def create_app(
     )
     app.state.ctx = ctx
     errors.install(app)
-    for router in (auth.router, people.router, items.router, labels.router):
+    routers = (auth.router, people.router, items.router, labels.router, ledger_router.router)
+    for router in routers:
         app.include_router(router, prefix="/api/v1")
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -10,7 +10,9 @@ from ledger.application import CellTraceLedger, Clock
 from ledger.config import Settings
 from ledger.credentials import Credentials
 from ledger.errors import InvalidInput, NotReady
+from ledger.integrity.proofs import TransparencyLog
 from ledger.projections.items import ItemsView
+from ledger.projections.merkle import MerkleView
 from ledger.projections.runner import Projections
 
 
@@ -24,8 +26,19 @@ class ApiContext:
     projections: Projections | None = None
     items: ItemsView = field(init=False)
 
+    log: TransparencyLog = field(init=False)
+    merkle: MerkleView = field(init=False)
+
     def __post_init__(self) -> None:
         self.items = ItemsView(self.views_engine)
+        self.merkle = MerkleView(self.views_engine)
+        self.log = TransparencyLog(self.settings, self.views_engine)
+
+    def extra_keys(self) -> list[str]:
+        """Keys published beside the log's: the label key (R-ID-2)."""
+        from label_printing.signing import label_verifier
+
+        return [label_verifier(self.settings).key_string()]
 
     def wait_for(self, notification_id: int | None, timeout: float = 10.0) -> None:
         """Read-your-writes: block until the read models include `notification_id`."""
@@ -38,7 +51,8 @@ class ApiContext:
                 f"(the ledger is at {last}); pass the notification_id a write returned"
             )
         try:
-            self.items.wait(CellTraceLedger.name, notification_id, timeout=timeout)
+            for view in (self.items, self.merkle):
+                view.wait(CellTraceLedger.name, notification_id, timeout=timeout)
         except TimeoutError:
             raise NotReady(
                 f"The read models have not reached notification {notification_id} within "

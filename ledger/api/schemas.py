@@ -44,3 +44,8 @@ ERRORS: dict[int | str, dict[str, object]] = {
     422: {"model": ErrorBody, "description": "Impossible input"},
     503: {"model": ErrorBody, "description": "Read models not caught up yet; retry"},
 }
+
+
+TEXT_OK: dict[int | str, dict[str, object]] = {
+    200: {"content": {"text/plain": {"schema": {"type": "string"}}}, "description": "Text"}
+}

@@ -107,6 +107,16 @@ class TransparencyLog:
         ]
         return format_item_proof(code, entries, checkpoint.note)
 
+    def covering_checkpoint(self, code: str) -> StoredCheckpoint:
+        """The latest checkpoint, signing a new one first if it does not yet cover every
+        event of the item (the log only ever extends what it signed)."""
+        nids = self.item_notification_ids(code)
+        latest = self.checkpoints.latest()
+        leaves = self.tree.leaves_of(nids).values()
+        if latest is None or any(leaf.log_index >= latest.size for leaf in leaves):
+            latest, _ = self.checkpoints.sign()
+        return latest
+
     def _record(self, notification_id: int) -> StoredRecord:
         found = self._records([notification_id]).get(notification_id)
         if found is None:

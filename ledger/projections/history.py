@@ -1,4 +1,5 @@
-"""Queries over the items view: an item's ordered history with the stored event hashes."""
+"""Queries over the items view: an item's ordered history with the stored event hashes and
+each event's position in the Merkle log (None until the log has integrated it)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from sqlalchemy import Engine, text
 
 _HISTORY = (
     "SELECT t.notification_id, t.originator_version AS version, t.event_type, t.actor_id, "
-    "t.actor_role, t.meaning, t.recorded_at, t.client_time, e.event_hash "
+    "t.actor_role, t.meaning, t.recorded_at, t.client_time, e.event_hash, l.log_index "
     "FROM timeline t JOIN stored_events e ON e.{nid} = t.notification_id "
+    "LEFT JOIN merkle_leaves l ON l.notification_id = t.notification_id "
     "WHERE t.item_code = :code ORDER BY t.notification_id"
 )
 _HISTORY_SQLITE = _HISTORY.format(nid="rowid")

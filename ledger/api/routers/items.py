@@ -4,17 +4,27 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter
-from pydantic import BaseModel
+from fastapi import APIRouter, Response
+from fastapi.responses import PlainTextResponse
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 
+from label_printing.cli import load_signer, render_label
+from label_printing.from_ledger import label_content
 from ledger.api.deps import Context, ReadYourWrites
-from ledger.api.schemas import ERRORS
+from ledger.api.schemas import ERRORS, TEXT_OK
 from ledger.errors import NotFound
 from ledger.identifiers import parse_code
 from ledger.projections.history import item_history
 from ledger.projections.items import items_table
 from ledger.projections.trace import trace
+
+LABEL_MEDIA = {
+    "png": "image/png",
+    "svg": "image/svg+xml",
+    "pdf": "application/pdf",
+    "zpl": "application/vnd.zebra-zpl",
+}
 
 router = APIRouter(prefix="/items", tags=["items"], responses=ERRORS)
 
@@ -38,6 +48,7 @@ class HistoryEvent(BaseModel):
     recorded_at: str
     client_time: str | None
     event_hash: str
+    log_index: int | None = Field(description="Position in the Merkle log (R-TRC-3)")
 
 
 @router.get("/{code}", response_model=ItemOut, dependencies=[ReadYourWrites])
@@ -103,3 +114,35 @@ def get_history(ctx: Context, code: str) -> list[HistoryEvent]:
     if not rows:
         get_item(ctx, code)  # 404 with the clear message when the item is unknown
     return [HistoryEvent(**row) for row in rows]
+
+
+@router.get(
+    "/{code}/proof",
+    responses=TEXT_OK,
+    dependencies=[ReadYourWrites],
+    summary="The item's events with inclusion proofs (offline-verifiable)",
+)
+def get_proof(ctx: Context, code: str) -> PlainTextResponse:
+    """Every event of the item with its RFC 9162 inclusion proof against a signed checkpoint
+    (signed now if the latest does not cover the item yet), in the tlog-proof style that
+    `celltrace verify-proof` checks offline (R-TRC-3, R-LED-4)."""
+    parsed = str(parse_code(code))
+    if not ctx.log.item_notification_ids(parsed):
+        get_item(ctx, parsed)  # 404 with the clear message
+    return PlainTextResponse(ctx.log.item_proof(parsed, ctx.log.covering_checkpoint(parsed)))
+
+
+@router.get(
+    "/{code}/label.{fmt}",
+    responses={200: {"content": {m: {} for m in LABEL_MEDIA.values()}}, **ERRORS},
+    summary="The item's signed QR label (png, svg, pdf or zpl)",
+)
+def get_label(ctx: Context, code: str, fmt: Literal["png", "svg", "pdf", "zpl"]) -> Response:
+    """The label file, signed with the label key (R-ID-2)."""
+    content = label_content(ctx.ledger, code)
+    body = render_label(content, fmt, load_signer(ctx.settings), ctx.settings.base_url)
+    return Response(
+        body,
+        media_type=LABEL_MEDIA[fmt],
+        headers={"Content-Disposition": f'inline; filename="{content.code}.{fmt}"'},
+    )
