@@ -47,18 +47,30 @@ def test_r_id_2_tampered_label_is_flagged_red(
     assert "NOT valid" in page.inner_text("#label-check")
 
 
-def test_r_trc_3_trace_page_draws_the_graph_and_timeline(browser: Any, server: str) -> None:
+VIAL = "BVL-F01-26-000015-Q"  # the working-bank vial the demo thaws
+
+
+def test_r_trc_1_trace_page_draws_the_vial_back_to_its_donor(browser: Any, server: str) -> None:
+    # When an auditor opens the trace page of a thawed working-bank vial
     page = _page(browser)
-    page.goto(f"{server}/trace/{PERSON}")
+    page.goto(f"{server}/trace/{VIAL}")
     page.wait_for_selector("svg.genealogy g.node")
-    assert page.locator(f'svg.genealogy g.node[data-code="{PERSON}"]').count() == 1
-    assert page.locator("#timeline tbody tr").count() >= 1
+    # Then the picture reaches the donor through the sample, cells and every bank tier
+    codes = page.eval_on_selector_all(
+        "svg.genealogy g.node", "nodes => nodes.map(n => n.dataset.code)"
+    )
+    assert {code[:3] for code in codes} >= {"DON", "COL", "CEL", "SCB", "MCB", "WCB", "BVL"}
+    assert page.locator("svg.genealogy path.edge").count() >= len(codes) - 1
+    # And the timeline lists each event with its hash and checkpoint status
+    rows = page.locator("#timeline tbody tr")
+    assert rows.count() >= 2
+    assert "checkpoint" in page.inner_text("#timeline")
     screenshot(page, "trace")
 
 
 def test_language_switch_translates_the_page(browser: Any, server: str) -> None:
     page = _page(browser)
-    page.goto(f"{server}/trace/{PERSON}")
+    page.goto(f"{server}/trace/{VIAL}")
     assert "Genealogy and history" in page.inner_text("h1")
     page.click("#lang-switch")
     page.wait_for_load_state()

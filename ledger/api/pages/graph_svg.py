@@ -40,7 +40,7 @@ FILL = {
     "quarantined": "#fff0c9",
     "disposed": "#e4e4e4",
 }
-NODE_W, NODE_H, GAP_X, GAP_Y, MARGIN = 180, 48, 60, 18, 16
+NODE_W, NODE_H, GAP_X, GAP_Y, MARGIN = 176, 48, 40, 18, 16
 
 
 def _label(prefix: str) -> str:
@@ -66,7 +66,8 @@ def render(graph: Graph) -> str:
     height = MARGIN * 2 + max((len(c) for c in columns.values()), default=1) * (NODE_H + GAP_Y)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="genealogy" role="img" '
-        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}">',
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        'style="max-width:100%;height:auto">',
         "<title>Genealogy of " + escape(graph.root) + "</title>",
     ]
     for edge in graph.edges:

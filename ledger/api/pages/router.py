@@ -69,6 +69,7 @@ def trace_page(
     if parsed not in graph.nodes:
         t = translator(language(request))
         return page(request, "error.html", 404, code=parsed, detail=t("item.unknown"))
+    latest = ctx.log.checkpoints.latest()
     return page(
         request,
         "trace.html",
@@ -76,4 +77,6 @@ def trace_page(
         svg=graph_svg.render(graph),
         edges=len(graph.edges),
         history=item_history(ctx.views_engine, ctx.settings.database.backend, parsed),
+        checkpoint=latest,
+        labelled=graph.nodes[parsed].item_type not in ("PER", "DON"),
     )
