@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from ledger.api import errors
 from ledger.api.context import ApiContext
 from ledger.api.pages.router import router as pages_router
-from ledger.api.routers import auth, items, labels, people
+from ledger.api.routers import auth, banks, donors, items, labels, materials, people
 from ledger.api.routers import ledger as ledger_router
 from ledger.application import Clock, utc_now
 from ledger.bootstrap import open_ledger
@@ -26,6 +26,9 @@ STATIC = Path(__file__).resolve().parent / "static"
 TAGS = [
     {"name": "auth", "description": "Sign in for a bearer token."},
     {"name": "people", "description": "People, roles, training, QP authorisation (R-PPL)."},
+    {"name": "donors", "description": "Donors, consent, screening, eligibility (R-DON)."},
+    {"name": "materials", "description": "Materials and lots, QC disposition (R-MAT)."},
+    {"name": "banks", "description": "Collection, isolation, cell banks, thaw (R-CB)."},
     {"name": "items", "description": "What a scan resolves to; history and genealogy (R-TRC)."},
     {"name": "labels", "description": "Check a scanned label's signature (R-ID-2)."},
     {"name": "ledger", "description": "Checkpoints, keys, entries and proofs (R-LED-4)."},
@@ -69,7 +72,16 @@ def create_app(
     )
     app.state.ctx = ctx
     errors.install(app)
-    routers = (auth.router, people.router, items.router, labels.router, ledger_router.router)
+    routers = (
+        auth.router,
+        people.router,
+        donors.router,
+        materials.router,
+        banks.router,
+        items.router,
+        labels.router,
+        ledger_router.router,
+    )
     for router in routers:
         app.include_router(router, prefix="/api/v1")
     app.include_router(pages_router)

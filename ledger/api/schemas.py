@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from ledger.core import Receipt as LedgerReceipt
+
 
 class Receipt(BaseModel):
     """What every recorded step answers: the notification id, for `?after=` reads."""
 
     notification_id: int = Field(description="Pass as ?after= to read your own write.")
     events: int
+
+
+def receipt(value: LedgerReceipt) -> Receipt:
+    """The response for what a command produced."""
+    return Receipt(notification_id=value.notification_id, events=value.events)
 
 
 class Created(Receipt):
