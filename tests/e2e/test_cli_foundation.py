@@ -3,23 +3,14 @@ verify exits 0 intact, 1 tampered, 2 on usage errors (R-LED-3)."""
 
 from __future__ import annotations
 
-import os
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-CELLTRACE = [sys.executable, "-m", "ledger"]
+from tests.cli import run_celltrace
 
-
-def run(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CELLTRACE_DATA_DIR": str(data)}
-    env.pop("CELLTRACE_DATABASE_URL", None)
-    return subprocess.run(
-        [*CELLTRACE, *args], env=env, capture_output=True, text=True, timeout=120, check=False
-    )
+run = run_celltrace
 
 
 def test_r_led_3_init_is_idempotent_and_keys_are_owner_only(tmp_path: Path) -> None:

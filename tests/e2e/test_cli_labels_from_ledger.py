@@ -3,10 +3,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,19 +14,9 @@ from pypdf import PdfReader
 from label_printing.payload import verify_scan
 from label_printing.signing import label_verifier
 from ledger.config import Settings
+from tests.cli import run_celltrace
 
-
-def run(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CELLTRACE_DATA_DIR": str(data)}
-    env.pop("CELLTRACE_DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "ledger", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+run = run_celltrace
 
 
 @pytest.fixture(scope="module")
