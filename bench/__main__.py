@@ -3,9 +3,10 @@ quick transparency-log run)."""
 
 from __future__ import annotations
 
-from bench import append, labels, transparency
+from bench import api, append, labels, transparency
 
 if __name__ == "__main__":
     append.main()
     labels.main()
     transparency.main()
+    api.main()
