@@ -18,11 +18,14 @@ from ledger.credentials import Credentials
 from ledger.db import create_db_engine
 from ledger.demo_records import (
     MSC_IDENTITY,
+    collect,
+    eligible_donor,
     passing_bank_tests,
     register_staff,
     released_lot,
     screening_record,
 )
+from ledger.domain.material_use import UseOf
 from ledger.integrity.verify import LedgerReader
 
 PASSWORD = "a long test password"
@@ -225,3 +228,46 @@ def test_r_cb_1_whole_chain_from_donor_to_thawed_vial_over_http(api: Any) -> Non
         f"/api/v1/items/{vials[0]}/trace", params={"after": thawed.json()["notification_id"]}
     ).json()
     assert donor in {n["code"] for n in trace["nodes"]}
+
+
+def test_r_don_7_signed_lookback_holds_every_derived_item_and_refuses_the_next_step(
+    api: Any,
+) -> None:
+    client, tokens, lots = api
+    ledger = client.app.state.ctx.ledger
+    staff = {
+        role: Actor(s.person_code, s.role)
+        for role, s in (
+            (role, client.app.state.ctx.credentials.session(token, ledger.clock()))
+            for role, token in tokens.items()
+        )
+        if s is not None
+    }
+    # Given a donor whose sample was collected and isolated
+    donor = eligible_donor(ledger, staff)
+    sample = collect(ledger, staff, donor, [UseOf(lots["TM-GENTA"], removal_validation="V-1")])
+    # When QA declares the donor ineligible after look-back, signing it
+    signed = client.post(
+        f"/api/v1/donors/{donor}/lookback",
+        json={
+            "reason": "HIV seroconversion at 6-month follow-up",
+            "found_on": str(ledger.today()),
+            "signature": {"password": PASSWORD, "meaning": "approved"},
+        },
+        headers=as_(tokens, "qa"),
+    )
+    assert signed.status_code == 200, signed.text
+    # Then scanning the sample shows the hold and its reason
+    item = client.get(
+        f"/api/v1/items/{sample}", params={"after": signed.json()["notification_id"]}
+    ).json()
+    assert item["status"] == "on hold"
+    assert "seroconversion" in item["holds"][0]
+    # And the next step on it is refused with R-DON-7
+    refused = client.post(
+        f"/api/v1/collections/{sample}/isolations",
+        json={"method": "enzymatic", "cell_type": "MSC", "materials": [{"lot": lots["COLL-I"]}]},
+        headers=as_(tokens, "operator"),
+    )
+    assert refused.status_code == 409
+    assert "R-DON-7" in {v["rule"] for v in refused.json()["violations"]}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Literal
 
 from fastapi import APIRouter, Response
@@ -67,7 +68,7 @@ def get_item(ctx: Context, code: str) -> ItemOut:
         item_type=row.item_type,
         type_label=parsed.item_type.label,
         status=row.status,
-        holds=[],
+        holds=[h["reason"] for h in json.loads(row.holds or "[]")],
         created_at=row.created_at,
     )
 
