@@ -39,6 +39,20 @@ def current_actor(
 CurrentActor = Annotated[Actor, Depends(current_actor)]
 
 
+def optional_actor(
+    ctx: Context,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Actor | None:
+    """The signed-in actor if a valid token was sent; reads work without one."""
+    if credentials is None:
+        return None
+    session = ctx.credentials.session(credentials.credentials, ctx.clock())
+    return None if session is None else Actor(session.person_code, session.role)
+
+
+MaybeActor = Annotated[Actor | None, Depends(optional_actor)]
+
+
 def confirm_signature(ctx: ApiContext, actor: Actor, password: str) -> None:
     """Re-authenticate the signer of a release-type decision (R-LED-5); nothing is written
     when the password is wrong."""

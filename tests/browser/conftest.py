@@ -19,8 +19,13 @@ import httpx
 import pytest
 
 from ledger.config import Settings
+from ledger.credentials import Credentials
+from ledger.db import create_db_engine
 from ledger.demo import run_demo
 
+STAFF_PASSWORD = "browser test password"
+# The demo's staff (registered first, in this order).
+STAFF = {"operator": "PER-F01-26-000002-B", "qa": "PER-F01-26-000004-7"}
 CHROMIUM = os.environ.get("CELLTRACE_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
@@ -47,6 +52,11 @@ def demo_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         data_dir=data, database_url=f"sqlite:///{data / 'ledger.db'}", base_url="http://x"
     )
     run_demo(settings, lambda _: None)
+    credentials = Credentials(create_db_engine(settings))
+    credentials.create_tables()
+    for code in STAFF.values():
+        credentials.set_password(code, STAFF_PASSWORD)
+    credentials.engine.dispose()
     return settings
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from ledger.api.deps import Context
 from ledger.api.pages import graph_svg
-from ledger.api.pages.i18n import LANGUAGES, language, translator
+from ledger.api.pages.i18n import LANGUAGES, MESSAGES, language, translator
 from ledger.errors import InvalidInput
 from ledger.identifiers import parse_code
 from ledger.projections.history import item_history
@@ -33,6 +33,14 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
     if request.query_params.get("lang") in LANGUAGES:
         response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="lax")
     return response
+
+
+@router.get("/scan")
+def scan_station(request: Request) -> Response:
+    """The operator station: sign in, scan, record the next step (works with a wedge scanner)."""
+    t = translator(language(request))
+    keys = [k for k in MESSAGES if k.split(".")[0] in ("scan", "step", "field", "item")]
+    return page(request, "scan.html", texts={k: t(k) for k in keys})
 
 
 @router.get("/v/{code}")

@@ -96,7 +96,7 @@ class ReleaseIn(BaseModel):
 
 class ThawIn(BaseModel):
     purpose: str = Field(min_length=1, max_length=40, examples=["production"])
-    viability_pct: float = Field(ge=0, le=100)
+    viability_pct: float = Field(description="Post-thaw viability, % (checked by R-CB-6)")
     thawed_at: datetime | None = None
 
 

@@ -12,8 +12,9 @@ from sqlalchemy import select
 
 from label_printing.cli import load_signer, render_label
 from label_printing.from_ledger import label_content
-from ledger.api.deps import Context, ReadYourWrites
+from ledger.api.deps import Context, MaybeActor, ReadYourWrites
 from ledger.api.schemas import ERRORS, TEXT_OK
+from ledger.api.steps import next_steps
 from ledger.errors import NotFound
 from ledger.identifiers import parse_code
 from ledger.projections.history import item_history
@@ -30,6 +31,23 @@ LABEL_MEDIA = {
 router = APIRouter(prefix="/items", tags=["items"], responses=ERRORS)
 
 
+class StepFieldOut(BaseModel):
+    name: str
+    kind: str
+    options: list[str]
+    default: object = None
+    required: bool
+
+
+class StepOut(BaseModel):
+    key: str
+    method: str
+    path: str
+    roles: list[str]
+    signed: bool
+    fields: list[StepFieldOut]
+
+
 class ItemOut(BaseModel):
     code: str
     item_type: str
@@ -37,6 +55,9 @@ class ItemOut(BaseModel):
     status: str
     holds: list[str]
     created_at: str
+    next_steps: list[StepOut] = Field(
+        description="Steps that may follow, for the signed-in role when a token is sent"
+    )
 
 
 class HistoryEvent(BaseModel):
@@ -53,7 +74,7 @@ class HistoryEvent(BaseModel):
 
 
 @router.get("/{code}", response_model=ItemOut, dependencies=[ReadYourWrites])
-def get_item(ctx: Context, code: str) -> ItemOut:
+def get_item(ctx: Context, code: str, actor: MaybeActor = None) -> ItemOut:
     """Resolve a scanned or typed code (a label URL works too)."""
     parsed = parse_code(code)
     with ctx.views_engine.connect() as conn:
@@ -70,6 +91,10 @@ def get_item(ctx: Context, code: str) -> ItemOut:
         status=row.status,
         holds=[h["reason"] for h in json.loads(row.holds or "[]")],
         created_at=row.created_at,
+        next_steps=[
+            StepOut(**step.describe(row.code))
+            for step in next_steps(row.item_type, row.status, actor.role if actor else None)
+        ],
     )
 
 

@@ -1,0 +1,147 @@
+// Operator station: sign in, scan (a keyboard-wedge scanner types the code and Enter), see the
+// item, record the next step with a short form. Every refusal shows its rule and message.
+(function () {
+  "use strict";
+  var T = JSON.parse(document.getElementById("texts").textContent);
+  var t = function (k) { return T[k] || k; };
+  var token = sessionStorage.getItem("ct-token"), who = sessionStorage.getItem("ct-who");
+  var $ = function (id) { return document.getElementById(id); };
+
+  function show() {
+    $("signin").hidden = !!token;
+    $("station").hidden = !token;
+    if (token) { $("who").textContent = who; $("scan").focus(); }
+  }
+
+  function banner(ok, title, body) {
+    var b = $("banner");
+    b.hidden = false;
+    b.className = "banner " + (ok ? "ok" : "bad");
+    b.innerHTML = "";
+    var h = document.createElement("div"); h.textContent = title; b.appendChild(h);
+    (body || []).forEach(function (line) {
+      var p = document.createElement("div"); p.className = "rule"; p.textContent = line; b.appendChild(p);
+    });
+  }
+
+  function api(method, path, body) {
+    var headers = {"Authorization": "Bearer " + token};
+    if (body) headers["Content-Type"] = "application/json";
+    return fetch(path, {method: method, headers: headers, body: body ? JSON.stringify(body) : undefined})
+      .then(function (r) { return r.json().then(function (j) { return [r.status, j]; }); });
+  }
+
+  function refusal(status, body) {
+    if (status === 401 && body.detail && body.detail.indexOf("R-LED-5") < 0) {
+      sessionStorage.clear(); token = null; show();
+    }
+    var lines = (body.violations || []).map(function (v) { return v.rule + ": " + v.message; });
+    if (!lines.length) lines = [body.detail];
+    banner(false, t("scan.refused"), lines);
+  }
+
+  function setPath(obj, path, value) {
+    var parts = path.split("."), o = obj;
+    for (var i = 0; i < parts.length - 1; i++) {
+      var key = /^\d+$/.test(parts[i + 1]) ? [] : {};
+      o = o[parts[i]] = o[parts[i]] || key;
+    }
+    o[parts[parts.length - 1]] = value;
+  }
+
+  function field(f) {
+    var label = document.createElement("label"), input;
+    label.textContent = t("field." + f.name);
+    if (f.kind === "select") {
+      input = document.createElement("select");
+      f.options.forEach(function (o) { var op = document.createElement("option"); op.value = op.textContent = o; input.appendChild(op); });
+      if (f.default) input.value = f.default;
+    } else {
+      input = document.createElement("input");
+      input.type = {number: "number", date: "date", checkbox: "checkbox", password: "password"}[f.kind] || "text";
+      if (f.kind === "number") input.step = "any";
+      if (f.kind === "checkbox") input.checked = f.default !== false;
+      else if (f.kind === "date") input.value = new Date().toISOString().slice(0, 10);
+      else if (f.default !== null && f.default !== undefined) input.value = f.default;
+      if (f.required && f.kind !== "checkbox") input.required = true;
+    }
+    input.name = f.name; input.dataset.kind = f.kind;
+    label.appendChild(input);
+    return label;
+  }
+
+  function stepForm(code, step) {
+    var form = document.createElement("form");
+    form.className = "step"; form.dataset.step = step.key;
+    var h = document.createElement("h3"); h.textContent = t("step." + step.key); form.appendChild(h);
+    step.fields.forEach(function (f) { form.appendChild(field(f)); });
+    var button = document.createElement("button"); button.type = "submit"; button.className = "big";
+    button.textContent = t("scan.record"); form.appendChild(button);
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var body = {};
+      Array.prototype.forEach.call(form.elements, function (el) {
+        if (!el.name) return;
+        var kind = el.dataset.kind, v = kind === "checkbox" ? el.checked : el.value;
+        if (kind === "number") v = el.value === "" ? null : Number(el.value);
+        setPath(body, el.name, v);
+      });
+      api("POST", step.path, body).then(function (res) {
+        if (res[0] < 300) { banner(true, t("scan.recorded") + ": " + t("step." + step.key), []); open(code, res[1].notification_id); }
+        else refusal(res[0], res[1]);
+      });
+    });
+    return form;
+  }
+
+  function open(code, after) {
+    // A label's QR text is its page link: keep the code (the server checks it in full).
+    code = code.trim();
+    var link = code.match(/\/v\/([^/?#]+)/);
+    if (link) code = decodeURIComponent(link[1]);
+    var q = after ? "?after=" + after : "";
+    api("GET", "/api/v1/items/" + encodeURIComponent(code.trim()) + q).then(function (res) {
+      var status = res[0], item = res[1];
+      $("steps").innerHTML = ""; $("card").innerHTML = "";
+      if (status >= 300) { $("steps-title").hidden = true; refusal(status, item); return; }
+      var dl = document.createElement("dl"); dl.className = "card"; dl.id = "item-card";
+      [[T["item.code"], item.code], [T["item.type"], item.type_label], [T["item.status"], item.status]]
+        .concat(item.holds.map(function (h) { return [T["item.holds"], h]; }))
+        .forEach(function (pair) {
+          var dt = document.createElement("dt"), dd = document.createElement("dd");
+          dt.textContent = pair[0]; dd.textContent = pair[1]; dl.appendChild(dt); dl.appendChild(dd);
+        });
+      dl.dataset.status = item.status;
+      $("card").appendChild(dl);
+      $("steps-title").hidden = false;
+      if (!item.next_steps.length) {
+        var p = document.createElement("p"); p.className = "note"; p.textContent = t("scan.none"); $("steps").appendChild(p);
+      }
+      item.next_steps.forEach(function (s) { $("steps").appendChild(stepForm(item.code, s)); });
+    });
+  }
+
+  $("signin-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    var data = new URLSearchParams(new FormData(e.target));
+    if (!data.get("role")) data.delete("role");
+    fetch("/api/v1/auth/token", {method: "POST", body: data}).then(function (r) {
+      return r.json().then(function (j) { return [r.status, j]; });
+    }).then(function (res) {
+      if (res[0] !== 200) {
+        $("signin-error").hidden = false; $("signin-error").textContent = res[1].detail; return;
+      }
+      $("signin-error").hidden = true;
+      token = res[1].access_token; who = res[1].person_code + " (" + res[1].role + ")";
+      sessionStorage.setItem("ct-token", token); sessionStorage.setItem("ct-who", who); show();
+    });
+  });
+  $("signout").addEventListener("click", function () { sessionStorage.clear(); token = null; show(); });
+  $("scan-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    $("banner").hidden = true;
+    open($("scan").value);
+    $("scan").select();
+  });
+  show();
+})();

@@ -1,0 +1,177 @@
+"""The steps a scanned item can take next, for the operator station and `GET /items/{code}`.
+
+Each step names the roles that may record it (the domain still checks role, training and every
+GMP rule when it is posted), the item types and statuses it applies to, the API call that
+records it, and the fields of its short form with sensible defaults.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+FieldKind = Literal["text", "number", "date", "checkbox", "select", "password", "lot"]
+
+
+@dataclass(frozen=True)
+class StepField:
+    name: str
+    kind: FieldKind = "text"
+    options: tuple[str, ...] = ()
+    default: Any = None
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    item_types: tuple[str, ...]
+    roles: tuple[str, ...]
+    path: str  # with {code}
+    fields: tuple[StepField, ...] = ()
+    not_when: tuple[str, ...] = ("on hold", "disposed", "ineligible", "rejected", "recalled")
+    only_when: tuple[str, ...] = ()
+    signed: bool = False  # R-LED-5: the form asks for the signer's password
+
+    def applies(self, item_type: str, status: str) -> bool:
+        if item_type not in self.item_types or status in self.not_when:
+            return False
+        return not self.only_when or status in self.only_when
+
+    def describe(self, code: str) -> dict[str, Any]:
+        fields = list(self.fields)
+        if self.signed:
+            fields.append(StepField("signature.password", "password"))
+        return {
+            "key": self.key,
+            "method": "POST",
+            "path": "/api/v1" + self.path.format(code=code),
+            "roles": list(self.roles),
+            "signed": self.signed,
+            "fields": [
+                {
+                    "name": f.name,
+                    "kind": f.kind,
+                    "options": list(f.options),
+                    "default": f.default,
+                    "required": f.required,
+                }
+                for f in fields
+            ],
+        }
+
+
+BANKS = ("SCB", "MCB", "WCB")
+STEPS: tuple[Step, ...] = (
+    Step(
+        "thaw",
+        ("BVL",),
+        ("operator",),
+        "/vials/{code}/thaw",
+        (
+            StepField("purpose", "select", ("production", "testing"), "production"),
+            StepField("viability_pct", "number"),
+        ),
+        only_when=("in storage", "active"),
+    ),
+    Step(
+        "isolate",
+        ("COL",),
+        ("operator",),
+        "/collections/{code}/isolations",
+        (
+            StepField(
+                "method",
+                "select",
+                ("enzymatic", "mechanical", "sorting", "density_gradient"),
+                "enzymatic",
+            ),
+            StepField("cell_type", default="umbilical cord MSC"),
+            StepField("portions", "number", default=1),
+            StepField("materials.0.lot", "lot"),
+        ),
+    ),
+    Step(
+        "bank_test",
+        BANKS,
+        ("qc_analyst",),
+        "/banks/{code}/tests",
+        (
+            StepField(
+                "test",
+                "select",
+                (
+                    "sterility",
+                    "mycoplasma",
+                    "endotoxin",
+                    "adventitious_virus",
+                    "endogenous_virus",
+                    "identity",
+                ),
+            ),
+            StepField("passed", "checkbox", default=True, required=False),
+            StepField("laboratory"),
+            StepField("third_party", "checkbox", default=True, required=False),
+            StepField("report_ref"),
+            StepField("tested_on", "date"),
+        ),
+        not_when=("on hold", "disposed", "released"),
+    ),
+    Step(
+        "bank_release",
+        BANKS,
+        ("qa",),
+        "/banks/{code}/release",
+        signed=True,
+        not_when=("on hold", "disposed", "released"),
+    ),
+    Step(
+        "material_release",
+        ("MAT",),
+        ("qc_analyst", "qa"),
+        "/materials/lots/{code}/release",
+        (StepField("qc_record_ref"),),
+        only_when=("active", "quarantine", "received"),
+    ),
+    Step(
+        "material_reject",
+        ("MAT",),
+        ("qc_analyst", "qa"),
+        "/materials/lots/{code}/reject",
+        (StepField("reason"),),
+        only_when=("active", "quarantine", "received"),
+    ),
+    Step(
+        "material_recall",
+        ("MAT",),
+        ("qa",),
+        "/materials/lots/{code}/recall",
+        (StepField("reason"),),
+        only_when=("released",),
+    ),
+    Step(
+        "eligibility",
+        ("DON",),
+        ("qa",),
+        "/donors/{code}/eligibility",
+        (
+            StepField("eligible", "checkbox", default=True, required=False),
+            StepField("reason"),
+        ),
+        signed=True,
+    ),
+    Step(
+        "lookback",
+        ("DON",),
+        ("qa",),
+        "/donors/{code}/lookback",
+        (StepField("reason"), StepField("found_on", "date")),
+        signed=True,
+        only_when=("eligible",),
+    ),
+)
+
+
+def next_steps(item_type: str, status: str, role: str | None) -> list[Step]:
+    """Steps for an item in this state; only those `role` may record, when a role is known."""
+    return [s for s in STEPS if s.applies(item_type, status) and (role is None or role in s.roles)]

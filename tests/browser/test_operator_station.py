@@ -1,0 +1,63 @@
+"""The operator station in a real browser: sign in, scan a vial with the keyboard-wedge field,
+record a thaw from its short form; a refused step shows its rule in a red banner (R-CB-6,
+an impossible viability) and nothing is recorded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.browser.conftest import STAFF, STAFF_PASSWORD, screenshot
+
+VIAL = "BVL-F01-26-000017-M"  # a working-bank vial still in storage after the demo
+
+
+def _signed_in(browser: Any, server: str, role: str) -> Any:
+    page = browser.new_context(viewport={"width": 1024, "height": 1200}).new_page()
+    page.goto(f"{server}/scan")
+    page.fill("#signin-form input[name=username]", STAFF[role])
+    page.fill("#signin-form input[name=password]", STAFF_PASSWORD)
+    page.click("#signin-form button")
+    page.wait_for_selector("#scan", state="visible")
+    return page
+
+
+def test_r_cb_6_operator_scans_a_vial_and_records_its_thaw(browser: Any, server: str) -> None:
+    page = _signed_in(browser, server, "operator")
+    # When the scanner types the vial's label URL and Enter (as a wedge scanner does)
+    assert page.evaluate("document.activeElement.id") == "scan"
+    page.keyboard.type(f"http://labels.example/v/{VIAL}\n")
+    page.wait_for_selector("form.step[data-step=thaw]")
+    assert page.get_attribute("#item-card", "data-status") == "in storage"
+    # And mistypes the post-thaw viability
+    page.fill("form.step[data-step=thaw] input[name=viability_pct]", "925")
+    page.click("form.step[data-step=thaw] button")
+    # Then a red banner names the rule and nothing is recorded
+    page.wait_for_selector("#banner.bad")
+    assert "R-CB-6" in page.inner_text("#banner")
+    screenshot(page, "scan-refused")
+    # When the thaw is recorded with a good viability
+    page.fill("form.step[data-step=thaw] input[name=viability_pct]", "92.5")
+    page.click("form.step[data-step=thaw] button")
+    # Then it is recorded and the card shows the vial thawed, with no thaw step left
+    page.wait_for_selector("#banner.ok")
+    page.wait_for_selector("#item-card[data-status=thawed]")
+    assert page.locator("form.step[data-step=thaw]").count() == 0
+    screenshot(page, "scan-recorded")
+
+
+def test_r_id_1_mistyped_scan_is_refused_with_the_rule(browser: Any, server: str) -> None:
+    page = _signed_in(browser, server, "operator")
+    page.fill("#scan", "BVL-F01-26-000017-X")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#banner.bad")
+    assert "R-ID-1" in page.inner_text("#banner")
+
+
+def test_r_ppl_1_wrong_password_is_shown_at_sign_in(browser: Any, server: str) -> None:
+    page = browser.new_context().new_page()
+    page.goto(f"{server}/scan")
+    page.fill("#signin-form input[name=username]", STAFF["operator"])
+    page.fill("#signin-form input[name=password]", "wrong password")
+    page.click("#signin-form button")
+    page.wait_for_selector("#signin-error", state="visible")
+    assert "wrong password" in page.inner_text("#signin-error")
