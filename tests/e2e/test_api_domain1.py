@@ -171,10 +171,12 @@ def test_r_cb_1_whole_chain_from_donor_to_thawed_vial_over_http(api: Any) -> Non
     )
     assert cells.status_code == 201, cells.text
     (portion,) = cells.json()["codes"]
-    qc_person = client.app.state.ctx.credentials.session(tokens["qc_analyst"], now)
-    ledger.confirm_identity(
-        Actor(qc_person.person_code, "qc_analyst"), portion, "flow cytometry", MSC_IDENTITY, "ID-1"
+    confirmed = client.post(
+        f"/api/v1/cells/{portion}/identity",
+        json={"method": "flow cytometry", "findings": MSC_IDENTITY, "report_ref": "ID-1"},
+        headers=qc,
     )
+    assert confirmed.status_code == 200, confirmed.text
     # A seed bank, fully tested, released with QA's signature; then a vial thawed
     bank = client.post(
         "/api/v1/banks",

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from ledger.api.deps import Context, CurrentActor, confirm_signature
 from ledger.api.schemas import ERRORS, Created, Receipt, Signature, receipt
 from ledger.domain.bank_vial import BankPlan, StorageLocation
+from ledger.domain.cell_source import IdentityFinding
 from ledger.domain.cellbank import BankTestResult
 from ledger.domain.collection import Arrival
 from ledger.domain.material_use import UseOf
@@ -55,6 +56,18 @@ class IsolationIn(BaseModel):
     portions: int = Field(default=1, ge=1, le=100)
     materials: list[UseIn] = Field(default_factory=list, max_length=30)
     pluripotent: bool = False
+
+
+class FindingIn(BaseModel):
+    marker: str = Field(min_length=1, max_length=40, examples=["CD73"])
+    expected: str = Field(min_length=1, max_length=40, examples=["positive"])
+    observed: str = Field(min_length=1, max_length=40, examples=["positive"])
+
+
+class IdentityIn(BaseModel):
+    method: str = Field(min_length=1, max_length=80, examples=["flow cytometry"])
+    findings: list[FindingIn] = Field(min_length=1, max_length=50)
+    report_ref: str = Ref
 
 
 class LocationIn(BaseModel):
@@ -134,6 +147,14 @@ def isolate(ctx: Context, actor: CurrentActor, code: str, body: IsolationIn) -> 
         pluripotent=body.pluripotent,
     )
     return PortionsOut(codes=codes, notification_id=r.notification_id, events=r.events)
+
+
+@router.post("/cells/{code}/identity", response_model=Receipt)
+def identity(ctx: Context, actor: CurrentActor, code: str, body: IdentityIn) -> Receipt:
+    """QC confirms the cells' identity (markers expected and observed) before banking
+    (R-CB-2, §5.4.1(3))."""
+    findings = [IdentityFinding(**f.model_dump()) for f in body.findings]  # type: ignore[typeddict-item]
+    return receipt(ctx.ledger.confirm_identity(actor, code, body.method, findings, body.report_ref))
 
 
 @router.post("/banks", response_model=BankCreated, status_code=201)
