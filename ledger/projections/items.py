@@ -1,12 +1,14 @@
-"""Items, their timelines and genealogy (R-TRC-1..3): every coded item with its status and
-holds, every event that concerns it in order (actor, role, signature meaning, times), and the
-edges between items. The event hash is not copied: queries join the stored event, so what
-they show is exactly what `celltrace verify` checks.
+"""Items, their timelines and genealogy (R-TRC-1..3): every coded item with its status, holds,
+location, lot and expiry, every event that concerns it in order (actor, role, signature
+meaning, times), and the edges between items. The event hash is not copied: queries join the
+stored event, so what they show is exactly what `celltrace verify` checks.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import singledispatchmethod
 from typing import Any
 from uuid import UUID
@@ -20,19 +22,22 @@ from sqlalchemy import (
     Column,
     Connection,
     Engine,
+    Executable,
     Index,
     Integer,
     String,
     Table,
     Text,
+    bindparam,
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ledger.domain.base import LedgerAggregate
 from ledger.domain.codes import CodedItem
-from ledger.identifiers import parse_code
 from ledger.projections.genealogy import edges_of, edges_table
+from ledger.projections.item_state import KEPT_ON_HOLD, facts_of
 from ledger.projections.tracking import SQLAlchemyView, metadata
 
 items_table = Table(
@@ -43,6 +48,9 @@ items_table = Table(
     Column("originator_id", String(36), nullable=False, unique=True),
     Column("status", String(32), nullable=False, default="active"),
     Column("holds", Text, nullable=False, default="[]"),  # JSON list of {rule, reason, source}
+    Column("location", String(200)),  # where it is now (storage place, site, patient)
+    Column("lot", String(60)),
+    Column("expiry", String(10)),  # ISO 8601 date
     Column("created_at", String(40), nullable=False),  # ISO 8601, UTC
     Column("created_notification_id", BigInteger, nullable=False),
 )
@@ -63,33 +71,19 @@ timeline_table = Table(
 )
 
 
-# The status an item shows after an event of this class name (read side only: the domain
-# decides; this just names the latest state for scanning and trace pictures).
-STATUS_AFTER = {
-    "PutOnHold": "on hold",
-    "Released": "released",
-    "Rejected": "rejected",
-    "Recalled": "recalled",
-    "Thawed": "thawed",
-    "Frozen": "in storage",
-    "Disposed": "disposed",
-    "Quarantined": "quarantined",
-    "Certified": "certified",
-    "Shipped": "in transit",
-    "Delivered": "at site",
-    "Administered": "administered",
-    "IneligibleAfterLookback": "ineligible",
-}
-
-
 class ItemsView(SQLAlchemyView):
+    """Items, timelines and edges. While catching up in a batch, item updates are merged per
+    item and written with the batch's inserts, in a few executemany calls."""
+
     name = "items"
     tables = (items_table, timeline_table, edges_table)
     CACHED_CODES = 100_000
+    NOT_AN_ITEM = ""  # cached for aggregates that are not coded items
 
     def __init__(self, engine: Engine) -> None:
         super().__init__(engine)
         self._codes: dict[UUID, str] = {}
+        self._updates: dict[str, dict[str, Any]] = {}
 
     def remember(self, originator_id: UUID, code: str) -> None:
         if len(self._codes) >= self.CACHED_CODES:
@@ -104,9 +98,56 @@ class ItemsView(SQLAlchemyView):
                 conn,
                 select(items_table.c.code).where(items_table.c.originator_id == str(originator_id)),
             ).scalar()
-            if code is not None:
-                self.remember(originator_id, code)
-        return code
+            self.remember(originator_id, code or self.NOT_AN_ITEM)
+        return code or None
+
+    def update_item(self, conn: Connection, code: str, values: dict[str, Any]) -> None:
+        """Set columns of item `code` now, or (in a batch) when the batch is written."""
+        if self._pending is None:
+            conn.execute(update(items_table).where(items_table.c.code == code).values(values))
+        else:
+            self._updates.setdefault(code, {}).update(values)
+
+    def item_state(self, conn: Connection, code: str) -> tuple[str, str]:
+        """The item's status and holds (JSON), including updates not yet written."""
+        row = self.execute(
+            conn,
+            select(items_table.c.status, items_table.c.holds).where(items_table.c.code == code),
+        ).one()
+        pending = self._updates.get(code, {})
+        return pending.get("status", row.status), pending.get("holds", row.holds)
+
+    @contextmanager
+    def batch(self, last: Tracking) -> Iterator[Connection]:
+        self._updates.clear()
+        try:
+            with super().batch(last) as conn:
+                yield conn
+        finally:
+            self._updates.clear()
+
+    def flush(self, conn: Connection) -> None:
+        super().flush(conn)
+        by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for code, values in self._updates.items():
+            by_columns.setdefault(tuple(sorted(values)), []).append({"_code": code, **values})
+        self._updates.clear()
+        for columns, rows in by_columns.items():
+            statement = (
+                update(items_table)
+                .where(items_table.c.code == bindparam("_code"))
+                .values({c: bindparam(c) for c in columns})
+            )
+            conn.execute(statement, rows)
+
+    def insert_statement(self, conn: Connection, table: Table) -> Executable:
+        """An edge already recorded (a lot used again in a later step of the same item) is
+        kept once, from its first event."""
+        if table is not edges_table:
+            return super().insert_statement(conn, table)
+        if conn.dialect.name == "postgresql":
+            return postgresql.insert(table).on_conflict_do_nothing()
+        return sqlite.insert(table).on_conflict_do_nothing()
 
     def drop(self) -> None:
         self._codes.clear()
@@ -126,7 +167,6 @@ class ItemsProjection(Projection[ItemsView]):
             code = self._code(conn, domain_event, tracking)
             if code is None:
                 return
-            self._update_status(conn, code, domain_event)
             for parent, child, relation in edges_of(domain_event, code):
                 self.view.insert(
                     conn,
@@ -155,28 +195,26 @@ class ItemsProjection(Projection[ItemsView]):
                 },
             )
 
-    def _update_status(self, conn: Connection, code: str, event: LedgerAggregate.Event) -> None:
-        name = type(event).__name__
-        status = STATUS_AFTER.get(name)
-        if status is None:
-            return
-        values: dict[str, Any] = {"status": status}
-        if name == "PutOnHold":
-            current = self.view.execute(
-                conn, select(items_table.c.holds).where(items_table.c.code == code)
-            ).scalar()
+    def _update_item(self, conn: Connection, code: str, event: LedgerAggregate.Event) -> None:
+        values = facts_of(event)
+        if type(event).__name__ == "PutOnHold":
+            status, holds = self.view.item_state(conn, code)
             hold = dict(event.hold)  # type: ignore[attr-defined]
-            values["holds"] = json.dumps([*json.loads(current or "[]"), hold], sort_keys=True)
-        self.view.execute(
-            conn, update(items_table).where(items_table.c.code == code).values(values)
-        )
+            values["holds"] = json.dumps([*json.loads(holds or "[]"), hold], sort_keys=True)
+            if status in KEPT_ON_HOLD:  # a thawed vial stays thawed, held or not
+                del values["status"]
+        if values:
+            self.view.update_item(conn, code, values)
 
     def _code(
         self, conn: Connection, event: LedgerAggregate.Event, tracking: Tracking
     ) -> str | None:
+        """The item's code; registers a new item (with what its first event says about it)
+        and updates a known item's status, place, lot and expiry."""
         if isinstance(event, CanInitAggregate):
             cls = resolve_topic(event.originator_topic)
             if not (isinstance(cls, type) and issubclass(cls, CodedItem)):
+                self.view.remember(event.originator_id, ItemsView.NOT_AN_ITEM)
                 return None
             code = str(event.code)  # type: ignore[attr-defined]
             self.view.insert(
@@ -184,14 +222,21 @@ class ItemsProjection(Projection[ItemsView]):
                 items_table,
                 {
                     "code": code,
-                    "item_type": parse_code(code).item_type.value,
+                    "item_type": code.split("-", 1)[0],  # the prefix (issued by the domain)
                     "originator_id": str(event.originator_id),
                     "status": "active",
                     "holds": "[]",
+                    "location": None,
+                    "lot": None,
+                    "expiry": None,
+                    **facts_of(event),
                     "created_at": event.timestamp.isoformat(),
                     "created_notification_id": tracking.notification_id,
                 },
             )
             self.view.remember(event.originator_id, code)
             return code
-        return self.view.code_of(conn, event.originator_id)
+        known = self.view.code_of(conn, event.originator_id)
+        if known is not None:
+            self._update_item(conn, known, event)
+        return known

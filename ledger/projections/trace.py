@@ -1,5 +1,7 @@
-"""Trace queries over the genealogy (R-TRC-1, R-TRC-2, R-DON-7): up to the donors, down to
-every vial and patient, as a graph `{nodes, edges}` - one recursive query each way."""
+"""Trace queries over the genealogy (R-TRC-1, R-TRC-2, R-DON-7): up to the donors, with every
+intermediate item, material lot, QC result and actor; down to every vial and patient, with
+each item's status and place now. One recursive query each way, as a graph `{nodes, edges}`.
+"""
 
 from __future__ import annotations
 
@@ -9,27 +11,55 @@ from typing import Any, Literal
 
 from sqlalchemy import Engine, text
 
+from ledger.identifiers import ItemType
+
 Direction = Literal["up", "down"]
 
+# Events that record a quality result or decision on an item, shown with trace-up (R-TRC-1).
+QC_EVENTS = frozenset(
+    {
+        "ScreeningRecorded",
+        "EligibilityDetermined",
+        "IdentityConfirmed",
+        "TestResultRecorded",
+        "Released",
+        "Rejected",
+        "Recalled",
+        "IneligibleAfterLookback",
+        "PutOnHold",
+    }
+)
+
+# The walk is materialised once; nodes and edges join it (an edge's far end is in the walk by
+# construction, so each edge is found by the index on its near end).
 _WALK = {
     "up": "SELECT e.parent_code FROM genealogy_edges e JOIN walk w ON e.child_code = w.code",
     "down": "SELECT e.child_code FROM genealogy_edges e JOIN walk w ON e.parent_code = w.code",
 }
-_TRACE = """
-WITH RECURSIVE walk(code) AS (SELECT :code UNION {step})
-SELECT 'node' AS kind, i.code AS a, i.item_type AS b, i.status AS c, i.holds AS d
-  FROM items i WHERE i.code IN (SELECT code FROM walk)
+_NODES_EDGES = """
+WITH RECURSIVE walk(code) AS MATERIALIZED (SELECT CAST(:code AS VARCHAR(40)) UNION {step})
+SELECT 'node' AS kind, i.code AS a, i.item_type AS b, i.status AS c, i.holds AS d,
+       i.location AS e, i.lot AS f, i.expiry AS g
+  FROM walk w JOIN items i ON i.code = w.code
 UNION ALL
-SELECT 'edge', e.parent_code, e.child_code, e.relation, NULL
-  FROM genealogy_edges e
- WHERE e.{near} IN (SELECT code FROM walk) AND e.{far} IN (SELECT code FROM walk)
-UNION ALL
-SELECT DISTINCT 'actor', t.item_code, t.actor_id, t.actor_role, NULL
-  FROM timeline t WHERE t.item_code IN (SELECT code FROM walk)
+SELECT 'edge', e.parent_code, e.child_code, e.relation, NULL, NULL, NULL, NULL
+  FROM walk w JOIN genealogy_edges e ON e.{near} = w.code
 """
+# Up: every timeline entry (actors and QC results); down: each item's distinct actors.
+_EVENTS = {
+    "up": """UNION ALL
+SELECT 'event', t.item_code, t.actor_id, t.actor_role, t.event_type, t.recorded_at,
+       t.meaning, NULL
+  FROM walk w JOIN timeline t ON t.item_code = w.code""",
+    "down": """UNION ALL
+SELECT DISTINCT 'event', t.item_code, t.actor_id, t.actor_role, NULL, NULL, NULL, NULL
+  FROM walk w JOIN timeline t ON t.item_code = w.code""",
+}
 _QUERIES = {
-    "up": _TRACE.format(step=_WALK["up"], near="child_code", far="parent_code"),
-    "down": _TRACE.format(step=_WALK["down"], near="parent_code", far="child_code"),
+    (direction, actors): _NODES_EDGES.format(step=_WALK[direction], near=near)
+    + (_EVENTS[direction] if actors else "")
+    for direction, near in (("up", "child_code"), ("down", "parent_code"))
+    for actors in (True, False)
 }
 
 
@@ -40,6 +70,10 @@ class Node:
     status: str
     holds: list[dict[str, str]]
     actors: list[dict[str, str]] = field(default_factory=list)
+    location: str | None = None
+    lot: str | None = None
+    expiry: str | None = None
+    qc: list[dict[str, str]] = field(default_factory=list)  # trace-up only
 
 
 @dataclass(frozen=True)
@@ -62,46 +96,89 @@ class Graph:
     def parents(self, code: str) -> list[Edge]:
         return [e for e in self.edges if e.child == code]
 
+    def of_type(self, *types: ItemType) -> list[Node]:
+        """The nodes of these item types, by code (e.g. the donors, vials or patients)."""
+        wanted = {t.value for t in types}
+        return sorted((n for n in self.nodes.values() if n.item_type in wanted), key=_code)
+
     def as_json(self) -> dict[str, Any]:
         return {
             "root": self.root,
             "direction": self.direction,
-            "nodes": [vars(n) for n in sorted(self.nodes.values(), key=lambda n: n.code)],
+            "nodes": [vars(n) for n in sorted(self.nodes.values(), key=_code)],
             "edges": [vars(e) for e in sorted(self.edges, key=lambda e: (e.parent, e.child))],
         }
 
 
-def trace(engine: Engine, code: str, direction: Direction = "up") -> Graph:
-    """Everything upstream (`up`, to the donors) or downstream (`down`) of `code`."""
+def _code(node: Node) -> str:
+    return node.code
+
+
+def trace(engine: Engine, code: str, direction: Direction = "up", *, actors: bool = True) -> Graph:
+    """Everything upstream (`up`, to the donors) or downstream (`down`) of `code`; with
+    `actors`, who recorded each item's steps (and, going up, its QC results)."""
     graph = Graph(root=code, direction=direction, nodes={}, edges=[])
-    actors: list[tuple[str, str, str]] = []
+    events: list[tuple[Any, ...]] = []
     with engine.connect() as conn:
-        for kind, a, b, c, d in conn.execute(text(_QUERIES[direction]), {"code": code}):
+        rows = conn.execute(text(_QUERIES[direction, actors]), {"code": code})
+        for kind, a, b, c, d, e, f, g in rows:
             if kind == "node":
-                graph.nodes[a] = Node(a, b, c, json.loads(d) if d else [])
+                graph.nodes[a] = Node(a, b, c, json.loads(d) if d else [], [], e, f, g)
             elif kind == "edge":
                 graph.edges.append(Edge(a, b, c))
             else:
-                actors.append((a, b, c))
-    for item, actor, role in sorted(actors):
-        if item in graph.nodes:
-            graph.nodes[item].actors.append({"person": actor, "role": role})
+                events.append((a, b, c, d, e, f))
+    seen: set[tuple[str, str, str]] = set()
+    for item, actor, role, event_type, recorded_at, meaning in sorted(events, key=_by_time):
+        node = graph.nodes.get(item)
+        if node is None:
+            continue
+        if (item, actor, role) not in seen:
+            seen.add((item, actor, role))
+            node.actors.append({"person": actor, "role": role})
+        if event_type and event_type.rsplit(".", 1)[-1] in QC_EVENTS:
+            node.qc.append(
+                {"event": event_type, "person": actor, "meaning": meaning, "at": recorded_at}
+            )
+    for node in graph.nodes.values():
+        node.actors.sort(key=lambda a: (a["person"], a["role"]))
     return graph
+
+
+def _by_time(row: tuple[Any, ...]) -> tuple[str, str, str, str]:
+    return (row[0], row[4] or "", row[1], row[2])
+
+
+def trace_up(engine: Engine, code: str) -> Graph:
+    """R-TRC-1: from a vial (later a patient) back to the donors, with every intermediate
+    item, the material lots used, QC results and the people who recorded each step."""
+    return trace(engine, code, "up")
+
+
+def trace_down(engine: Engine, code: str, *, actors: bool = True) -> Graph:
+    """R-TRC-2: from a donor, bank or material lot to every item downstream, each with its
+    status and place now (patients dosed are items too, once the clinical domain records
+    them)."""
+    return trace(engine, code, "down", actors=actors)
 
 
 def render_tree(graph: Graph) -> str:
     """A readable tree for the terminal, one item per line, following the trace direction."""
     lines: list[str] = []
+    links_of: dict[str, list[Edge]] = {}
+    for edge in graph.edges:
+        links_of.setdefault(edge.child if graph.direction == "up" else edge.parent, []).append(edge)
 
     def label(code: str) -> str:
         node = graph.nodes.get(code)
         if node is None:
             return code
+        place = f"  @ {node.location}" if node.location else ""
         held = f"  ON HOLD: {node.holds[-1]['reason']}" if node.holds else ""
-        return f"{code}  [{node.status}]{held}"
+        return f"{code}  [{node.status}]{place}{held}"
 
     def walk(code: str, prefix: str, seen: frozenset[str]) -> None:
-        links = graph.parents(code) if graph.direction == "up" else graph.children(code)
+        links = links_of.get(code, [])
         for i, edge in enumerate(sorted(links, key=lambda e: (e.relation, e.parent, e.child))):
             last = i == len(links) - 1
             nxt = edge.parent if graph.direction == "up" else edge.child

@@ -117,7 +117,7 @@ class SQLAlchemyView(TrackingRecorder):
     def insert(self, conn: Connection, table: Table, row: dict[str, Any]) -> None:
         """Insert a row now, or with the batch's other rows in one executemany."""
         if self._pending is None:
-            conn.execute(table.insert(), [row])
+            conn.execute(self.insert_statement(conn, table), [row])
         else:
             self._pending.setdefault(table, []).append(row)
 
@@ -125,8 +125,12 @@ class SQLAlchemyView(TrackingRecorder):
         """Write the batch's queued rows (in the order their tables were first used)."""
         if self._pending:
             for table, rows in self._pending.items():
-                conn.execute(table.insert(), rows)
+                conn.execute(self.insert_statement(conn, table), rows)
             self._pending.clear()
+
+    def insert_statement(self, conn: Connection, table: Table) -> Executable:
+        """How rows of `table` are inserted (a view may skip rows it already has)."""
+        return table.insert()
 
     def execute(self, conn: Connection, statement: Executable) -> CursorResult[Any]:
         """Run a read or an update after writing the queued rows, so it sees them."""

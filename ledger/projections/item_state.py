@@ -1,0 +1,86 @@
+"""What the items view shows about an item after each of its events (R-TRC-2, R-DON-7): its
+status, where it is now, its lot and its expiry. Read side only: the domain decides, these
+name the latest state for scanning, trace pictures and recall lists.
+
+Location, lot and expiry are generic: any event field with one of the names below sets them,
+so later domains (shipments, sites, administration, product lots) fill them by naming their
+fields accordingly.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+# Status after an event class: the qualified name first (`Donor.Registered`), then the name.
+STATUS_AFTER = {
+    "Donor.Registered": "registered",
+    "Donor.ConsentWithdrawn": "consent withdrawn",
+    "Collection.Received": "received",
+    "MaterialLot.Received": "quarantine",
+    "CellBank.Established": "quarantine",
+    "PutOnHold": "on hold",
+    "Released": "released",
+    "Rejected": "rejected",
+    "Recalled": "recalled",
+    "Thawed": "thawed",
+    "Frozen": "in storage",
+    "Disposed": "disposed",
+    "Quarantined": "quarantined",
+    "Certified": "certified",
+    "Shipped": "in transit",
+    "Delivered": "at site",
+    "Administered": "administered",
+    "IneligibleAfterLookback": "ineligible",
+}
+# Statuses that say where an item went; a hold is shown in `holds` instead.
+KEPT_ON_HOLD = frozenset({"thawed", "disposed", "administered", "rejected", "recalled"})
+# Events after which an item has left its storage place (thawed, used up, thrown away).
+LEAVES_PLACE = frozenset({"Thawed", "Disposed"})
+LOCATION_FIELDS = ("location", "storage_location", "destination", "site", "patient")
+LOT_FIELDS = ("lot", "lot_code", "supplier_lot")
+EXPIRY_FIELDS = ("expiry", "expires_on", "expiry_date")
+PLACE_PARTS = ("site", "tank", "rack", "box", "position")
+
+
+def status_after(event: Any) -> str | None:
+    """The status `event` leaves its item in, or None if it does not change it."""
+    cls = type(event)
+    if cls.__name__ == "EligibilityDetermined":
+        return "eligible" if getattr(event, "eligible", False) else "ineligible"
+    return STATUS_AFTER.get(cls.__qualname__) or STATUS_AFTER.get(cls.__name__)
+
+
+def describe_place(value: Any) -> str | None:
+    """A location field as one line: `LN2-T1/R3/B2/7` for a storage place, or the text."""
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, dict):
+        parts = [str(value[k]) for k in PLACE_PARTS if value.get(k)]
+        return "/".join(parts) or None
+    return None
+
+
+def facts_of(event: Any) -> dict[str, Any]:
+    """The item columns `event` sets: status, location, lot, expiry (only those it names)."""
+    fields = vars(event)
+    facts: dict[str, Any] = {}
+    status = status_after(event)
+    if status is not None:
+        facts["status"] = status
+    if type(event).__name__ in LEAVES_PLACE:
+        facts["location"] = None
+    for name in LOCATION_FIELDS:
+        place = describe_place(fields.get(name))
+        if place is not None:
+            facts["location"] = place
+            break
+    for name in LOT_FIELDS:
+        if isinstance(fields.get(name), str):
+            facts["lot"] = fields[name]
+            break
+    for name in EXPIRY_FIELDS:
+        if isinstance(fields.get(name), date):
+            facts["expiry"] = fields[name].isoformat()
+            break
+    return facts

@@ -1,0 +1,109 @@
+"""What the items view shows after an event (status, place, lot, expiry) and how trace trees
+and recall places read (R-TRC-2, R-DON-7): read side only, no database."""
+
+from __future__ import annotations
+
+from datetime import date
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from ledger.projections.item_state import describe_place, facts_of, status_after
+from ledger.projections.recall import whereabouts
+from ledger.projections.trace import Edge, Graph, Node, render_tree
+
+
+def event(qualname: str, **fields: Any) -> Any:
+    """A stand-in event of class `Aggregate.Name` with `fields`."""
+    cls = type(qualname.rsplit(".", 1)[-1], (SimpleNamespace,), {})
+    cls.__qualname__ = qualname
+    return cls(**fields)
+
+
+@pytest.mark.parametrize(
+    ("qualname", "fields", "status"),
+    [
+        ("Donor.EligibilityDetermined", {"eligible": True}, "eligible"),
+        ("Donor.EligibilityDetermined", {"eligible": False}, "ineligible"),
+        ("Donor.IneligibleAfterLookback", {}, "ineligible"),
+        ("MaterialLot.Received", {}, "quarantine"),
+        ("MaterialLot.Released", {}, "released"),
+        ("MaterialLot.Recalled", {}, "recalled"),
+        ("CellBank.Established", {}, "quarantine"),
+        ("CellBank.Released", {}, "released"),
+        ("BankVial.Frozen", {}, "in storage"),
+        ("BankVial.Thawed", {}, "thawed"),
+        ("BankVial.PutOnHold", {}, "on hold"),
+        ("CellBank.TestResultRecorded", {}, None),
+    ],
+)
+def test_r_trc_2_status_after_each_domain_event(
+    qualname: str, fields: dict[str, Any], status: str | None
+) -> None:
+    assert status_after(event(qualname, **fields)) == status
+
+
+def test_r_trc_2_a_frozen_vial_shows_its_storage_place_and_leaves_it_when_thawed() -> None:
+    # Given a vial frozen at a place
+    place = {"tank": "LN2-T1", "rack": "R3", "box": "B2", "position": "7"}
+    # When the frozen and thawed events are read
+    frozen = facts_of(event("BankVial.Frozen", location=place, bank="MCB-1"))
+    thawed = facts_of(event("BankVial.Thawed", purpose="production"))
+    # Then the place is shown while stored and cleared after thawing
+    assert frozen == {"status": "in storage", "location": "LN2-T1/R3/B2/7"}
+    assert thawed == {"status": "thawed", "location": None}
+
+
+def test_r_trc_2_a_material_lot_shows_its_lot_number_and_expiry() -> None:
+    facts = facts_of(
+        event("MaterialLot.Received", supplier_lot="L-42", expiry=date(2027, 1, 31), code="MAT")
+    )
+    assert facts == {"status": "quarantine", "lot": "L-42", "expiry": "2027-01-31"}
+
+
+def test_r_trc_2_later_domains_set_the_place_by_naming_a_field() -> None:
+    assert describe_place("SIT-HOSP-A pharmacy") == "SIT-HOSP-A pharmacy"
+    assert describe_place({"site": "SIT-A", "box": "B1"}) == "SIT-A/B1"
+    assert describe_place("  ") is None and describe_place(3) is None
+    assert facts_of(event("Shipment.Shipped", destination="SIT-A"))["location"] == "SIT-A"
+
+
+@pytest.mark.parametrize(
+    ("status", "location", "where"),
+    [
+        ("in storage", "LN2-T1/R3/B2/7", "in storage: LN2-T1/R3/B2/7"),
+        ("on hold", "LN2-T1/R3/B2/7", "in storage: LN2-T1/R3/B2/7"),
+        ("thawed", None, "thawed"),
+        ("in transit", "SHP-1", "in transit: SHP-1"),
+        ("administered", "PAT-1", "administered: PAT-1"),
+        ("released", None, "released"),
+    ],
+)
+def test_r_don_7_recall_lists_say_where_each_item_is(
+    status: str, location: str | None, where: str
+) -> None:
+    assert whereabouts(status, location) == where
+
+
+def test_r_trc_1_the_tree_follows_the_direction_and_shows_place_and_holds() -> None:
+    # Given a small graph traced down from a bank
+    hold = {"rule": "R-DON-7", "reason": "donor ineligible", "source": "DON"}
+    graph = Graph(
+        "MCB",
+        "down",
+        {
+            "MCB": Node("MCB", "MCB", "released", []),
+            "V1": Node("V1", "BVL", "on hold", [hold], location="T1/R3/B2/1"),
+            "V2": Node("V2", "BVL", "thawed", []),
+        },
+        [Edge("MCB", "V2", "vials filled"), Edge("MCB", "V1", "vials filled")],
+    )
+    # When it is rendered
+    tree = render_tree(graph)
+    # Then each child is one line, in code order, with its place and hold
+    assert tree.splitlines() == [
+        "MCB  [released]",
+        "|-- vials filled: V1  [on hold]  @ T1/R3/B2/1  ON HOLD: donor ineligible",
+        "`-- vials filled: V2  [thawed]",
+    ]
