@@ -8,6 +8,8 @@ from ledger.commands.corrections import CorrectionCommands
 from ledger.commands.donors import DonorCommands
 from ledger.commands.materials import MaterialCommands
 from ledger.commands.people import PeopleCommands
+from ledger.commands.production import ProductionCommands
+from ledger.commands.quality import QualityCommands
 from ledger.core import SYSTEM, Actor, Clock, LedgerCore, Receipt, utc_now
 
 
@@ -15,6 +17,8 @@ class CellTraceLedger(
     DonorCommands,
     MaterialCommands,
     BankCommands,
+    ProductionCommands,
+    QualityCommands,
     CorrectionCommands,
     PeopleCommands,
     LedgerCore,

@@ -2,7 +2,9 @@
 
 The history so far: the facility's staff (R-PPL), qualified materials (R-MAT), three donors
 (one refused as ineligible, R-DON) and one donor's umbilical cord through isolation, seed,
-master and working cell banks, their testing, release and a thaw (R-CB).
+master and working cell banks, their testing, release and a thaw (R-CB); then the working-bank
+vial's culture, harvests, two purified lots, QC, QA certification and fill of one lot, and the
+quarantine and disposal of the other (R-PRO, R-QC).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from datetime import date
 from ledger.application import CellTraceLedger
 from ledger.bootstrap import describe_database, init_ledger, open_ledger
 from ledger.config import Settings
+from ledger.demo_production import run_production
 from ledger.demo_records import (
     MSC_IDENTITY,
     Echo,
@@ -41,7 +44,8 @@ def run_demo(settings: Settings, echo: Echo) -> None:
         staff = register_staff(app, echo)
         lots = _materials(app, staff, echo)
         donor = _donors(app, staff, echo)
-        _cells_and_banks(app, staff, lots, donor, echo)
+        vial = _cells_and_banks(app, staff, lots, donor, echo)
+        run_production(app, staff, lots, vial, echo)
     finally:
         app.close()
     report = verify_database(settings.database)
@@ -63,7 +67,8 @@ def _materials(app: CellTraceLedger, staff: Staff, echo: Echo) -> dict[str, str]
     if "bovine:GB" not in app.list_epidemic_areas():
         app.declare_epidemic_area(staff["qa"], "bovine", "GB", "GACC/MARA announcement on BSE")
     echo("Declared GB an epidemic area for bovine material")
-    refs = ("TM-GENTA", "COLL-I", "PEN-STREP", "FBS-NZ", "FBS-GB", "MEM-ALPHA")
+    refs = ["TM-GENTA", "COLL-I", "PEN-STREP", "FBS-NZ", "FBS-GB", "MEM-ALPHA"]
+    refs += ["SFM-EV", "TRYPLE", "PBS-EV"]  # production: serum-free medium, enzyme, buffer
     lots = {ref: released_lot(app, staff, ref) for ref in refs}
     echo(f"Materials: {len(lots)} defined, received and QC-released: {', '.join(lots.values())}")
     return lots
@@ -103,7 +108,8 @@ def _donors(app: CellTraceLedger, staff: Staff, echo: Echo) -> str:
 
 def _cells_and_banks(
     app: CellTraceLedger, staff: Staff, lots: dict[str, str], donor: str, echo: Echo
-) -> None:
+) -> str:
+    """Collection to a released WCB; returns its vial thawed for production."""
     operator, today = staff["operator"], app.today()
     transport = [UseOf(lots["TM-GENTA"], removal_validation="VAL-WASH-3x-2025")]
     collection = collect(app, staff, donor, transport)
@@ -141,3 +147,4 @@ def _cells_and_banks(
         app.thaw_vial(operator, source, "production", 90.0)
     except RuleViolation as refusal:
         _refused(echo, refusal)
+    return source

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from ledger.application import SYSTEM, Actor, CellTraceLedger
-from ledger.commands import banks, corrections, donors, materials
+from ledger.commands import banks, corrections, donors, materials, production, quality
 from ledger.commands.people import ADMINISTER
 from ledger.domain.bank_vial import BankPlan, box_positions
 from ledger.domain.cell_source import IdentityFinding
@@ -33,7 +33,14 @@ Echo = Callable[[str], None]
 Staff = dict[str, Actor]
 
 ROLES = ("operator", "qc_analyst", "qa", "qp", "pharmacist", "nurse", "investigator")
-STEP_ROLES = {**materials.STEPS, **donors.STEPS, **banks.STEPS, **corrections.STEPS}
+STEP_ROLES = {
+    **materials.STEPS,
+    **donors.STEPS,
+    **banks.STEPS,
+    **production.STEPS,
+    **quality.STEPS,
+    **corrections.STEPS,
+}
 
 
 def register_staff(app: CellTraceLedger, echo: Echo) -> Staff:
@@ -198,6 +205,19 @@ MATERIALS: dict[str, tuple[str, str, str, dict[str, Any]]] = {
         "non_pharmaceutical",
         {"risk_assessment_ref": "RA-MEM-01"},
     ),
+    "SFM-EV": (
+        "Chemically defined serum-free medium",
+        "medium",
+        "non_pharmaceutical",
+        {"risk_assessment_ref": "RA-SFM-01"},
+    ),
+    "TRYPLE": (
+        "Recombinant trypsin-like enzyme",
+        "enzyme",
+        "non_pharmaceutical",
+        {"risk_assessment_ref": "RA-TRY-01"},
+    ),
+    "PBS-EV": ("Phosphate-buffered saline for injection", "buffer", "pharmaceutical", {}),
 }
 
 

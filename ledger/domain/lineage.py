@@ -1,5 +1,6 @@
-"""Lineage on the write side (R-DON-7, R-CB-2): what each item was made from, what was made from
-it, the donors it descends from, and the holds that stop it from taking any further step.
+"""Lineage on the write side (R-DON-7, R-CB-2, R-PRO-6): what each item was made from, what was
+made from it, the donors it descends from, and the holds and the disposal that stop it from
+taking any further step.
 
 Every item derived from a donor carries the donor codes, so each later step can load the donors
 and refuse when one became ineligible (look-back). Every parent records the codes made from it
@@ -10,19 +11,37 @@ the same transaction; each item's own history then shows the hold and its reason
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import StrEnum
 from typing import TYPE_CHECKING, TypedDict
 
 from eventsourcing.domain import event
 
+from ledger.domain.base import enum_problems
 from ledger.domain.correction import Correctable
 from ledger.domain.donor_standing import ConsentScope, DonorStanding
-from ledger.errors import Violation
+from ledger.errors import RuleViolation, Violation
 
 
 class Hold(TypedDict):
     rule: str
     reason: str
     source: str
+
+
+class DisposalCategory(StrEnum):
+    """Why an item is destroyed (§5.4.2 不合格及剩余制剂的处理)."""
+
+    NON_CONFORMING = "non_conforming"
+    SURPLUS = "surplus"
+
+
+class Disposal(TypedDict):
+    """How a non-conforming or surplus item was destroyed, and who witnessed it (R-PRO-6)."""
+
+    category: str
+    method: str
+    witness: str
+    note: str
 
 
 class TracedItem(Correctable):
@@ -52,9 +71,11 @@ class DerivedItem(TracedItem):
         sources: list[str]
         mandatory_tests: list[str]
         holds: tuple[Hold, ...]
+        disposal: Disposal | None
     else:
         mandatory_tests = ()
         holds = ()
+        disposal = None
 
     def put_on_hold(self, rule: str, reason: str, source: str) -> None:
         """Stop every further step on this item (look-back, recall); the reason is shown."""
@@ -63,6 +84,31 @@ class DerivedItem(TracedItem):
     @event("PutOnHold")
     def _put_on_hold(self, hold: Hold) -> None:
         self.holds = (*self.holds, hold)
+
+    def dispose(self, disposal: Disposal, actor: str) -> None:
+        """Record the item's destruction by `actor` (R-PRO-6): its method and a witness other
+        than `actor` (the application checks the witness is a registered person). An item on
+        hold, or of an ineligible donor, may always be disposed of."""
+        problems = enum_problems(DisposalCategory, disposal["category"], "R-PRO-6", "category")
+        if self.disposal is not None:
+            problems.append(Violation("R-PRO-6", f"{self.code} was already disposed of"))
+        if not disposal["method"].strip():
+            problems.append(Violation("R-PRO-6", f"give the method used to dispose of {self.code}"))
+        if not disposal["witness"].strip() or disposal["witness"].strip() == actor:
+            problems.append(
+                Violation(
+                    "R-PRO-6",
+                    f"the disposal of {self.code} needs a witness other than the person "
+                    "disposing of it",
+                )
+            )
+        if problems:
+            raise RuleViolation(problems)
+        self._disposed(disposal)
+
+    @event("Disposed")
+    def _disposed(self, disposal: Disposal) -> None:
+        self.disposal = disposal
 
     def step_refusals(
         self, donors: Sequence[DonorStanding], needs: frozenset[ConsentScope] = frozenset()
@@ -76,6 +122,14 @@ class DerivedItem(TracedItem):
             )
             for h in self.holds
         ]
+        if self.disposal is not None:
+            problems.append(
+                Violation(
+                    "R-PRO-6",
+                    f"{self.code} was disposed of ({self.disposal['method']}); a disposed item "
+                    "may take no further step",
+                )
+            )
         passed = {d.code for d in donors}
         if not set(self.donor_codes) <= passed:
             raise ValueError(f"the application must pass every donor of {self.code}")

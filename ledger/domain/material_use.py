@@ -19,12 +19,14 @@ from ledger.errors import Violation
 
 
 class Stage(StrEnum):
-    """Where a material is used; the last three are cell culture (§5.3, §5.4.1)."""
+    """Where a material is used; isolation, expansion and supernatant collection are cell culture
+    (§5.3, §5.4.1)."""
 
     TRANSPORT = "transport"
     ISOLATION = "isolation"
     EXPANSION_CULTURE = "expansion_culture"
     SUPERNATANT_COLLECTION = "supernatant_collection"
+    PURIFICATION = "purification"  # buffers and columns after harvest (not cell culture)
 
 
 CELL_CULTURE = frozenset({Stage.ISOLATION, Stage.EXPANSION_CULTURE, Stage.SUPERNATANT_COLLECTION})

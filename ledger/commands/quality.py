@@ -1,0 +1,151 @@
+"""Commands for product quality: versioned specifications, QC results with quarantine, QA's
+signed certification, major changes and their comparability assessments (R-QC-1..3, R-PRO-5)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from ledger.commands.donors import donor_standings
+from ledger.commands.materials import find
+from ledger.core import Actor, LedgerCore, Receipt
+from ledger.domain.base import Meaning
+from ledger.domain.change_control import (
+    ChangeLog,
+    Comparability,
+    MajorChange,
+    change_log_id,
+    change_refusals,
+)
+from ledger.domain.people import Role
+from ledger.domain.product_lot import ProductLot
+from ledger.domain.quality import QcResult
+from ledger.domain.specification import (
+    Specification,
+    SpecTest,
+    SpecVersion,
+    Stability,
+    specification_id,
+)
+from ledger.errors import NotFound, RuleViolation, Violation
+from ledger.identifiers import ItemType
+
+SPECIFY = "quality.specification"
+TEST = "quality.test"
+CERTIFY = "quality.certify"
+CHANGE = "quality.change"
+COMPARABILITY = "quality.comparability"
+
+STEPS: dict[str, tuple[Role, ...]] = {
+    SPECIFY: (Role.QA,),
+    TEST: (Role.QC_ANALYST,),
+    CERTIFY: (Role.QA,),
+    CHANGE: (Role.QA,),
+    COMPARABILITY: (Role.QA,),
+}
+
+
+class QualityCommands(LedgerCore):
+    def issue_specification(
+        self,
+        actor: Actor,
+        reference: str,
+        product: str,
+        tests: Sequence[SpecTest],
+        stability: Stability,
+    ) -> Receipt:
+        """QA approves a product's first specification version (R-QC-1, R-QC-3)."""
+        self.authorise(actor, SPECIFY, *STEPS[SPECIFY])
+        if find(self, Specification, specification_id(reference)) is not None:
+            raise RuleViolation(
+                [Violation("R-QC-1", f"specification {reference} exists; revise it instead")]
+            )
+        with self.command(actor, Meaning.APPROVED):
+            spec = Specification.issue(reference, product, tests, stability)
+        return self.record(spec)
+
+    def revise_specification(
+        self, actor: Actor, reference: str, tests: Sequence[SpecTest], stability: Stability
+    ) -> tuple[int, Receipt]:
+        """A new version; lots made before keep theirs. Returns the version number."""
+        self.authorise(actor, SPECIFY, *STEPS[SPECIFY])
+        spec = self.get_specification(reference)
+        with self.command(actor, Meaning.APPROVED):
+            number = spec.revise(tests, stability)
+        return number, self.record(spec)
+
+    def record_lot_result(self, actor: Actor, lot_code: str, result: QcResult) -> Receipt:
+        """One QC result; out of specification it quarantines the lot (R-QC-1, R-QC-2)."""
+        self.authorise(actor, TEST, *STEPS[TEST])
+        lot = self.load(lot_code, ItemType.PRODUCT_LOT, ProductLot)
+        tests = self.get_specification(lot.specification).versions[lot.spec_version]["tests"]
+        with self.command(actor):
+            lot.record_result(result, tests, donor_standings(self, lot.donor_codes))
+        return self.record(lot)
+
+    def certify_lot(self, actor: Actor, lot_code: str) -> Receipt:
+        """QA's signed certification: every required result present and in spec, and every
+        major change before the lot assessed as comparable (R-QC-2, R-PRO-5)."""
+        self.authorise(actor, CERTIFY, *STEPS[CERTIFY])
+        lot = self.load(lot_code, ItemType.PRODUCT_LOT, ProductLot)
+        changes = change_refusals(
+            find(self, ChangeLog, change_log_id(lot.product)), lot.code, lot.made_at
+        )
+        with self.command(actor, Meaning.APPROVED):
+            lot.certify(changes, donor_standings(self, lot.donor_codes))
+        return self.record(lot)
+
+    def record_major_change(
+        self,
+        actor: Actor,
+        product: str,
+        reference: str,
+        category: str,
+        description: str,
+        effective_at: datetime | None = None,
+    ) -> Receipt:
+        """A major change of `product` (R-PRO-5); lots made from `effective_at` (default now)
+        need a comparability assessment before certification."""
+        self.authorise(actor, CHANGE, *STEPS[CHANGE])
+        log = find(self, ChangeLog, change_log_id(product))
+        with self.command(actor, Meaning.APPROVED):
+            log = log or ChangeLog(product.strip())
+            log.record_change(
+                MajorChange(
+                    reference=reference.strip(),
+                    category=category,
+                    description=description.strip(),
+                    effective_at=effective_at or self.clock(),
+                )
+            )
+        return self.record(log)
+
+    def record_comparability(
+        self, actor: Actor, product: str, assessment: Comparability
+    ) -> Receipt:
+        """The comparability assessment of a major change (R-PRO-5, §5.4.3)."""
+        self.authorise(actor, COMPARABILITY, *STEPS[COMPARABILITY])
+        log = find(self, ChangeLog, change_log_id(product))
+        if log is None:
+            raise RuleViolation(
+                [Violation("R-PRO-5", f"no major change is recorded for {product}")]
+            )
+        with self.command(actor, Meaning.APPROVED):
+            log.assess_comparability(assessment)
+        return self.record(log)
+
+    def get_specification(self, reference: str) -> Specification:
+        spec = find(self, Specification, specification_id(reference))
+        if spec is None:
+            raise NotFound(f"no specification {reference} is recorded; QA issues it first")
+        return spec
+
+
+def spec_version(core: LedgerCore, reference: str) -> tuple[str, SpecVersion]:
+    """The current version of specification `reference`, for a new lot (R-QC-1)."""
+    spec = find(core, Specification, specification_id(reference))
+    if spec is None:
+        raise RuleViolation(
+            [Violation("R-QC-1", f"no specification {reference} is approved; QA issues it first")]
+        )
+    return spec.reference, spec.versions[spec.current]

@@ -1,0 +1,219 @@
+"""Product lots (R-PRO-3, R-PRO-4, R-QC-1..3, R-ID-3, §5.4.2, §5.5, §5.7): harvests pooled and
+purified into a lot under a specification version, which sets the lot's required tests, expiry
+and temperature ranges; QC results, quarantine on an out-of-spec result, QA certification, and
+the fill into product vials. Placebo lots of blinded studies are formulated, not purified.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from eventsourcing.domain import event
+
+from ledger.domain.donor_standing import DonorStanding
+from ledger.domain.harvest import Harvest
+from ledger.domain.lineage import DerivedItem
+from ledger.domain.material_use import MaterialUse, MaterialUseCheck, uses_and_tests
+from ledger.domain.product_vial import Blinding, ProductVial
+from ledger.domain.purification import (
+    LotTerms,
+    Purification,
+    expiry_of,
+    lot_terms,
+    purification_problems,
+)
+from ledger.domain.quality import QcResult, certification_problems, describe_limit, result_problems
+from ledger.domain.specification import SpecTest, SpecVersion
+from ledger.errors import RuleViolation, Violation
+
+
+class ProductLot(DerivedItem):
+    """A purified lot of cell-derivative product."""
+
+    placebo = False
+
+    @event("Purified")
+    def __init__(
+        self,
+        code: str,
+        donor_codes: list[str],
+        sources: list[str],
+        method: str,
+        parameters: dict[str, str],
+        volume_ml: float,
+        materials: list[MaterialUse],
+        terms: LotTerms,
+        expiry: date,
+        blinding: Blinding | None,
+        made_at: datetime,
+    ) -> None:
+        self._lot(code, donor_codes, sources, volume_ml, terms, expiry, blinding, made_at)
+
+    def _lot(
+        self,
+        code: str,
+        donor_codes: list[str],
+        sources: list[str],
+        volume_ml: float,
+        terms: LotTerms,
+        expiry: date,
+        blinding: Blinding | None,
+        made_at: datetime,
+    ) -> None:
+        """Assign what every lot holds (called from the creation events only)."""
+        self.code, self.donor_codes, self.sources = code, donor_codes, sources
+        self.volume_ml, self.filled_ml = volume_ml, 0.0
+        self.required_tests, self.blinding, self.made_at = (
+            terms["required_tests"],
+            blinding,
+            made_at,
+        )
+        self.specification, self.spec_version = terms["specification"], terms["spec_version"]
+        self.product, self.mandatory_tests = terms["product"], terms["mandatory_tests"]
+        self.expiry, self.storage, self.transport = expiry, terms["storage"], terms["transport"]
+        self.results: dict[int, QcResult] = {}
+        self.quarantined = False
+        self.certified = False
+
+    @classmethod
+    def purify(
+        cls,
+        code: str,
+        harvests: Sequence[Harvest],
+        donors: Sequence[DonorStanding],
+        purification: Purification,
+        materials: Sequence[MaterialUseCheck],
+        inherited: Sequence[str],
+        spec: tuple[str, SpecVersion],
+        blinding: Blinding | None,
+        made_at: datetime,
+    ) -> ProductLot:
+        """Pool `harvests` into a lot (R-PRO-3); `inherited` are the tests the harvests'
+        genealogy makes mandatory, found by the application walking up their inputs."""
+        donor_codes = list(dict.fromkeys(d for h in harvests for d in h.donor_codes))
+        problems = [p for h in harvests for p in h.pooling_refusals(donors)]
+        problems += purification_problems(purification, donor_codes, donors)
+        uses, tests, material_problems = uses_and_tests(materials)
+        problems += material_problems
+        if problems:
+            raise RuleViolation(problems)
+        for harvest in harvests:
+            harvest.record_derived([code], "purification")
+        mandatory = sorted({*inherited, *tests})
+        return cls(
+            code,
+            donor_codes,
+            [h.code for h in harvests],
+            purification.method,
+            {k.strip(): str(v).strip() for k, v in purification.parameters.items()},
+            float(purification.volume_ml),
+            uses,
+            lot_terms(spec, mandatory),
+            expiry_of(spec, made_at.date()),
+            blinding,
+            made_at,
+        )
+
+    # --- quality control and certification (R-QC-1, R-QC-2) ---------------------------------
+
+    def record_result(
+        self, result: QcResult, spec: Sequence[SpecTest], donors: Sequence[DonorStanding]
+    ) -> None:
+        """Record a result; one out of specification quarantines the lot (R-QC-2)."""
+        by_name = {t["test"]: t for t in spec}
+        problems = self.step_refusals(donors)
+        problems += result_problems(self.code, result, self.required_tests, by_name)
+        if self.certified:
+            problems.append(Violation("R-QC-2", f"{self.code} is already certified"))
+        if problems:
+            raise RuleViolation(problems)
+        defined = by_name.get(result["test"])
+        limit = describe_limit(defined) if defined else result["limit"].strip()
+        self._result_recorded(QcResult(**{**result, "limit": limit}))
+        if not result["in_spec"] and not self.quarantined:
+            self._quarantined(f"{result['test']} out of specification ({result['report_ref']})")
+
+    @event("TestResultRecorded")
+    def _result_recorded(self, result: QcResult) -> None:
+        version = self._note_entry("TestResultRecorded")
+        self.results = {**self.results, version: result}
+
+    @event("Quarantined")
+    def _quarantined(self, reason: str) -> None:
+        self.quarantined = True
+
+    def standing_results(self) -> list[QcResult]:
+        return [r for v, r in sorted(self.results.items()) if not self.is_struck(v)]
+
+    def certify(
+        self, change_problems: Sequence[Violation], donors: Sequence[DonorStanding]
+    ) -> None:
+        """QA's signed certification (R-QC-2); `change_problems` are the major changes this lot
+        was made after that lack a comparability assessment (R-PRO-5)."""
+        problems = self.step_refusals(donors)
+        if self.certified:
+            problems.append(Violation("R-QC-2", f"{self.code} is already certified"))
+        problems += certification_problems(self.code, self.required_tests, self.standing_results())
+        problems += change_problems
+        if problems:
+            raise RuleViolation(problems)
+        self._certified(self.required_tests)
+
+    @event("Certified")
+    def _certified(self, tests: list[str]) -> None:
+        self._note_decision("TestResultRecorded")
+        self.certified = True
+
+    # --- fill (R-PRO-4) ---------------------------------------------------------------------
+
+    def fill(
+        self,
+        codes: list[str],
+        volume_ml: float,
+        container: str,
+        donors: Sequence[DonorStanding],
+    ) -> list[ProductVial]:
+        """Fill `len(codes)` vials of `volume_ml` each; each vial gets its own code."""
+        problems = self.step_refusals(donors)
+        if any(not r["in_spec"] for r in self.standing_results()):
+            problems.append(
+                Violation(
+                    "R-QC-2",
+                    f"{self.code} has an out-of-specification result and is quarantined; it "
+                    "may not be filled",
+                )
+            )
+        remaining = self.volume_ml - self.filled_ml
+        if not codes or not volume_ml > 0 or len(codes) * volume_ml > remaining:
+            problems.append(
+                Violation(
+                    "R-PRO-4",
+                    f"fill at least one vial with a positive volume; {self.code} has "
+                    f"{remaining:g} mL left",
+                )
+            )
+        if not container.strip():
+            problems.append(Violation("R-PRO-4", "name the closed container filled (§5.4.2)"))
+        if problems:
+            raise RuleViolation(problems)
+        self.record_derived(codes, "fill")
+        self._filled(len(codes), float(volume_ml), container.strip())
+        return [
+            ProductVial(
+                code,
+                self.code,
+                list(self.donor_codes),
+                float(volume_ml),
+                container.strip(),
+                self.expiry,
+                self.storage,
+                self.transport,
+                self.blinding,
+            )
+            for code in codes
+        ]
+
+    @event("VialsFilled")
+    def _filled(self, vials: int, volume_ml: float, container: str) -> None:
+        self.filled_ml += vials * volume_ml
