@@ -43,6 +43,8 @@ def label_content(app: CellTraceLedger, code: str) -> LabelContent:
             facility=facility,
             autologous_donor=_autologous_donor(app, vial.donor_codes),
         )
+    if kind is ItemType.PRODUCT_VIAL:
+        return _product_vial(app, str(parsed))
     if kind is ItemType.MATERIAL_LOT:
         lot = app.load(str(parsed), kind, MaterialLot)
         return stages.generic_label(
@@ -72,12 +74,46 @@ def label_content(app: CellTraceLedger, code: str) -> LabelContent:
     )
 
 
+def _product_vial(app: CellTraceLedger, code: str) -> LabelContent:
+    """A product vial: the lot's product, expiry and storage. For a blinded study nothing that
+    tells the arm (R-ID-3): the study's blinded product name, and no manufacturing lot, since
+    active and placebo vials come from different lots (the ledger links each vial to its lot)."""
+    vial = app.get_product_vial(code)
+    lot = app.get_product_lot(vial.lot)
+    storage = f"Store at {vial.storage['min_c']:g} to {vial.storage['max_c']:g} °C"
+    recipient = _autologous_donor(app, vial.donor_codes)
+    facility = app.settings.facility
+    if vial.blinding is not None:
+        return stages.blinded_product_vial(
+            code,
+            study_product=f"{vial.blinding['study']} investigational product",
+            lot=None,
+            expiry=vial.expiry,
+            facility=facility,
+            storage=storage,
+            recipient=recipient,
+        )
+    return stages.product_vial(
+        code,
+        product=lot.product,
+        lot=vial.lot,
+        expiry=vial.expiry,
+        facility=facility,
+        storage=storage,
+        recipient=recipient,
+    )
+
+
 def children_labels(app: CellTraceLedger, code: str) -> list[LabelContent]:
-    """Labels for everything filled from `code` in one run (e.g. every vial of a bank)."""
+    """Labels for everything filled from `code` in one run (every vial of a bank or a lot)."""
     parsed = parse_code(code)
     if parsed.item_type in _bank_types():
         bank = app.load(str(parsed), parsed.item_type, CellBank)
         return [label_content(app, vial) for vial in bank.children]
+    if parsed.item_type is ItemType.PRODUCT_LOT:
+        lot = app.get_product_lot(str(parsed))
+        vials = [c for c in lot.children if parse_code(c).item_type is ItemType.PRODUCT_VIAL]
+        return [label_content(app, vial) for vial in vials]
     raise LabelError(
         f"{parsed} is a {parsed.item_type.label}; give the code of a fill run "
         "(a cell bank, or a product lot once filled) to print all its labels."

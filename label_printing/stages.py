@@ -102,7 +102,7 @@ def blinded_product_vial(
     code: Code,
     *,
     study_product: str,
-    lot: Code,
+    lot: Code | None,
     expiry: Expiry,
     facility: str,
     storage: Storage = phrases.LN2_VAPOUR,
@@ -111,8 +111,10 @@ def blinded_product_vial(
     """A product vial of a blinded study; the same for the active and the placebo arm (R-ID-3).
 
     ``study_product`` is the study's blinded product name (e.g. "CT-101 or placebo"), and
-    ``lot`` / ``expiry`` / ``storage`` are the lot's, never a vial's own. Placebo vials carry
-    the biohazard statement too, so that it cannot tell the arms apart.
+    ``lot`` / ``expiry`` / ``storage`` are the lot's, never a vial's own. When the arms come
+    from different manufacturing lots, pass ``lot=None``: a lot number would group the vials
+    by arm. Placebo vials carry the biohazard statement too, so that it cannot tell the arms
+    apart.
     """
     kind, name = LabelKind.PRODUCT_VIAL, study_product
     return _material(kind, code, name, facility, lot, expiry, storage, recipient, blinded=True)
