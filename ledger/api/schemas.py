@@ -32,6 +32,30 @@ class Signature(BaseModel):
     )
 
 
+class RecallItemOut(BaseModel):
+    code: str
+    type: str
+    status: str
+    location: str | None
+    where: str = Field(description="Where it is now: bank place, in transit, site, administered")
+    holds: list[dict[str, str]]
+
+
+class DoseOut(BaseModel):
+    code: str = Field(description="The patient")
+    dosed_on: str | None
+    vial: str
+
+
+class RecallListOut(BaseModel):
+    """A recall list: every affected item and where it is now, and every patient dosed."""
+
+    root: str
+    reason: str
+    items: list[RecallItemOut]
+    patients: list[DoseOut]
+
+
 class ErrorViolation(BaseModel):
     rule: str
     message: str

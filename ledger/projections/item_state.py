@@ -32,6 +32,13 @@ STATUS_AFTER = {
     "Delivered": "at site",
     "Administered": "administered",
     "IneligibleAfterLookback": "ineligible",
+    "Culture.Started": "in culture",
+    "Culture.CollectionStageStarted": "collecting supernatant",
+    "Harvest.Collected": "harvested",
+    # The same words for active and placebo lots, so a status never tells the arm (R-ID-3).
+    "ProductLot.Purified": "awaiting QC",
+    "PlaceboLot.Formulated": "awaiting QC",
+    "ProductVial.Filled": "filled",
 }
 # Statuses that say where an item went; a hold is shown in `holds` instead.
 KEPT_ON_HOLD = frozenset({"thawed", "disposed", "administered", "rejected", "recalled"})

@@ -84,7 +84,10 @@ def recall_list(engine: Engine, code: str, root_type: ItemType, reason: str) -> 
     """The recall list below `code`, which must be a recorded item of `root_type`."""
     parsed = parse_code(code)
     if parsed.item_type is not root_type:
-        raise InvalidInput(f"{code} is not {root_type.label}")
+        raise InvalidInput(
+            f"{parsed} is a {parsed.item_type.label}, not a {root_type.label}; give the code of "
+            f"a {root_type.label} ({root_type.prefix}-...)"
+        )
     graph = trace_down(engine, str(parsed), actors=False)
     if str(parsed) not in graph.nodes:
         raise NotFound(f"{parsed} is not recorded in this ledger")

@@ -27,6 +27,11 @@ QC_EVENTS = frozenset(
         "Recalled",
         "IneligibleAfterLookback",
         "PutOnHold",
+        "Quarantined",
+        "Certified",
+        "Disposed",
+        "MajorChangeRecorded",
+        "ComparabilityAssessed",
     }
 )
 

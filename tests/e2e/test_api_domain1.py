@@ -273,3 +273,29 @@ def test_r_don_7_signed_lookback_holds_every_derived_item_and_refuses_the_next_s
     )
     assert refused.status_code == 409
     assert "R-DON-7" in {v["rule"] for v in refused.json()["violations"]}
+
+
+def test_r_don_7_lookback_and_impact_recall_lists_over_http(api: Any) -> None:
+    client, tokens, lots = api
+    ledger = client.app.state.ctx.ledger
+    staff = {
+        role: Actor(s.person_code, s.role)
+        for role, s in (
+            (role, client.app.state.ctx.credentials.session(token, ledger.clock()))
+            for role, token in tokens.items()
+        )
+        if s is not None
+    }
+    donor = eligible_donor(ledger, staff)
+    sample = collect(ledger, staff, donor, [UseOf(lots["TM-GENTA"], removal_validation="V-1")])
+    last = LedgerReader(client.app.state.ctx.settings.database).last_notification_id()
+    # The donor's look-back list and the transport medium's impact list both name the sample
+    for path in (f"/donors/{donor}/lookback", f"/materials/{lots['TM-GENTA']}/impact"):
+        recall = client.get(f"/api/v1{path}", params={"after": last})
+        assert recall.status_code == 200, recall.text
+        assert sample in {item["code"] for item in recall.json()["items"]}
+        assert recall.json()["patients"] == []
+    # A code of the wrong kind is refused with what to give instead
+    wrong = client.get(f"/api/v1/materials/{donor}/impact")
+    assert wrong.status_code == 422
+    assert "not a material lot" in wrong.json()["detail"]

@@ -8,10 +8,12 @@ from datetime import date
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from ledger.api.deps import Context, CurrentActor, confirm_signature
-from ledger.api.schemas import ERRORS, Created, Receipt, Signature, receipt
+from ledger.api.deps import Context, CurrentActor, ReadYourWrites, confirm_signature
+from ledger.api.schemas import ERRORS, Created, RecallListOut, Receipt, Signature, receipt
 from ledger.domain.screening import ScreeningRecord
+from ledger.identifiers import parse_code
 from ledger.personal_data import PersonalData
+from ledger.projections.recall import lookback as lookback_recall
 
 router = APIRouter(prefix="/donors", tags=["donors"], responses=ERRORS)
 
@@ -106,11 +108,6 @@ class EraseIn(BaseModel):
     reason: str = Text
 
 
-class RecallOut(BaseModel):
-    donor: str
-    items: list[str]
-
-
 @router.post("", response_model=Created, status_code=201, summary="Register a donor")
 def register(ctx: Context, actor: CurrentActor, body: DonorIn) -> Created:
     identity = body.identity.value() if body.identity else None
@@ -169,7 +166,13 @@ def erase(ctx: Context, actor: CurrentActor, code: str, body: EraseIn) -> Receip
     return receipt(ctx.ledger.erase_donor_identity(actor, code, body.reason))
 
 
-@router.get("/{code}/descendants", response_model=RecallOut, summary="Items made from a donor")
-def descendants(ctx: Context, code: str) -> RecallOut:
-    donor = ctx.ledger.get_donor(code)
-    return RecallOut(donor=donor.code, items=ctx.ledger.list_donor_descendants(donor.code))
+@router.get(
+    "/{code}/lookback",
+    response_model=RecallListOut,
+    dependencies=[ReadYourWrites],
+    summary="Look-back recall list",
+)
+def lookback_list(ctx: Context, code: str) -> dict[str, object]:
+    """Everything derived from the donor: lots, vials and where each is now (bank, in transit,
+    site, administered, disposed), and patients dosed with dates (R-DON-7, R-TRC-2)."""
+    return lookback_recall(ctx.views_engine, str(parse_code(code))).as_json()

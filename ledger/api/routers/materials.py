@@ -8,8 +8,10 @@ from datetime import date
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from ledger.api.deps import Context, CurrentActor
-from ledger.api.schemas import ERRORS, Created, Receipt, receipt
+from ledger.api.deps import Context, CurrentActor, ReadYourWrites
+from ledger.api.schemas import ERRORS, Created, RecallListOut, Receipt, receipt
+from ledger.identifiers import parse_code
+from ledger.projections.recall import impact
 
 router = APIRouter(prefix="/materials", tags=["materials"], responses=ERRORS)
 
@@ -105,3 +107,14 @@ def declare_area(ctx: Context, actor: CurrentActor, body: AreaIn) -> Receipt:
 @router.post("/epidemic-areas/lift", response_model=Receipt, summary="Lift an epidemic area")
 def lift_area(ctx: Context, actor: CurrentActor, body: AreaLiftIn) -> Receipt:
     return receipt(ctx.ledger.lift_epidemic_area(actor, body.species, body.country, body.reason))
+
+
+@router.get(
+    "/{code}/impact",
+    response_model=RecallListOut,
+    dependencies=[ReadYourWrites],
+    summary="Material lot impact (recall list)",
+)
+def impact_list(ctx: Context, code: str) -> dict[str, object]:
+    """Everything made with the lot, where each item is now, and patients dosed (R-TRC-2)."""
+    return impact(ctx.views_engine, str(parse_code(code))).as_json()
