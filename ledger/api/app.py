@@ -12,7 +12,17 @@ from fastapi.staticfiles import StaticFiles
 from ledger.api import errors
 from ledger.api.context import ApiContext
 from ledger.api.pages.router import router as pages_router
-from ledger.api.routers import auth, banks, donors, items, labels, materials, people
+from ledger.api.routers import (
+    auth,
+    banks,
+    donors,
+    items,
+    labels,
+    materials,
+    people,
+    production,
+    quality,
+)
 from ledger.api.routers import ledger as ledger_router
 from ledger.application import Clock, utc_now
 from ledger.bootstrap import open_ledger
@@ -29,6 +39,8 @@ TAGS = [
     {"name": "donors", "description": "Donors, consent, screening, eligibility (R-DON)."},
     {"name": "materials", "description": "Materials and lots, QC disposition (R-MAT)."},
     {"name": "banks", "description": "Collection, isolation, cell banks, thaw (R-CB)."},
+    {"name": "production", "description": "Culture, harvest, purification, fill (R-PRO)."},
+    {"name": "quality", "description": "Results, signed certification, change control (R-QC)."},
     {"name": "items", "description": "What a scan resolves to; history and genealogy (R-TRC)."},
     {"name": "labels", "description": "Check a scanned label's signature (R-ID-2)."},
     {"name": "ledger", "description": "Checkpoints, keys, entries and proofs (R-LED-4)."},
@@ -78,6 +90,8 @@ def create_app(
         donors.router,
         materials.router,
         banks.router,
+        production.router,
+        quality.router,
         items.router,
         labels.router,
         ledger_router.router,

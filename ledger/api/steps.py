@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-FieldKind = Literal["text", "number", "date", "checkbox", "select", "password", "lot"]
+# "item": filled with the scanned item's own code; "lot": a material lot scanned in.
+FieldKind = Literal["text", "number", "date", "checkbox", "select", "password", "lot", "item"]
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,82 @@ STEPS: tuple[Step, ...] = (
             StepField("viability_pct", "number"),
         ),
         only_when=("in storage", "active"),
+    ),
+    Step(
+        "start_culture",
+        ("BVL",),
+        ("operator",),
+        "/cultures",
+        (StepField("vial", "item"), StepField("medium.0.lot", "lot")),
+        only_when=("thawed",),
+    ),
+    Step(
+        "passage",
+        ("CUL",),
+        ("operator",),
+        "/cultures/{code}/passages",
+        (
+            StepField("number", "number"),
+            StepField("feed", default="50 % every 48 h"),
+            StepField("dissociation", default="TrypLE, 5 min, 37 °C"),
+            StepField("medium.0.lot", "lot"),
+        ),
+        only_when=("in culture",),
+    ),
+    Step(
+        "collection_stage",
+        ("CUL",),
+        ("operator",),
+        "/cultures/{code}/collection-stage",
+        (StepField("medium.0.lot", "lot"),),
+        only_when=("in culture",),
+    ),
+    Step(
+        "harvest",
+        ("CUL",),
+        ("operator",),
+        "/cultures/{code}/harvests",
+        (StepField("volume_ml", "number"), StepField("medium.0.lot", "lot")),
+        only_when=("collecting supernatant",),
+    ),
+    Step(
+        "lot_result",
+        ("LOT",),
+        ("qc_analyst",),
+        "/lots/{code}/results",
+        (
+            StepField("test"),
+            StepField("method"),
+            StepField("laboratory", default="in-house QC"),
+            StepField("third_party", "checkbox", default=False, required=False),
+            StepField("value"),
+            StepField("unit", required=False, default=""),
+            StepField("in_spec", "checkbox", default=True, required=False),
+            StepField("limit", required=False, default=""),
+            StepField("report_ref"),
+            StepField("tested_on", "date"),
+        ),
+        only_when=("awaiting QC",),
+    ),
+    Step(
+        "certify",
+        ("LOT",),
+        ("qa",),
+        "/lots/{code}/certify",
+        signed=True,
+        only_when=("awaiting QC",),
+    ),
+    Step(
+        "fill",
+        ("LOT",),
+        ("operator",),
+        "/lots/{code}/fill",
+        (
+            StepField("vials", "number", default=10),
+            StepField("volume_ml", "number", default=1.0),
+            StepField("container", default="2 mL cryovial"),
+        ),
+        only_when=("certified",),
     ),
     Step(
         "isolate",

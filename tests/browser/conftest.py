@@ -6,6 +6,7 @@ downloaded. Without it these tests skip locally and fail under CI=true.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -58,6 +59,24 @@ def demo_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         credentials.set_password(code, STAFF_PASSWORD)
     credentials.engine.dispose()
     return settings
+
+
+@pytest.fixture(scope="session")
+def material_lots(demo_settings: Settings) -> dict[str, str]:
+    """The demo's material lot codes by material reference (e.g. MEM-ALPHA)."""
+    from ledger.bootstrap import open_ledger
+    from ledger.integrity.verify import LedgerReader
+
+    app = open_ledger(demo_settings)
+    lots: dict[str, str] = {}
+    try:
+        for record in LedgerReader(demo_settings.database).records():
+            if record.topic.endswith("MaterialLot.Received"):
+                code = json.loads(record.state)["code"]
+                lots.setdefault(app.get_material_lot(code).material, code)
+    finally:
+        app.close()
+    return lots
 
 
 @pytest.fixture(scope="session")

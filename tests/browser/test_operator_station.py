@@ -61,3 +61,42 @@ def test_r_ppl_1_wrong_password_is_shown_at_sign_in(browser: Any, server: str) -
     page.click("#signin-form button")
     page.wait_for_selector("#signin-error", state="visible")
     assert "wrong password" in page.inner_text("#signin-error")
+
+
+def _scan(page: Any, code: str) -> None:
+    page.fill("#scan", code)
+    page.keyboard.press("Enter")
+
+
+def test_r_pro_1_operator_records_a_passage_from_a_scan(
+    browser: Any, server: str, material_lots: dict[str, str]
+) -> None:
+    page = _signed_in(browser, server, "operator")
+    medium = material_lots["MEM-ALPHA"]
+    vial = "BVL-F01-26-000018-K"  # another working-bank vial in storage
+    # Given the operator thaws a vial and starts a culture from it, scanning the medium lot
+    _scan(page, vial)
+    page.fill("form.step[data-step=thaw] input[name=viability_pct]", "91")
+    page.click("form.step[data-step=thaw] button")
+    page.wait_for_selector("form.step[data-step=start_culture]")
+    page.fill("form.step[data-step=start_culture] input[name='medium.0.lot']", medium)
+    page.click("form.step[data-step=start_culture] button")
+    page.wait_for_selector("#banner.ok")
+    culture = page.inner_text("#banner .rule")
+    assert culture.startswith("CUL-")
+    # When the culture's label is scanned and a passage over the bank's limit is recorded
+    _scan(page, culture)
+    page.wait_for_selector("form.step[data-step=passage]")
+    form = "form.step[data-step=passage]"
+    page.fill(f"{form} input[name=number]", "11")
+    page.fill(f"{form} input[name='medium.0.lot']", medium)
+    page.click(f"{form} button")
+    # Then it is refused with R-PRO-1
+    page.wait_for_selector("#banner.bad")
+    assert "R-PRO-1" in page.inner_text("#banner")
+    # And the passage within the limit is recorded
+    page.fill(f"{form} input[name=number]", "7")
+    page.click(f"{form} button")
+    page.wait_for_selector("#banner.ok")
+    assert "Record a passage" in page.inner_text("#banner")
+    screenshot(page, "scan-passage")

@@ -6,6 +6,9 @@
   var t = function (k) { return T[k] || k; };
   var token = sessionStorage.getItem("ct-token"), who = sessionStorage.getItem("ct-who");
   var $ = function (id) { return document.getElementById(id); };
+  // Read-your-writes: every read waits until the read models include this station's last write.
+  var lastWrite = Number(sessionStorage.getItem("ct-last") || 0);
+  var opened = 0;
 
   function show() {
     $("signin").hidden = !!token;
@@ -49,7 +52,12 @@
     o[parts[parts.length - 1]] = value;
   }
 
-  function field(f) {
+  function field(f, code) {
+    if (f.kind === "item") {  // the scanned item itself, e.g. the vial a culture starts from
+      var hidden = document.createElement("input");
+      hidden.type = "hidden"; hidden.name = f.name; hidden.value = code; hidden.dataset.kind = "text";
+      return hidden;
+    }
     var label = document.createElement("label"), input;
     label.textContent = t("field." + f.name);
     if (f.kind === "select") {
@@ -74,7 +82,7 @@
     var form = document.createElement("form");
     form.className = "step"; form.dataset.step = step.key;
     var h = document.createElement("h3"); h.textContent = t("step." + step.key); form.appendChild(h);
-    step.fields.forEach(function (f) { form.appendChild(field(f)); });
+    step.fields.forEach(function (f) { form.appendChild(field(f, code)); });
     var button = document.createElement("button"); button.type = "submit"; button.className = "big";
     button.textContent = t("scan.record"); form.appendChild(button);
     form.addEventListener("submit", function (e) {
@@ -87,7 +95,11 @@
         setPath(body, el.name, v);
       });
       api("POST", step.path, body).then(function (res) {
-        if (res[0] < 300) { banner(true, t("scan.recorded") + ": " + t("step." + step.key), []); open(code, res[1].notification_id); }
+        if (res[0] < 300) {
+          var made = res[1].code || (res[1].codes || []).join(", ");
+          banner(true, t("scan.recorded") + ": " + t("step." + step.key), made ? [made] : []);
+          open(code, res[1].notification_id);
+        }
         else refusal(res[0], res[1]);
       });
     });
@@ -99,8 +111,11 @@
     code = code.trim();
     var link = code.match(/\/v\/([^/?#]+)/);
     if (link) code = decodeURIComponent(link[1]);
-    var q = after ? "?after=" + after : "";
+    if (after) { lastWrite = Math.max(lastWrite, after); sessionStorage.setItem("ct-last", lastWrite); }
+    var q = lastWrite ? "?after=" + lastWrite : "";
+    var mine = ++opened;  // a later scan wins over an earlier answer still on its way
     api("GET", "/api/v1/items/" + encodeURIComponent(code.trim()) + q).then(function (res) {
+      if (mine !== opened) return;
       var status = res[0], item = res[1];
       $("steps").innerHTML = ""; $("card").innerHTML = "";
       if (status >= 300) { $("steps-title").hidden = true; refusal(status, item); return; }

@@ -1,0 +1,145 @@
+"""Production steps: culture, passages, supernatant collection and harvest, purification into
+lots, fill, disposal (R-PRO-1..6, R-MAT at every use)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from ledger.api.deps import Context, CurrentActor
+from ledger.api.routers.banks import UseIn
+from ledger.api.schemas import ERRORS, Created, Receipt, receipt
+from ledger.domain.culture import PassagePlan
+from ledger.domain.material_use import UseOf
+from ledger.domain.purification import Purification
+
+router = APIRouter(tags=["production"], responses=ERRORS)
+
+Text = Field(min_length=1, max_length=200)
+
+
+def _uses(items: list[UseIn]) -> list[UseOf]:
+    return [m.value() for m in items]
+
+
+class CultureIn(BaseModel):
+    vial: str = Field(min_length=1, max_length=200, description="A thawed working-bank vial")
+    medium: list[UseIn] = Field(default_factory=list, max_length=20)
+
+
+class PassageIn(BaseModel):
+    number: int = Field(description="The passage number reached (checked by R-PRO-1)")
+    feed: str = Text
+    dissociation: str = Text
+    medium: list[UseIn] = Field(default_factory=list, max_length=20)
+    materials: list[UseIn] = Field(default_factory=list, max_length=20)
+
+
+class MediumIn(BaseModel):
+    medium: list[UseIn] = Field(default_factory=list, max_length=20)
+
+
+class HarvestIn(BaseModel):
+    volume_ml: float = Field(description="Supernatant volume, mL (checked by R-PRO-2)")
+    medium: list[UseIn] = Field(default_factory=list, max_length=20)
+    harvested_at: datetime | None = None
+
+
+class PurificationIn(BaseModel):
+    harvests: list[str] = Field(min_length=1, max_length=100)
+    method: str = Field(min_length=1, max_length=60, examples=["tff_sec"])
+    parameters: dict[str, str] = Field(default_factory=dict, max_length=40)
+    volume_ml: float = 0.0
+    specification: str = Field(min_length=1, max_length=60)
+    materials: list[UseIn] = Field(default_factory=list, max_length=20)
+    blinded_study: str = Field(default="", max_length=60)
+
+
+class FillIn(BaseModel):
+    vials: int = Field(description="How many vials (checked against the lot, R-PRO-4)")
+    volume_ml: float
+    container: str = Text
+
+
+class VialsCreated(Receipt):
+    codes: list[str]
+
+
+class DisposalIn(BaseModel):
+    category: str = Field(min_length=1, max_length=40, examples=["non_conforming"])
+    method: str = Text
+    witness: str = Field(min_length=1, max_length=200, description="The witness's person code")
+    note: str = Field(default="", max_length=500)
+
+
+@router.post("/cultures", response_model=Created, status_code=201)
+def start_culture(ctx: Context, actor: CurrentActor, body: CultureIn) -> Created:
+    """Start a culture from a thawed vial of a released working bank (R-PRO-1)."""
+    code, r = ctx.ledger.start_culture(actor, body.vial, _uses(body.medium))
+    return Created(code=code, notification_id=r.notification_id, events=r.events)
+
+
+@router.post("/cultures/{code}/passages", response_model=Receipt)
+def passage(ctx: Context, actor: CurrentActor, code: str, body: PassageIn) -> Receipt:
+    """A passage within the bank's limit, with medium and material lots (R-PRO-1)."""
+    plan = PassagePlan(body.number, body.feed, body.dissociation)
+    return receipt(
+        ctx.ledger.record_passage(
+            actor,
+            code,
+            plan,
+            _uses(body.medium),
+            _uses(body.materials),
+        )
+    )
+
+
+@router.post("/cultures/{code}/collection-stage", response_model=Receipt)
+def collection_stage(ctx: Context, actor: CurrentActor, code: str, body: MediumIn) -> Receipt:
+    """Move to the serum-free supernatant-collection stage (R-MAT-4)."""
+    return receipt(ctx.ledger.begin_supernatant_collection(actor, code, _uses(body.medium)))
+
+
+@router.post("/cultures/{code}/harvests", response_model=Created, status_code=201)
+def harvest(ctx: Context, actor: CurrentActor, code: str, body: HarvestIn) -> Created:
+    """A supernatant harvest, only in the collection stage (R-PRO-2)."""
+    new, r = ctx.ledger.harvest_supernatant(
+        actor,
+        code,
+        body.volume_ml,
+        _uses(body.medium),
+        body.harvested_at,
+    )
+    return Created(code=new, notification_id=r.notification_id, events=r.events)
+
+
+@router.post("/lots", response_model=Created, status_code=201)
+def purify(ctx: Context, actor: CurrentActor, body: PurificationIn) -> Created:
+    """Pool harvests into a product lot with method and critical parameters (R-PRO-3)."""
+    purification = Purification(body.method, body.parameters, body.volume_ml)
+    code, r = ctx.ledger.purify_lot(
+        actor,
+        body.harvests,
+        purification,
+        body.specification,
+        _uses(body.materials),
+        blinded_study=body.blinded_study,
+    )
+    return Created(code=code, notification_id=r.notification_id, events=r.events)
+
+
+@router.post("/lots/{code}/fill", response_model=VialsCreated, status_code=201)
+def fill(ctx: Context, actor: CurrentActor, code: str, body: FillIn) -> VialsCreated:
+    """Fill a certified lot into vials, each with its own code (R-PRO-4)."""
+    codes, r = ctx.ledger.fill_lot(actor, code, body.vials, body.volume_ml, body.container)
+    return VialsCreated(codes=codes, notification_id=r.notification_id, events=r.events)
+
+
+@router.post("/items/{code}/dispose", response_model=Receipt, tags=["production"])
+def dispose(ctx: Context, actor: CurrentActor, code: str, body: DisposalIn) -> Receipt:
+    """Dispose of a non-conforming or surplus item with method and witness (R-PRO-6)."""
+    return receipt(
+        ctx.ledger.dispose_item(actor, code, body.category, body.method, body.witness, body.note)
+    )
