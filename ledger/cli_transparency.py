@@ -127,7 +127,8 @@ def register(app: typer.Typer, settings_of: Callable[[], Settings]) -> None:
             out.write_text(log.item_proof(parsed, latest), "utf-8")
         assert latest is not None
         typer.echo(
-            f"Proof of {len(nids)} events of {parsed} against checkpoint #{latest.sequence} "
+            f"Proof of {len(nids)} event{'s' * (len(nids) != 1)} of {parsed} against checkpoint "
+            f"#{latest.sequence} "
             f"(size {latest.size}) written to {out}"
         )
 

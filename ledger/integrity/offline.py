@@ -165,7 +165,8 @@ def check_proof(text: str, log_keys: Sequence[Verifier]) -> str:
     proven = verify_item_proof(text, log_keys)
     cp = proven.checkpoint
     return (
-        f"Proven: {len(proven.entries)} events of {proven.code} are included in the checkpoint "
+        f"Proven: {len(proven.entries)} event{'s' * (len(proven.entries) != 1)} of {proven.code} "
+        "are included in the checkpoint "
         f"of {cp.origin} at size {cp.size} (root {cp.root_hash.hex()})."
     )
 
