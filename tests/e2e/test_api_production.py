@@ -1,0 +1,128 @@
+"""Domain II through the HTTP API, from a working-bank vial to filled product vials: every
+step, the rule refusals on the way, and QA's certification as an electronic signature that
+needs the password again (R-PRO-1..4, R-QC-2, R-LED-5)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ledger.api.app import create_app
+from ledger.config import Settings
+from ledger.credentials import Credentials
+from ledger.db import create_db_engine
+from ledger.demo import run_demo
+from ledger.demo_production import EV_SPEC, TFF_SEC, lot_results
+from ledger.identifiers import ItemType, format_code
+from ledger.integrity.verify import LedgerReader
+
+PASSWORD = "production test password"
+# The demo's last working-bank vial, still in storage
+VIAL = format_code(ItemType.BANK_VIAL, "F01", datetime.now(UTC).year, 20)
+
+
+@pytest.fixture
+def api(sqlite_settings: Settings) -> Iterator[tuple[TestClient, dict[str, str], dict[str, str]]]:
+    run_demo(sqlite_settings, lambda _: None)
+    credentials = Credentials(create_db_engine(sqlite_settings))
+    credentials.create_tables()
+    staff = {"operator": "PER-F01-26-000002-B", "qc": "PER-F01-26-000003-9"}
+    staff["qa"] = "PER-F01-26-000004-7"
+    for code in staff.values():
+        credentials.set_password(code, PASSWORD)
+    lots: dict[str, str] = {}
+    with TestClient(create_app(sqlite_settings)) as client:
+        ledger = client.app.state.ctx.ledger
+        for record in LedgerReader(sqlite_settings.database).records():
+            if record.topic.endswith("MaterialLot.Received"):
+                code = json.loads(record.state)["code"]
+                lots.setdefault(ledger.get_material_lot(code).material, code)
+        tokens = {}
+        for role, code in staff.items():
+            r = client.post("/api/v1/auth/token", data={"username": code, "password": PASSWORD})
+            assert r.status_code == 200, r.text
+            tokens[role] = r.json()["access_token"]
+        yield client, tokens, lots
+
+
+def post(client: TestClient, token: str, path: str, body: dict[str, Any]) -> Any:
+    return client.post(f"/api/v1{path}", json=body, headers={"Authorization": f"Bearer {token}"})
+
+
+def test_r_led_5_vial_to_certified_and_filled_lot_over_http(api: Any) -> None:
+    client, tokens, lots = api
+    op, qc, qa = tokens["operator"], tokens["qc"], tokens["qa"]
+    ledger = client.app.state.ctx.ledger
+    serum = [{"lot": lots["MEM-ALPHA"]}, {"lot": lots["FBS-NZ"]}]
+    thawed = post(client, op, f"/vials/{VIAL}/thaw", {"purpose": "production", "viability_pct": 90})
+    assert thawed.status_code == 200, thawed.text
+    culture = post(client, op, "/cultures", {"vial": VIAL, "medium": serum})
+    assert culture.status_code == 201, culture.text
+    cul = culture.json()["code"]
+    # A passage over the bank's limit is refused (R-PRO-1); one within it is recorded
+    step = {"feed": "50 %", "dissociation": "TrypLE", "medium": serum}
+    over = post(client, op, f"/cultures/{cul}/passages", {"number": 11, **step})
+    assert over.status_code == 409 and over.json()["violations"][0]["rule"] == "R-PRO-1"
+    assert post(client, op, f"/cultures/{cul}/passages", {"number": 7, **step}).status_code == 200
+    # Harvesting before the serum-free stage is refused (R-PRO-2)
+    sfm = [{"lot": lots["SFM-EV"]}]
+    early = post(client, op, f"/cultures/{cul}/harvests", {"volume_ml": 300, "medium": sfm})
+    assert early.status_code == 409
+    assert "R-PRO-2" in {v["rule"] for v in early.json()["violations"]}
+    assert post(client, op, f"/cultures/{cul}/collection-stage", {"medium": sfm}).status_code == 200
+    harvests = [
+        post(client, op, f"/cultures/{cul}/harvests", {"volume_ml": 300, "medium": sfm}).json()[
+            "code"
+        ]
+        for _ in range(2)
+    ]
+    lot = post(
+        client,
+        op,
+        "/lots",
+        {
+            "harvests": harvests,
+            "method": TFF_SEC.method,
+            "parameters": TFF_SEC.parameters,
+            "volume_ml": TFF_SEC.volume_ml,
+            "specification": EV_SPEC,
+        },
+    )
+    assert lot.status_code == 201, lot.text
+    code = lot.json()["code"]
+    # Certifying before the results is refused, listing what is missing (R-QC-2)
+    signed = {"signature": {"password": PASSWORD, "meaning": "approved"}}
+    missing = post(client, qa, f"/lots/{code}/certify", signed)
+    assert missing.status_code == 409
+    assert "R-QC-2" in {v["rule"] for v in missing.json()["violations"]}
+    for result in lot_results(ledger, code):
+        r = post(
+            client, qc, f"/lots/{code}/results", {**result, "tested_on": str(result["tested_on"])}
+        )
+        assert r.status_code == 200, r.text
+    # A wrong signature password writes nothing (R-LED-5); the right one certifies
+    before = LedgerReader(client.app.state.ctx.settings.database).last_notification_id()
+    wrong = post(client, qa, f"/lots/{code}/certify", {"signature": {"password": "nope"}})
+    assert wrong.status_code == 401
+    assert LedgerReader(client.app.state.ctx.settings.database).last_notification_id() == before
+    assert post(client, qa, f"/lots/{code}/certify", signed).status_code == 200
+    filled = post(
+        client,
+        op,
+        f"/lots/{code}/fill",
+        {"vials": 4, "volume_ml": 1.0, "container": "2 mL cryovial"},
+    )
+    assert filled.status_code == 201, filled.text
+    vials = filled.json()["codes"]
+    assert len(vials) == 4
+    # The vials trace back to the donor, and their labels print
+    trace = client.get(
+        f"/api/v1/items/{vials[0]}/trace", params={"after": filled.json()["notification_id"]}
+    ).json()
+    assert "DON-F01-26-000001-V" in {n["code"] for n in trace["nodes"]}
+    assert client.get(f"/api/v1/items/{vials[0]}/label.png").status_code == 200
