@@ -53,6 +53,13 @@ def api(sqlite_settings: Settings) -> Iterator[tuple[TestClient, dict[str, str],
         yield client, tokens, lots
 
 
+def staff_of(client: TestClient, tokens: dict[str, str]) -> dict[str, Actor]:
+    """The people behind the sign-in tokens, as the application's actors."""
+    ctx = client.app.state.ctx
+    sessions = {role: ctx.credentials.session(token, ctx.clock()) for role, token in tokens.items()}
+    return {role: Actor(s.person_code, s.role) for role, s in sessions.items() if s is not None}
+
+
 def as_(tokens: dict[str, str], role: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {tokens[role]}"}
 
@@ -237,14 +244,7 @@ def test_r_don_7_signed_lookback_holds_every_derived_item_and_refuses_the_next_s
 ) -> None:
     client, tokens, lots = api
     ledger = client.app.state.ctx.ledger
-    staff = {
-        role: Actor(s.person_code, s.role)
-        for role, s in (
-            (role, client.app.state.ctx.credentials.session(token, ledger.clock()))
-            for role, token in tokens.items()
-        )
-        if s is not None
-    }
+    staff = staff_of(client, tokens)
     # Given a donor whose sample was collected and isolated
     donor = eligible_donor(ledger, staff)
     sample = collect(ledger, staff, donor, [UseOf(lots["TM-GENTA"], removal_validation="V-1")])
@@ -278,14 +278,7 @@ def test_r_don_7_signed_lookback_holds_every_derived_item_and_refuses_the_next_s
 def test_r_don_7_lookback_and_impact_recall_lists_over_http(api: Any) -> None:
     client, tokens, lots = api
     ledger = client.app.state.ctx.ledger
-    staff = {
-        role: Actor(s.person_code, s.role)
-        for role, s in (
-            (role, client.app.state.ctx.credentials.session(token, ledger.clock()))
-            for role, token in tokens.items()
-        )
-        if s is not None
-    }
+    staff = staff_of(client, tokens)
     donor = eligible_donor(ledger, staff)
     sample = collect(ledger, staff, donor, [UseOf(lots["TM-GENTA"], removal_validation="V-1")])
     last = LedgerReader(client.app.state.ctx.settings.database).last_notification_id()

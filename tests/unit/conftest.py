@@ -1,5 +1,5 @@
-"""Fixtures of the Domain II unit tests: a plant ledger (see `tests.domain2`) built once per test
-module on SQLite and copied for each test."""
+"""Fixtures of the unit tests that need a ledger: a staffed SQLite ledger (Domain I), and a
+plant ledger (see `tests.domain2`) built once per test module and copied for each test."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from ledger.config import Settings
+from tests.domain1 import Staffed, staffed_ledger
 from tests.domain2 import Plant, Planted, build_plant, plant_ledger
 
 
@@ -19,4 +21,11 @@ def plant_template(tmp_path_factory: pytest.TempPathFactory) -> Plant:
 @pytest.fixture
 def planted(plant_template: Plant, tmp_path: Path) -> Iterator[Planted]:
     with plant_ledger(plant_template, tmp_path) as pair:
+        yield pair
+
+
+@pytest.fixture
+def staffed(sqlite_settings: Settings) -> Iterator[Staffed]:
+    """A ledger on a real SQLite file with the trained staff of the demo."""
+    with staffed_ledger(sqlite_settings) as pair:
         yield pair

@@ -3,11 +3,8 @@ vial; refusals write nothing; QA signs the bank release."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from ledger.config import Settings
 from ledger.demo_records import MSC_IDENTITY, bank_plan, eligible_donor, isolate, released_bank
 from ledger.domain.base import Meaning
 from ledger.domain.isolation import CellLine
@@ -18,14 +15,7 @@ from tests.domain1 import (
     app_collection,
     history,
     refused_step,
-    staffed_ledger,
 )
-
-
-@pytest.fixture
-def staffed(sqlite_settings: Settings) -> Iterator[Staffed]:
-    with staffed_ledger(sqlite_settings) as pair:
-        yield pair
 
 
 @pytest.fixture

@@ -3,11 +3,8 @@ and the reason; nothing recorded is edited, and decisions already taken stand.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from ledger.config import Settings
 from ledger.demo_records import passing_bank_tests
 from ledger.domain.bank_vial import Tier
 from ledger.domain.base import stamped
@@ -24,14 +21,7 @@ from tests.domain1 import (
     isolated_portion,
     last_id,
     released_bank,
-    staffed_ledger,
 )
-
-
-@pytest.fixture
-def staffed(sqlite_settings: Settings) -> Iterator[Staffed]:
-    with staffed_ledger(sqlite_settings) as pair:
-        yield pair
 
 
 def refused(item: Correctable, version: int, reason: str) -> str:

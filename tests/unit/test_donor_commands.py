@@ -3,11 +3,6 @@ QA signs eligibility, and a look-back holds every descendant in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
-from ledger.config import Settings
 from ledger.demo_records import arrival, eligible_donor, isolate, screened_donor
 from ledger.domain.base import Meaning
 from tests.domain1 import (
@@ -17,14 +12,7 @@ from tests.domain1 import (
     app_collection,
     history,
     refused_step,
-    staffed_ledger,
 )
-
-
-@pytest.fixture
-def staffed(sqlite_settings: Settings) -> Iterator[Staffed]:
-    with staffed_ledger(sqlite_settings) as pair:
-        yield pair
 
 
 def test_r_don_4_eligibility_is_signed_by_qa_with_the_meaning_approved(staffed: Staffed) -> None:

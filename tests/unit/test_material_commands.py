@@ -3,12 +3,7 @@ epidemic-area register, and each refused use writing nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
 from ledger.commands.materials import check_material_uses
-from ledger.config import Settings
 from ledger.demo_records import (
     MSC_IDENTITY,
     bank_plan,
@@ -25,14 +20,7 @@ from tests.domain1 import (
     app_collection,
     history,
     refused_step,
-    staffed_ledger,
 )
-
-
-@pytest.fixture
-def staffed(sqlite_settings: Settings) -> Iterator[Staffed]:
-    with staffed_ledger(sqlite_settings) as pair:
-        yield pair
 
 
 def test_r_mat_1_material_is_defined_once_with_a_known_kind(staffed: Staffed) -> None:
