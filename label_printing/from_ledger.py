@@ -45,6 +45,29 @@ def label_content(app: CellTraceLedger, code: str) -> LabelContent:
         )
     if kind is ItemType.PRODUCT_VIAL:
         return _product_vial(app, str(parsed))
+    if kind is ItemType.CULTURE:
+        culture = app.get_culture(str(parsed))
+        vial = app.get_bank_vial(culture.sources[0])
+        bank = app.load(vial.bank, _bank_types(), CellBank)
+        return stages.culture_vessel(
+            str(parsed),
+            product=_cell_line(app, bank),
+            lot=vial.bank,
+            facility=facility,
+            autologous_donor=_autologous_donor(app, culture.donor_codes),
+            details=(f"Passage {culture.passage}",),
+        )
+    if kind is ItemType.HARVEST:
+        harvest = app.get_harvest(str(parsed))
+        culture_code = harvest.sources[0]
+        return stages.harvest_container(
+            str(parsed),
+            product=f"Conditioned medium, {harvest.volume_ml:g} mL",
+            lot=culture_code,
+            facility=facility,
+            expiry=None,
+            autologous_donor=_autologous_donor(app, harvest.donor_codes),
+        )
     if kind is ItemType.MATERIAL_LOT:
         lot = app.load(str(parsed), kind, MaterialLot)
         return stages.generic_label(

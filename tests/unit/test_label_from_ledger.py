@@ -8,7 +8,7 @@ import dataclasses
 from label_printing.from_ledger import children_labels, label_content
 from ledger.demo_production import EV_SPEC
 from ledger.domain.material_use import UseOf
-from tests.domain2 import Planted, purified_lot
+from tests.domain2 import Planted, harvests, purified_lot
 
 
 def test_r_id_2_product_vial_label_carries_the_lots_facts(planted: Planted) -> None:
@@ -50,3 +50,14 @@ def test_r_id_2_a_filled_lot_prints_every_vial(planted: Planted) -> None:
     lot = purified_lot(app, plant)
     vials, _ = app.fill_lot(plant.staff["operator"], lot, 3, 1.0, "2 mL cryovial")
     assert [str(c.code) for c in children_labels(app, lot)] == vials
+
+
+def test_r_id_2_culture_vessel_and_harvest_container_labels_name_their_batch(
+    planted: Planted,
+) -> None:
+    app, plant = planted
+    culture, (harvest,) = harvests(app, plant, 1)
+    vessel, container = label_content(app, culture), label_content(app, harvest)
+    assert str(vessel.lot).startswith("WCB-")
+    assert any(line.startswith("Passage ") for line in vessel.lines())
+    assert str(container.lot) == culture
