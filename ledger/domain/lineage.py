@@ -85,6 +85,19 @@ class DerivedItem(TracedItem):
     def _put_on_hold(self, hold: Hold) -> None:
         self.holds = (*self.holds, hold)
 
+    def lift_hold(self, rule: str, source: str, reason: str) -> None:
+        """End the holds `source` put on this item under `rule` once assessed (e.g. a
+        temperature excursion found acceptable, R-SHP-2); the reason is recorded."""
+        if not any(h["rule"] == rule and h["source"] == source for h in self.holds):
+            raise RuleViolation(
+                [Violation(rule, f"{self.code} has no {rule} hold from {source} to lift")]
+            )
+        self._hold_lifted(rule, source, reason)
+
+    @event("HoldLifted")
+    def _hold_lifted(self, rule: str, source: str, reason: str) -> None:
+        self.holds = tuple(h for h in self.holds if (h["rule"], h["source"]) != (rule, source))
+
     def dispose(self, disposal: Disposal, actor: str) -> None:
         """Record the item's destruction by `actor` (R-PRO-6): its method and a witness other
         than `actor` (the application checks the witness is a registered person). An item on

@@ -39,6 +39,14 @@ STATUS_AFTER = {
     "ProductLot.Purified": "awaiting QC",
     "PlaceboLot.Formulated": "awaiting QC",
     "ProductVial.Filled": "filled",
+    # Domain III: sites, studies, patients, shipments (R-SHP, R-QC-4, R-CLN).
+    "Site.Registered": "registered",
+    "Study.Registered": "active",
+    "Study.Paused": "paused",
+    "Study.Resumed": "active",
+    "Study.Terminated": "terminated",
+    "Patient.Enrolled": "enrolled",
+    "Shipment.ReleasedForUse": "released for use",
 }
 # Statuses that say where an item went; a hold is shown in `holds` instead.
 KEPT_ON_HOLD = frozenset({"thawed", "disposed", "administered", "rejected", "recalled"})

@@ -1,0 +1,178 @@
+"""Commands at the bedside: the verification query, the thaw that starts the in-use time, the
+administration by a nurse with a verifying pharmacist, and follow-up visits (R-CLN-2, R-CLN-3,
+R-CLN-6). Thaw and administration are recorded only when the verification is go at that moment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from ledger.commands.donors import donor_standings
+from ledger.core import Actor, LedgerCore, Receipt
+from ledger.domain.administration import Dose, DueVisit
+from ledger.domain.bedside import BedsideFacts, Decision, decide
+from ledger.domain.patient import Patient
+from ledger.domain.people import Person, Role
+from ledger.domain.product_vial import ProductVial
+from ledger.domain.shipment import Shipment
+from ledger.domain.study import Study
+from ledger.errors import InvalidInput, NotFound, RuleViolation, Violation
+from ledger.identifiers import ItemType, parse_code
+
+THAW = "bedside.thaw"
+VERIFY = "bedside.verify"
+ADMINISTER = "bedside.administer"
+FOLLOW_UP = "bedside.follow_up"
+
+STEPS: dict[str, tuple[Role, ...]] = {
+    THAW: (Role.NURSE, Role.PHARMACIST),
+    VERIFY: (Role.PHARMACIST,),
+    ADMINISTER: (Role.NURSE,),
+    FOLLOW_UP: (Role.INVESTIGATOR, Role.NURSE),
+}
+ADMINISTERED_TO = "administered to"
+
+
+@dataclass(frozen=True)
+class Bedside:
+    """The aggregates a bedside step touches, and the facts decided on."""
+
+    facts: BedsideFacts
+    vial: ProductVial
+    shipment: Shipment | None
+    patient: Patient
+    study: Study
+
+
+class BedsideCommands(LedgerCore):
+    def verify_bedside(
+        self,
+        vial_code: str,
+        patient_code: str,
+        dose: float,
+        route: str,
+        at: datetime | None = None,
+    ) -> Decision:
+        """Go / no-go with every reason for giving this vial to this patient (R-CLN-2)."""
+        return decide(self._bedside(vial_code, patient_code, dose, route, at).facts)
+
+    def thaw_at_bedside(
+        self, actor: Actor, vial_code: str, patient_code: str, dose: float, route: str
+    ) -> Receipt:
+        """Thaw a vial for a patient; starts its in-use time (R-CLN-2)."""
+        self.authorise(actor, THAW, *STEPS[THAW])
+        found = self._bedside(vial_code, patient_code, dose, route, None)
+        decision = decide(found.facts)
+        if not decision.go or found.shipment is None:
+            raise RuleViolation(list(decision.reasons))
+        with self.command(actor):
+            found.shipment.record_thaw(found.vial.code, self.clock())
+        return self.record(found.shipment)
+
+    def administer(
+        self,
+        actor: Actor,
+        vial_code: str,
+        patient_code: str,
+        dose: float,
+        route: str,
+        pharmacist_code: str,
+    ) -> tuple[int, Receipt]:
+        """The nurse records the administration the pharmacist verified, only on go at this
+        moment (R-CLN-2, R-CLN-3); schedules the follow-up (R-CLN-6). Returns its number."""
+        self.authorise(actor, ADMINISTER, *STEPS[ADMINISTER])
+        problems = self._pharmacist_problems(pharmacist_code)
+        found = self._bedside(vial_code, patient_code, dose, route, None)
+        shipment, now = found.shipment, self.clock()
+        if problems or shipment is None:
+            raise RuleViolation([*decide(found.facts).reasons, *problems])
+        with self.command(actor):
+            number = found.patient.administer(
+                decide(found.facts),
+                Dose(
+                    vial=found.vial.code,
+                    dose=float(dose),
+                    unit=found.study.protocol["dose_unit"],
+                    route=route,
+                    at=now,
+                    nurse=actor.person_id,
+                    pharmacist=pharmacist_code,
+                ),
+                found.vial.code in shipment.thawed,
+                found.study.protocol["follow_up"],
+            )
+            found.vial.record_derived([found.patient.code], ADMINISTERED_TO)
+            shipment.record_use(found.vial.code, found.patient.code)
+        return number, self.record(found.patient, found.vial, shipment)
+
+    def complete_visit(
+        self, actor: Actor, patient_code: str, number: int, label: str, done_on: date
+    ) -> Receipt:
+        """Record a follow-up visit of administration `number` (R-CLN-6)."""
+        self.authorise(actor, FOLLOW_UP, *STEPS[FOLLOW_UP])
+        patient = self.load(patient_code, ItemType.PATIENT, Patient)
+        with self.command(actor):
+            patient.complete_visit(number, label, done_on, self.today())
+        return self.record(patient)
+
+    def list_overdue_visits(self, study_code: str) -> dict[str, list[DueVisit]]:
+        """The overdue follow-up visits of each subject of the study that has any (R-CLN-6)."""
+        study = self.load(study_code, ItemType.STUDY, Study)
+        overdue = {
+            code: self.load(code, ItemType.PATIENT, Patient).overdue_visits(self.today())
+            for code in study.subjects
+        }
+        return {code: visits for code, visits in overdue.items() if visits}
+
+    def _pharmacist_problems(self, pharmacist_code: str) -> list[Violation]:
+        try:
+            person = self.load(pharmacist_code, ItemType.PERSON, Person)
+        except (NotFound, InvalidInput):
+            return [
+                Violation("R-CLN-3", f"the verifying pharmacist {pharmacist_code!r} is unknown")
+            ]
+        return [
+            Violation("R-CLN-3", f"the verifying pharmacist: {v.message}")
+            for v in person.missing_for(VERIFY, Role.PHARMACIST.value, self.today())
+        ]
+
+    def _bedside(
+        self, vial_code: str, patient_code: str, dose: float, route: str, at: datetime | None
+    ) -> Bedside:
+        vial = self.load(vial_code, ItemType.PRODUCT_VIAL, ProductVial)
+        patient = self.load(patient_code, ItemType.PATIENT, Patient)
+        study = self.load(patient.study, ItemType.STUDY, Study)
+        shipped = [c for c in vial.children if parse_code(c).item_type == ItemType.SHIPMENT]
+        shipment = self.load(shipped[-1], ItemType.SHIPMENT, Shipment) if shipped else None
+        donors = donor_standings(self, vial.donor_codes)
+        cohort = study.cohort(patient.cohort)
+        delivered = shipment is not None and shipment.delivered_at is not None
+        facts = BedsideFacts(
+            vial=vial.code,
+            patient=patient.code,
+            dose=float(dose),
+            route=route,
+            at=at or self.clock(),
+            expiry=vial.expiry,
+            vial_site=shipment.site if shipment is not None and delivered else None,
+            released=shipment is not None and vial.code in shipment.released,
+            thawed_at=shipment.thawed.get(vial.code) if shipment else None,
+            used_by=shipment.used.get(vial.code) if shipment else None,
+            excursion=shipment.excursion if shipment else None,
+            item_refusals=vial.step_refusals(donors),
+            vial_donors=vial.donor_codes,
+            autologous_donors=[d.code for d in donors if d.autologous],
+            blinded_study=vial.blinding["study"] if vial.blinding else None,
+            patient_site=patient.site,
+            patient_study=patient.study,
+            consented=patient.consented,
+            patient_donor=patient.donor,
+            study_status=study.status,
+            cohort=patient.cohort,
+            cohort_doses=cohort["doses"] if cohort else [],
+            dose_unit=study.protocol["dose_unit"],
+            routes=study.protocol["routes"],
+            in_use_minutes=study.protocol["in_use_minutes"],
+        )
+        return Bedside(facts, vial, shipment, patient, study)

@@ -1,0 +1,99 @@
+"""Commands for study safety: adverse events linked to administrations, the pause of the whole
+study on a serious one, the report deadline and the ethics committee's decision (R-CLN-4)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ledger.core import Actor, LedgerCore, Receipt
+from ledger.domain.adverse_event import AdverseEvent
+from ledger.domain.base import Meaning
+from ledger.domain.patient import Patient
+from ledger.domain.people import Role
+from ledger.domain.product_vial import ProductVial
+from ledger.domain.study import Study
+from ledger.errors import RuleViolation, Violation
+from ledger.identifiers import ItemType
+
+REPORT_AE = "safety.adverse_event"
+FILE_REPORT = "safety.report"
+ETHICS = "safety.ethics_decision"
+UNBLIND = "safety.emergency_unblinding"
+
+STEPS: dict[str, tuple[Role, ...]] = {
+    REPORT_AE: (Role.INVESTIGATOR, Role.NURSE),
+    FILE_REPORT: (Role.INVESTIGATOR,),
+    ETHICS: (Role.INVESTIGATOR,),
+    UNBLIND: (Role.INVESTIGATOR,),
+}
+
+
+class SafetyCommands(LedgerCore):
+    def report_adverse_event(
+        self,
+        actor: Actor,
+        patient_code: str,
+        administration: int,
+        grade: int,
+        serious: bool,
+        description: str,
+        onset: date,
+    ) -> tuple[int, Receipt]:
+        """An adverse event after administration `administration` of the patient; a serious
+        one pauses the study at every site at once (R-CLN-4). Returns its number."""
+        self.authorise(actor, REPORT_AE, *STEPS[REPORT_AE])
+        patient = self.load(patient_code, ItemType.PATIENT, Patient)
+        study = self.load(patient.study, ItemType.STUDY, Study)
+        if administration not in range(1, len(patient.doses) + 1):
+            raise RuleViolation(
+                [
+                    Violation(
+                        "R-CLN-4",
+                        f"{patient.code} has no administration {administration}; link the "
+                        "event to the administration it followed",
+                    )
+                ]
+            )
+        with self.command(actor):
+            number = study.report_adverse_event(
+                patient.code, administration, grade, serious, description, onset, self.today()
+            )
+        return number, self.record(study)
+
+    def record_ae_report(
+        self, actor: Actor, study_code: str, number: int, reference: str, reported_on: date
+    ) -> Receipt:
+        """The report on a serious adverse event was filed (§7.3.3)."""
+        self.authorise(actor, FILE_REPORT, *STEPS[FILE_REPORT])
+        study = self.load(study_code, ItemType.STUDY, Study)
+        with self.command(actor):
+            study.record_report(number, reference, reported_on, self.today())
+        return self.record(study)
+
+    def record_ethics_decision(
+        self, actor: Actor, study_code: str, decision: str, reference: str, reason: str
+    ) -> Receipt:
+        """The ethics committee's signed decision to resume or terminate a paused study
+        (R-CLN-4, R-LED-5: the API re-authenticates the signer)."""
+        self.authorise(actor, ETHICS, *STEPS[ETHICS])
+        study = self.load(study_code, ItemType.STUDY, Study)
+        with self.command(actor, Meaning.APPROVED):
+            study.decide(decision, reference, reason)
+        return self.record(study)
+
+    def list_overdue_ae_reports(self, study_code: str) -> list[AdverseEvent]:
+        """Serious adverse events whose 5-working-day report is overdue (R-CLN-4)."""
+        return self.load(study_code, ItemType.STUDY, Study).overdue_reports(self.today())
+
+    def unblind_emergency(
+        self, actor: Actor, patient_code: str, vial_code: str, reason: str
+    ) -> tuple[str, Receipt]:
+        """Emergency unblinding by the restricted role, signed, with the reason (R-CLN-5): the
+        event is in the patient's audit trail without the arm; the arm is returned to the
+        requester only."""
+        self.authorise(actor, UNBLIND, *STEPS[UNBLIND])
+        patient = self.load(patient_code, ItemType.PATIENT, Patient)
+        vial = self.load(vial_code, ItemType.PRODUCT_VIAL, ProductVial)
+        with self.command(actor, Meaning.APPROVED):
+            patient.unblind(vial.code, vial.blinding is not None, reason)
+        return (vial.blinding["arm"] if vial.blinding else ""), self.record(patient)

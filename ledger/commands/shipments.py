@@ -1,0 +1,156 @@
+"""Commands for the cold chain to a site: shipping vials of certified lots in containers,
+custody hand-offs, temperature-logger uploads with excursion quarantine and its assessment,
+delivery, receipt re-inspection and the site QP's release (R-SHP-1..3, R-QC-4, R-PPL-3)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from ledger.commands.donors import donor_standings
+from ledger.core import Actor, LedgerCore, Receipt
+from ledger.domain.base import Meaning
+from ledger.domain.people import Person, Role
+from ledger.domain.product_lot import ProductLot
+from ledger.domain.product_vial import ProductVial
+from ledger.domain.shipment import Shipment
+from ledger.domain.site import Site
+from ledger.domain.temperature_log import Reading, parse_logger_csv
+from ledger.errors import InvalidInput, Violation
+from ledger.identifiers import ItemType
+
+SHIP = "shipment.ship"
+HAND_OFF = "shipment.hand_off"
+LOGGER = "shipment.logger"
+ASSESS = "shipment.assess_excursion"
+DELIVER = "shipment.deliver"
+INSPECT = "shipment.inspect_receipt"
+RELEASE = "shipment.qp_release"
+
+STEPS: dict[str, tuple[Role, ...]] = {
+    SHIP: (Role.OPERATOR,),
+    HAND_OFF: (Role.OPERATOR, Role.PHARMACIST),
+    LOGGER: (Role.OPERATOR, Role.PHARMACIST),
+    ASSESS: (Role.QA,),
+    DELIVER: (Role.PHARMACIST,),
+    INSPECT: (Role.PHARMACIST,),
+    RELEASE: (Role.QP,),
+}
+
+
+class ShipmentCommands(LedgerCore):
+    def ship_vials(
+        self, actor: Actor, site_code: str, containers: Sequence[Sequence[str]], courier: str
+    ) -> tuple[str, list[str], Receipt]:
+        """Ship vials of certified lots to a site, one list of vial codes per container; the
+        required range is the one all vials tolerate (R-SHP-1). Returns the shipment code
+        and the container codes."""
+        self.authorise(actor, SHIP, *STEPS[SHIP])
+        site = self.load(site_code, ItemType.SITE, Site)
+        packed = [[self._vial(c) for c in codes] for codes in containers]
+        vials = [v for p in packed for v in p]
+        lots = {v.lot: self.load(v.lot, ItemType.PRODUCT_LOT, ProductLot) for v in vials}
+        refusals = vial_refusals(self, vials)
+        with self.command(actor):
+            sequence, (code,) = self.issue_codes(ItemType.SHIPMENT)
+            boxes, box_codes = self.issue_codes(ItemType.SHIPPING_CONTAINER, max(len(packed), 1))
+            by_box = {str(b): p for b, p in zip(box_codes, packed, strict=False)}
+            shipment = Shipment.ship(
+                str(code), site.code, by_box, lots, refusals, courier, self.clock()
+            )
+        receipt = self.record(sequence, boxes, shipment, *vials)
+        return str(code), list(by_box), receipt
+
+    def hand_off_shipment(
+        self, actor: Actor, shipment_code: str, custodian: str, at: datetime
+    ) -> Receipt:
+        """The next link of the chain of custody (R-SHP-1)."""
+        self.authorise(actor, HAND_OFF, *STEPS[HAND_OFF])
+        aware(at)
+        shipment = self.get_shipment(shipment_code)
+        with self.command(actor):
+            shipment.hand_off(custodian, at, self.clock())
+        return self.record(shipment)
+
+    def record_logger_readings(
+        self, actor: Actor, shipment_code: str, logger: str, readings: Sequence[Reading]
+    ) -> tuple[list[Reading], Receipt]:
+        """Record a logger's readings; an excursion quarantines exactly this shipment's vials
+        until assessed (R-SHP-2). Returns the readings outside the range."""
+        self.authorise(actor, LOGGER, *STEPS[LOGGER])
+        shipment = self.get_shipment(shipment_code)
+        vials = [self._vial(v) for v in shipment.vials]
+        with self.command(actor):
+            outside = shipment.record_readings(logger, readings, vials)
+        return outside, self.record(shipment, *vials)
+
+    def upload_logger_file(
+        self, actor: Actor, shipment_code: str, logger: str, csv_text: str
+    ) -> tuple[list[Reading], Receipt]:
+        """Parse a logger's CSV export (`timestamp,temperature`) and record its readings."""
+        return self.record_logger_readings(actor, shipment_code, logger, parse_logger_csv(csv_text))
+
+    def assess_excursion(
+        self, actor: Actor, shipment_code: str, acceptable: bool, reason: str, report_ref: str
+    ) -> Receipt:
+        """QA's assessment: acceptable lifts the quarantine, otherwise it stays (R-SHP-2)."""
+        self.authorise(actor, ASSESS, *STEPS[ASSESS])
+        shipment = self.get_shipment(shipment_code)
+        vials = [self._vial(v) for v in shipment.vials]
+        with self.command(actor, Meaning.APPROVED):
+            shipment.assess_excursion(acceptable, reason, report_ref, vials)
+        return self.record(shipment, *vials)
+
+    def deliver_shipment(self, actor: Actor, shipment_code: str, at: datetime) -> Receipt:
+        self.authorise(actor, DELIVER, *STEPS[DELIVER])
+        aware(at)
+        shipment = self.get_shipment(shipment_code)
+        with self.command(actor):
+            shipment.deliver(at, self.clock())
+        return self.record(shipment)
+
+    def inspect_receipt(
+        self,
+        actor: Actor,
+        shipment_code: str,
+        passed: Sequence[str],
+        failed: Mapping[str, str] | None = None,
+    ) -> Receipt:
+        """The site's re-inspection per vial; vials not named are missing; failed and missing
+        vials may never be used (R-SHP-3)."""
+        self.authorise(actor, INSPECT, *STEPS[INSPECT])
+        shipment = self.get_shipment(shipment_code)
+        vials = [self._vial(v) for v in shipment.vials]
+        with self.command(actor):
+            shipment.inspect_receipt(passed, dict(failed or {}), vials)
+        return self.record(shipment, *vials)
+
+    def release_for_use(self, actor: Actor, shipment_code: str) -> tuple[list[str], Receipt]:
+        """The site QP's signed release of the vials that passed re-inspection (R-QC-4,
+        R-PPL-3, R-LED-5: the API re-authenticates the signer). Returns the vials."""
+        self.authorise(actor, RELEASE, *STEPS[RELEASE])
+        shipment = self.get_shipment(shipment_code)
+        qp = self.load(actor.person_id, ItemType.PERSON, Person)
+        vials = [self._vial(v) for v in shipment.passed]
+        with self.command(actor, Meaning.RELEASED):
+            released = shipment.release_for_use(qp.qp_sites, qp.code, vial_refusals(self, vials))
+        return released, self.record(shipment)
+
+    def get_shipment(self, shipment_code: str) -> Shipment:
+        return self.load(shipment_code, ItemType.SHIPMENT, Shipment)
+
+    def _vial(self, code: str) -> ProductVial:
+        return self.load(code, ItemType.PRODUCT_VIAL, ProductVial)
+
+
+def vial_refusals(core: LedgerCore, vials: Sequence[ProductVial]) -> list[Violation]:
+    """Why any of `vials` may take no further step: holds, disposal, donor look-back."""
+    donors = donor_standings(core, {d for v in vials for d in v.donor_codes})
+    return [p for v in vials for p in v.step_refusals(donors)]
+
+
+def aware(at: datetime) -> None:
+    if at.utcoffset() is None:
+        raise InvalidInput(
+            "R-SHP-1: give the time with its UTC offset, e.g. 2026-03-02T09:30+08:00"
+        )

@@ -1,0 +1,126 @@
+"""Administration to a patient and the follow-up it schedules (R-CLN-3, R-CLN-6, §7.2.5,
+§7.5): recorded only on a go bedside decision, by a nurse with a different verifying
+pharmacist; each administration schedules the protocol's follow-up visits from its day, and
+each visit's completion is recorded; visits past their day are overdue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, TypedDict
+
+from eventsourcing.domain import event
+
+from ledger.domain.bedside import Decision
+from ledger.domain.codes import CodedItem
+from ledger.domain.study import Visit
+from ledger.errors import RuleViolation, Violation
+
+
+class Dose(TypedDict):
+    """One administration: the vial, dose, route, time and the two people (R-CLN-3)."""
+
+    vial: str
+    dose: float
+    unit: str
+    route: str
+    at: datetime
+    nurse: str
+    pharmacist: str
+
+
+class DueVisit(TypedDict):
+    number: int  # the administration it follows
+    label: str
+    due: date
+    done_on: date | None
+
+
+class Dosing(CodedItem):
+    """The administrations of one patient and their follow-up visits."""
+
+    if TYPE_CHECKING:
+        doses: tuple[Dose, ...]
+        visits: tuple[DueVisit, ...]
+    else:
+        doses = ()
+        visits = ()
+
+    def administer(
+        self,
+        decision: Decision,
+        dose: Dose,
+        thawed: bool,
+        schedule: Sequence[Visit],
+    ) -> int:
+        """Record an administration on a go decision (R-CLN-2, R-CLN-3) and schedule its
+        follow-up (R-CLN-6); returns its number."""
+        problems = list(decision.reasons)
+        if not thawed:
+            problems.append(
+                Violation("R-CLN-3", f"record the thaw of {dose['vial']} at the bedside first")
+            )
+        if dose["nurse"] == dose["pharmacist"]:
+            problems.append(
+                Violation(
+                    "R-CLN-3",
+                    "the verifying pharmacist must be a different person from the "
+                    "administering nurse",
+                )
+            )
+        if problems:
+            raise RuleViolation(problems)
+        number = len(self.doses) + 1
+        day = dose["at"].date()
+        due = [
+            DueVisit(
+                number=number,
+                label=v["label"],
+                due=day + timedelta(days=v["day"]),
+                done_on=None,
+            )
+            for v in schedule
+        ]
+        self._administered(number, dose, due)
+        return number
+
+    @event("Administered")
+    def _administered(self, number: int, dose: Dose, visits: list[DueVisit]) -> None:
+        self.doses = (*self.doses, dose)
+        self.visits = (*self.visits, *visits)
+
+    def complete_visit(self, number: int, label: str, done_on: date, today: date) -> None:
+        """Record that a scheduled follow-up visit took place (R-CLN-6)."""
+        index = next(
+            (i for i, v in enumerate(self.visits) if (v["number"], v["label"]) == (number, label)),
+            None,
+        )
+        problems = []
+        if index is None:
+            problems.append(
+                Violation(
+                    "R-CLN-6",
+                    f"{self.code} has no {label!r} visit after administration {number}",
+                )
+            )
+        elif self.visits[index]["done_on"] is not None:
+            problems.append(Violation("R-CLN-6", f"the {label} visit was already recorded"))
+        if done_on > today:
+            problems.append(Violation("R-CLN-6", "a visit cannot be recorded in the future"))
+        if problems:
+            raise RuleViolation(problems)
+        self._visit_completed(number, label, done_on)
+
+    @event("VisitCompleted")
+    def _visit_completed(self, number: int, label: str, done_on: date) -> None:
+        self.visits = tuple(
+            DueVisit(**{**v, "done_on": done_on})
+            if (v["number"], v["label"]) == (number, label)
+            else v
+            for v in self.visits
+        )
+
+    def overdue_visits(self, today: date) -> list[DueVisit]:
+        """Visits past their day and not recorded (R-CLN-6)."""
+        return [v for v in self.visits if v["done_on"] is None and v["due"] < today]

@@ -1,0 +1,214 @@
+"""Cold-chain shipments to a clinical site (R-SHP-1..3, R-QC-4, R-PPL-3, §7.3.2): containers
+of vials of certified lots, the required temperature range, the chain of custody, logger
+readings whose excursions quarantine every vial shipped until assessed, delivery, the site's
+receipt re-inspection per vial and its Qualified Person's release of the vials that passed.
+
+The shipment is also the site's record of its vials: released, thawed at the bedside, used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import TypedDict
+
+from eventsourcing.domain import event
+
+from ledger.domain.product_lot import ProductLot
+from ledger.domain.product_vial import ProductVial, TemperatureRange
+from ledger.domain.site_stock import SiteStock
+from ledger.domain.temperature_log import Reading, describe, excursions
+from ledger.errors import RuleViolation, Violation
+
+SHIPPED_IN = "shipped in"
+
+
+class HandOff(TypedDict):
+    custodian: str  # a person code or the courier and waybill
+    at: datetime
+
+
+def required_range(vials: Sequence[ProductVial]) -> TemperatureRange | None:
+    """The transport range every vial tolerates (R-QC-3), or None if they share none."""
+    low = max(v.transport["min_c"] for v in vials)
+    high = min(v.transport["max_c"] for v in vials)
+    return TemperatureRange(min_c=low, max_c=high) if low <= high else None
+
+
+def _fail(problems: list[Violation]) -> None:
+    if problems:
+        raise RuleViolation(problems)
+
+
+class Shipment(SiteStock):
+    """One shipment from the manufacturer to a site."""
+
+    @classmethod
+    def ship(
+        cls,
+        code: str,
+        site: str,
+        containers: Mapping[str, Sequence[ProductVial]],
+        lots: Mapping[str, ProductLot],
+        refusals: Sequence[Violation],
+        courier: str,
+        at: datetime,
+    ) -> Shipment:
+        """Pack vials into containers (R-SHP-1); `refusals` are the vials' holds, disposal
+        and donor look-back, found by the application. Only vials of certified lots go."""
+        vials = [v for packed in containers.values() for v in packed]
+        problems = list(refusals)
+        if not vials or any(not packed for packed in containers.values()):
+            problems.append(Violation("R-SHP-1", "pack at least one vial in each container"))
+        codes = [v.code for v in vials]
+        if len(set(codes)) != len(codes):
+            problems.append(Violation("R-SHP-1", "a vial can travel in one container only"))
+        for vial in vials:
+            lot = lots[vial.lot]
+            if not lot.certified or lot.quarantined:
+                problems.append(
+                    Violation(
+                        "R-SHP-1",
+                        f"{vial.code} is of {lot.code} which is not certified by QA; only "
+                        "vials of certified lots may be shipped",
+                    )
+                )
+            if any(c.startswith("SHP-") for c in vial.children):
+                problems.append(Violation("R-SHP-1", f"{vial.code} was already shipped"))
+        required = required_range(vials) if vials else None
+        if vials and required is None:
+            problems.append(
+                Violation("R-SHP-1", "these vials share no transport range; ship them apart")
+            )
+        if not courier.strip():
+            problems.append(Violation("R-SHP-1", "name the courier taking the shipment"))
+        _fail(problems)
+        assert required is not None
+        for vial in vials:
+            vial.record_derived([code], SHIPPED_IN)
+        packed = {c: [v.code for v in vs] for c, vs in containers.items()}
+        return cls(code, site, packed, sorted(lots), required, HandOff(custodian=courier, at=at))
+
+    @event("Shipped")
+    def __init__(
+        self,
+        code: str,
+        site: str,
+        containers: dict[str, list[str]],
+        lots: list[str],
+        required: TemperatureRange,
+        first: HandOff,
+    ) -> None:
+        self.code, self.site, self.containers = code, site, containers
+        self.lots, self.required = lots, required
+        self.custody: list[HandOff] = [first]
+        self.readings = 0
+        self.excursion: str | None = None  # unassessed excursion
+        self.delivered_at: datetime | None = None
+        self.passed: list[str] = []
+        self.failed: dict[str, str] = {}
+        self.missing: list[str] = []
+        self.inspected = False
+        self.released: list[str] = []
+        self.thawed: dict[str, datetime] = {}
+        self.used: dict[str, str] = {}
+
+    @property
+    def vials(self) -> list[str]:
+        return [v for packed in self.containers.values() for v in packed]
+
+    # --- transport (R-SHP-1, R-SHP-2) ---------------------------------------------------------
+
+    def hand_off(self, custodian: str, at: datetime, now: datetime) -> None:
+        """The next custodian takes the shipment (chain of custody)."""
+        problems = []
+        if not custodian.strip():
+            problems.append(Violation("R-SHP-1", "name the person or courier taking custody"))
+        if not self.custody[-1]["at"] <= at <= now:
+            problems.append(
+                Violation(
+                    "R-SHP-1",
+                    f"the hand-off time {at.isoformat()} must be after the previous hand-off "
+                    "and not in the future",
+                )
+            )
+        if self.delivered_at is not None:
+            problems.append(Violation("R-SHP-1", f"{self.code} was already delivered"))
+        _fail(problems)
+        self._handed_off(HandOff(custodian=custodian.strip(), at=at))
+
+    @event("HandedOff")
+    def _handed_off(self, hand_off: HandOff) -> None:
+        self.custody = [*self.custody, hand_off]
+
+    def record_readings(
+        self, logger: str, readings: Sequence[Reading], vials: Sequence[ProductVial]
+    ) -> list[Reading]:
+        """Record a logger's readings; any outside the required range is an excursion that
+        puts every vial of the shipment on hold until assessed (R-SHP-2). Returns them."""
+        if not logger.strip():
+            raise RuleViolation([Violation("R-SHP-1", "give the logger's serial number")])
+        if sorted(v.code for v in vials) != sorted(self.vials):
+            raise ValueError(f"the application must pass every vial of {self.code}")
+        outside = excursions(readings, self.required)
+        self._readings_recorded(logger.strip(), list(readings), outside)
+        if outside and self.excursion is None:
+            reason = (
+                f"temperature excursion in {self.code}: {describe(outside[0])} outside "
+                f"{self.required['min_c']:g}..{self.required['max_c']:g} C "
+                f"({len(outside)} readings, logger {logger.strip()}); await the assessment"
+            )
+            self._excursion_found(reason)
+            for vial in vials:
+                vial.put_on_hold("R-SHP-2", reason, self.code)
+        return outside
+
+    @event("ReadingsRecorded")
+    def _readings_recorded(
+        self, logger: str, readings: list[Reading], excursions: list[Reading]
+    ) -> None:
+        self.readings += len(readings)
+
+    @event("ExcursionFound")
+    def _excursion_found(self, reason: str) -> None:
+        self.excursion = reason
+
+    def assess_excursion(
+        self, acceptable: bool, reason: str, report_ref: str, vials: Sequence[ProductVial]
+    ) -> None:
+        """QA's assessment of the excursion: acceptable lifts the holds, otherwise the vials
+        stay quarantined for good (R-SHP-2)."""
+        problems = []
+        if self.excursion is None:
+            problems.append(Violation("R-SHP-2", f"{self.code} has no excursion to assess"))
+        if not reason.strip() or not report_ref.strip():
+            problems.append(
+                Violation("R-SHP-2", "give the assessment's conclusion and its report reference")
+            )
+        _fail(problems)
+        self._excursion_assessed(acceptable, reason.strip(), report_ref.strip())
+        if acceptable:
+            for vial in vials:
+                vial.lift_hold("R-SHP-2", self.code, f"excursion assessed ({report_ref})")
+
+    @event("ExcursionAssessed")
+    def _excursion_assessed(self, acceptable: bool, reason: str, report_ref: str) -> None:
+        self.excursion = None
+
+    def deliver(self, at: datetime, now: datetime) -> None:
+        problems = []
+        if self.delivered_at is not None:
+            problems.append(Violation("R-SHP-1", f"{self.code} was already delivered"))
+        if not self.custody[-1]["at"] <= at <= now:
+            problems.append(
+                Violation(
+                    "R-SHP-1",
+                    "the delivery time must be after the last hand-off and not in the future",
+                )
+            )
+        _fail(problems)
+        self._delivered(at)
+
+    @event("Delivered")
+    def _delivered(self, at: datetime) -> None:
+        self.delivered_at = at

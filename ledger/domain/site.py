@@ -1,0 +1,28 @@
+"""Clinical sites (R-CLN-1, §4.2): the institutions where subjects are enrolled and dosed. A site
+is known by its code and the institution's name; which studies it runs is recorded on each
+study (site activation), and who may release for it on each Qualified Person (R-PPL-3).
+"""
+
+from __future__ import annotations
+
+from eventsourcing.domain import event
+
+from ledger.domain.codes import CodedItem
+from ledger.errors import RuleViolation, Violation
+
+
+class Site(CodedItem):
+    """A clinical research institution."""
+
+    @classmethod
+    def register(cls, code: str, name: str) -> Site:
+        if not name.strip():
+            raise RuleViolation(
+                [Violation("R-CLN-1", "give the name of the clinical institution of the site")]
+            )
+        return cls(code, name.strip())
+
+    @event("Registered")
+    def __init__(self, code: str, name: str) -> None:
+        self.code = code
+        self.name = name

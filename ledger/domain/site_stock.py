@@ -1,0 +1,134 @@
+"""The site's record of the vials a shipment delivered (R-SHP-3, R-QC-4, R-PPL-3, R-CLN-3,
+§7.3.2): the receipt re-inspection per vial, the Qualified Person's release of the vials that
+passed, and each vial's thaw at the bedside and use. A vial that failed or was missing at
+receipt is put on hold for good: it may never be used on a subject.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from eventsourcing.domain import event
+
+from ledger.domain.codes import CodedItem
+from ledger.domain.product_vial import ProductVial
+from ledger.errors import RuleViolation, Violation
+
+
+class SiteStock(CodedItem):
+    """Receipt, release, thaw and use of a shipment's vials at its site."""
+
+    if TYPE_CHECKING:
+        site: str
+        delivered_at: datetime | None
+        inspected: bool
+        passed: list[str]
+        failed: dict[str, str]
+        missing: list[str]
+        released: list[str]
+        thawed: dict[str, datetime]
+        used: dict[str, str]
+
+        @property
+        def vials(self) -> list[str]: ...
+
+    def inspect_receipt(
+        self, passed: Sequence[str], failed: Mapping[str, str], vials: Sequence[ProductVial]
+    ) -> None:
+        """The site's re-inspection (R-SHP-3): vials neither passed nor failed are missing;
+        failed and missing vials go on hold for good."""
+        problems = []
+        if self.delivered_at is None:
+            problems.append(Violation("R-SHP-3", f"record the delivery of {self.code} first"))
+        if self.inspected:
+            problems.append(Violation("R-SHP-3", f"{self.code} was already re-inspected"))
+        named = [*passed, *failed]
+        unknown = sorted(set(named) - set(self.vials))
+        if unknown or len(set(named)) != len(named):
+            problems.append(
+                Violation(
+                    "R-SHP-3",
+                    f"{', '.join(unknown) or 'a vial'} is not in {self.code} or is named twice; "
+                    "inspect only the vials of this shipment, each once",
+                )
+            )
+        if any(not reason.strip() for reason in failed.values()):
+            problems.append(Violation("R-SHP-3", "give the reason each failed vial failed"))
+        if problems:
+            raise RuleViolation(problems)
+        missing = [v for v in self.vials if v not in named]
+        reasons = {v: r.strip() for v, r in failed.items()}
+        self._receipt_inspected(list(passed), reasons, missing)
+        for vial in vials:
+            if vial.code in reasons:
+                reason = f"failed receipt re-inspection at {self.site}: {reasons[vial.code]}"
+            elif vial.code in missing:
+                reason = f"missing at receipt of {self.code} at {self.site}"
+            else:
+                continue
+            vial.put_on_hold("R-SHP-3", f"{reason}; it may never be used on a subject", self.code)
+
+    @event("ReceiptInspected")
+    def _receipt_inspected(
+        self, passed: list[str], failed: dict[str, str], missing: list[str]
+    ) -> None:
+        self.inspected = True
+        self.passed, self.failed, self.missing = passed, failed, missing
+
+    def release_for_use(
+        self, qp_sites: set[str], qp: str, refusals: Sequence[Violation]
+    ) -> list[str]:
+        """The site QP's signed release of the vials that passed re-inspection (R-QC-4,
+        R-PPL-3); `refusals` are those vials' holds and donor look-back. Returns them."""
+        problems = list(refusals)
+        if self.site not in qp_sites:
+            problems.append(
+                Violation(
+                    "R-PPL-3",
+                    f"{qp} is not authorised as Qualified Person for {self.site}; only that "
+                    "site's QP may release for it",
+                )
+            )
+        if not self.inspected or not self.passed:
+            problems.append(
+                Violation(
+                    "R-QC-4",
+                    f"no vial of {self.code} has passed receipt re-inspection at {self.site}; "
+                    "re-inspect it first",
+                )
+            )
+        elif self.released:
+            problems.append(Violation("R-QC-4", f"{self.code} was already released for use"))
+        if problems:
+            raise RuleViolation(problems)
+        self._released_for_use(list(self.passed))
+        return self.released
+
+    @event("ReleasedForUse")
+    def _released_for_use(self, vials: list[str]) -> None:
+        self.released = vials
+
+    def record_thaw(self, vial: str, at: datetime) -> None:
+        """Thaw at the bedside: starts the vial's in-use time (R-CLN-2)."""
+        problems = []
+        if vial not in self.released:
+            problems.append(Violation("R-QC-4", f"{vial} is not released for use at {self.site}"))
+        if vial in self.thawed:
+            problems.append(Violation("R-CLN-2", f"{vial} was already thawed"))
+        if problems:
+            raise RuleViolation(problems)
+        self._vial_thawed(vial, at)
+
+    @event("VialThawed")
+    def _vial_thawed(self, vial: str, at: datetime) -> None:
+        self.thawed = {**self.thawed, vial: at}
+
+    def record_use(self, vial: str, patient: str) -> None:
+        """The vial was administered (the application checked the bedside decision first)."""
+        self._vial_used(vial, patient)
+
+    @event("VialUsed")
+    def _vial_used(self, vial: str, patient: str) -> None:
+        self.used = {**self.used, vial: patient}

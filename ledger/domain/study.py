@@ -1,0 +1,169 @@
+"""Clinical studies (R-CLN-1, R-CLN-4, R-CLN-6, §7.2, §7.3.3): the protocol version with its
+allowed routes, dose-escalation cohorts, in-use time after thaw and follow-up schedule; the
+sites activated for it; and its pause on a serious adverse event until the ethics committee
+resumes or terminates it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import StrEnum
+from typing import TypedDict
+
+from eventsourcing.domain import event
+
+from ledger.domain.adverse_event import Safety, StudyStatus
+from ledger.errors import RuleViolation, Violation
+
+
+class Route(StrEnum):
+    """Routes of administration (§7.2.2): intravenous, local, intra-arterial."""
+
+    INTRAVENOUS = "intravenous"
+    INTRATUMORAL = "intratumoral"
+    INTRACAVITARY = "intracavitary"
+    INTRANASAL = "intranasal"
+    INTRA_ARTERIAL = "intra_arterial"
+
+
+class Cohort(TypedDict):
+    """A dose-escalation cohort: the dose levels (in the protocol's unit) allowed in it."""
+
+    name: str
+    doses: list[float]
+
+
+class Visit(TypedDict):
+    """A follow-up visit, `day` days after the administration."""
+
+    label: str
+    day: int
+
+
+#: The minimum follow-up schedule (§7.2.5, R-CLN-6); a protocol may add visits.
+STANDARD_VISITS: tuple[Visit, ...] = (
+    Visit(label="day 1", day=1),
+    Visit(label="day 3", day=3),
+    Visit(label="week 1", day=7),
+    Visit(label="week 2", day=14),
+    Visit(label="week 4", day=28),
+    Visit(label="month 3", day=91),
+    Visit(label="month 6", day=182),
+    Visit(label="year 1", day=365),
+)
+
+
+class Protocol(TypedDict):
+    version: str
+    routes: list[str]
+    dose_unit: str
+    cohorts: list[Cohort]
+    in_use_minutes: int
+    follow_up: list[Visit]
+    blinded: bool
+
+
+def protocol_problems(protocol: Protocol) -> list[Violation]:
+    """What is missing or wrong in a protocol before it can govern a study (R-CLN-1)."""
+    problems = []
+    if not protocol["version"].strip():
+        problems.append(Violation("R-CLN-1", "give the protocol version approved by ethics"))
+    allowed = {r.value for r in Route}
+    unknown = [r for r in protocol["routes"] if r not in allowed]
+    if not protocol["routes"] or unknown:
+        problems.append(
+            Violation(
+                "R-CLN-1",
+                f"list the allowed routes, each one of: {', '.join(r.value for r in Route)}"
+                + (f" (unknown: {', '.join(unknown)})" if unknown else ""),
+            )
+        )
+    if not protocol["dose_unit"].strip():
+        problems.append(Violation("R-CLN-1", "give the unit of the dose levels"))
+    names = [c["name"].strip() for c in protocol["cohorts"]]
+    if (
+        not names
+        or "" in names
+        or len(set(names)) != len(names)
+        or any(not c["doses"] or any(d <= 0 for d in c["doses"]) for c in protocol["cohorts"])
+    ):
+        problems.append(
+            Violation(
+                "R-CLN-1",
+                "list the dose-escalation cohorts, each with a unique name and positive dose "
+                "levels",
+            )
+        )
+    if protocol["in_use_minutes"] <= 0:
+        problems.append(
+            Violation("R-CLN-1", "give the in-use time after thaw in minutes (from stability)")
+        )
+    days = {v["day"] for v in protocol["follow_up"]}
+    if any(v["day"] <= 0 or not v["label"].strip() for v in protocol["follow_up"]):
+        problems.append(Violation("R-CLN-6", "each follow-up visit needs a label and a day > 0"))
+    missing = [v["label"] for v in STANDARD_VISITS if v["day"] not in days]
+    if missing:
+        problems.append(
+            Violation(
+                "R-CLN-6",
+                f"the follow-up schedule lacks {', '.join(missing)}; a protocol may extend the "
+                "standard schedule but not shorten it",
+            )
+        )
+    return problems
+
+
+def with_standard_visits(extra: Sequence[Visit] = ()) -> list[Visit]:
+    """The standard follow-up schedule extended by `extra` visits, in order of day."""
+    by_day = {v["day"]: v for v in (*STANDARD_VISITS, *extra)}
+    return [by_day[d] for d in sorted(by_day)]
+
+
+class Study(Safety):
+    """A clinical study of a cell-derivative product under one protocol version."""
+
+    @classmethod
+    def register(cls, code: str, title: str, protocol: Protocol) -> Study:
+        problems = protocol_problems(protocol)
+        if not title.strip():
+            problems.insert(0, Violation("R-CLN-1", "give the study's registered title"))
+        if problems:
+            raise RuleViolation(problems)
+        return cls(code, title.strip(), protocol)
+
+    @event("Registered")
+    def __init__(self, code: str, title: str, protocol: Protocol) -> None:
+        self.code = code
+        self.title = title
+        self.protocol = protocol
+        self.sites: tuple[str, ...] = ()
+        self.subjects: tuple[str, ...] = ()
+        self.status = StudyStatus.ACTIVE.value
+        self.paused_by: str | None = None
+
+    def cohort(self, name: str) -> Cohort | None:
+        return next((c for c in self.protocol["cohorts"] if c["name"] == name), None)
+
+    def activate_site(self, site_code: str) -> None:
+        """Open the study at a registered site (R-CLN-1)."""
+        problems = []
+        if site_code in self.sites:
+            problems.append(Violation("R-CLN-1", f"{self.code} is already active at {site_code}"))
+        if self.status == StudyStatus.TERMINATED:
+            problems.append(Violation("R-CLN-4", f"{self.code} was terminated"))
+        if problems:
+            raise RuleViolation(problems)
+        self._site_activated(site_code)
+
+    @event("SiteActivated")
+    def _site_activated(self, site_code: str) -> None:
+        self.sites = (*self.sites, site_code)
+
+    def note_subject(self, patient_code: str, site_code: str) -> None:
+        """Record a subject enrolled at a site (checked by `Patient.enrol`), so the study can
+        list its subjects' follow-up (R-CLN-6)."""
+        self._subject_enrolled(patient_code, site_code)
+
+    @event("SubjectEnrolled")
+    def _subject_enrolled(self, patient_code: str, site_code: str) -> None:
+        self.subjects = (*self.subjects, patient_code)

@@ -1,0 +1,55 @@
+"""Temperature-logger files of a shipment (R-SHP-1, R-SHP-2, §7.3.2): parsing the logger's CSV
+export (`timestamp,temperature` lines) into readings, and finding the readings outside the
+shipment's required range (excursions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TypedDict
+
+from ledger.domain.product_vial import TemperatureRange
+from ledger.errors import InvalidInput
+
+_HEADER = ("timestamp", "temperature")
+
+
+class Reading(TypedDict):
+    at: datetime
+    temp_c: float
+
+
+def parse_logger_csv(text: str) -> list[Reading]:
+    """The readings of a logger file: one `timestamp,temperature` line each (ISO 8601 time with
+    its UTC offset, degrees Celsius); an optional header line and blank lines are skipped. A
+    malformed line refuses the whole file, naming the line."""
+    readings = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        cells = tuple(cell.strip() for cell in line.split(","))
+        if cells == ("",) or (number == 1 and tuple(c.lower() for c in cells) == _HEADER):
+            continue
+        try:
+            if len(cells) != 2:
+                raise ValueError("expected two fields")
+            at, temp_c = datetime.fromisoformat(cells[0]), float(cells[1])
+            if at.utcoffset() is None:
+                raise ValueError("the time lacks its UTC offset")
+        except ValueError as exc:
+            raise InvalidInput(
+                f"R-SHP-1: line {number} of the logger file is not 'timestamp,temperature' "
+                f"({exc}): {line[:80]!r}; export the file again with ISO 8601 times"
+            ) from None
+        readings.append(Reading(at=at, temp_c=temp_c))
+    if not readings:
+        raise InvalidInput("R-SHP-1: the logger file holds no readings")
+    return readings
+
+
+def excursions(readings: Sequence[Reading], required: TemperatureRange) -> list[Reading]:
+    """The readings outside the required range (R-SHP-2)."""
+    return [r for r in readings if not required["min_c"] <= r["temp_c"] <= required["max_c"]]
+
+
+def describe(reading: Reading) -> str:
+    return f"{reading['temp_c']:g} C at {reading['at'].isoformat(timespec='minutes')}"

@@ -1,0 +1,155 @@
+"""Builders for the Domain III tests: a "clinic" ledger on top of the Domain II plant (trained
+clinical staff, two sites, a study active at both, a QP authorised for the first site, and a
+certified lot filled into product vials), built once per test module on SQLite and copied for
+each test with a clock the test can move.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from ledger.application import Actor, CellTraceLedger
+from ledger.commands import bedside, clinical, safety, shipments
+from ledger.config import Settings
+from ledger.demo_production import lot_results, record_results
+from ledger.domain.patient import Consent
+from ledger.domain.study import Cohort, Protocol, with_standard_visits
+from tests.domain1 import NOW, TODAY
+from tests.domain2 import Plant, build_plant, purified_lot
+
+STEP_ROLES = {**clinical.STEPS, **shipments.STEPS, **bedside.STEPS, **safety.STEPS}
+
+PROTOCOL = Protocol(
+    version="EV-KOA-01 v2.0",
+    routes=["intravenous", "intra_arterial"],
+    dose_unit="mL",
+    cohorts=[Cohort(name="low", doses=[0.5]), Cohort(name="high", doses=[1.0])],
+    in_use_minutes=60,
+    follow_up=with_standard_visits(),
+    blinded=False,
+)
+CONSENT = Consent(form_version="ICF v2.0", signed_on=TODAY)
+
+
+@dataclass
+class Clock:
+    """The tests' clock: starts at NOW and can be moved."""
+
+    now: datetime = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@dataclass(frozen=True)
+class Clinic:
+    """What a clinical test starts from."""
+
+    plant: Plant
+    site: str  # the study's first site; the staff's QP is authorised for both
+    other_site: str  # also active for the study
+    study: str
+    lot: str  # certified
+    vials: tuple[str, ...]  # filled from `lot`, at the plant
+    staff: dict[str, Actor]
+
+
+def train(
+    app: CellTraceLedger, staff: dict[str, Actor], steps: Mapping[str, Sequence[str]]
+) -> None:
+    admin, valid = staff["administrator"], TODAY + timedelta(days=365)
+    for step, roles in steps.items():
+        for role in roles:
+            app.record_training(admin, staff[role].person_id, step, TODAY, valid, f"SOP-{step}")
+
+
+def certified_vials(
+    app: CellTraceLedger, plant: Plant, n: int = 6, blinded_study: str = ""
+) -> tuple[str, list[str]]:
+    """A certified lot (of `blinded_study`'s active arm if given) filled into `n` vials of 1 mL."""
+    lot = purified_lot(app, plant, blinded_study)
+    record_results(app, plant.staff, lot_results(app, lot), lot)
+    app.certify_lot(plant.staff["qa"], lot)
+    vials, _ = app.fill_lot(plant.staff["operator"], lot, n, 1.0, "2 mL cryovial, closed")
+    return lot, vials
+
+
+def build_clinic(directory: Path) -> Clinic:
+    plant = build_plant(directory)
+    app = CellTraceLedger(plant.settings, clock=lambda: NOW)
+    try:
+        staff = plant.staff
+        train(app, staff, STEP_ROLES)
+        site, _ = app.register_site(staff["administrator"], "University Hospital A")
+        other, _ = app.register_site(staff["administrator"], "Provincial Hospital B")
+        for code in (site, other):
+            app.authorise_qp(staff["administrator"], staff["qp"].person_id, code)
+        study, _ = app.register_study(staff["investigator"], "EV for knee OA, phase I", PROTOCOL)
+        for code in (site, other):
+            app.activate_site(staff["investigator"], study, code)
+        lot, vials = certified_vials(app, plant)
+    finally:
+        app.close()
+    return Clinic(plant, site, other, study, lot, tuple(vials), staff)
+
+
+Clinical = tuple[CellTraceLedger, Clinic, Clock]
+
+
+@contextmanager
+def clinic_ledger(template: Clinic, directory: Path) -> Iterator[Clinical]:
+    """A copy of the template clinic in `directory`, opened with a movable clock."""
+    data = directory / "data"
+    shutil.copytree(template.plant.settings.data_dir, data)
+    settings = Settings(data_dir=data, database_url=f"sqlite:///{data / 'ledger.db'}")
+    clock = Clock()
+    app = CellTraceLedger(settings, clock=clock)
+    try:
+        yield app, template, clock
+    finally:
+        app.close()
+
+
+def enrolled(app: CellTraceLedger, clinic: Clinic, cohort: str = "high", **kw: str) -> str:
+    """A consented subject of the clinic's study at its first site."""
+    site = kw.get("site", clinic.site)
+    code, _ = app.enrol_patient(clinic.staff["investigator"], clinic.study, site, cohort, CONSENT)
+    return code
+
+
+def shipped(app: CellTraceLedger, clinic: Clinic, vials: Sequence[str] = (), site: str = "") -> str:
+    """A shipment of `vials` (default: the first three of the clinic) in one container."""
+    chosen = list(vials or clinic.vials[:3])
+    code, _, _ = app.ship_vials(
+        clinic.staff["operator"], site or clinic.site, [chosen], "ColdCourier WB-1"
+    )
+    return code
+
+
+def received(
+    app: CellTraceLedger, clinic: Clinic, vials: Sequence[str] = (), site: str = ""
+) -> str:
+    """A shipment delivered now and re-inspected at the site with every vial passing."""
+    code = shipped(app, clinic, vials, site)
+    pharmacist = clinic.staff["pharmacist"]
+    app.deliver_shipment(pharmacist, code, app.clock())
+    app.inspect_receipt(pharmacist, code, app.get_shipment(code).vials)
+    return code
+
+
+def released(
+    app: CellTraceLedger, clinic: Clinic, vials: Sequence[str] = (), site: str = ""
+) -> str:
+    """A received shipment whose vials the site QP released for use."""
+    code = received(app, clinic, vials, site)
+    app.release_for_use(clinic.staff["qp"], code)
+    return code
