@@ -4,7 +4,8 @@ The history so far: the facility's staff (R-PPL), qualified materials (R-MAT), t
 (one refused as ineligible, R-DON) and one donor's umbilical cord through isolation, seed,
 master and working cell banks, their testing, release and a thaw (R-CB); then the working-bank
 vial's culture, harvests, two purified lots, QC, QA certification and fill of one lot, and the
-quarantine and disposal of the other (R-PRO, R-QC).
+quarantine and disposal of the other (R-PRO, R-QC); then shipments, receipt, QP release, a
+patient dosed after a refused check, follow-up and a serious adverse event (R-SHP, R-CLN).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import date
 from ledger.application import CellTraceLedger
 from ledger.bootstrap import describe_database, init_ledger, open_ledger
 from ledger.config import Settings
+from ledger.demo_clinical import run_clinical
 from ledger.demo_production import run_production
 from ledger.demo_records import (
     MSC_IDENTITY,
@@ -32,6 +34,9 @@ from ledger.domain.material_use import UseOf
 from ledger.errors import RuleViolation
 from ledger.integrity.verify import verify_database
 from ledger.personal_data import PersonalData
+from ledger.projections.runner import bring_up_to_date
+from ledger.projections.trace import render_tree, trace_up
+from ledger.projections.tracking import view_engine
 
 __all__ = ["register_staff", "run_demo"]
 
@@ -45,7 +50,8 @@ def run_demo(settings: Settings, echo: Echo) -> None:
         lots = _materials(app, staff, echo)
         donor = _donors(app, staff, echo)
         vial = _cells_and_banks(app, staff, lots, donor, echo)
-        run_production(app, staff, lots, vial, echo)
+        vials = run_production(app, staff, lots, vial, echo)
+        patient = run_clinical(app, staff, vials, echo)
     finally:
         app.close()
     report = verify_database(settings.database)
@@ -53,9 +59,21 @@ def run_demo(settings: Settings, echo: Echo) -> None:
     if report.intact:
         echo(f"Verification: intact - {report.events} events, every hash and link recomputed.")
         echo(f"Chain head (keep it to detect later rewrites): {report.head}")
+        _patient_trace(settings, patient, echo)
     else:
         assert report.first_break is not None
         echo(f"Verification: TAMPERING DETECTED - {report.first_break.describe()}")
+
+
+def _patient_trace(settings: Settings, patient: str, echo: Echo) -> None:
+    """The dosed patient, traced back through every item to the donor (R-TRC-1)."""
+    bring_up_to_date(settings)
+    engine = view_engine(settings)
+    try:
+        echo(f"\nTrace of {patient} back to the donor (celltrace trace {patient}):")
+        echo(render_tree(trace_up(engine, patient)))
+    finally:
+        engine.dispose()
 
 
 def _refused(echo: Echo, refusal: RuleViolation, prefix: str = "Refused as expected") -> None:

@@ -162,8 +162,9 @@ def issue_ev_specification(app: CellTraceLedger, staff: Staff) -> None:
 
 def run_production(
     app: CellTraceLedger, staff: Staff, lots: Mapping[str, str], vial: str, echo: Echo
-) -> None:
-    """From a thawed WCB vial to a certified, filled lot; a second lot fails QC and is disposed."""
+) -> list[str]:
+    """From a thawed WCB vial to a certified, filled lot; a second lot fails QC and is disposed.
+    Returns the filled product vials."""
     operator, qa = staff["operator"], staff["qa"]
     issue_ev_specification(app, staff)
     echo(
@@ -206,6 +207,7 @@ def run_production(
     app.dispose_item(qa, bad, "non_conforming", "autoclave, then incineration", operator.person_id)
     echo(f"{bad}: disposed of as non-conforming by QA, witnessed by {operator.person_id}")
     _try(echo, lambda: app.fill_lot(operator, bad, 1, 1.0, "2 mL cryovial"))
+    return vials
 
 
 def _try(echo: Echo, step: Callable[[], object]) -> None:

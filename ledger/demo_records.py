@@ -11,7 +11,18 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from ledger.application import SYSTEM, Actor, CellTraceLedger
-from ledger.commands import banks, corrections, donors, materials, production, quality
+from ledger.commands import (
+    banks,
+    bedside,
+    clinical,
+    corrections,
+    donors,
+    materials,
+    production,
+    quality,
+    safety,
+    shipments,
+)
 from ledger.commands.people import ADMINISTER
 from ledger.domain.bank_vial import BankPlan, box_positions
 from ledger.domain.cell_source import IdentityFinding
@@ -40,6 +51,10 @@ STEP_ROLES = {
     **production.STEPS,
     **quality.STEPS,
     **corrections.STEPS,
+    **clinical.STEPS,
+    **shipments.STEPS,
+    **bedside.STEPS,
+    **safety.STEPS,
 }
 
 

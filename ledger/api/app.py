@@ -15,6 +15,7 @@ from ledger.api.pages.router import router as pages_router
 from ledger.api.routers import (
     auth,
     banks,
+    bedside,
     donors,
     items,
     labels,
@@ -41,6 +42,7 @@ TAGS = [
     {"name": "banks", "description": "Collection, isolation, cell banks, thaw (R-CB)."},
     {"name": "production", "description": "Culture, harvest, purification, fill (R-PRO)."},
     {"name": "quality", "description": "Results, signed certification, change control (R-QC)."},
+    {"name": "bedside", "description": "Go / no-go, thaw and administration (R-CLN-2, R-CLN-3)."},
     {"name": "items", "description": "What a scan resolves to; history and genealogy (R-TRC)."},
     {"name": "labels", "description": "Check a scanned label's signature (R-ID-2)."},
     {"name": "ledger", "description": "Checkpoints, keys, entries and proofs (R-LED-4)."},
@@ -92,6 +94,7 @@ def create_app(
         banks.router,
         production.router,
         quality.router,
+        bedside.router,
         items.router,
         labels.router,
         ledger_router.router,

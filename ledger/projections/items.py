@@ -197,12 +197,27 @@ class ItemsProjection(Projection[ItemsView]):
 
     def _update_item(self, conn: Connection, code: str, event: LedgerAggregate.Event) -> None:
         values = facts_of(event)
-        if type(event).__name__ == "PutOnHold":
+        name = type(event).__name__
+        if name == "PutOnHold":
             status, holds = self.view.item_state(conn, code)
             hold = dict(event.hold)  # type: ignore[attr-defined]
-            values["holds"] = json.dumps([*json.loads(holds or "[]"), hold], sort_keys=True)
+            held = json.loads(holds or "[]")
+            if not held and status != "on hold":
+                hold["status_before"] = status  # what the item shows again once released
+            values["holds"] = json.dumps([*held, hold], sort_keys=True)
             if status in KEPT_ON_HOLD:  # a thawed vial stays thawed, held or not
                 del values["status"]
+        elif name == "HoldLifted":
+            status, holds = self.view.item_state(conn, code)
+            lifted = (event.rule, event.source)  # type: ignore[attr-defined]
+            held = json.loads(holds or "[]")
+            kept = [h for h in held if (h["rule"], h["source"]) != lifted]
+            before = next((h["status_before"] for h in held if "status_before" in h), None)
+            if kept and before and not any("status_before" in h for h in kept):
+                kept[0] = {**kept[0], "status_before": before}
+            values["holds"] = json.dumps(kept, sort_keys=True)
+            if not kept and status == "on hold":
+                values["status"] = before or "active"
         if values:
             self.view.update_item(conn, code, values)
 

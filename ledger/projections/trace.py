@@ -182,16 +182,22 @@ def render_tree(graph: Graph) -> str:
         held = f"  ON HOLD: {node.holds[-1]['reason']}" if node.holds else ""
         return f"{code}  [{node.status}]{place}{held}"
 
-    def walk(code: str, prefix: str, seen: frozenset[str]) -> None:
+    expanded: set[str] = set()  # an item reached twice is drawn in full only the first time
+
+    def walk(code: str, prefix: str) -> None:
+        expanded.add(code)
         links = links_of.get(code, [])
         for i, edge in enumerate(sorted(links, key=lambda e: (e.relation, e.parent, e.child))):
             last = i == len(links) - 1
             nxt = edge.parent if graph.direction == "up" else edge.child
             branch = "`-- " if last else "|-- "
-            lines.append(f"{prefix}{branch}{edge.relation}: {label(nxt)}")
-            if nxt not in seen:
-                walk(nxt, prefix + ("    " if last else "|   "), seen | {nxt})
+            again = nxt in expanded and links_of.get(nxt)
+            lines.append(
+                f"{prefix}{branch}{edge.relation}: {label(nxt)}{'  (see above)' if again else ''}"
+            )
+            if nxt not in expanded:
+                walk(nxt, prefix + ("    " if last else "|   "))
 
     lines.append(label(graph.root))
-    walk(graph.root, "", frozenset({graph.root}))
+    walk(graph.root, "")
     return "\n".join(lines)

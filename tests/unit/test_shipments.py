@@ -3,6 +3,7 @@ R-PPL-3)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -281,3 +282,31 @@ def test_r_shp_1_hand_off_time_without_utc_offset_is_refused(clinic: Clinical) -
     naive = NOW.replace(tzinfo=None)
     with pytest.raises(InvalidInput, match="UTC offset"):
         app.hand_off_shipment(c.staff["operator"], code, "Courier B", naive)
+
+
+def test_r_shp_2_read_model_shows_the_hold_and_its_lifting(clinic: Clinical) -> None:
+    from sqlalchemy import select
+
+    from ledger.projections.items import items_table
+    from ledger.projections.runner import Projections
+    from ledger.projections.tracking import view_engine
+
+    app, c, _ = clinic
+    code = shipped(app, c)
+    vial = c.vials[0]
+
+    def scanned() -> tuple[str, list[str]]:
+        Projections(app.settings).catch_up()
+        engine = view_engine(app.settings)
+        with engine.connect() as conn:
+            row = conn.execute(select(items_table).where(items_table.c.code == vial)).one()
+        engine.dispose()
+        return row.status, [h["rule"] for h in json.loads(row.holds)]
+
+    before, _ = scanned()
+    # When an excursion holds the vial, Then a scan shows the hold
+    app.upload_logger_file(c.staff["operator"], code, "LG-7", LOGGER_WARM)
+    assert scanned() == ("on hold", ["R-SHP-2"])
+    # When QA finds it acceptable, Then the vial shows its status from before the hold again
+    app.assess_excursion(c.staff["qa"], code, True, "10 min at -41 C; stability covers it", "DEV-9")
+    assert scanned() == (before, [])

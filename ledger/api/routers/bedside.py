@@ -1,0 +1,65 @@
+"""The bedside: go / no-go with every reason before giving a vial to a patient (R-CLN-2), the
+thaw that starts the in-use clock, and the administration record (R-CLN-3)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from ledger.api.deps import Context, CurrentActor
+from ledger.api.schemas import ERRORS, ErrorViolation, Receipt, receipt
+
+router = APIRouter(prefix="/bedside", tags=["bedside"], responses=ERRORS)
+
+
+class BedsideIn(BaseModel):
+    vial: str = Field(min_length=1, max_length=200, description="The scanned vial label")
+    patient: str = Field(min_length=1, max_length=200, description="The scanned wristband")
+    dose: float = Field(description="Dose in the study's unit (checked against the cohort)")
+    route: str = Field(min_length=1, max_length=40, examples=["intravenous"])
+
+
+class DecisionOut(BaseModel):
+    decision: Literal["go", "no-go"]
+    reasons: list[ErrorViolation]
+
+
+class AdministerIn(BedsideIn):
+    pharmacist: str = Field(
+        min_length=1, max_length=200, description="The pharmacist who verified (not the nurse)"
+    )
+
+
+class AdministeredOut(Receipt):
+    administration: int
+
+
+@router.post("/verify", response_model=DecisionOut, summary="Go / no-go at the bedside")
+def verify(ctx: Context, actor: CurrentActor, body: BedsideIn) -> DecisionOut:
+    """Every reason is listed; go only when all hold (R-CLN-2). Nothing is recorded."""
+    decision = ctx.ledger.verify_bedside(body.vial, body.patient, body.dose, body.route)
+    return DecisionOut(
+        decision="go" if decision.go else "no-go",
+        reasons=[ErrorViolation(rule=v.rule, message=v.message) for v in decision.reasons],
+    )
+
+
+@router.post("/thaw", response_model=Receipt, summary="Thaw at the bedside")
+def thaw(ctx: Context, actor: CurrentActor, body: BedsideIn) -> Receipt:
+    """Only on go; starts the vial's in-use time (R-CLN-2)."""
+    return receipt(
+        ctx.ledger.thaw_at_bedside(actor, body.vial, body.patient, body.dose, body.route)
+    )
+
+
+@router.post("/administer", response_model=AdministeredOut, summary="Record the administration")
+def administer(ctx: Context, actor: CurrentActor, body: AdministerIn) -> AdministeredOut:
+    """The nurse records what the pharmacist verified, only on go at this moment (R-CLN-3)."""
+    number, r = ctx.ledger.administer(
+        actor, body.vial, body.patient, body.dose, body.route, body.pharmacist
+    )
+    return AdministeredOut(
+        administration=number, notification_id=r.notification_id, events=r.events
+    )

@@ -1,0 +1,88 @@
+"""The clinical part of `celltrace demo` (R-SHP, R-QC-4, R-CLN): a site and a study, a patient,
+two cold-chain shipments (one with a temperature excursion), receipt and QP release, a refused
+and a verified administration, follow-up, a serious adverse event pausing the study, and the
+patient's trace back to the donor."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ledger.application import CellTraceLedger
+from ledger.demo_records import Echo, Staff
+from ledger.domain.patient import Consent
+from ledger.domain.study import Cohort, Protocol, with_standard_visits
+from ledger.errors import RuleViolation
+
+PROTOCOL = Protocol(
+    version="EV-KOA-01 v2.0",
+    routes=["intravenous", "intra_arterial"],
+    dose_unit="mL",
+    cohorts=[Cohort(name="low", doses=[0.5]), Cohort(name="high", doses=[1.0])],
+    in_use_minutes=60,
+    follow_up=with_standard_visits(),
+    blinded=False,
+)
+
+
+def run_clinical(app: CellTraceLedger, staff: Staff, vials: list[str], echo: Echo) -> str:
+    """Returns the dosed patient's code."""
+    admin, inv, pharm = staff["administrator"], staff["investigator"], staff["pharmacist"]
+    site, _ = app.register_site(admin, "University Hospital A")
+    app.authorise_qp(admin, staff["qp"].person_id, site)
+    study, _ = app.register_study(inv, "EV for knee osteoarthritis, phase I", PROTOCOL)
+    app.activate_site(inv, study, site)
+    consent = Consent(form_version="ICF v2.0", signed_on=app.today())
+    patient, _ = app.enrol_patient(inv, study, site, "high", consent)
+    echo(
+        f"Study {study} active at {site} (QP {staff['qp'].person_id}); {patient} enrolled, "
+        "cohort high (1.0 mL)"
+    )
+    good, _, _ = app.ship_vials(staff["operator"], site, [vials[:3]], "ColdCourier WB-1")
+    warm, _, _ = app.ship_vials(staff["operator"], site, [vials[3:5]], "ColdCourier WB-2")
+    for shipment in (good, warm):
+        app.hand_off_shipment(staff["operator"], shipment, "ColdCourier driver 17", app.clock())
+    first, second = app.clock(), app.clock()  # logger readings taken on the way
+    readings = f"timestamp,temperature\n{first.isoformat()},-78.5\n"
+    app.upload_logger_file(staff["operator"], good, "LG-7", readings)
+    hot = readings + f"{second.isoformat()},-41.2\n"
+    outside, _ = app.upload_logger_file(staff["operator"], warm, "LG-8", hot)
+    echo(
+        f"Shipments {good} ({', '.join(vials[:3])}) and {warm} ({', '.join(vials[3:5])}); "
+        f"{warm}'s logger read {outside[0]['temp_c']} C: its vials are quarantined (R-SHP-2)"
+    )
+    app.deliver_shipment(pharm, good, app.clock())
+    shipped = app.get_shipment(good).vials
+    app.inspect_receipt(pharm, good, shipped[:2], {shipped[2]: "cracked cap"})
+    released, _ = app.release_for_use(staff["qp"], good)
+    echo(
+        f"{good} received: {shipped[2]} failed re-inspection (cracked cap); "
+        f"{', '.join(released)} released for use by the site QP (R-QC-4)"
+    )
+    vial = released[0]
+    decision = app.verify_bedside(vial, patient, 2.0, "intranasal")
+    echo(
+        f"Bedside check {vial} for {patient}, 2.0 mL intranasal: NO-GO - "
+        + "; ".join(f"{r.rule}: {r.message}" for r in decision.reasons)
+    )
+    nurse = staff["nurse"]
+    app.thaw_at_bedside(nurse, vial, patient, 1.0, "intravenous")
+    number, _ = app.administer(nurse, vial, patient, 1.0, "intravenous", pharm.person_id)
+    echo(
+        f"Bedside check 1.0 mL intravenous: GO; thawed and administered by {nurse.person_id}, "
+        f"verified by {pharm.person_id}; follow-up scheduled (day 1 ... year 1)"
+    )
+    app.complete_visit(inv, patient, number, "day 1", app.today())
+    app.report_adverse_event(
+        inv, patient, number, 3, True, "grade 3 fever and joint effusion", app.today()
+    )
+    echo(f"Serious adverse event reported for {patient}: study {study} paused at every site")
+    _try(echo, lambda: app.thaw_at_bedside(nurse, released[1], patient, 1.0, "intravenous"))
+    return patient
+
+
+def _try(echo: Echo, step: Callable[[], object]) -> None:
+    try:
+        step()
+    except RuleViolation as refusal:
+        first = refusal.violations[0]
+        echo(f"Refused as expected: {first.rule}: {first.message}")
