@@ -32,6 +32,7 @@ from ledger.demo_records import (
 )
 from ledger.domain.material_use import UseOf
 from ledger.errors import RuleViolation
+from ledger.integrity.checkpoints import Checkpoints, StoredCheckpoint
 from ledger.integrity.verify import verify_database
 from ledger.personal_data import PersonalData
 from ledger.projections.runner import bring_up_to_date
@@ -54,20 +55,32 @@ def run_demo(settings: Settings, echo: Echo) -> None:
         patient = run_clinical(app, staff, vials, echo)
     finally:
         app.close()
+    checkpoint = _checkpoint(settings)
     report = verify_database(settings.database)
     echo("")
     if report.intact:
         echo(f"Verification: intact - {report.events} events, every hash and link recomputed.")
         echo(f"Chain head (keep it to detect later rewrites): {report.head}")
+        echo(f"Signed checkpoint #{checkpoint.sequence} of the Merkle log (size {checkpoint.size})")
         _patient_trace(settings, patient, echo)
     else:
         assert report.first_break is not None
         echo(f"Verification: TAMPERING DETECTED - {report.first_break.describe()}")
 
 
+def _checkpoint(settings: Settings) -> StoredCheckpoint:
+    """Bring the read models and the Merkle log up to date and sign a checkpoint (R-LED-4)."""
+    bring_up_to_date(settings)
+    engine = view_engine(settings)
+    try:
+        checkpoint, _ = Checkpoints(settings, engine).sign()
+    finally:
+        engine.dispose()
+    return checkpoint
+
+
 def _patient_trace(settings: Settings, patient: str, echo: Echo) -> None:
     """The dosed patient, traced back through every item to the donor (R-TRC-1)."""
-    bring_up_to_date(settings)
     engine = view_engine(settings)
     try:
         echo(f"\nTrace of {patient} back to the donor (celltrace trace {patient}):")
