@@ -5,8 +5,6 @@ on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import signal
-import time
 from typing import Any
 
 from eventsourcing.persistence import Tracking
@@ -21,7 +19,7 @@ from ledger.projections.genealogy import edges_table
 from ledger.projections.items import ItemsView, items_table
 from ledger.projections.runner import Projections
 from ledger.projections.tracking import view_engine
-from tests.integration.test_projections import positions, worker
+from tests.integration.test_projections import kill_worker_part_way, positions, worker
 
 Snapshot = dict[str, list[tuple[Any, ...]]]
 
@@ -82,18 +80,6 @@ def test_r_trc_3_domain_views_processed_while_the_ledger_grows_equal_a_rebuild(
     assert count(settings, items_table.c.status == "on hold") > 0
     assert count(settings, items_table.c.status == "recalled") == 1
     assert count(settings, items_table.c.location.is_not(None)) > 20
-
-
-def kill_worker_part_way(settings: Settings) -> int:
-    """Start `celltrace worker --once`, SIGKILL it once it committed a batch; its position."""
-    proc = worker(settings, "--once")
-    deadline = time.monotonic() + 60
-    while positions(settings).get("items", 0) < 1:
-        assert time.monotonic() < deadline, proc.stderr.read() if proc.stderr else ""
-        time.sleep(0.005)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=30)
-    return positions(settings)["items"]
 
 
 def worker_to_the_end(settings: Settings, *args: str) -> Snapshot:

@@ -61,6 +61,31 @@ def worker(settings: Settings, *args: str) -> subprocess.Popen[str]:
     )
 
 
+def kill_worker_part_way(settings: Settings) -> int:
+    """Start `celltrace worker --once`, SIGKILL it as soon as it committed its first batch of
+    a larger backlog; returns the position it reached."""
+    proc = worker(settings, "--once")
+    engine = view_engine(settings)
+    query = select(tracking_table.c.notification_id).where(tracking_table.c.view == "items")
+    deadline = time.monotonic() + 60
+    try:
+        with engine.connect() as conn:
+            while True:
+                if (
+                    engine.dialect.has_table(conn, tracking_table.name)
+                    and conn.execute(query).scalar()
+                ):
+                    break
+                conn.rollback()  # see the worker's next commit
+                assert time.monotonic() < deadline, proc.stderr.read() if proc.stderr else ""
+                time.sleep(0.002)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        engine.dispose()
+    return positions(settings)["items"]
+
+
 def test_r_trc_3_incremental_views_equal_a_rebuild(settings: Settings) -> None:
     # Given a ledger processed incrementally while it grows
     init_ledger(settings)
@@ -90,17 +115,10 @@ def test_r_trc_3_worker_killed_mid_way_resumes_without_applying_an_event_twice(
     # Given a backlog of events and a worker process catching up on it
     init_ledger(settings)
     app = open_ledger(settings)
-    last = record_samples(app, 1500, events_each=2)
+    last = record_samples(app, 4000, events_each=2)
     app.close()
-    proc = worker(settings, "--once")
-    # When it is killed with SIGKILL part-way through
-    deadline = time.monotonic() + 60
-    while positions(settings).get("items", 0) < 200:
-        assert time.monotonic() < deadline, proc.stderr.read() if proc.stderr else ""
-        time.sleep(0.01)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=30)
-    killed_at = positions(settings)["items"]
+    # When a worker catching up on it is killed with SIGKILL part-way through
+    killed_at = kill_worker_part_way(settings)
     assert 0 < killed_at < last
     # And restarted to catch up
     restarted = worker(settings, "--once")
@@ -108,7 +126,7 @@ def test_r_trc_3_worker_killed_mid_way_resumes_without_applying_an_event_twice(
     assert restarted.returncode == 0, err
     resumed = snapshot(settings)
     # Then nothing is missing or doubled, and the views equal a clean rebuild
-    assert len(resumed["timeline"]) == 3000
+    assert len(resumed["timeline"]) == 8000
     assert positions(settings)["items"] == last
     rebuilt = worker(settings, "--rebuild", "--once")
     _, err = rebuilt.communicate(timeout=300)
