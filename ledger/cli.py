@@ -23,6 +23,20 @@ app = typer.Typer(
 )
 
 
+def _existing_ledger() -> Settings:
+    """Settings of a ledger that exists (an SQLite file must be there already)."""
+    settings = _settings()
+    db = settings.database
+    if db.backend == "sqlite" and (db.sqlite_path is None or not db.sqlite_path.exists()):
+        typer.echo(
+            f"error: no ledger at {db.sqlite_path}; run `celltrace init` (or `celltrace demo`) "
+            "or set CELLTRACE_DATA_DIR / CELLTRACE_DATABASE_URL",
+            err=True,
+        )
+        raise typer.Exit(2)
+    return settings
+
+
 def _settings() -> Settings:
     settings = Settings.from_env()
     try:
@@ -67,21 +81,13 @@ def verify(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Recompute every hash, chain and checkpoint root. Exit 0 intact, 1 tampering, 2 usage."""
-    settings = _settings()
     kept: KeptHead | None = None
     if chain_head is not None:
         try:
             kept = KeptHead.parse(chain_head)
         except ValueError as exc:
             raise typer.BadParameter(str(exc), param_hint="--chain-head") from None
-    db = settings.database
-    if db.backend == "sqlite" and (db.sqlite_path is None or not db.sqlite_path.exists()):
-        typer.echo(
-            f"error: no ledger at {db.sqlite_path}; run `celltrace init` or set "
-            "CELLTRACE_DATABASE_URL",
-            err=True,
-        )
-        raise typer.Exit(2)
+    settings = _existing_ledger()
     audit = log_audit(settings, keys, checkpoint)
     report = _run_verification(
         settings, kept, audit, show_progress=sys.stderr.isatty() and not as_json
@@ -201,7 +207,7 @@ def trace(
     from ledger.projections.trace import trace as trace_graph
     from ledger.projections.tracking import view_engine
 
-    settings = _settings()
+    settings = _existing_ledger()
     parsed = str(parse_code(code))
     bring_up_to_date(settings)
     engine = view_engine(settings)
@@ -226,7 +232,7 @@ def label(
     from label_printing.cli import RenderOptions, load_signer, write_label
     from label_printing.from_ledger import label_content
 
-    settings = _settings()
+    settings = _existing_ledger()
     ledger = open_ledger(settings)
     try:
         content = label_content(ledger, code)
@@ -251,7 +257,7 @@ def labels(
 
     if fmt.lower() != "pdf":
         raise typer.BadParameter("label sheets are PDF; use `celltrace label` for one label")
-    settings = _settings()
+    settings = _existing_ledger()
     ledger = open_ledger(settings)
     try:
         contents = children_labels(ledger, lot)

@@ -99,3 +99,33 @@ def facts_of(event: Any) -> dict[str, Any]:
             facts["expiry"] = fields[name].isoformat()
             break
     return facts
+
+
+# Events of a shipment that move the vials it lists: the status each vial shows after it.
+VIAL_STATUS_AFTER = {
+    "Shipped": "in transit",
+    "Delivered": "at site",
+    "ReleasedForUse": "released for use",
+    "VialThawed": "thawed",
+    "VialUsed": "administered",
+}
+SHIPMENT_MODULES = ("ledger.domain.shipment", "ledger.domain.site_stock")
+
+
+def vials_moved(event: Any) -> tuple[str, list[str] | None, str | None] | None:
+    """For a shipment event: (the vials' new status, the vials it names - None for "every
+    vial of the shipment" - and their new place), or None for any other event."""
+    cls = type(event)
+    status = VIAL_STATUS_AFTER.get(cls.__name__) if cls.__module__ in SHIPMENT_MODULES else None
+    if status is None:
+        return None
+    fields = vars(event)
+    if "containers" in fields:
+        vials = [v for codes in fields["containers"].values() for v in codes]
+        return status, vials, f"shipment {fields['code']} to {fields['site']}"
+    if "vials" in fields:
+        return status, list(fields["vials"]), None
+    if "vial" in fields:
+        patient = fields.get("patient")
+        return status, [fields["vial"]], f"patient {patient}" if patient else None
+    return status, None, None

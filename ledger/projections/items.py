@@ -37,7 +37,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ledger.domain.base import LedgerAggregate
 from ledger.domain.codes import CodedItem
 from ledger.projections.genealogy import edges_of, edges_table
-from ledger.projections.item_state import KEPT_ON_HOLD, facts_of
+from ledger.projections.item_state import KEPT_ON_HOLD, facts_of, vials_moved
 from ledger.projections.tracking import SQLAlchemyView, metadata
 
 items_table = Table(
@@ -178,6 +178,7 @@ class ItemsProjection(Projection[ItemsView]):
                         "notification_id": tracking.notification_id,
                     },
                 )
+            self._move_vials(conn, code, domain_event)
             stamp = domain_event.stamp
             self.view.insert(
                 conn,
@@ -195,8 +196,33 @@ class ItemsProjection(Projection[ItemsView]):
                 },
             )
 
+    def _move_vials(self, conn: Connection, code: str, event: LedgerAggregate.Event) -> None:
+        """A shipment's events move its vials: in transit, at the site, released for use,
+        thawed, administered (R-SHP-1, R-CLN-3); a held vial keeps showing its hold."""
+        moved = vials_moved(event)
+        if moved is None:
+            return
+        status, vials, place = moved
+        if vials is None:  # every vial of the shipment (edges: vial -> shipment)
+            rows = self.view.execute(
+                conn,
+                select(edges_table.c.parent_code).where(
+                    (edges_table.c.child_code == code) & (edges_table.c.relation == "shipped in")
+                ),
+            )
+            vials = [r[0] for r in rows]
+        for vial in vials:
+            current, _ = self.view.item_state(conn, vial)
+            values: dict[str, Any] = {} if current == "on hold" else {"status": status}
+            if place is not None:
+                values["location"] = place
+            if values:
+                self.view.update_item(conn, vial, values)
+
     def _update_item(self, conn: Connection, code: str, event: LedgerAggregate.Event) -> None:
         values = facts_of(event)
+        if vials_moved(event) is not None and "patient" in vars(event):
+            values.pop("location", None)  # the patient is where the vial went, not the shipment
         name = type(event).__name__
         if name == "PutOnHold":
             status, holds = self.view.item_state(conn, code)

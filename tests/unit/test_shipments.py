@@ -310,3 +310,35 @@ def test_r_shp_2_read_model_shows_the_hold_and_its_lifting(clinic: Clinical) -> 
     # When QA finds it acceptable, Then the vial shows its status from before the hold again
     app.assess_excursion(c.staff["qa"], code, True, "10 min at -41 C; stability covers it", "DEV-9")
     assert scanned() == (before, [])
+
+
+def test_r_shp_1_read_model_follows_each_vial_from_transit_to_the_patient(
+    clinic: Clinical,
+) -> None:
+    from sqlalchemy import select
+
+    from ledger.projections.items import items_table
+    from ledger.projections.runner import Projections
+    from ledger.projections.tracking import view_engine
+
+    app, c, _ = clinic
+
+    def scanned(vial: str) -> tuple[str, str | None]:
+        Projections(app.settings).catch_up()
+        engine = view_engine(app.settings)
+        with engine.connect() as conn:
+            row = conn.execute(select(items_table).where(items_table.c.code == vial)).one()
+        engine.dispose()
+        return row.status, row.location
+
+    # When vials are shipped, Then each shows in transit on that shipment
+    code = shipped(app, c)
+    vial = c.vials[0]
+    assert scanned(vial) == ("in transit", f"shipment {code} to {c.site}")
+    # When delivered, inspected and released by the site QP, Then released for use
+    pharmacist = c.staff["pharmacist"]
+    app.deliver_shipment(pharmacist, code, app.clock())
+    assert scanned(vial)[0] == "at site"
+    app.inspect_receipt(pharmacist, code, app.get_shipment(code).vials)
+    app.release_for_use(c.staff["qp"], code)
+    assert scanned(vial)[0] == "released for use"
