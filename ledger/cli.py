@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -14,6 +14,9 @@ from ledger.cli_transparency import KeysOption, log_audit, register
 from ledger.config import Settings
 from ledger.errors import InvalidInput, LedgerError, NotFound
 from ledger.integrity.verify import KeptHead, LedgerReader, LogAudit, Report, verify_database
+
+if TYPE_CHECKING:
+    from ledger.credentials import Credentials
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -307,22 +310,16 @@ def users_add(
 ) -> None:
     """Register a person from the server console (recorded as SYSTEM) and set a password."""
     from ledger.application import SYSTEM
-    from ledger.credentials import CredentialError, Credentials
-    from ledger.db import create_db_engine
 
     settings = _settings()
     password = _password(password_stdin)
+    credentials = _credentials(settings, password)  # refuse a weak password before registering
     ledger = open_ledger(settings)
-    credentials = Credentials(create_db_engine(settings))
-    credentials.create_tables()
     try:
         code, _ = ledger.register_person(SYSTEM, role)
-        credentials.set_password(code, password)
-    except CredentialError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
     finally:
         ledger.close()
+    credentials.set_password(code, password)
     typer.echo(code)
 
 
@@ -356,23 +353,30 @@ def users_set_password(
     ] = False,
 ) -> None:
     """Set (or reset, which also unlocks) a person's password."""
-    from ledger.credentials import CredentialError, Credentials
-    from ledger.db import create_db_engine
-
     settings = _settings()
     ledger = open_ledger(settings)
     try:
         person = ledger.get_person(code)
     finally:
         ledger.close()
+    password = _password(password_stdin)
+    _credentials(settings, password).set_password(person.code, password)
+    typer.echo(f"Password set for {person.code}")
+
+
+def _credentials(settings: Settings, password: str) -> Credentials:
+    """The password store, after checking `password` is acceptable (exit 2 if not)."""
+    from ledger.credentials import MIN_PASSWORD_LENGTH, Credentials
+    from ledger.db import create_db_engine
+
+    if len(password) < MIN_PASSWORD_LENGTH:
+        typer.echo(
+            f"error: the password must have at least {MIN_PASSWORD_LENGTH} characters", err=True
+        )
+        raise typer.Exit(2)
     credentials = Credentials(create_db_engine(settings))
     credentials.create_tables()
-    try:
-        credentials.set_password(person.code, _password(password_stdin))
-    except CredentialError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
-    typer.echo(f"Password set for {person.code}")
+    return credentials
 
 
 register(app, _settings)

@@ -16,23 +16,14 @@ from pathlib import Path
 from ledger.application import Actor, CellTraceLedger
 from ledger.commands import bedside, clinical, safety, shipments
 from ledger.config import Settings
+from ledger.demo_clinical import PROTOCOL
 from ledger.demo_production import lot_results, record_results
 from ledger.domain.patient import Consent
-from ledger.domain.study import Cohort, Protocol, with_standard_visits
 from tests.domain1 import NOW, TODAY
 from tests.domain2 import Plant, build_plant, purified_lot
 
 STEP_ROLES = {**clinical.STEPS, **shipments.STEPS, **bedside.STEPS, **safety.STEPS}
 
-PROTOCOL = Protocol(
-    version="EV-KOA-01 v2.0",
-    routes=["intravenous", "intra_arterial"],
-    dose_unit="mL",
-    cohorts=[Cohort(name="low", doses=[0.5]), Cohort(name="high", doses=[1.0])],
-    in_use_minutes=60,
-    follow_up=with_standard_visits(),
-    blinded=False,
-)
 CONSENT = Consent(form_version="ICF v2.0", signed_on=TODAY)
 
 
