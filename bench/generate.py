@@ -1,11 +1,13 @@
 """Generated ledgers for the benchmarks, the trace tests and the demo of scale (R-TRC-1..2,
 R-DON-7): donors, collections, cell portions, seed / master / working banks with their vials,
-material lots, look-backs and material recalls, all through `CellTraceLedger`'s commands so
-every GMP rule applies as in real use.
+cultures, harvests, product lots and vials, shipments, patients dosed, material lots,
+look-backs and material recalls, all through `CellTraceLedger`'s commands so every GMP rule
+applies as in real use.
 
-Only Domain I exists yet. Each lineage is a list of steps (`Generator.lineage`); cultures,
-product lots and vials, shipments and patients become further steps on a thawed working-bank
-vial when their domains land.
+Each lineage (`Generator.lineage`) runs from a donor to thawed working-bank vials; most go on
+(`bench.downstream`) to a culture, product lots with QC, certification and fill, shipments to
+a few sites, and patients dosed there. A material lot serves `LOT_USES` steps, so one lot of
+serum, collection medium or purification buffer feeds many product lots.
 
     python -m bench.generate --events 100000 [--db PATH]
 """
@@ -17,9 +19,10 @@ import random
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.downstream import BUFFER, Downstream
+from bench.mix import Lineage, Shape, Stats, big_shape, small_shape
 from ledger.application import CellTraceLedger
 from ledger.bootstrap import init_ledger
 from ledger.config import Settings
@@ -43,42 +46,6 @@ TRANSPORT, ENZYME, MEDIUM, SERUM = "MEM-ALPHA", "COLL-I", "MEM-ALPHA", "FBS-NZ"
 LOT_USES = 25  # steps per material lot before the next lot is received
 
 
-@dataclass(frozen=True)
-class Shape:
-    """How big one donor's lineage is."""
-
-    portions: int = 2
-    seed_vials: int = 2
-    master_vials: int = 4
-    working_banks: int = 1
-    working_vials: int = 10
-
-
-@dataclass
-class Lineage:
-    """The codes one donor's lineage produced, oldest first."""
-
-    donor: str
-    items: list[str] = field(default_factory=list)
-    lots: set[str] = field(default_factory=set)
-    deepest: str = ""
-
-
-@dataclass
-class Stats:
-    events: int = 0
-    seconds: float = 0.0
-    donors: int = 0
-    vials: int = 0
-    lookbacks: list[str] = field(default_factory=list)
-    recalls: list[str] = field(default_factory=list)
-    lineages: list[Lineage] = field(default_factory=list)
-
-    @property
-    def rate(self) -> float:
-        return self.events / self.seconds if self.seconds else 0.0
-
-
 class Generator:
     """Records lineages through the real application, receiving material lots as needed."""
 
@@ -86,6 +53,7 @@ class Generator:
         self.app, self.staff, self.lot_uses = app, staff, lot_uses
         self._lots: dict[str, tuple[str, int]] = {}
         self._box = 0
+        self._downstream: Downstream | None = None
 
     def lot(self, reference: str) -> str:
         """The current released lot of `reference`; a new one every `lot_uses` uses."""
@@ -95,6 +63,10 @@ class Generator:
             uses = 0
         self._lots[reference] = (code, uses + 1)
         return code
+
+    def in_use(self, reference: str) -> bool:
+        """Whether a lot of `reference` is being used (and so can be recalled)."""
+        return reference in self._lots
 
     def recall(self, reference: str, reason: str = "supplier recall notice") -> str:
         """Recall the current lot of `reference` (its next use receives a new lot)."""
@@ -111,9 +83,16 @@ class Generator:
         self._box += 1
         return bank_plan(self.app.today(), f"B{self._box}", vials, passage)
 
+    def downstream(self) -> Downstream:
+        """Production and clinical use, set up on first use."""
+        if self._downstream is None:
+            self._downstream = Downstream(self.app, self.staff, self.lot)
+        return self._downstream
+
     def lineage(self, shape: Shape) -> Lineage:
         """Donor -> collection -> portions -> seed bank -> master bank -> working banks, each
-        bank tested and released, one vial of each thawed for the next tier."""
+        bank tested and released, one vial of each thawed for the next tier; then, if `shape`
+        says so, product lots from the last thawed vial, shipments and patients dosed."""
         app, staff, operator = self.app, self.staff, self.staff["operator"]
         lineage = Lineage(eligible_donor(app, staff))
         transport = self.lot(TRANSPORT)
@@ -136,9 +115,18 @@ class Generator:
             lineage.items += [working, *vials]
             lineage.deepest = vials[0]
             app.thaw_vial(operator, vials[0], "production", 90.0)
-        # Later domains: culture -> harvest -> product lot -> product vials -> shipment ->
-        # patient, each a step here on `lineage.deepest`.
+        if shape.product_lots:
+            self._downstream_of(lineage, shape)
         return lineage
+
+    def _downstream_of(self, lineage: Lineage, shape: Shape) -> None:
+        downstream, made = self.downstream(), lineage.made
+        filled = downstream.produce(lineage.deepest, shape.product_lots, shape.product_vials, made)
+        for vials in filled:
+            if shape.shipped:
+                downstream.distribute(vials[: shape.shipped], shape.doses, made)
+        lineage.items += made.items
+        lineage.lots |= made.lots
 
     def _bank(
         self, tier: str, source: str, vials: int, passage: int, culture: Sequence[UseOf]
@@ -166,9 +154,11 @@ def generate(
 ) -> Stats:
     """Record lineages until the ledger holds at least `events` events.
 
-    The mix: mostly small lineages of varied size, one `big` lineage first (a donor with
-    many working-bank vials, for trace-down at scale), a look-back on about one donor in
-    fifty and a material lot recall about every forty lineages.
+    The mix (`bench.mix`): mostly small lineages of varied size, about two in three going
+    on to product lots, shipments and patients; one `big` lineage first (a donor with many
+    working-bank vials, for trace-down at scale); a look-back on about one donor in fifty
+    and a material lot recall (enzyme, serum or purification buffer) about every forty
+    lineages.
     """
     init_ledger(settings)
     rng = random.Random(seed)
@@ -179,17 +169,15 @@ def generate(
         generator = Generator(app, register_staff(app, lambda _line: None))
         shapes = [big] if big else []
         while (app.recorder.max_notification_id() or 0) < events:
-            shape = shapes.pop() if shapes else _small(rng)
+            shape = shapes.pop() if shapes else small_shape(rng)
             lineage = generator.lineage(shape)
-            stats.lineages.append(lineage)
-            stats.donors += 1
-            stats.vials += shape.seed_vials + shape.master_vials
-            stats.vials += shape.working_banks * shape.working_vials
+            stats.add(shape, lineage)
             if rng.random() < 0.02:
                 generator.lookback(lineage.donor)
                 stats.lookbacks.append(lineage.donor)
             if rng.random() < 0.025:
-                stats.recalls.append(generator.recall(rng.choice([ENZYME, SERUM])))
+                recallable = [r for r in (ENZYME, SERUM, BUFFER) if generator.in_use(r)]
+                stats.recalls.append(generator.recall(rng.choice(recallable)))
             if stats.donors % 50 == 0:
                 echo(f"{stats.donors} donors, {app.recorder.max_notification_id()} events")
         stats.events = app.recorder.max_notification_id() or 0
@@ -199,45 +187,28 @@ def generate(
     return stats
 
 
-def _small(rng: random.Random) -> Shape:
-    return Shape(
-        portions=rng.randint(1, 3),
-        seed_vials=rng.randint(2, 4),
-        master_vials=rng.randint(3, 10),
-        working_banks=rng.randint(1, 3),
-        working_vials=rng.choice([10, 20, 50, 100]),
-    )
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.generate", description=__doc__)
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--db", type=Path, default=Path("celltrace-data/generated/ledger.db"))
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
-        "--big-vials", type=int, default=0, help="first donor gets this many working-bank vials"
+        "--big-vials",
+        type=int,
+        default=0,
+        help="first donor gets this many working-bank vials (and five product lots)",
     )
     args = parser.parse_args(argv)
     db = args.db.resolve()
     settings = Settings(data_dir=db.parent, database_url=f"sqlite:///{db}")
     big = big_shape(args.big_vials) if args.big_vials else None
     stats = generate(settings, args.events, seed=args.seed, big=big, echo=print)
-    print(
-        f"{stats.events} events, {stats.donors} donors, {stats.vials} bank vials, "
-        f"{len(stats.lookbacks)} look-backs, {len(stats.recalls)} recalls in "
-        f"{stats.seconds:.1f} s ({stats.rate:,.0f} events/s) -> {db}"
-    )
+    print(f"{stats.summary()} -> {db}")
     return 0
-
-
-def big_shape(vials: int, per_bank: int = 1000) -> Shape:
-    """One donor whose working banks hold at least `vials` vials in all."""
-    banks = max(1, -(-vials // per_bank))
-    return Shape(master_vials=banks + 1, working_banks=banks, working_vials=per_bank)
 
 
 if __name__ == "__main__":
     sys.exit(main())
 
 
-__all__ = ["Generator", "Lineage", "Shape", "Stats", "generate", "main"]
+__all__ = ["Generator", "Lineage", "Shape", "Stats", "big_shape", "generate", "main"]
