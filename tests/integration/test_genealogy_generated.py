@@ -1,0 +1,190 @@
+"""R-TRC-1, R-TRC-2, R-DON-7 on a ledger made by the data generator (`bench.generate`): donors
+through banks, cultures, harvests, product lots, product vials, shipments and patients dosed.
+Trace down from a donor and the impact of a recalled material lot used across product lots
+find every affected vial and every dosed patient, and nothing else; trace up from a patient
+reaches the donor. Each is checked against an independent breadth-first traversal of the
+stored events: their JSON state read from the event store, not the read models and not the
+`ItemsDerived` events the read models are built from. SQLite and PostgreSQL (`settings`)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+import pytest
+from sqlalchemy import Engine
+
+from bench.generate import generate
+from ledger.application import Actor, CellTraceLedger
+from ledger.config import Settings
+from ledger.identifiers import ItemType
+from ledger.projections.recall import impact, lookback
+from ledger.projections.runner import Projections
+from ledger.projections.trace import Graph, trace_down, trace_up
+from ledger.projections.tracking import view_engine
+from tests.integration.test_genealogy import Links, reach, within
+
+EVENTS = 3000  # a dozen donors, about ten product lots, a dozen patients dosed
+VIALS = (ItemType.BANK_VIAL, ItemType.PRODUCT_VIAL)
+
+
+@dataclass
+class Stored:
+    """What the stored events say, decoded here from their JSON state."""
+
+    links: Links = field(default_factory=set)  # (parent, child)
+    doses: set[tuple[str, str]] = field(default_factory=set)  # (vial, patient)
+    roles: dict[str, list[str]] = field(default_factory=dict)  # person -> roles
+
+    def of_type(self, codes: set[str], *types: ItemType) -> set[str]:
+        prefixes = tuple(f"{t.prefix}-" for t in types)
+        return {c for c in codes if c.startswith(prefixes)}
+
+    def dosed(self, codes: set[str]) -> set[tuple[str, str]]:
+        """The (vial, patient) administrations of the vials among `codes`."""
+        return {(vial, patient) for vial, patient in self.doses if vial in codes}
+
+
+def stored_events(settings: Settings) -> Stored:
+    """Links from each item's own records: the items its first event names as its sources,
+    bank or lot (or, for a collection, its donor); the material lots any of its events
+    record using; the vials a shipment packs; the vial each patient's administration gives."""
+    stored, codes = Stored(), dict[UUID | str, str]()
+    app = CellTraceLedger(settings)
+    try:
+        position = 0
+        while batch := app.recorder.select_notifications(position, 500, inclusive_of_start=False):
+            position = batch[-1].id
+            for record in batch:
+                state: dict[str, Any] = json.loads(record.state)
+                if "originator_topic" in state and isinstance(state.get("code"), str):
+                    codes[record.originator_id] = state["code"]
+                    stored.links |= _first_links(state)
+                    if record.topic.endswith(":Person.Registered"):
+                        stored.roles[state["code"]] = state["roles"]
+                code = codes.get(record.originator_id)
+                if code is None:
+                    continue
+                for use in [*state.get("transport_media", []), *state.get("materials", [])]:
+                    stored.links.add((use["lot"], code))
+                if record.topic.endswith(".Administered"):
+                    stored.doses.add((state["dose"]["vial"], code))
+                    stored.links.add((state["dose"]["vial"], code))
+    finally:
+        app.close()
+    return stored
+
+
+def _first_links(state: dict[str, Any]) -> Links:
+    code = state["code"]
+    parents = state.get("sources") or [state[k] for k in ("bank", "lot") if k in state]
+    parents = parents or state.get("donor_codes") or []
+    packed = [v for vials in state.get("containers", {}).values() for v in vials]
+    return {(parent, code) for parent in [*parents, *packed]}
+
+
+@dataclass
+class Generated:
+    stored: Stored
+    engine: Engine  # of the projected read models
+    recalled: str  # a material lot used across product lots, recalled
+
+
+@pytest.fixture
+def generated(settings: Settings) -> Iterator[Generated]:
+    """A generated ledger; the material lot feeding the most product lots is recalled by QA;
+    then the read models are brought up to date."""
+    generate(settings, EVENTS)
+    stored = stored_events(settings)
+    lots = stored.of_type({p for p, _ in stored.links}, ItemType.MATERIAL_LOT)
+    widest = max(sorted(lots), key=lambda lot: _spread(stored, lot))
+    qa = next(code for code, roles in stored.roles.items() if roles == ["qa"])
+    app = CellTraceLedger(settings)
+    try:
+        app.recall_material_lot(Actor(qa, "qa"), widest, "supplier recall notice")
+    finally:
+        app.close()
+    Projections(settings).catch_up()
+    engine = view_engine(settings)
+    yield Generated(stored, engine, widest)
+    engine.dispose()
+
+
+def _spread(stored: Stored, lot: str) -> tuple[int, int]:
+    below = reach(stored.links, lot, down=True)
+    return len(stored.of_type(below, ItemType.PRODUCT_LOT)), len(stored.dosed(below))
+
+
+def assert_same_graph(graph: Graph, stored: Stored, expected: set[str]) -> None:
+    assert set(graph.nodes) == expected
+    assert {(e.parent, e.child) for e in graph.edges} == within(stored.links, expected)
+
+
+def codes_of(graph: Graph, *types: ItemType) -> set[str]:
+    return {node.code for node in graph.of_type(*types)}
+
+
+def test_r_trc_2_trace_down_from_a_donor_finds_every_vial_and_dosed_patient(
+    generated: Generated,
+) -> None:
+    # Given a generated ledger, and the donor whose material reached the most patients
+    stored, engine = generated.stored, generated.engine
+    donors = stored.of_type({p for p, _ in stored.links}, ItemType.DONOR)
+    donor = max(sorted(donors), key=lambda d: len(stored.dosed(reach(stored.links, d, True))))
+    expected = reach(stored.links, donor, down=True)
+    doses = stored.dosed(expected)
+    assert doses and stored.of_type(expected, ItemType.PRODUCT_LOT, ItemType.SHIPMENT)
+    # When tracing down from the donor, and listing the donor's look-back (R-DON-7)
+    graph = trace_down(engine, donor)
+    recall = lookback(engine, donor)
+    # Then every item the events link is found, with every link, and nothing else
+    assert_same_graph(graph, stored, expected)
+    # And so every bank and product vial, and every patient dosed with one of them
+    assert codes_of(graph, *VIALS) == stored.of_type(expected, *VIALS)
+    assert codes_of(graph, ItemType.PATIENT) == {patient for _, patient in doses}
+    assert {(d.vial, d.code) for d in recall.patients} == doses
+    assert recall.codes() == expected - {donor}
+    for vial, _ in doses:
+        assert graph.nodes[vial].status == "administered"
+
+
+def test_r_trc_2_impact_of_a_recalled_material_lot_used_across_lots_finds_every_patient(
+    generated: Generated,
+) -> None:
+    # Given a generated ledger where a material lot used in several product lots was recalled
+    stored, engine, lot = generated.stored, generated.engine, generated.recalled
+    expected = reach(stored.links, lot, down=True)
+    doses = stored.dosed(expected)
+    assert len(stored.of_type(expected, ItemType.PRODUCT_LOT)) >= 2 and doses
+    # When tracing it down and listing its impact
+    graph = trace_down(engine, lot)
+    recall = impact(engine, lot)
+    # Then every item downstream the events link is found, with every link, nothing else
+    assert_same_graph(graph, stored, expected)
+    assert graph.nodes[lot].status == "recalled"
+    assert recall.codes() == expected - {lot}
+    # And every affected vial, with where it is now, and every patient dosed from one
+    vials = stored.of_type(expected, *VIALS)
+    assert {i.code for i in recall.items if i.type in ("BVL", "PVL")} == vials
+    assert {(d.vial, d.code) for d in recall.patients} == doses
+    for item in recall.items:
+        if item.code in {vial for vial, _ in doses}:
+            assert item.where.startswith("administered")
+
+
+def test_r_trc_1_trace_up_from_a_dosed_patient_reaches_the_donor_and_material_lots(
+    generated: Generated,
+) -> None:
+    # Given a patient dosed in a generated ledger
+    stored, engine = generated.stored, generated.engine
+    vial, patient = sorted(stored.doses)[0]
+    # When tracing the patient up
+    graph = trace_up(engine, patient)
+    # Then it reaches the donor through every item and material lot the events link
+    expected = reach(stored.links, patient, down=False)
+    assert_same_graph(graph, stored, expected)
+    assert vial in graph.nodes and len(codes_of(graph, ItemType.DONOR)) == 1
+    assert {"LOT", "HRV", "CUL", "WCB", "MAT"} <= {n.item_type for n in graph.nodes.values()}
