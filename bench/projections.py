@@ -1,8 +1,8 @@
 """Projection and trace benchmark (R-TRC-1, R-TRC-2, R-DON-7) on a generated SQLite ledger:
-catch-up rate of the items projection, trace-up from the deepest items (thawed working-bank
-vials) p50/p99, trace-down and look-back from the donor with the most vials, the same
-traversals on an in-memory networkx graph of the same rows, peak memory of each, and the
-query plans that show which index each query uses.
+catch-up rate of the items projection, trace-up p50/p99 from thawed working-bank vials and
+from dosed patients (the deepest items), trace-down and look-back from the donor with the
+most vials, the same traversals on an in-memory networkx graph of the same rows, peak memory
+of each, and the query plans that show which index each query uses.
 
     python -m bench.projections [--events 1000000] [--db celltrace-data/generated/bench-ledger.db]
 """
@@ -14,6 +14,7 @@ import random
 import statistics
 import time
 import tracemalloc
+from collections import Counter
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -109,8 +110,9 @@ def nx_trace(graph: NxGraph, code: str, down: bool) -> tuple[dict[str, Any], lis
     return dict(sub.nodes(data=True)), list(sub.edges(data="relation"))
 
 
-def pick(engine: Engine, seed: int = 1) -> tuple[list[str], str, int]:
-    """Thawed working-bank vials (the deepest items) and the donor with the most vials."""
+def pick(engine: Engine, seed: int = 1) -> tuple[list[str], list[str], str, Counter[str]]:
+    """Samples of thawed working-bank vials and of dosed patients, the donor with the most
+    vials (the first, big lineage) and its descendants counted by item type."""
     with engine.connect() as conn:
         deepest = list(
             conn.execute(
@@ -121,14 +123,21 @@ def pick(engine: Engine, seed: int = 1) -> tuple[list[str], str, int]:
                 )
             ).scalars()
         )
+        patients = list(
+            conn.execute(
+                text(
+                    "SELECT DISTINCT child_code FROM genealogy_edges "
+                    "WHERE relation = 'administered to' ORDER BY child_code"
+                )
+            ).scalars()
+        )
         donor = conn.execute(
             text("SELECT code FROM items WHERE item_type = 'DON' ORDER BY code LIMIT 1")
         ).scalar_one()
-    vials = sum(
-        1 for n in trace_down(engine, donor, actors=False).nodes.values() if n.item_type == "BVL"
-    )
+    below = Counter(n.item_type for n in trace_down(engine, donor, actors=False).nodes.values())
     random.Random(seed).shuffle(deepest)
-    return deepest[:SAMPLES], donor, vials
+    random.Random(seed).shuffle(patients)
+    return deepest[:SAMPLES], patients[:SAMPLES], donor, below
 
 
 def plans(engine: Engine, deep: str, donor: str) -> list[str]:
@@ -161,12 +170,17 @@ def main(argv: list[str] | None = None) -> None:
     catch_up_peak = peak(lambda: rebuild_items(settings, 50_000))
     rebuild_items(settings)  # leave it complete after the memory run
     engine = view_engine(settings)
-    deepest, donor, vials = pick(engine)
-    print(f"{events} events, {len(deepest)} deepest vials sampled, donor {donor}: {vials} vials")
-    up = timings(lambda: None, 0)
+    deepest, patients, donor, below = pick(engine)
+    vials = f"{below['BVL']:,} bank vials, {below['PVL']:,} product vials, {below['PAT']} patients"
+    print(f"{events} events, {len(deepest)} vials, {len(patients)} patients; {donor}: {vials}")
+    up: list[float] = []
     for code in deepest:
         up += timings(lambda c=code: trace_up(engine, c), 1)  # type: ignore[misc]
     up.sort()
+    patient_up: list[float] = []
+    for code in patients:
+        patient_up += timings(lambda c=code: trace_up(engine, c), 1)  # type: ignore[misc]
+    patient_up.sort()
     down = timings(lambda: trace_down(engine, donor), 20)
     down_bare = timings(lambda: trace_down(engine, donor, actors=False), 20)
     recall = timings(lambda: lookback(engine, donor), 10)
@@ -180,6 +194,7 @@ def main(argv: list[str] | None = None) -> None:
     nx_down = timings(lambda: nx_trace(graph, donor, True), 20)
     memory = {
         "trace up (SQL)": peak(lambda: trace_up(engine, deepest[0])),
+        "trace up from a patient (SQL)": peak(lambda: trace_up(engine, patients[0])),
         "trace down (SQL)": peak(lambda: trace_down(engine, donor)),
         "look-back list (SQL)": peak(lambda: lookback(engine, donor)),
         "catch-up, 50,000 events": catch_up_peak,
@@ -195,9 +210,11 @@ def main(argv: list[str] | None = None) -> None:
             "",
             f"Machine: {machine()}",
             f"Ledger: {events:,} events on SQLite through `CellTraceLedger` ({generated}; "
-            "Domain I only: donors, collections, portions, seed/master/working banks and "
-            "vials, material lots, look-backs, recalls). The deepest items are thawed "
-            "working-bank vials (patients come with the clinical domain).",
+            "the generator's full mix: donors, collections, portions, seed/master/working "
+            "banks and vials, cultures, harvests, product lots with QC and certification, "
+            "product vials, shipments to three sites with receipt and QP release, patients "
+            "dosed, material lots, look-backs, recalls). The deepest items are dosed "
+            "patients; thawed working-bank vials are measured as before.",
             "",
             "| measure | result | target |",
             "|---|---|---|",
@@ -205,7 +222,10 @@ def main(argv: list[str] | None = None) -> None:
             f"({seconds:.1f} s) | >= 10,000 events/s |",
             f"| trace-up from a thawed WCB vial, {len(up)} vials: p50 / p99 | "
             f"{ms(p50_up)} / {ms(p99_up)} | p99 < 10 ms |",
-            f"| trace-down from a donor with {vials:,} vials (with actors), median | "
+            f"| trace-up from a dosed patient, {len(patient_up)} patients: p50 / p99 | "
+            f"{ms(statistics.median(patient_up))} / {ms(pct(patient_up, 0.99))} | "
+            "p99 < 10 ms |",
+            f"| trace-down from a donor with {vials} (with actors), median | "
             f"{ms(statistics.median(down))} | < 200 ms |",
             f"| same, nodes and edges only, median | {ms(statistics.median(down_bare))} | |",
             f"| look-back recall list of that donor, median | {ms(statistics.median(recall))} | |",
