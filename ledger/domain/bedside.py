@@ -45,6 +45,7 @@ class BedsideFacts:
     dose_unit: str
     routes: Sequence[str]
     in_use_minutes: int
+    dispensed_to: str | None = None  # the subject the site pharmacy dispensed the vial for
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,18 @@ def decide(f: BedsideFacts) -> Decision:
     )
     if f.patient_study != f.blinded_study and f.blinded_study is not None:
         no("R-CLN-2", f"{f.vial} is allocated to another study, not to {f.patient}")
+    elif f.blinded_study is not None and f.dispensed_to != f.patient:
+        no(
+            "R-CLN-2",
+            f"{f.vial} is a blinded kit not allocated to {f.patient}; give only the kit the "
+            "pharmacy dispensed for the subject's randomisation number",
+        )
+    elif f.dispensed_to is not None and f.dispensed_to != f.patient:
+        no(
+            "R-CLN-2",
+            f"{f.vial} was dispensed for {f.dispensed_to}, not {f.patient}; return it to the "
+            "pharmacy",
+        )
     if not f.consented:
         no("R-CLN-2", f"{f.patient} has no consent in force; do not administer")
     if f.study_status != StudyStatus.ACTIVE:
