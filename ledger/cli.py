@@ -230,7 +230,7 @@ def label(
     dpi: Annotated[int | None, typer.Option(help="PNG or Zebra printer resolution.")] = None,
 ) -> None:
     """Write the signed QR label of one item (R-ID-2)."""
-    from label_printing.cli import RenderOptions, load_signer, write_label
+    from label_printing.cli import RenderOptions, file_name, load_signer, write_label
     from label_printing.from_ledger import label_content
 
     settings = _existing_ledger()
@@ -239,7 +239,7 @@ def label(
         content = label_content(ledger, code)
     finally:
         ledger.close()
-    target = out or Path(f"{content.code}.{fmt.lower()}")
+    target = out or Path(file_name(content.code, fmt.lower()))
     path = write_label(
         content, fmt, target, load_signer(settings), settings.base_url, RenderOptions(dpi=dpi)
     )
