@@ -34,9 +34,12 @@ class AdministerIn(BedsideIn):
     pharmacist: str = Field(
         min_length=1, max_length=200, description="The pharmacist who verified (not the nurse)"
     )
-    signature: Signature = Field(description="The signed-in nurse re-enters their password")
+    signature: Signature = Field(
+        description="The signed-in nurse re-enters their password; recorded as performed"
+    )
     pharmacist_signature: Signature = Field(
-        description="The verifying pharmacist re-enters their password at the bedside"
+        description="The verifying pharmacist re-enters their password at the bedside; "
+        "recorded as the verifying pharmacist of the administration"
     )
 
 
@@ -56,7 +59,8 @@ def verify(ctx: Context, actor: CurrentActor, body: BedsideIn) -> DecisionOut:
 
 @router.post("/thaw", response_model=Receipt, summary="Thaw at the bedside")
 def thaw(ctx: Context, actor: CurrentActor, body: BedsideIn) -> Receipt:
-    """Only on go; starts the vial's in-use time (R-CLN-2)."""
+    """Only on go; starts the vial's in-use time (R-CLN-2). Recorded by the signed-in nurse or
+    pharmacist; not a release-type decision, so no password is re-entered."""
     return receipt(
         ctx.ledger.thaw_at_bedside(actor, body.vial, body.patient, body.dose, body.route)
     )
