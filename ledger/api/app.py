@@ -16,6 +16,7 @@ from ledger.api.routers import (
     auth,
     banks,
     bedside,
+    clinical,
     donors,
     items,
     labels,
@@ -23,6 +24,8 @@ from ledger.api.routers import (
     people,
     production,
     quality,
+    safety,
+    shipments,
 )
 from ledger.api.routers import ledger as ledger_router
 from ledger.application import Clock, utc_now
@@ -42,6 +45,9 @@ TAGS = [
     {"name": "banks", "description": "Collection, isolation, cell banks, thaw (R-CB)."},
     {"name": "production", "description": "Culture, harvest, purification, fill (R-PRO)."},
     {"name": "quality", "description": "Results, signed certification, change control (R-QC)."},
+    {"name": "shipments", "description": "Cold chain, receipt, signed QP release (R-SHP, R-QC-4)."},
+    {"name": "clinical", "description": "Sites, studies, patients, follow-up (R-CLN-1, R-CLN-6)."},
+    {"name": "safety", "description": "Adverse events, ethics decisions, unblinding (R-CLN-4/5)."},
     {"name": "bedside", "description": "Go / no-go, thaw and administration (R-CLN-2, R-CLN-3)."},
     {"name": "items", "description": "What a scan resolves to; history and genealogy (R-TRC)."},
     {"name": "labels", "description": "Check a scanned label's signature (R-ID-2)."},
@@ -96,6 +102,9 @@ def create_app(
         banks.router,
         production.router,
         quality.router,
+        shipments.router,
+        clinical.router,
+        safety.router,
         bedside.router,
         items.router,
         labels.router,
