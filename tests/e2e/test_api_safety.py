@@ -25,7 +25,7 @@ def dosed(api: ClinicApi, vials: Sequence[str] = ()) -> tuple[str, str]:
     return patient, chosen[0]
 
 
-def serious(api: ClinicApi, patient: str) -> dict[str, object]:
+def serious(api: ClinicApi) -> dict[str, object]:
     return {
         "administration": 1,
         "grade": 3,
@@ -42,7 +42,7 @@ def test_r_cln_4_serious_event_pauses_the_study_until_a_signed_ethics_resume(
     patient, _ = dosed(api)
     spare = api.clinic.vials[1]  # released at the same site, not yet given
     # When the nurse reports a serious adverse event
-    reported = api.post("nurse", f"/patients/{patient}/adverse-events", serious(api, patient))
+    reported = api.post("nurse", f"/patients/{patient}/adverse-events", serious(api))
     # Then the study is paused at once: no go at the bedside, no enrolment (R-CLN-4)
     assert reported.status_code == 201, reported.text
     assert reported.json()["study_status"] == "paused"

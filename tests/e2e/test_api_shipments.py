@@ -32,7 +32,8 @@ def status(api: ClinicApi, code: str) -> tuple[str, list[str]]:
 def test_r_shp_2_excursion_quarantines_exactly_that_shipments_vials(clinic_api: ClinicApi) -> None:
     api, vials = clinic_api, clinic_api.clinic.vials
     # Given two shipments in transit
-    warm, cold = ship(api, vials[:2]), ship(api, vials[2:4])
+    warm = ship(api, vials[:2])
+    ship(api, vials[2:4])
     # When the first one's logger file shows a reading outside the range (as text)
     now = api.clock().isoformat()
     csv = f"timestamp,temperature\n{now},-78.5\n{now},-41.2\n"
@@ -60,7 +61,6 @@ def test_r_shp_2_excursion_quarantines_exactly_that_shipments_vials(clinic_api: 
     )
     assert assessed.status_code == 200, assessed.text
     assert status(api, vials[0]) == ("in transit", [])
-    assert cold != warm
 
 
 def test_r_shp_1_malformed_logger_files_are_422_naming_the_line(clinic_api: ClinicApi) -> None:
