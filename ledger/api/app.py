@@ -16,6 +16,7 @@ from ledger.api.routers import (
     auth,
     banks,
     bedside,
+    clinical,
     donors,
     items,
     labels,
@@ -24,6 +25,8 @@ from ledger.api.routers import (
     pharmacy,
     production,
     quality,
+    safety,
+    shipments,
 )
 from ledger.api.routers import ledger as ledger_router
 from ledger.application import Clock, utc_now
@@ -43,6 +46,9 @@ TAGS = [
     {"name": "banks", "description": "Collection, isolation, cell banks, thaw (R-CB)."},
     {"name": "production", "description": "Culture, harvest, purification, fill (R-PRO)."},
     {"name": "quality", "description": "Results, signed certification, change control (R-QC)."},
+    {"name": "shipments", "description": "Cold chain, receipt, signed QP release (R-SHP, R-QC-4)."},
+    {"name": "clinical", "description": "Sites, studies, patients, follow-up (R-CLN-1, R-CLN-6)."},
+    {"name": "safety", "description": "Adverse events, ethics decisions, unblinding (R-CLN-4/5)."},
     {
         "name": "pharmacy",
         "description": "Site storage, dispensing, randomisation (R-TRC-2, R-CLN-2, R-CLN-5).",
@@ -101,6 +107,9 @@ def create_app(
         banks.router,
         production.router,
         quality.router,
+        shipments.router,
+        clinical.router,
+        safety.router,
         pharmacy.router,
         bedside.router,
         items.router,

@@ -39,14 +39,16 @@ STATUS_AFTER = {
     "ProductLot.Purified": "awaiting QC",
     "PlaceboLot.Formulated": "awaiting QC",
     "ProductVial.Filled": "filled",
-    # Domain III: sites, studies, patients, shipments (R-SHP, R-QC-4, R-CLN).
+    # Domain III: sites, studies, patients, shipments (R-SHP, R-QC-4, R-CLN). A study's pause,
+    # resumption and termination are events of its `Safety` base, a shipment's release one of
+    # its `SiteStock` base: the stored qualified names are the base class's.
     "Site.Registered": "registered",
     "Study.Registered": "active",
-    "Study.Paused": "paused",
-    "Study.Resumed": "active",
-    "Study.Terminated": "terminated",
+    "Safety.Paused": "paused",
+    "Safety.Resumed": "active",
+    "Safety.Terminated": "terminated",
     "Patient.Enrolled": "enrolled",
-    "Shipment.ReleasedForUse": "released for use",
+    "SiteStock.ReleasedForUse": "released for use",
 }
 # Statuses that say where an item went; a hold is shown in `holds` instead.
 KEPT_ON_HOLD = frozenset({"thawed", "disposed", "administered", "rejected", "recalled"})

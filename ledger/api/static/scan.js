@@ -64,6 +64,16 @@
       input = document.createElement("select");
       f.options.forEach(function (o) { var op = document.createElement("option"); op.value = op.textContent = o; input.appendChild(op); });
       if (f.default) input.value = f.default;
+    } else if (f.kind === "list" || f.kind === "reasons") {
+      // One scanned code per line (the wedge scanner's Enter starts a new line); "reasons":
+      // a code, a space and the reason on each line.
+      input = document.createElement("textarea");
+      input.rows = 4;
+      if (f.required) input.required = true;
+    } else if (f.kind === "file") {
+      input = document.createElement("input");
+      input.type = "file"; input.accept = ".csv,text/csv,text/plain";
+      if (f.required) input.required = true;
     } else {
       input = document.createElement("input");
       input.type = {number: "number", date: "date", checkbox: "checkbox", password: "password"}[f.kind] || "text";
@@ -78,6 +88,15 @@
     return label;
   }
 
+  function reasons(text) {  // "CODE the reason" on each line -> {CODE: "the reason"}
+    var out = {};
+    text.split("\n").forEach(function (line) {
+      var m = line.trim().match(/^(\S+)\s*(.*)$/);
+      if (m) out[m[1]] = m[2];
+    });
+    return out;
+  }
+
   function stepForm(code, step) {
     var form = document.createElement("form");
     form.className = "step"; form.dataset.step = step.key;
@@ -87,14 +106,20 @@
     button.textContent = t("scan.record"); form.appendChild(button);
     form.addEventListener("submit", function (e) {
       e.preventDefault();
-      var body = {};
+      var body = {}, files = [];
       Array.prototype.forEach.call(form.elements, function (el) {
         if (!el.name) return;
         var kind = el.dataset.kind, v = kind === "checkbox" ? el.checked : el.value;
         if (kind === "number") v = el.value === "" ? null : Number(el.value);
+        if (kind === "list") v = el.value.split(/[\s,;]+/).filter(Boolean);
+        if (kind === "reasons") v = reasons(el.value);
+        if (kind === "file") {  // the chosen file's text, read before posting
+          if (el.files.length) files.push(el.files[0].text().then(function (text) { setPath(body, el.name, text); }));
+          return;
+        }
         setPath(body, el.name, v);
       });
-      api("POST", step.path, body).then(function (res) {
+      Promise.all(files).then(function () { return api("POST", step.path, body); }).then(function (res) {
         if (res[0] < 300) {
           var made = res[1].code || (res[1].codes || []).join(", ");
           banner(true, t("scan.recorded") + ": " + t("step." + step.key), made ? [made] : []);
