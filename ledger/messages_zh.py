@@ -1,0 +1,6 @@
+"""Simplified Chinese catalogue of refusal messages (R- rules) and glossary words."""
+
+from __future__ import annotations
+
+TEMPLATES: dict[str, str] = {}
+GLOSSARY: dict[str, str] = {}
