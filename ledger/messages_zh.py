@@ -37,6 +37,7 @@ TEMPLATES: dict[str, str] = {
     ),
     "wrong password for {person}{locked}": "{person} 的密码错误{locked}",
     "; the account is now locked for {minutes} minutes": "；该账户现已锁定 {minutes} 分钟",
+    "The request could not be understood: {problems}.": "无法理解该请求：{problems}。",
     # --- item codes and scans (R-ID-1) ---
     "{code} is a valid code but no such {item_type:term} is recorded; check the label": (
         "{code} 是有效编码，但没有记录此{item_type:term}；请核对标签"

@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from ledger.api.deps import Context, CurrentActor
+from ledger.api.language import current
 from ledger.api.schemas import ERRORS, ErrorViolation, Receipt, receipt
 
 router = APIRouter(prefix="/bedside", tags=["bedside"], responses=ERRORS)
@@ -42,7 +43,9 @@ def verify(ctx: Context, actor: CurrentActor, body: BedsideIn) -> DecisionOut:
     decision = ctx.ledger.verify_bedside(body.vial, body.patient, body.dose, body.route)
     return DecisionOut(
         decision="go" if decision.go else "no-go",
-        reasons=[ErrorViolation(rule=v.rule, message=v.message) for v in decision.reasons],
+        reasons=[
+            ErrorViolation(rule=v.rule, message=v.render(current())) for v in decision.reasons
+        ],
     )
 
 
