@@ -1,7 +1,8 @@
 """Every refusal is translatable and translated: a walk over the source of ledger/ and
 label_printing/ finds each message template (`Violation(...)`, `Violation.of(...)`,
 `Sentence(...)` and helpers that forward a template) and checks it against the Simplified
-Chinese catalogue in `ledger.messages_zh`, so a new English-only message fails here."""
+Chinese catalogue in `ledger.messages_zh`, so a new English-only message fails here; an error
+detail that names a rule ID (`InvalidInput("R-...")`) must be a `Sentence` too."""
 
 from __future__ import annotations
 
@@ -49,6 +50,18 @@ def _call_name(call: ast.Call) -> str | None:
 TEMPLATE_CALLS = {"Violation.of": 1, "Sentence": 0}
 # helpers that take a word shown as a glossary term: name -> position of that argument
 TERM_CALLS = {"enum_problems": 3, "parse_enum": 3, "parse_enums": 3}
+# errors whose detail reaches people (ledger.errors, ledger.api.errors): one naming a rule ID
+# must be a Sentence, e.g. InvalidInput(Sentence("R-SHP-1: give the time with its UTC offset"))
+DETAIL_ERRORS = {
+    "LedgerError",
+    "NotFound",
+    "Conflict",
+    "InvalidInput",
+    "NotReady",
+    "IntegrityFailure",
+    "AuthError",
+    "ForbiddenError",
+}
 
 
 def _scan_module(path: Path, found: Found) -> None:
@@ -94,6 +107,16 @@ def _scan_module(path: Path, found: Found) -> None:
                 found.problems.append(f"{where(node)}: a template needs Violation.of(...)")
             else:
                 found.templates.setdefault(message.value, []).append(where(node))
+        elif name in DETAIL_ERRORS:
+            detail = argument(node, 0)
+            text = ""
+            if isinstance(detail, ast.Constant) and isinstance(detail.value, str):
+                text = detail.value
+            elif isinstance(detail, ast.JoinedStr) and detail.values:
+                first = detail.values[0]
+                text = first.value if isinstance(first, ast.Constant) else "{"
+            if text.startswith(("R-", "{RULE}", "{rule}")):
+                found.problems.append(f"{where(node)}: a detail naming a rule needs a Sentence")
         elif name in TERM_CALLS:
             arg = argument(node, TERM_CALLS[name])
             if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
@@ -184,6 +207,10 @@ def test_the_walk_catches_untranslatable_messages(tmp_path: Path) -> None:
         "        Sentence('the culture from ' + vial),\n"
         "        no('R-X-2', f'{vial} is not released'),\n"
         "        no('R-X-2', '{vial} is not released', vial=vial),\n"
+        "        InvalidInput(f'R-X-3: line {vial} is wrong'),\n"
+        "        InvalidInput('R-X-3: the file is empty'),\n"
+        "        InvalidInput(Sentence('R-X-3: the file is empty')),\n"
+        "        NotFound(f'{vial} is not recorded'),\n"
         "    ]\n",
         encoding="utf-8",
     )
@@ -192,5 +219,5 @@ def test_the_walk_catches_untranslatable_messages(tmp_path: Path) -> None:
     _scan_module(module, found)
     # Then each mistake is reported by line, and the good forwarded template is collected
     lines = sorted(int(p.split(":")[1]) for p in found.problems)
-    assert lines == [5, 6, 7, 8, 9, 10]
+    assert lines == [5, 6, 7, 8, 9, 10, 12, 13]
     assert "{vial} is not released" in found.templates
