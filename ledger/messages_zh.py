@@ -632,6 +632,78 @@ TEMPLATES: dict[str, str] = {
     ),
     "{patient} has no administration {administration}; link the event to the administration "
     "it followed": "{patient} 没有第 {administration} 次给药；请将该事件关联到其之前的给药",
+    # --- blinded allocation, randomisation list, site pharmacy (R-CLN-2, R-CLN-5, R-SHP-3) ---
+    "{vial} is a blinded kit not allocated to {patient}; give only the kit the pharmacy "
+    "dispensed for the subject's randomisation number": (
+        "{vial} 是未分配给 {patient} 的盲态药盒；只能给予药房按该受试者随机号发放的药盒"
+    ),
+    "{vial} was dispensed for {dispensed_to}, not {patient}; return it to the pharmacy": (
+        "{vial} 是为 {dispensed_to} 发放的，不是 {patient}；请将其退回药房"
+    ),
+    "{code} is not blinded; it has no randomisation list": "{code} 不是设盲研究，没有随机化列表",
+    "give one arm per randomisation number, each active or placebo{unknown}": (
+        "请为每个随机号给出一个组别，只能是 active（试验组）或 placebo（安慰剂组）{unknown}"
+    ),
+    " (not: {arms:list})": "（不能是：{arms:list}）",
+    "give the randomisation list's reference and version": "请填写随机化列表的编号和版本",
+    "{code} is blinded and has no randomisation list; load it before enrolling subjects": (
+        "{code} 是设盲研究，但没有随机化列表；请在入组受试者之前导入"
+    ),
+    "every randomisation number of {code} is taken; load an extension of the list": (
+        "{code} 的随机号已全部用完；请导入随机化列表的扩展部分"
+    ),
+    "{patient} has no consent in force; do not dispense": "{patient} 没有有效的知情同意；请勿发药",
+    "study {study} is {status:term}; nothing may be dispensed until the ethics committee "
+    "resumes it": "研究 {study} {status:term}；在伦理委员会决定恢复之前不得发药",
+    "{vial} is autologous material of {donor_codes:list}; dispense it only for that donor's "
+    "own patient record": (
+        "{vial} 是 {donor_codes:list} 的自体材料；只能为该供者本人对应的受试者发药"
+    ),
+    "{patient} is a subject of the blinded study {study}; the ledger allocates their kit - "
+    "dispense without naming a vial": (
+        "{patient} 是设盲研究 {study} 的受试者；其药盒由账本分配——发药时请勿指定制剂瓶"
+    ),
+    "no released, stored kit at {site} fits {patient} (randomisation number {number}); ship "
+    "and release kits of {study} to the site": (
+        "{site} 没有已放行且在库的药盒适用于 {patient}（随机号 {number}）；"
+        "请将 {study} 的药盒运送至该机构并放行"
+    ),
+    "scan the vial to dispense for {patient}": "请扫描要为 {patient} 发放的制剂瓶",
+    "{vial} is a blinded kit; it is dispensed only by allocation to a randomised subject of "
+    "its study": "{vial} 是盲态药盒；只能通过分配发放给其研究中已随机的受试者",
+    "{vial} was never shipped to {site}; do not dispense it": (
+        "{vial} 从未运送至 {site}；请勿发放"
+    ),
+    "name the storage place (unit/rack/box/position) so every vial can be found": (
+        "请填写贮存位置（设备/架/盒/位置），以便找到每一瓶"
+    ),
+    "re-inspect the receipt of {code} before storing it": "贮存之前请先对 {code} 进行接收复检",
+    "name the vials to store": "请填写要贮存的制剂瓶",
+    "{code} is not in {shipment}; store it under its own": (
+        "{code} 不在 {shipment} 中；请在其所属的运输批次下贮存"
+    ),
+    "{code} did not pass receipt re-inspection at {site}; it may never be used on a subject - "
+    "keep it segregated and dispose of it": (
+        "{code} 未通过 {site} 的接收复检，不得用于受试者——请将其隔离存放并予以处置"
+    ),
+    "{code} was already thawed; it cannot go back to storage": "{code} 已复苏，不能再放回贮存",
+    "{code} must be kept at {low:g}..{high:g} C; a unit at {unit_c:g} C is outside its "
+    "storage range - choose a unit within it": (
+        "{code} 必须在 {low:g}..{high:g} °C 贮存；{unit_c:g} °C 的设备超出其贮存温度范围——"
+        "请选择范围内的设备"
+    ),
+    "{code} is not released for use by the QP of {site}; do not dispense it": (
+        "{code} 未经 {site} 的质量受权人放行使用；请勿发放"
+    ),
+    "{code} has no storage place at {site}; record where it is kept first": (
+        "{code} 在 {site} 没有贮存位置；请先记录其存放位置"
+    ),
+    "{code} was already dispensed for {dispensed}": "{code} 已为 {dispensed} 发放",
+    "{code} was already thawed or administered": "{code} 已复苏或已给药",
+    "{code} expired on {expiry}": "{code} 已于 {expiry} 过期",
+    "{patient} is a subject of {patient_site}, not of {site}; dispense from that site's "
+    "stock": "{patient} 是 {patient_site} 的受试者，不属于 {site}；请从该机构的库存发药",
+    "name where the vial goes (ward or bedside)": "请填写制剂瓶的去向（病房或床旁）",
 }
 
 GLOSSARY: dict[str, str] = {

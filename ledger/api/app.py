@@ -21,6 +21,7 @@ from ledger.api.routers import (
     labels,
     materials,
     people,
+    pharmacy,
     production,
     quality,
 )
@@ -42,6 +43,10 @@ TAGS = [
     {"name": "banks", "description": "Collection, isolation, cell banks, thaw (R-CB)."},
     {"name": "production", "description": "Culture, harvest, purification, fill (R-PRO)."},
     {"name": "quality", "description": "Results, signed certification, change control (R-QC)."},
+    {
+        "name": "pharmacy",
+        "description": "Site storage, dispensing, randomisation (R-TRC-2, R-CLN-2, R-CLN-5).",
+    },
     {"name": "bedside", "description": "Go / no-go, thaw and administration (R-CLN-2, R-CLN-3)."},
     {"name": "items", "description": "What a scan resolves to; history and genealogy (R-TRC)."},
     {"name": "labels", "description": "Check a scanned label's signature (R-ID-2)."},
@@ -97,6 +102,7 @@ def create_app(
         banks.router,
         production.router,
         quality.router,
+        pharmacy.router,
         bedside.router,
         items.router,
         labels.router,

@@ -180,5 +180,6 @@ class BedsideCommands(LedgerCore):
             dose_unit=study.protocol["dose_unit"],
             routes=study.protocol["routes"],
             in_use_minutes=study.protocol["in_use_minutes"],
+            dispensed_to=shipment.dispensed.get(vial.code) if shipment else None,
         )
         return Bedside(facts, vial, shipment, patient, study)

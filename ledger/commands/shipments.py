@@ -59,7 +59,8 @@ class ShipmentCommands(LedgerCore):
             shipment = Shipment.ship(
                 str(code), site.code, by_box, lots, refusals, courier, self.clock()
             )
-        receipt = self.record(sequence, boxes, shipment, *vials)
+            site.expect_shipment(str(code))
+        receipt = self.record(sequence, boxes, shipment, site, *vials)
         return str(code), list(by_box), receipt
 
     def hand_off_shipment(

@@ -45,6 +45,7 @@ class BedsideFacts:
     dose_unit: str
     routes: Sequence[str]
     in_use_minutes: int
+    dispensed_to: str | None = None  # the subject the site pharmacy dispensed the vial for
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,22 @@ def decide(f: BedsideFacts) -> Decision:
             "R-CLN-2",
             "{vial} is allocated to another study, not to {patient}",
             vial=f.vial,
+            patient=f.patient,
+        )
+    elif f.blinded_study is not None and f.dispensed_to != f.patient:
+        no(
+            "R-CLN-2",
+            "{vial} is a blinded kit not allocated to {patient}; give only the kit the "
+            "pharmacy dispensed for the subject's randomisation number",
+            vial=f.vial,
+            patient=f.patient,
+        )
+    elif f.dispensed_to is not None and f.dispensed_to != f.patient:
+        no(
+            "R-CLN-2",
+            "{vial} was dispensed for {dispensed_to}, not {patient}; return it to the pharmacy",
+            vial=f.vial,
+            dispensed_to=f.dispensed_to,
             patient=f.patient,
         )
     if not f.consented:

@@ -80,9 +80,11 @@ class Patient(Dosing):
                     "(not in the future)",
                 )
             )
+        problems.extend(study.randomisation_problems())
         if problems:
             raise RuleViolation(problems)
         study.note_subject(code, site_code)
+        study.randomise(code)
         return cls(code, study.code, site_code, cohort, consent, donor_code, identity_fields or [])
 
     @event("Enrolled")

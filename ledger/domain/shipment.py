@@ -3,7 +3,8 @@ of vials of certified lots, the required temperature range, the chain of custody
 readings whose excursions quarantine every vial shipped until assessed, delivery, the site's
 receipt re-inspection per vial and its Qualified Person's release of the vials that passed.
 
-The shipment is also the site's record of its vials: released, thawed at the bedside, used.
+The shipment is also the site's record of its vials: released, stored, dispensed, thawed at
+the bedside, used.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from eventsourcing.domain import event
 
 from ledger.domain.product_lot import ProductLot
 from ledger.domain.product_vial import ProductVial, TemperatureRange
-from ledger.domain.site_stock import SiteStock
+from ledger.domain.site_pharmacy import SitePharmacy
 from ledger.domain.temperature_log import Reading, describe, excursions
 from ledger.errors import RuleViolation, Violation
 
@@ -40,7 +41,7 @@ def _fail(problems: list[Violation]) -> None:
         raise RuleViolation(problems)
 
 
-class Shipment(SiteStock):
+class Shipment(SitePharmacy):
     """One shipment from the manufacturer to a site."""
 
     @classmethod
@@ -116,6 +117,8 @@ class Shipment(SiteStock):
         self.released: list[str] = []
         self.thawed: dict[str, datetime] = {}
         self.used: dict[str, str] = {}
+        self.places: dict[str, str] = {}  # vial -> storage place at the site
+        self.dispensed: dict[str, str] = {}  # vial -> the subject it was dispensed for
 
     @property
     def vials(self) -> list[str]:

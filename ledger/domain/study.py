@@ -12,7 +12,8 @@ from typing import TypedDict
 
 from eventsourcing.domain import event
 
-from ledger.domain.adverse_event import Safety, StudyStatus
+from ledger.domain.adverse_event import StudyStatus
+from ledger.domain.randomisation import Randomised
 from ledger.errors import RuleViolation, Violation
 from ledger.messages import Sentence
 
@@ -122,7 +123,7 @@ def with_standard_visits(extra: Sequence[Visit] = ()) -> list[Visit]:
     return [by_day[d] for d in sorted(by_day)]
 
 
-class Study(Safety):
+class Study(Randomised):
     """A clinical study of a cell-derivative product under one protocol version."""
 
     @classmethod
@@ -143,6 +144,9 @@ class Study(Safety):
         self.subjects: tuple[str, ...] = ()
         self.status = StudyStatus.ACTIVE.value
         self.paused_by: str | None = None
+        self.blinded = protocol["blinded"]
+        self.randomisation: tuple[str, ...] = ()  # restricted: the arm of each number
+        self.allocated: dict[str, int] = {}  # subject -> randomisation number
 
     def cohort(self, name: str) -> Cohort | None:
         return next((c for c in self.protocol["cohorts"] if c["name"] == name), None)

@@ -101,15 +101,22 @@ def facts_of(event: Any) -> dict[str, Any]:
     return facts
 
 
-# Events of a shipment that move the vials it lists: the status each vial shows after it.
+# Events of a shipment that move the vials it lists: the status each vial shows after it ("" for
+# a move within the site that keeps the status).
 VIAL_STATUS_AFTER = {
     "Shipped": "in transit",
     "Delivered": "at site",
     "ReleasedForUse": "released for use",
+    "VialsStored": "",
+    "VialDispensed": "dispensed",
     "VialThawed": "thawed",
     "VialUsed": "administered",
 }
-SHIPMENT_MODULES = ("ledger.domain.shipment", "ledger.domain.site_stock")
+SHIPMENT_MODULES = (
+    "ledger.domain.shipment",
+    "ledger.domain.site_stock",
+    "ledger.domain.site_pharmacy",
+)
 
 
 def vials_moved(event: Any) -> tuple[str, list[str] | None, str | None] | None:
@@ -123,6 +130,11 @@ def vials_moved(event: Any) -> tuple[str, list[str] | None, str | None] | None:
     if "containers" in fields:
         vials = [v for codes in fields["containers"].values() for v in codes]
         return status, vials, f"shipment {fields['code']} to {fields['site']}"
+    if "place" in fields:  # the site pharmacy's storage place, or the ward it dispensed to
+        where = f"{fields['site']}: {fields['place']}"
+        if "patient" in fields:
+            where += f", for {fields['patient']}"
+        return status, list(fields.get("vials") or [fields["vial"]]), where
     if "vials" in fields:
         return status, list(fields["vials"]), None
     if "vial" in fields:

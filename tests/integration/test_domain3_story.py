@@ -1,8 +1,8 @@
-"""Domain III end to end on a real SQLite database (R-SHP-1..3, R-QC-4, R-CLN-1..4, R-CLN-6):
-certified vials shipped to a site with a logger file, delivered, re-inspected and released by
-the site QP; a patient enrolled, verified at the bedside, dosed and followed up; a refused
-administration and an SAE pausing the study; the genealogy traces the patient back to the donor
-and the ledger verifies.
+"""Domain III end to end on a real SQLite database (R-SHP-1..3, R-QC-4, R-TRC-2, R-CLN-1..4,
+R-CLN-6): certified vials shipped to a site with a logger file, delivered, re-inspected and
+released by the site QP and stored in the site pharmacy; a patient enrolled, a vial dispensed
+for them, verified at the bedside, dosed and followed up; a refused administration and an SAE
+pausing the study; the genealogy traces the patient back to the donor and the ledger verifies.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from ledger.projections.runner import Projections
 from ledger.projections.trace import trace_up
 from ledger.projections.tracking import view_engine
 from tests.domain1 import TODAY, refused_step
-from tests.domain3 import Clock, build_clinic, enrolled
+from tests.domain3 import PLACE, WARD, Clock, build_clinic, enrolled
 
 LOGGER = "timestamp,temperature\n2026-03-02T09:30+00:00,-78.1\n2026-03-02T11:30+00:00,-76.4\n"
 
@@ -43,8 +43,12 @@ def test_domain3_story_from_donor_to_a_dosed_patient_with_follow_up(tmp_path: Pa
         app.inspect_receipt(pharmacist, shipment, [good, spare], {cracked: "cracked cap"})
         released, _ = app.release_for_use(staff["qp"], shipment)
         assert released == [good, spare]
-        # And a patient is enrolled; the cracked vial is no-go, the good one go
+        # And the released vials are stored in the pharmacy freezer
+        app.store_vials(pharmacist, shipment, released, PLACE, -80)
+        # And a patient is enrolled and the good vial dispensed for them to the ward
         patient = enrolled(app, clinic)
+        assert app.dispense(pharmacist, patient, WARD, good)[0] == good
+        # Then the cracked vial is no-go, the good one go
         assert not app.verify_bedside(cracked, patient, 1.0, "intravenous").go
         assert app.verify_bedside(good, patient, 1.0, "intravenous").go
         # And the good vial is thawed and administered by a nurse, verified by the pharmacist

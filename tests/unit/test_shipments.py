@@ -16,10 +16,13 @@ from ledger.errors import InvalidInput
 from tests.domain1 import NOW, history, refused_step
 from tests.domain2 import purified_lot
 from tests.domain3 import (
+    PLACE,
+    WARD,
     Clinic,
     Clinical,
     build_clinic,
     clinic_ledger,
+    enrolled,
     received,
     shipped,
 )
@@ -342,3 +345,16 @@ def test_r_shp_1_read_model_follows_each_vial_from_transit_to_the_patient(
     app.inspect_receipt(pharmacist, code, app.get_shipment(code).vials)
     app.release_for_use(c.staff["qp"], code)
     assert scanned(vial)[0] == "released for use"
+    # When stored in the pharmacy freezer, Then it keeps its status and shows its place
+    app.store_vials(pharmacist, code, [vial], PLACE, -80)
+    assert scanned(vial) == ("released for use", f"{c.site}: {PLACE}")
+    # When dispensed for a subject, Then it shows where it went and for whom (R-TRC-2)
+    patient = enrolled(app, c)
+    app.dispense(pharmacist, patient, WARD, vial)
+    assert scanned(vial) == ("dispensed", f"{c.site}: {WARD}, for {patient}")
+    # When thawed and administered, Then it is with the patient
+    nurse = c.staff["nurse"]
+    app.thaw_at_bedside(nurse, vial, patient, 1.0, "intravenous")
+    assert scanned(vial)[0] == "thawed"
+    app.administer(nurse, vial, patient, 1.0, "intravenous", pharmacist.person_id)
+    assert scanned(vial) == ("administered", f"patient {patient}")

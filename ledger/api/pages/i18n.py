@@ -140,6 +140,73 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Your password (electronic signature)",
         "zh": "您的密码（电子签名）",
     },
+    "nav.scan": {"en": "Operator station", "zh": "操作员工作站"},
+    "nav.bedside": {"en": "Bedside check", "zh": "床旁核对"},
+    "bedside.title": {"en": "Bedside check", "zh": "床旁给药核对"},
+    "bedside.intro": {
+        "en": "Scan the vial, then the patient's wristband; enter the prescribed dose and route.",
+        "zh": "先扫描产品瓶，再扫描患者腕带；输入处方剂量和给药途径。",
+    },
+    "bedside.vial": {"en": "Vial (scan the label)", "zh": "产品瓶（扫描标签）"},
+    "bedside.patient": {"en": "Patient wristband (scan)", "zh": "患者腕带（扫描）"},
+    "bedside.dose": {
+        "en": "Dose (in the protocol's unit, e.g. mL)",
+        "zh": "剂量（方案规定的单位，如 mL）",
+    },
+    "bedside.route": {"en": "Route", "zh": "给药途径"},
+    "bedside.choose": {"en": "Choose the route", "zh": "请选择给药途径"},
+    "bedside.check": {"en": "Check", "zh": "核对"},
+    "bedside.s_vial": {"en": "Vial", "zh": "产品瓶"},
+    "bedside.s_patient": {"en": "Patient", "zh": "患者"},
+    "bedside.s_dose": {"en": "Dose", "zh": "剂量"},
+    "bedside.go": {"en": "GO", "zh": "可以给药"},
+    "bedside.no_go": {"en": "NO-GO", "zh": "禁止给药"},
+    "bedside.go_note": {
+        "en": "Every check passed. Record the thaw, then the administration.",
+        "zh": "全部核对项均通过。请先记录解冻，再记录给药。",
+    },
+    "bedside.no_go_note": {
+        "en": "Do not administer. Every reason, with its rule:",
+        "zh": "请勿给药。全部原因及所依据的规则：",
+    },
+    "bedside.thaw_title": {"en": "1. Thaw", "zh": "1. 解冻"},
+    "bedside.thaw": {"en": "Record the thaw", "zh": "记录解冻"},
+    "bedside.thawed": {
+        "en": "Thaw recorded: the in-use time has started",
+        "zh": "已记录解冻：开始计算使用时限",
+    },
+    "bedside.administer_title": {
+        "en": "2. Administration, signed by the nurse and the pharmacist",
+        "zh": "2. 给药（护士与药师双人签名）",
+    },
+    "bedside.pharmacist": {
+        "en": "Verifying pharmacist (scan the badge or type the code)",
+        "zh": "核对药师（扫描工牌或输入人员编码）",
+    },
+    "bedside.pharmacist_password": {
+        "en": "Pharmacist's password (electronic signature)",
+        "zh": "药师密码（电子签名）",
+    },
+    "bedside.nurse_password": {
+        "en": "Your password, nurse (electronic signature)",
+        "zh": "护士本人密码（电子签名）",
+    },
+    "bedside.administer": {"en": "Record the administration", "zh": "记录给药"},
+    "bedside.nurse_only": {
+        "en": "The administering nurse records the administration: the nurse signs in here.",
+        "zh": "给药须由实施给药的护士记录：请护士在本设备登录。",
+    },
+    "bedside.administered": {"en": "Administration recorded", "zh": "已记录给药"},
+    "bedside.number": {"en": "Administration no.", "zh": "给药序号"},
+    "bedside.notification": {"en": "Ledger notification", "zh": "账本通知编号"},
+    "bedside.refused": {"en": "Refused - nothing was recorded", "zh": "已拒绝——未记录任何内容"},
+    "bedside.back": {"en": "Back to the check", "zh": "返回核对"},
+    "bedside.next": {"en": "Next patient", "zh": "下一位患者"},
+    "route.intravenous": {"en": "Intravenous", "zh": "静脉注射"},
+    "route.intra_arterial": {"en": "Intra-arterial", "zh": "动脉内注射"},
+    "route.intratumoral": {"en": "Intratumoral", "zh": "瘤内注射"},
+    "route.intracavitary": {"en": "Intracavitary", "zh": "腔内注射"},
+    "route.intranasal": {"en": "Intranasal", "zh": "鼻内给药"},
 }
 
 

@@ -1,4 +1,5 @@
-"""HTML pages: `/v/{code}` (what a label's QR code opens) and `/trace/{code}` (auditor)."""
+"""HTML pages: `/scan` (operator station), `/bedside` (go / no-go at the bedside), `/v/{code}`
+(what a label's QR code opens) and `/trace/{code}` (auditor)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from ledger.api.deps import Context
 from ledger.api.pages import graph_svg
 from ledger.api.pages.i18n import LANGUAGES, MESSAGES, language, translator
+from ledger.domain.study import Route
 from ledger.errors import InvalidInput
 from ledger.identifiers import parse_code
 from ledger.projections.history import item_history
@@ -41,6 +43,17 @@ def scan_station(request: Request) -> Response:
     t = translator(language(request))
     keys = [k for k in MESSAGES if k.split(".")[0] in ("scan", "step", "field", "item")]
     return page(request, "scan.html", texts={k: t(k) for k in keys})
+
+
+@router.get("/bedside")
+def bedside(request: Request) -> Response:
+    """The bedside tablet: scan vial and wristband, go / no-go with every reason, then the thaw
+    and the administration signed by the nurse and the pharmacist (R-CLN-2, R-CLN-3)."""
+    t = translator(language(request))
+    keys = [k for k in MESSAGES if k.startswith("bedside.")]
+    return page(
+        request, "bedside.html", texts={k: t(k) for k in keys}, routes=[r.value for r in Route]
+    )
 
 
 @router.get("/v/{code}")

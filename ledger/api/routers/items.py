@@ -55,6 +55,9 @@ class ItemOut(BaseModel):
     type_label: str
     status: str
     holds: list[str]
+    location: str | None = Field(description="Where it is now (storage place, site, patient)")
+    lot: str | None
+    expiry: str | None
     created_at: str
     next_steps: list[StepOut] = Field(
         description="Steps that may follow, for the signed-in role when a token is sent"
@@ -94,6 +97,9 @@ def get_item(ctx: Context, code: str, actor: MaybeActor = None) -> ItemOut:
         type_label=parsed.item_type.label,
         status=row.status,
         holds=[h["reason"] for h in json.loads(row.holds or "[]")],
+        location=row.location,
+        lot=row.lot,
+        expiry=row.expiry,
         created_at=row.created_at,
         next_steps=[
             StepOut(**step.describe(row.code))
