@@ -9,7 +9,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from ledger.api import errors
+from ledger.api import errors, language
 from ledger.api.context import ApiContext
 from ledger.api.pages.router import router as pages_router
 from ledger.api.routers import (
@@ -99,6 +99,7 @@ def create_app(
     )
     app.state.ctx = ctx
     errors.install(app)
+    language.install(app)
     routers = (
         auth.router,
         people.router,

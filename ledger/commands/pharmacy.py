@@ -63,10 +63,12 @@ class PharmacyCommands(LedgerCore):
         donors = donor_standings(self, vial.donor_codes)
         if any(d.autologous for d in donors) and vial.donor_codes != [patient.donor]:
             problems.append(
-                Violation(
+                Violation.of(
                     "R-CLN-2",
-                    f"{vial.code} is autologous material of {', '.join(vial.donor_codes)}; "
-                    f"dispense it only for that donor's own patient record",
+                    "{vial} is autologous material of {donor_codes:list}; dispense it only for "
+                    "that donor's own patient record",
+                    vial=vial.code,
+                    donor_codes=vial.donor_codes,
                 )
             )
         with self.command(actor):
@@ -91,10 +93,12 @@ class PharmacyCommands(LedgerCore):
         if vial_code:
             raise RuleViolation(
                 [
-                    Violation(
+                    Violation.of(
                         "R-CLN-2",
-                        f"{patient.code} is a subject of the blinded study {study.code}; the "
-                        "ledger allocates their kit - dispense without naming a vial",
+                        "{patient} is a subject of the blinded study {study}; the ledger "
+                        "allocates their kit - dispense without naming a vial",
+                        patient=patient.code,
+                        study=study.code,
                     )
                 ]
             )
@@ -113,11 +117,14 @@ class PharmacyCommands(LedgerCore):
             number = study.allocated.get(patient.code)
             raise RuleViolation(
                 [
-                    Violation(
+                    Violation.of(
                         "R-CLN-2",
-                        f"no released, stored kit at {site.code} fits {patient.code} "
-                        f"(randomisation number {number}); ship and release kits of "
-                        f"{study.code} to the site",
+                        "no released, stored kit at {site} fits {patient} (randomisation "
+                        "number {number}); ship and release kits of {study} to the site",
+                        site=site.code,
+                        patient=patient.code,
+                        number=number,
+                        study=study.code,
                     )
                 ]
             )
@@ -127,16 +134,21 @@ class PharmacyCommands(LedgerCore):
     def _named_vial(self, patient: Patient, vial_code: str | None) -> tuple[ProductVial, Shipment]:
         if not vial_code:
             raise RuleViolation(
-                [Violation("R-CLN-2", f"scan the vial to dispense for {patient.code}")]
+                [
+                    Violation.of(
+                        "R-CLN-2", "scan the vial to dispense for {patient}", patient=patient.code
+                    )
+                ]
             )
         vial = self._pharmacy_vial(vial_code)
         if vial.blinding is not None:
             raise RuleViolation(
                 [
-                    Violation(
+                    Violation.of(
                         "R-CLN-2",
-                        f"{vial.code} is a blinded kit; it is dispensed only by allocation to a "
+                        "{vial} is a blinded kit; it is dispensed only by allocation to a "
                         "randomised subject of its study",
+                        vial=vial.code,
                     )
                 ]
             )
@@ -144,9 +156,11 @@ class PharmacyCommands(LedgerCore):
         if not shipped:
             raise RuleViolation(
                 [
-                    Violation(
+                    Violation.of(
                         "R-QC-4",
-                        f"{vial.code} was never shipped to {patient.site}; do not dispense it",
+                        "{vial} was never shipped to {site}; do not dispense it",
+                        vial=vial.code,
+                        site=patient.site,
                     )
                 ]
             )
@@ -161,14 +175,20 @@ def subject_problems(patient: Patient, study: Study) -> list[Violation]:
     problems = []
     if not patient.consented:
         problems.append(
-            Violation("R-CLN-2", f"{patient.code} has no consent in force; do not dispense")
+            Violation.of(
+                "R-CLN-2",
+                "{patient} has no consent in force; do not dispense",
+                patient=patient.code,
+            )
         )
     if study.status != StudyStatus.ACTIVE:
         problems.append(
-            Violation(
+            Violation.of(
                 "R-CLN-4",
-                f"study {study.code} is {study.status}; nothing may be dispensed until the "
-                "ethics committee resumes it",
+                "study {study} is {status:term}; nothing may be dispensed until the ethics "
+                "committee resumes it",
+                study=study.code,
+                status=study.status,
             )
         )
     return problems

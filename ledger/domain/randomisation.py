@@ -14,6 +14,7 @@ from eventsourcing.domain import event
 
 from ledger.domain.adverse_event import Safety
 from ledger.errors import RuleViolation, Violation
+from ledger.messages import Sentence
 
 ARMS = ("active", "placebo")
 
@@ -33,20 +34,22 @@ class Randomised(Safety):
         problems = []
         if not self.blinded:
             problems.append(
-                Violation("R-CLN-5", f"{self.code} is not blinded; it has no randomisation list")
+                Violation.of(
+                    "R-CLN-5", "{code} is not blinded; it has no randomisation list", code=self.code
+                )
             )
         unknown = sorted({a for a in arms if a not in ARMS})
         if not arms or unknown:
             problems.append(
-                Violation(
+                Violation.of(
                     "R-CLN-5",
-                    "give one arm per randomisation number, each active or placebo"
-                    + (f" (not: {', '.join(unknown)})" if unknown else ""),
+                    "give one arm per randomisation number, each active or placebo{unknown}",
+                    unknown=Sentence(" (not: {arms:list})", arms=unknown) if unknown else "",
                 )
             )
         if not reference.strip():
             problems.append(
-                Violation("R-CLN-5", "give the randomisation list's reference and version")
+                Violation.of("R-CLN-5", "give the randomisation list's reference and version")
             )
         if problems:
             raise RuleViolation(problems)
@@ -62,18 +65,19 @@ class Randomised(Safety):
             return []
         if not self.randomisation:
             return [
-                Violation(
+                Violation.of(
                     "R-CLN-5",
-                    f"{self.code} is blinded and has no randomisation list; load it before "
+                    "{code} is blinded and has no randomisation list; load it before "
                     "enrolling subjects",
+                    code=self.code,
                 )
             ]
         if len(self.allocated) >= len(self.randomisation):
             return [
-                Violation(
+                Violation.of(
                     "R-CLN-5",
-                    f"every randomisation number of {self.code} is taken; load an extension "
-                    "of the list",
+                    "every randomisation number of {code} is taken; load an extension of the list",
+                    code=self.code,
                 )
             ]
         return []

@@ -19,7 +19,7 @@ class Site(CodedItem):
     def register(cls, code: str, name: str) -> Site:
         if not name.strip():
             raise RuleViolation(
-                [Violation("R-CLN-1", "give the name of the clinical institution of the site")]
+                [Violation.of("R-CLN-1", "give the name of the clinical institution of the site")]
             )
         return cls(code, name.strip())
 

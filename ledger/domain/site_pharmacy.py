@@ -31,19 +31,21 @@ class SitePharmacy(SiteStock):
         problems: list[Violation] = []
         if not place.strip():
             problems.append(
-                Violation(
+                Violation.of(
                     "R-TRC-2",
                     "name the storage place (unit/rack/box/position) so every vial can be found",
                 )
             )
         if not self.inspected:
             problems.append(
-                Violation("R-SHP-3", f"re-inspect the receipt of {self.code} before storing it")
+                Violation.of(
+                    "R-SHP-3", "re-inspect the receipt of {code} before storing it", code=self.code
+                )
             )
         for vial in vials:
             problems.extend(self._storage_problems(vial, unit_c))
         if not vials:
-            problems.append(Violation("R-TRC-2", "name the vials to store"))
+            problems.append(Violation.of("R-TRC-2", "name the vials to store"))
         if problems:
             raise RuleViolation(problems)
         self._vials_stored(self.site, [v.code for v in vials], place.strip(), float(unit_c))
@@ -51,26 +53,41 @@ class SitePharmacy(SiteStock):
     def _storage_problems(self, vial: ProductVial, unit_c: float) -> list[Violation]:
         code = vial.code
         if code not in self.vials:
-            return [Violation("R-SHP-3", f"{code} is not in {self.code}; store it under its own")]
+            return [
+                Violation.of(
+                    "R-SHP-3",
+                    "{code} is not in {shipment}; store it under its own",
+                    code=code,
+                    shipment=self.code,
+                )
+            ]
         if self.inspected and code not in self.passed:
             return [
-                Violation(
+                Violation.of(
                     "R-SHP-3",
-                    f"{code} did not pass receipt re-inspection at {self.site}; it may never be "
+                    "{code} did not pass receipt re-inspection at {site}; it may never be "
                     "used on a subject - keep it segregated and dispose of it",
+                    code=code,
+                    site=self.site,
                 )
             ]
         if code in self.thawed or code in self.used:
             return [
-                Violation("R-CLN-2", f"{code} was already thawed; it cannot go back to storage")
+                Violation.of(
+                    "R-CLN-2", "{code} was already thawed; it cannot go back to storage", code=code
+                )
             ]
         low, high = vial.storage["min_c"], vial.storage["max_c"]
         if not low <= unit_c <= high:
             return [
-                Violation(
+                Violation.of(
                     "R-QC-3",
-                    f"{code} must be kept at {low:g}..{high:g} C; a unit at {unit_c:g} C is "
+                    "{code} must be kept at {low:g}..{high:g} C; a unit at {unit_c:g} C is "
                     "outside its storage range - choose a unit within it",
+                    code=code,
+                    low=low,
+                    high=high,
+                    unit_c=unit_c,
                 )
             ]
         return []
@@ -95,36 +112,52 @@ class SitePharmacy(SiteStock):
         problems = list(refusals)
         if code not in self.released:
             problems.append(
-                Violation(
+                Violation.of(
                     "R-QC-4",
-                    f"{code} is not released for use by the QP of {self.site}; do not dispense it",
+                    "{code} is not released for use by the QP of {site}; do not dispense it",
+                    code=code,
+                    site=self.site,
                 )
             )
         elif code not in self.places and code not in self.dispensed:
             problems.append(
-                Violation(
+                Violation.of(
                     "R-TRC-2",
-                    f"{code} has no storage place at {self.site}; record where it is kept first",
+                    "{code} has no storage place at {site}; record where it is kept first",
+                    code=code,
+                    site=self.site,
                 )
             )
         if code in self.dispensed:
             problems.append(
-                Violation("R-CLN-2", f"{code} was already dispensed for {self.dispensed[code]}")
+                Violation.of(
+                    "R-CLN-2",
+                    "{code} was already dispensed for {dispensed}",
+                    code=code,
+                    dispensed=self.dispensed[code],
+                )
             )
         if code in self.thawed or code in self.used:
-            problems.append(Violation("R-CLN-2", f"{code} was already thawed or administered"))
+            problems.append(
+                Violation.of("R-CLN-2", "{code} was already thawed or administered", code=code)
+            )
         if today > vial.expiry:
-            problems.append(Violation("R-CLN-2", f"{code} expired on {vial.expiry}"))
+            problems.append(
+                Violation.of("R-CLN-2", "{code} expired on {expiry}", code=code, expiry=vial.expiry)
+            )
         if patient_site != self.site:
             problems.append(
-                Violation(
+                Violation.of(
                     "R-CLN-1",
-                    f"{patient} is a subject of {patient_site}, not of {self.site}; dispense "
+                    "{patient} is a subject of {patient_site}, not of {site}; dispense "
                     "from that site's stock",
+                    patient=patient,
+                    patient_site=patient_site,
+                    site=self.site,
                 )
             )
         if not place.strip():
-            problems.append(Violation("R-TRC-2", "name where the vial goes (ward or bedside)"))
+            problems.append(Violation.of("R-TRC-2", "name where the vial goes (ward or bedside)"))
         if problems:
             raise RuleViolation(problems)
         self._vial_dispensed(self.site, code, patient, place.strip())

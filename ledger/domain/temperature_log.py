@@ -11,6 +11,7 @@ from typing import TypedDict
 
 from ledger.domain.product_vial import TemperatureRange
 from ledger.errors import InvalidInput
+from ledger.messages import Sentence
 
 _HEADER = ("timestamp", "temperature")
 
@@ -37,12 +38,17 @@ def parse_logger_csv(text: str) -> list[Reading]:
                 raise ValueError("the time lacks its UTC offset")
         except ValueError as exc:
             raise InvalidInput(
-                f"R-SHP-1: line {number} of the logger file is not 'timestamp,temperature' "
-                f"({exc}): {line[:80]!r}; export the file again with ISO 8601 times"
+                Sentence(
+                    "R-SHP-1: line {number} of the logger file is not 'timestamp,temperature' "
+                    "({problem}): {line!r}; export the file again with ISO 8601 times",
+                    number=number,
+                    problem=exc,
+                    line=line[:80],
+                )
             ) from None
         readings.append(Reading(at=at, temp_c=temp_c))
     if not readings:
-        raise InvalidInput("R-SHP-1: the logger file holds no readings")
+        raise InvalidInput(Sentence("R-SHP-1: the logger file holds no readings"))
     return readings
 
 

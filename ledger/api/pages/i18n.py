@@ -11,6 +11,8 @@ from collections.abc import Callable
 
 from fastapi import Request
 
+from ledger.messages import preferred_language
+
 LANGUAGES = ("en", "zh")
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -248,8 +250,7 @@ def language(request: Request) -> str:
     asked = request.query_params.get("lang") or request.cookies.get("lang")
     if asked in LANGUAGES:
         return asked
-    accept = request.headers.get("accept-language", "").lower()
-    return "zh" if accept.startswith("zh") else "en"
+    return preferred_language(request.headers.get("accept-language"))
 
 
 def translator(lang: str) -> Callable[[str], str]:

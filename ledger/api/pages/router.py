@@ -62,7 +62,7 @@ def public_item(request: Request, ctx: Context, code: str) -> Response:
     try:
         parsed = parse_code(code)
     except InvalidInput as exc:
-        return page(request, "error.html", 422, code=code, detail=exc.detail)
+        return page(request, "error.html", 422, code=code, detail=exc.render(language(request)))
     with ctx.views_engine.connect() as conn:
         item = conn.execute(select(items_table).where(items_table.c.code == str(parsed))).first()
     holds = [h["reason"] for h in json.loads(item.holds)] if item is not None else []
@@ -85,7 +85,7 @@ def trace_page(
     try:
         parsed = str(parse_code(code))
     except InvalidInput as exc:
-        return page(request, "error.html", 422, code=code, detail=exc.detail)
+        return page(request, "error.html", 422, code=code, detail=exc.render(language(request)))
     graph = trace(ctx.views_engine, parsed, direction)
     if parsed not in graph.nodes:
         t = translator(language(request))

@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from ledger.api.deps import Context, CurrentActor, confirm_signature
+from ledger.api.language import current
 from ledger.api.schemas import ERRORS, ErrorViolation, Receipt, Signature, receipt
 from ledger.application import Actor
 from ledger.domain.people import Role
@@ -53,7 +54,9 @@ def verify(ctx: Context, actor: CurrentActor, body: BedsideIn) -> DecisionOut:
     decision = ctx.ledger.verify_bedside(body.vial, body.patient, body.dose, body.route)
     return DecisionOut(
         decision="go" if decision.go else "no-go",
-        reasons=[ErrorViolation(rule=v.rule, message=v.message) for v in decision.reasons],
+        reasons=[
+            ErrorViolation(rule=v.rule, message=v.render(current())) for v in decision.reasons
+        ],
     )
 
 

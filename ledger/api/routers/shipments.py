@@ -18,6 +18,7 @@ from ledger.api.schemas import ERRORS, Created, Receipt, Signature, receipt
 from ledger.application import Actor
 from ledger.domain.temperature_log import Reading, parse_logger_csv
 from ledger.errors import InvalidInput
+from ledger.messages import Sentence
 
 router = APIRouter(prefix="/shipments", tags=["shipments"], responses=ERRORS)
 
@@ -165,14 +166,17 @@ def logger_file(
     raw = file.file.read(MAX_LOGGER_BYTES + 1)
     if len(raw) > MAX_LOGGER_BYTES:
         raise InvalidInput(
-            f"R-SHP-1: the logger file is larger than {MAX_LOGGER_BYTES // 1_000_000} MB; "
-            "upload it in parts, one per download from the logger"
+            Sentence(
+                "R-SHP-1: the logger file is larger than {mb} MB; upload it in parts, one per "
+                "download from the logger",
+                mb=MAX_LOGGER_BYTES // 1_000_000,
+            )
         )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InvalidInput(
-            "R-SHP-1: the logger file is not UTF-8 text; export it from the logger as CSV"
+            Sentence("R-SHP-1: the logger file is not UTF-8 text; export it from the logger as CSV")
         ) from None
     return _record_readings(ctx, actor, code, logger, text)
 
@@ -237,6 +241,10 @@ def _refuse_non_numbers(readings: list[Reading]) -> None:
     for reading in readings:
         if not math.isfinite(reading["temp_c"]):
             raise InvalidInput(
-                f"R-SHP-1: the reading at {reading['at'].isoformat()} has no temperature "
-                f"({reading['temp_c']}); export the file again from the logger"
+                Sentence(
+                    "R-SHP-1: the reading at {at} has no temperature ({value}); export the file "
+                    "again from the logger",
+                    at=reading["at"].isoformat(),
+                    value=reading["temp_c"],
+                )
             )

@@ -6,6 +6,8 @@
   var t = function (k) { return T[k] || k; };
   var token = sessionStorage.getItem("ct-token"), who = sessionStorage.getItem("ct-who");
   var $ = function (id) { return document.getElementById(id); };
+  // Refusals come back in the page's language (zh-Hans page: Chinese messages from the API).
+  var language = document.documentElement.lang || "en";
   // Read-your-writes: every read waits until the read models include this station's last write.
   var lastWrite = Number(sessionStorage.getItem("ct-last") || 0);
   var opened = 0;
@@ -28,7 +30,7 @@
   }
 
   function api(method, path, body) {
-    var headers = {"Authorization": "Bearer " + token};
+    var headers = {"Authorization": "Bearer " + token, "Accept-Language": language};
     if (body) headers["Content-Type"] = "application/json";
     return fetch(path, {method: method, headers: headers, body: body ? JSON.stringify(body) : undefined})
       .then(function (r) { return r.json().then(function (j) { return [r.status, j]; }); });
@@ -165,7 +167,7 @@
     e.preventDefault();
     var data = new URLSearchParams(new FormData(e.target));
     if (!data.get("role")) data.delete("role");
-    fetch("/api/v1/auth/token", {method: "POST", body: data}).then(function (r) {
+    fetch("/api/v1/auth/token", {method: "POST", body: data, headers: {"Accept-Language": language}}).then(function (r) {
       return r.json().then(function (j) { return [r.status, j]; });
     }).then(function (res) {
       if (res[0] !== 200) {
