@@ -507,8 +507,6 @@ TEMPLATES: dict[str, str] = {
     "R-SHP-1: the logger file is not UTF-8 text; export it from the logger as CSV": (
         "R-SHP-1：温度记录仪文件不是 UTF-8 文本；请从记录仪导出为 CSV 文件"
     ),
-    "R-SHP-1: the reading at {at} has no temperature ({value}); export the file again from the "
-    "logger": "R-SHP-1：{at} 的读数没有温度值（{value}）；请从记录仪重新导出文件",
     "R-SHP-1: line {number} of the logger file is not 'timestamp,temperature' ({problem}): "
     "{line!r}; export the file again with ISO 8601 times": (
         "R-SHP-1：温度记录仪文件第 {number} 行不是“时间戳,温度”格式（{problem}）：{line!r}；"

@@ -1,5 +1,6 @@
 """The next steps of a scanned shipment, patient or study at the clinical site: custody,
-logger file, delivery, receipt re-inspection, the QP's signed release (R-SHP-1..3, R-QC-4);
+logger file, delivery, receipt re-inspection, the QP's signed release, storage in the site
+pharmacy (R-SHP-1..3, R-QC-4, R-TRC-2); dispensing for a subject (R-CLN-2),
 follow-up visits, adverse events, consent withdrawal, emergency unblinding (R-CLN-1, R-CLN-4..6);
 the ethics decision on a paused study and enrolment (R-CLN-1, R-CLN-4)."""
 
@@ -54,7 +55,19 @@ CLINICAL_STEPS: tuple[Step, ...] = (
         ("qp",),
         "/shipments/{code}/release",
         signed=True,
-        only_when=("at site",),
+        only_when=("re-inspected",),
+    ),
+    Step(
+        "store",
+        SHIPMENT,
+        ("pharmacist",),
+        "/shipments/{code}/storage",
+        (
+            StepField("vials", "list"),
+            StepField("place"),
+            StepField("unit_c", "number", default=-80),
+        ),
+        only_when=("re-inspected", "released for use"),
     ),
     Step(
         "follow_up_visit",
@@ -90,6 +103,14 @@ CLINICAL_STEPS: tuple[Step, ...] = (
         (StepField("vial"), StepField("reason")),
         signed=True,
         only_when=DOSED,
+    ),
+    Step(
+        "dispense",
+        PATIENT,
+        ("pharmacist",),
+        "/patients/{code}/dispense",
+        (StepField("place", default="ward"), StepField("vial", required=False)),
+        only_when=SUBJECT,
     ),
     Step(
         "withdraw_consent",

@@ -5,6 +5,7 @@ shipment's required range (excursions).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TypedDict
@@ -36,6 +37,8 @@ def parse_logger_csv(text: str) -> list[Reading]:
             at, temp_c = datetime.fromisoformat(cells[0]), float(cells[1])
             if at.utcoffset() is None:
                 raise ValueError("the time lacks its UTC offset")
+            if not math.isfinite(temp_c):  # nan and inf parse, but no logger measured them
+                raise ValueError("the temperature is not a measured number")
         except ValueError as exc:
             raise InvalidInput(
                 Sentence(

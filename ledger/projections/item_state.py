@@ -48,6 +48,7 @@ STATUS_AFTER = {
     "Safety.Resumed": "active",
     "Safety.Terminated": "terminated",
     "Patient.Enrolled": "enrolled",
+    "SiteStock.ReceiptInspected": "re-inspected",
     "SiteStock.ReleasedForUse": "released for use",
 }
 # Statuses that say where an item went; a hold is shown in `holds` instead.

@@ -84,7 +84,7 @@ def test_r_cln_6_certified_vials_to_a_dosed_patient_with_follow_up_over_http(
     assert delivered.status_code == 200, delivered.text
     after = delivered.json()["notification_id"]
     assert "inspect_receipt" in step_keys(api, "pharmacist", shipment, after)
-    assert "qp_release" in step_keys(api, "qp", shipment, after)
+    assert "qp_release" not in step_keys(api, "qp", shipment, after)  # re-inspect first
     inspected = api.post(
         "pharmacist",
         f"/shipments/{shipment}/receipt-inspection",
@@ -93,6 +93,10 @@ def test_r_cln_6_certified_vials_to_a_dosed_patient_with_follow_up_over_http(
     assert inspected.status_code == 200, inspected.text
     assert inspected.json()["missing"] == []
     assert inspected.json()["failed"] == {vials[2]: "cracked cap"}
+    after = inspected.json()["notification_id"]
+    assert "inspect_receipt" not in step_keys(api, "pharmacist", shipment, after)
+    assert "qp_release" in step_keys(api, "qp", shipment, after)
+    assert "store" in step_keys(api, "pharmacist", shipment, after)
 
     # Then the QP's release needs their password again (R-LED-5) and releases the two (R-QC-4)
     before = api.last_id()

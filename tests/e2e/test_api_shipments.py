@@ -78,7 +78,7 @@ def test_r_shp_1_malformed_logger_files_are_422_naming_the_line(clinic_api: Clin
     no_number = api.post(
         "operator", f"/shipments/{shipment}/logger", {"logger": "LG-1", "csv": f"{now},nan\n"}
     )
-    assert no_number.status_code == 422 and "no temperature" in no_number.json()["detail"]
+    assert no_number.status_code == 422 and "not a measured number" in no_number.json()["detail"]
     not_text = api.client.post(
         f"/api/v1/shipments/{shipment}/logger/file",
         data={"logger": "LG-1"},

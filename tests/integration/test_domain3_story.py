@@ -14,7 +14,7 @@ from ledger.application import CellTraceLedger
 from ledger.identifiers import ItemType
 from ledger.integrity.verify import verify_database
 from ledger.projections.runner import Projections
-from ledger.projections.trace import trace_up
+from ledger.projections.trace import render_tree, trace_up
 from ledger.projections.tracking import view_engine
 from tests.domain1 import TODAY, refused_step
 from tests.domain3 import PLACE, WARD, Clock, build_clinic, enrolled
@@ -75,5 +75,9 @@ def test_domain3_story_from_donor_to_a_dosed_patient_with_follow_up(tmp_path: Pa
         engine.dispose()
     assert {good, clinic.lot, clinic.plant.donor} <= set(graph.nodes)
     assert [n.code for n in graph.of_type(ItemType.DONOR)] == [clinic.plant.donor]
+    # including the shipment the vial travelled in (R-TRC-1), but not its other vials
+    assert {e.child for e in graph.children(good) if e.relation == "shipped in"} == {shipment}
+    assert spare not in graph.nodes and cracked not in graph.nodes
+    assert f"shipped in: {shipment}" in render_tree(graph)
     # And the whole ledger verifies
     assert verify_database(settings.database).intact

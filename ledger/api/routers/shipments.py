@@ -5,7 +5,6 @@ R-LED-5)."""
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from typing import Annotated
 
@@ -16,7 +15,7 @@ from ledger.api.context import ApiContext
 from ledger.api.deps import Context, CurrentActor, confirm_signature
 from ledger.api.schemas import ERRORS, Created, Receipt, Signature, receipt
 from ledger.application import Actor
-from ledger.domain.temperature_log import Reading, parse_logger_csv
+from ledger.domain.temperature_log import parse_logger_csv
 from ledger.errors import InvalidInput
 from ledger.messages import Sentence
 
@@ -224,7 +223,6 @@ def release(ctx: Context, actor: CurrentActor, code: str, body: ReleaseIn) -> Re
 
 def _record_readings(ctx: ApiContext, actor: Actor, code: str, logger: str, text: str) -> LoggerOut:
     readings = parse_logger_csv(text)
-    _refuse_non_numbers(readings)
     outside, r = ctx.ledger.record_logger_readings(actor, code, logger, readings)
     required = ctx.ledger.get_shipment(code).required
     return LoggerOut(
@@ -234,17 +232,3 @@ def _record_readings(ctx: ApiContext, actor: Actor, code: str, logger: str, text
         notification_id=r.notification_id,
         events=r.events,
     )
-
-
-def _refuse_non_numbers(readings: list[Reading]) -> None:
-    """`nan` and `inf` parse as numbers but are no temperature a logger measured."""
-    for reading in readings:
-        if not math.isfinite(reading["temp_c"]):
-            raise InvalidInput(
-                Sentence(
-                    "R-SHP-1: the reading at {at} has no temperature ({value}); export the file "
-                    "again from the logger",
-                    at=reading["at"].isoformat(),
-                    value=reading["temp_c"],
-                )
-            )

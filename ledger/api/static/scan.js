@@ -61,7 +61,9 @@
       return hidden;
     }
     var label = document.createElement("label"), input;
-    label.textContent = t("field." + f.name);
+    // A field name used by steps of different kinds may have a label per kind
+    // ("field.vials.list": the vials scanned, "field.vials": how many to fill).
+    label.textContent = T["field." + f.name + "." + f.kind] || t("field." + f.name);
     if (f.kind === "select") {
       input = document.createElement("select");
       f.options.forEach(function (o) { var op = document.createElement("option"); op.value = op.textContent = o; input.appendChild(op); });
