@@ -70,7 +70,12 @@ def test_r_cln_3_bedside_go_then_thaw_and_administration_signed_by_both(
     page = _nurse_page(browser, server)
     # When the nurse scans a released vial and the wristband, 1.0 mL intravenous
     _check(page, GO_VIAL, "1.0", "intravenous")
-    # Then the whole screen is a green GO with no reason
+    # Then the wristband's prescription was shown as a hint (cohort doses, protocol routes)
+    page.wait_for_function(
+        "document.getElementById('prescription').textContent.indexOf('Cohort high: 1 mL') === 0"
+    )
+    assert "Intravenous, Intra-arterial" in page.text_content("#prescription")
+    # And the whole screen is a green GO with no reason
     page.wait_for_selector("#verdict.go", state="visible")
     assert "GO" in page.inner_text("#verdict-word")
     assert page.locator("#reasons li").count() == 0

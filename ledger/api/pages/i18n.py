@@ -182,6 +182,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "nav.scan": {"en": "Operator station", "zh": "操作员工作站"},
     "nav.bedside": {"en": "Bedside check", "zh": "床旁核对"},
+    "bedside.prescription": {
+        "en": "Cohort {cohort}: {doses} {unit}; routes: {routes}; use within {minutes} min of thaw",
+        "zh": "剂量组 {cohort}：{doses} {unit}；给药途径：{routes}；复苏后 {minutes} 分钟内使用",
+    },
     "bedside.title": {"en": "Bedside check", "zh": "床旁给药核对"},
     "bedside.intro": {
         "en": "Scan the vial, then the patient's wristband; enter the prescribed dose and route.",

@@ -50,7 +50,7 @@ def bedside(request: Request) -> Response:
     """The bedside tablet: scan vial and wristband, go / no-go with every reason, then the thaw
     and the administration signed by the nurse and the pharmacist (R-CLN-2, R-CLN-3)."""
     t = translator(language(request))
-    keys = [k for k in MESSAGES if k.startswith("bedside.")]
+    keys = [k for k in MESSAGES if k.startswith(("bedside.", "route."))]
     return page(
         request, "bedside.html", texts={k: t(k) for k in keys}, routes=[r.value for r in Route]
     )

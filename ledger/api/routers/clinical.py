@@ -176,6 +176,44 @@ def complete_visit(ctx: Context, actor: CurrentActor, code: str, body: VisitDone
     )
 
 
+class PrescriptionOut(BaseModel):
+    """What the protocol allows for this subject: shown at the bedside before the check."""
+
+    patient: str
+    study: str
+    study_status: str
+    site: str
+    cohort: str
+    dose_unit: str
+    doses: list[float] = Field(description="The dose levels of the subject's cohort")
+    routes: list[str]
+    in_use_minutes: int = Field(description="In-use time after thaw")
+
+
+@router.get(
+    "/patients/{code}/prescription",
+    response_model=PrescriptionOut,
+    summary="What the protocol allows for a subject",
+)
+def prescription(ctx: Context, actor: CurrentActor, code: str) -> PrescriptionOut:
+    """The subject's study, cohort dose levels, routes and in-use time, for the bedside page
+    (R-CLN-1, R-CLN-2); the bedside check itself decides. Nothing identifying is shown."""
+    patient = ctx.ledger.get_patient(code)
+    study = ctx.ledger.get_study(patient.study)
+    cohort = study.cohort(patient.cohort)
+    return PrescriptionOut(
+        patient=patient.code,
+        study=study.code,
+        study_status=study.status,
+        site=patient.site,
+        cohort=patient.cohort,
+        dose_unit=study.protocol["dose_unit"],
+        doses=list(cohort["doses"]) if cohort else [],
+        routes=list(study.protocol["routes"]),
+        in_use_minutes=study.protocol["in_use_minutes"],
+    )
+
+
 @router.get(
     "/studies/{code}/overdue-visits",
     response_model=list[OverdueVisitOut],

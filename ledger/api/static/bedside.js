@@ -92,12 +92,36 @@
     (go ? $("thaw") : $("back")).focus();
   }
 
+  // The wristband's prescription (cohort dose levels, protocol routes, in-use time) as a hint
+  // beside the dose and route; the check itself still decides.
+  function prescription() {
+    var patient = scanned($("patient")), hint = $("prescription");
+    hint.hidden = true;
+    if (!patient || !token) return;
+    fetch("/api/v1/patients/" + encodeURIComponent(patient) + "/prescription",
+      {headers: {"Accept-Language": LANG, Authorization: "Bearer " + token}})
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (p) {
+        if (!p || scanned($("patient")) !== patient) return;
+        var routes = p.routes.map(function (r) { return t("route." + r); }).join(", ");
+        hint.textContent = t("bedside.prescription")
+          .replace("{cohort}", p.cohort).replace("{doses}", p.doses.join(" / "))
+          .replace("{unit}", p.dose_unit).replace("{routes}", routes)
+          .replace("{minutes}", String(p.in_use_minutes));
+        $("dose-unit").textContent = p.dose_unit;
+        if (p.doses.length === 1 && !$("dose").value) $("dose").value = p.doses[0];
+        hint.hidden = false;
+      });
+  }
+  $("patient").addEventListener("change", prescription);
+
   // Enter in a field (a wedge scanner ends each scan with it) moves on instead of submitting.
   var order = ["vial", "patient", "dose", "route"];
   order.forEach(function (id, i) {
     $(id).addEventListener("keydown", function (e) {
       if (e.key !== "Enter") return;
       if ($(id).classList.contains("scan-field")) scanned($(id));
+      if (id === "patient") prescription();
       if (i + 1 < order.length) { e.preventDefault(); $(order[i + 1]).focus(); }
     });
   });
