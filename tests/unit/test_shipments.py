@@ -137,7 +137,7 @@ def test_r_shp_1_malformed_logger_line_is_refused_naming_the_line() -> None:
 @pytest.mark.parametrize("value", ["nan", "inf", "-Infinity"])
 def test_r_shp_1_logger_line_without_a_measured_temperature_is_refused(value: str) -> None:
     # A reading that parses as a float but is no measurement would hide an excursion
-    with pytest.raises(InvalidInput, match="line 4.*not a measured number"):
+    with pytest.raises(InvalidInput, match=r"line 4.*not a measured number"):
         parse_logger_csv(LOGGER_OK + f"2026-03-02T09:30+00:00,{value}\n")
 
 
