@@ -3,11 +3,7 @@ the randomisation list (R-TRC-2, R-QC-3, R-SHP-3, R-CLN-2, R-CLN-5)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from functools import partial
-from pathlib import Path
-
-import pytest
 
 from ledger.domain.base import Meaning
 from tests.domain1 import history, refused_step
@@ -15,11 +11,8 @@ from tests.domain3 import (
     CONSENT,
     PLACE,
     WARD,
-    Clinic,
     Clinical,
     blinded_study,
-    build_clinic,
-    clinic_ledger,
     enrolled,
     enrolled_in,
     kits,
@@ -27,18 +20,6 @@ from tests.domain3 import (
     released,
     stocked,
 )
-
-
-@pytest.fixture(scope="module")
-def clinic_template(tmp_path_factory: pytest.TempPathFactory) -> Clinic:
-    return build_clinic(tmp_path_factory.mktemp("clinic"))
-
-
-@pytest.fixture
-def clinic(clinic_template: Clinic, tmp_path: Path) -> Iterator[Clinical]:
-    with clinic_ledger(clinic_template, tmp_path) as opened:
-        yield opened
-
 
 # --- R-TRC-2 / R-QC-3 / R-SHP-3: storage places ----------------------------------------------
 

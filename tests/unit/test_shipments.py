@@ -4,9 +4,7 @@ R-PPL-3)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -18,10 +16,7 @@ from tests.domain2 import purified_lot
 from tests.domain3 import (
     PLACE,
     WARD,
-    Clinic,
     Clinical,
-    build_clinic,
-    clinic_ledger,
     enrolled,
     received,
     shipped,
@@ -29,17 +24,6 @@ from tests.domain3 import (
 
 LOGGER_OK = "timestamp,temperature\n2026-03-02T09:10+00:00,-78.5\n2026-03-02T09:20+00:00,-77.0\n"
 LOGGER_WARM = LOGGER_OK + "2026-03-02T09:30+00:00,-41.2\n2026-03-02T09:40+00:00,-75.0\n"
-
-
-@pytest.fixture(scope="module")
-def clinic_template(tmp_path_factory: pytest.TempPathFactory) -> Clinic:
-    return build_clinic(tmp_path_factory.mktemp("clinic"))
-
-
-@pytest.fixture
-def clinic(clinic_template: Clinic, tmp_path: Path) -> Iterator[Clinical]:
-    with clinic_ledger(clinic_template, tmp_path) as opened:
-        yield opened
 
 
 def holds(app: object, vial: str) -> list[str]:

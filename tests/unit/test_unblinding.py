@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
 from ledger.application import CellTraceLedger
 from ledger.domain.base import Meaning
 from tests.domain1 import history, refused_step
@@ -15,24 +10,11 @@ from tests.domain3 import (
     Clinic,
     Clinical,
     blinded_study,
-    build_clinic,
-    clinic_ledger,
     enrolled,
     enrolled_in,
     kits,
     released,
 )
-
-
-@pytest.fixture(scope="module")
-def clinic_template(tmp_path_factory: pytest.TempPathFactory) -> Clinic:
-    return build_clinic(tmp_path_factory.mktemp("clinic"))
-
-
-@pytest.fixture
-def clinic(clinic_template: Clinic, tmp_path: Path) -> Iterator[Clinical]:
-    with clinic_ledger(clinic_template, tmp_path) as opened:
-        yield opened
 
 
 def blinded_dose(app: CellTraceLedger, c: Clinic) -> tuple[str, str]:
