@@ -23,6 +23,7 @@ from label_printing.render import prepare_label, render_png, render_svg
 from label_printing.signing import load_label_signer
 from label_printing.zpl import render_zpl
 from ledger.config import Settings
+from ledger.identifiers import ItemCode
 from ledger.integrity.note import Signer
 
 DEFAULT_DPI = {"png": 300, "zpl": 203}
@@ -126,11 +127,18 @@ def write_labels(
     signer: Signer,
     base_url: str,
 ) -> list[Path]:
-    """Write one file per label into ``out_dir``, named ``<code>.<format>`` (e.g. for the demo)."""
+    """Write one file per label into ``out_dir``, named by `file_name` (e.g. for the demo)."""
     kind = parse_format(fmt)
     return [
-        write_label(c, kind, out_dir / f"{c.code}.{kind.value}", signer, base_url) for c in contents
+        write_label(c, kind, out_dir / file_name(c.code, kind.value), signer, base_url)
+        for c in contents
     ]
+
+
+def file_name(code: ItemCode | str, extension: str) -> str:
+    """``<code>.<extension>``, with a ``*`` check character written ``_`` so that the name is
+    valid on every file system (``_`` is not a code character, so names stay unique)."""
+    return f"{str(code).replace('*', '_')}.{extension}"
 
 
 def _target(out_path: Path, suffix: str) -> Path:

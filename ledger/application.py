@@ -10,6 +10,7 @@ from ledger.commands.corrections import CorrectionCommands
 from ledger.commands.donors import DonorCommands
 from ledger.commands.materials import MaterialCommands
 from ledger.commands.people import PeopleCommands
+from ledger.commands.pharmacy import PharmacyCommands
 from ledger.commands.production import ProductionCommands
 from ledger.commands.quality import QualityCommands
 from ledger.commands.safety import SafetyCommands
@@ -26,6 +27,7 @@ class CellTraceLedger(
     ProductionCommands,
     QualityCommands,
     ShipmentCommands,
+    PharmacyCommands,
     SafetyCommands,
     CorrectionCommands,
     PeopleCommands,

@@ -5,18 +5,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from ledger.bootstrap import describe_database, init_ledger, open_ledger
 from ledger.cli_transparency import KeysOption, log_audit, register
+from ledger.cli_users import register_users
 from ledger.config import Settings
 from ledger.errors import InvalidInput, LedgerError, NotFound
 from ledger.integrity.verify import KeptHead, LedgerReader, LogAudit, Report, verify_database
-
-if TYPE_CHECKING:
-    from ledger.credentials import Credentials
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -232,7 +230,7 @@ def label(
     dpi: Annotated[int | None, typer.Option(help="PNG or Zebra printer resolution.")] = None,
 ) -> None:
     """Write the signed QR label of one item (R-ID-2)."""
-    from label_printing.cli import RenderOptions, load_signer, write_label
+    from label_printing.cli import RenderOptions, file_name, load_signer, write_label
     from label_printing.from_ledger import label_content
 
     settings = _existing_ledger()
@@ -241,7 +239,7 @@ def label(
         content = label_content(ledger, code)
     finally:
         ledger.close()
-    target = out or Path(f"{content.code}.{fmt.lower()}")
+    target = out or Path(file_name(content.code, fmt.lower()))
     path = write_label(
         content, fmt, target, load_signer(settings), settings.base_url, RenderOptions(dpi=dpi)
     )
@@ -290,96 +288,8 @@ def serve(
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 
-users = typer.Typer(no_args_is_help=True, help="People, roles, training and passwords.")
-app.add_typer(users, name="users")
-
-
-def _password(from_stdin: bool) -> str:
-    if from_stdin:
-        return sys.stdin.readline().rstrip("\n")
-    value: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    return value
-
-
-@users.command("add")
-def users_add(
-    role: Annotated[list[str], typer.Option("--role", help="Role(s) to grant.")],
-    password_stdin: Annotated[
-        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
-    ] = False,
-) -> None:
-    """Register a person from the server console (recorded as SYSTEM) and set a password."""
-    from ledger.application import SYSTEM
-
-    settings = _settings()
-    password = _password(password_stdin)
-    credentials = _credentials(settings, password)  # refuse a weak password before registering
-    ledger = open_ledger(settings)
-    try:
-        code, _ = ledger.register_person(SYSTEM, role)
-    finally:
-        ledger.close()
-    credentials.set_password(code, password)
-    typer.echo(code)
-
-
-@users.command("train")
-def users_train(
-    code: str,
-    step_type: str,
-    sop: Annotated[str, typer.Option(help="SOP and version trained on.")],
-    days: Annotated[int, typer.Option(help="Validity in days.")] = 365,
-) -> None:
-    """Record a training (recorded as SYSTEM)."""
-    from datetime import timedelta
-
-    from ledger.application import SYSTEM
-
-    settings = _settings()
-    ledger = open_ledger(settings)
-    try:
-        today = ledger.today()
-        ledger.record_training(SYSTEM, code, step_type, today, today + timedelta(days=days), sop)
-    finally:
-        ledger.close()
-    typer.echo(f"{code} trained for {step_type} until {today + timedelta(days=days)}")
-
-
-@users.command("set-password")
-def users_set_password(
-    code: str,
-    password_stdin: Annotated[
-        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
-    ] = False,
-) -> None:
-    """Set (or reset, which also unlocks) a person's password."""
-    settings = _settings()
-    ledger = open_ledger(settings)
-    try:
-        person = ledger.get_person(code)
-    finally:
-        ledger.close()
-    password = _password(password_stdin)
-    _credentials(settings, password).set_password(person.code, password)
-    typer.echo(f"Password set for {person.code}")
-
-
-def _credentials(settings: Settings, password: str) -> Credentials:
-    """The password store, after checking `password` is acceptable (exit 2 if not)."""
-    from ledger.credentials import MIN_PASSWORD_LENGTH, Credentials
-    from ledger.db import create_db_engine
-
-    if len(password) < MIN_PASSWORD_LENGTH:
-        typer.echo(
-            f"error: the password must have at least {MIN_PASSWORD_LENGTH} characters", err=True
-        )
-        raise typer.Exit(2)
-    credentials = Credentials(create_db_engine(settings))
-    credentials.create_tables()
-    return credentials
-
-
 register(app, _settings)
+register_users(app, _settings)
 
 
 @app.command()

@@ -14,7 +14,7 @@ DEFAULT_DATA_DIR = "./celltrace-data"
 DEFAULT_ORIGIN = "celltrace.example/ledger"
 DEFAULT_CHECKPOINT_EVERY_EVENTS = 1000
 DEFAULT_CHECKPOINT_EVERY_SECONDS = 300.0
-DEFAULT_CHECKPOINT_MILESTONES = (".Certified", ".QPReleased", ".Released")
+DEFAULT_CHECKPOINT_MILESTONES = (".Certified", ".ReleasedForUse", ".Released")
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from ledger.domain.base import DateAsISO, Meaning, Stamp, StampAsDict, stamped
 from ledger.domain.codes import CodeSequence, item_id, sequence_id
 from ledger.errors import Conflict, InvalidInput, NotAuthorised, NotFound, Violation
 from ledger.identifiers import ItemCode, ItemType, parse_code
+from ledger.messages import Sentence
 
 T = TypeVar("T", bound=Aggregate)
 
@@ -90,10 +91,13 @@ class LedgerCore(Application[UUID]):
     ) -> Iterator[Stamp]:
         """Attribute every event triggered in the block to `actor` (R-LED-2)."""
         if not actor.person_id or not actor.role:
-            raise InvalidInput("R-LED-2: every step needs an actor id and a role")
+            raise InvalidInput(Sentence("R-LED-2: every step needs an actor id and a role"))
         if client_time is not None and client_time.utcoffset() is None:
             raise InvalidInput(
-                "R-LED-2: the device time must include its UTC offset, e.g. 2026-03-01T09:30+08:00"
+                Sentence(
+                    "R-LED-2: the device time must include its UTC offset, "
+                    "e.g. 2026-03-01T09:30+08:00"
+                )
             )
         stamp = Stamp(actor.person_id, actor.role, meaning, self.clock(), client_time)
         with stamped(stamp):
@@ -137,8 +141,12 @@ class LedgerCore(Application[UUID]):
             found: Aggregate = self.repository.get(item_id(parsed))
         except AggregateNotFoundError:
             raise NotFound(
-                f"{parsed} is a valid code but no such {parsed.item_type.label} is recorded "
-                "in this ledger; check that you scanned the right label"
+                Sentence(
+                    "{code} is a valid code but no such {item_type:term} is recorded "
+                    "in this ledger; check that you scanned the right label",
+                    code=str(parsed),
+                    item_type=parsed.item_type.label,
+                )
             ) from None
         if not isinstance(found, kind):
             raise NotFound(f"{parsed} does not refer to a {kind.__name__}")
@@ -156,10 +164,11 @@ class LedgerCore(Application[UUID]):
         except (NotFound, InvalidInput):
             raise NotAuthorised(
                 [
-                    Violation(
+                    Violation.of(
                         "R-PPL-1",
-                        f"{actor.person_id} is not a registered person; only registered, "
-                        "trained people may record steps",
+                        "{person_id} is not a registered person; only registered, trained "
+                        "people may record steps",
+                        person_id=actor.person_id,
                     )
                 ]
             ) from None
@@ -167,10 +176,13 @@ class LedgerCore(Application[UUID]):
         if actor.role not in roles:
             missing.insert(
                 0,
-                Violation(
+                Violation.of(
                     "R-PPL-2",
-                    f"{step_type} is recorded in the role {' or '.join(roles)}, "
-                    f"not {actor.role}; sign in with that role",
+                    "{step_type} is recorded in the role {roles:terms_or}, not {role:term}; "
+                    "sign in with that role",
+                    step_type=step_type,
+                    roles=roles,
+                    role=actor.role,
                 ),
             )
         if missing:

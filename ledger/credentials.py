@@ -26,6 +26,8 @@ from sqlalchemy import (
     update,
 )
 
+from ledger.messages import Sentence
+
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)
 TOKEN_LIFETIME = timedelta(hours=8)
@@ -53,6 +55,10 @@ sessions_table = Table(
 class CredentialError(Exception):
     """Sign-in refused: the message is safe to show and says what to do."""
 
+    def __init__(self, sentence: Sentence) -> None:
+        super().__init__(sentence.render())
+        self.sentence = sentence
+
 
 @dataclass(frozen=True)
 class Session:
@@ -74,7 +80,10 @@ class Credentials:
     def set_password(self, person_code: str, password: str) -> None:
         if len(password) < MIN_PASSWORD_LENGTH:
             raise CredentialError(
-                f"the password must have at least {MIN_PASSWORD_LENGTH} characters"
+                Sentence(
+                    "the password must have at least {minimum} characters",
+                    minimum=MIN_PASSWORD_LENGTH,
+                )
             )
         hashed = self.hasher.hash(password)
         with self.engine.begin() as conn:
@@ -89,20 +98,27 @@ class Credentials:
 
     def check_password(self, person_code: str, password: str, now: datetime) -> None:
         """Verify or raise CredentialError; counts failures and locks the account."""
-        refusal: str | None = None
+        refusal: Sentence | None = None
         with self.engine.begin() as conn:
             row = conn.execute(
                 select(credentials_table).where(credentials_table.c.person_code == person_code)
             ).first()
             if row is None:
                 raise CredentialError(
-                    f"{person_code} has no password; ask an administrator to set one"
+                    Sentence(
+                        "{person} has no password; ask an administrator to set one",
+                        person=person_code,
+                    )
                 )
             if row.locked_until and datetime.fromisoformat(row.locked_until) > now:
                 raise CredentialError(
-                    f"{person_code} is locked after {MAX_FAILURES} wrong passwords until "
-                    f"{row.locked_until[:16].replace('T', ' ')} UTC; try again later or ask "
-                    "an administrator to reset the password"
+                    Sentence(
+                        "{person} is locked after {failures} wrong passwords until {until} UTC; "
+                        "try again later or ask an administrator to reset the password",
+                        person=person_code,
+                        failures=MAX_FAILURES,
+                        until=row.locked_until[:16].replace("T", " "),
+                    )
                 )
             failures = 0
             locked: str | None = None
@@ -112,10 +128,15 @@ class Credentials:
                 failures = row.failed_attempts + 1
                 if failures >= MAX_FAILURES:
                     failures, locked = 0, (now + LOCKOUT).isoformat()
-                refusal = f"wrong password for {person_code}" + (
-                    f"; the account is now locked for {LOCKOUT.seconds // 60} minutes"
+                refusal = Sentence(
+                    "wrong password for {person}{locked}",
+                    person=person_code,
+                    locked=Sentence(
+                        "; the account is now locked for {minutes} minutes",
+                        minutes=LOCKOUT.seconds // 60,
+                    )
                     if locked
-                    else ""
+                    else "",
                 )
             if failures != row.failed_attempts or locked != row.locked_until:
                 conn.execute(

@@ -1,5 +1,6 @@
 """The clinical part of `celltrace demo` (R-SHP, R-QC-4, R-CLN): a site and a study, a patient,
-two cold-chain shipments (one with a temperature excursion), receipt and QP release, a refused
+two cold-chain shipments (one with a temperature excursion), receipt and QP release, storage
+in the site pharmacy and dispensing for the patient, a refused
 and a verified administration, follow-up, a serious adverse event pausing the study, and the
 patient's trace back to the donor."""
 
@@ -58,7 +59,13 @@ def run_clinical(app: CellTraceLedger, staff: Staff, vials: list[str], echo: Ech
         f"{good} received: {shipped[2]} failed re-inspection (cracked cap); "
         f"{', '.join(released)} released for use by the site QP (R-QC-4)"
     )
-    vial = released[0]
+    freezer = "Pharmacy freezer F2 (-80 C)/rack 3/box 1"
+    app.store_vials(pharm, good, released, freezer, -80)
+    vial, _ = app.dispense(pharm, patient, "Ward 5 treatment room", released[0])
+    echo(
+        f"Stored {', '.join(released)} in {freezer}; {vial} dispensed for {patient} to "
+        "Ward 5 treatment room"
+    )
     decision = app.verify_bedside(vial, patient, 2.0, "intranasal")
     echo(
         f"Bedside check {vial} for {patient}, 2.0 mL intranasal: NO-GO - "

@@ -18,6 +18,7 @@ from ledger.commands import (
     corrections,
     donors,
     materials,
+    pharmacy,
     production,
     quality,
     safety,
@@ -53,6 +54,7 @@ STEP_ROLES = {
     **corrections.STEPS,
     **clinical.STEPS,
     **shipments.STEPS,
+    **pharmacy.STEPS,
     **bedside.STEPS,
     **safety.STEPS,
 }

@@ -1,16 +1,39 @@
-"""Domain error hierarchy; the API maps these to HTTP status codes in one place."""
+"""Domain error hierarchy; the API maps these to HTTP status codes in one place.
+
+Messages are `Sentence`s where the rule catalogue needs them translated (ledger.messages):
+`message` / `detail` stay the English text, `render(language)` gives another language.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from ledger.messages import DEFAULT_LANGUAGE, Sentence, translated_template
 
 
 @dataclass(frozen=True)
 class Violation:
-    """One broken rule: the catalogue ID and a sentence saying what to do."""
+    """One broken rule: the catalogue ID and a sentence saying what to do.
+
+    Build it with `Violation.of(rule, template, **params)` so that it can be shown in the
+    operator's language; equality and `message` (the English text) ignore the template.
+    """
 
     rule: str
     message: str
+    sentence: Sentence | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def of(cls, rule: str, template: str, /, **params: object) -> Violation:
+        """The violation of `rule` with the English `template` filled in from `params`."""
+        sentence = Sentence(template, **params)
+        return cls(rule, sentence.render(), sentence)
+
+    def render(self, language: str = DEFAULT_LANGUAGE) -> str:
+        """The message in `language` ("en" or "zh"); English when no translation is known."""
+        if self.sentence is not None:
+            return self.sentence.render(language)
+        return translated_template(self.message, language) or self.message
 
 
 class LedgerError(Exception):
@@ -18,9 +41,17 @@ class LedgerError(Exception):
 
     kind = "ledger_error"
 
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.detail = detail
+    def __init__(self, detail: str | Sentence) -> None:
+        self.sentence = detail if isinstance(detail, Sentence) else None
+        english = detail.render() if isinstance(detail, Sentence) else detail
+        super().__init__(english)
+        self.detail = english
+
+    def render(self, language: str = DEFAULT_LANGUAGE) -> str:
+        """The detail in `language` ("en" or "zh"); English when no translation is known."""
+        if self.sentence is not None:
+            return self.sentence.render(language)
+        return self.detail
 
 
 class NotFound(LedgerError):
@@ -64,6 +95,11 @@ class RuleViolation(LedgerError):
         self.violations: tuple[Violation, ...] = tuple(violations)
         detail = "; ".join(f"{v.rule}: {v.message}" for v in self.violations)
         super().__init__(detail)
+
+    def render(self, language: str = DEFAULT_LANGUAGE) -> str:
+        """Every violation, rule ID first, in `language`."""
+        separator = "\N{FULLWIDTH SEMICOLON}" if language == "zh" else "; "
+        return separator.join(f"{v.rule}: {v.render(language)}" for v in self.violations)
 
 
 class NotAuthorised(RuleViolation):

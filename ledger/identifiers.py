@@ -27,6 +27,7 @@ from enum import StrEnum, unique
 from urllib.parse import unquote
 
 from ledger.errors import InvalidInput
+from ledger.messages import Sentence
 
 RULE = "R-ID-1"
 
@@ -47,7 +48,7 @@ _YEAR = re.compile(r"[0-9]{2}", re.ASCII)
 _SERIAL = re.compile(r"[0-9]{6}|[1-9][0-9]{6,}", re.ASCII)
 _CHECK = re.compile(r"[0-9A-Z*]", re.ASCII)
 _UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-_FACILITY_RULE = "the facility code must be 2 to 5 characters A-Z or 0-9"
+_FACILITY_RULE = Sentence("the facility code must be 2 to 5 characters A-Z or 0-9")
 _SHOWN_MAX = 80
 
 
@@ -109,12 +110,20 @@ class InvalidCodeError(InvalidInput):
 
     rule = RULE
 
-    def __init__(self, text: str, problem: CodeProblem, explanation: str) -> None:
+    def __init__(self, text: str, problem: CodeProblem, explanation: Sentence) -> None:
         shown = text if len(text) <= _SHOWN_MAX else text[:_SHOWN_MAX] + "..."
-        super().__init__(f"{RULE}: item code {shown!r} refused: {explanation}")
+        super().__init__(
+            Sentence(
+                "{rule}: item code {shown!r} refused: {explanation}",
+                rule=RULE,
+                shown=shown,
+                explanation=explanation,
+            )
+        )
         self.text = text
         self.problem = problem
-        self.explanation = explanation
+        self.explanation = explanation.render()
+        self.explained = explanation
 
 
 def mod37_2_check(data: str) -> str:
@@ -150,13 +159,15 @@ class ItemCode:
         if not isinstance(self.item_type, ItemType):
             raise TypeError(f"item_type must be an ItemType, got {self.item_type!r}")
         if not _FACILITY.fullmatch(self.facility):
-            raise _malformed(self._unchecked(), _FACILITY_RULE + " (e.g. F01).")
+            raise _malformed(self._unchecked(), Sentence("{rule} (e.g. F01).", rule=_FACILITY_RULE))
         if not 0 <= self.year <= 99:
             raise _malformed(
-                self._unchecked(), "the year must be 2000-2099 or its last two digits."
+                self._unchecked(), Sentence("the year must be 2000-2099 or its last two digits.")
             )
         if self.serial < 0:
-            raise _malformed(self._unchecked(), "the serial must be zero or a positive number.")
+            raise _malformed(
+                self._unchecked(), Sentence("the serial must be zero or a positive number.")
+            )
         expected = mod37_2_check(_protected(self.item_type, self.facility, self.year, self.serial))
         if self.check != expected:
             raise InvalidCodeError(
@@ -184,7 +195,7 @@ class ItemCode:
         return f"{self.item_type.prefix}-{self.facility}-{self.year:02d}-{self.serial:06d}"
 
 
-_CHECK_MISMATCH_EXPLANATION = (
+_CHECK_MISMATCH_EXPLANATION = Sentence(
     "the check character does not match: the code was mistyped or misread; "
     "scan the label again or re-type it."
 )
@@ -207,31 +218,43 @@ def parse_code(text: str, expected: ItemType | Collection[ItemType] | None = Non
     if len(parts) != 5:
         raise _malformed(
             text,
-            f"a code has 5 parts PREFIX-FACILITY-YY-SERIAL-C separated by '-' "
-            f"(e.g. PVL-F01-26-000042-7), this has {len(parts)}; check it and re-type it.",
+            Sentence(
+                "a code has 5 parts PREFIX-FACILITY-YY-SERIAL-C separated by '-' "
+                "(e.g. PVL-F01-26-000042-7), this has {parts}; check it and re-type it.",
+                parts=len(parts),
+            ),
         )
     prefix, facility, year, serial, check = parts
     for field, pattern, rule in (
-        (prefix, _PREFIX, "the item type prefix must be three letters A-Z"),
+        (prefix, _PREFIX, Sentence("the item type prefix must be three letters A-Z")),
         (facility, _FACILITY, _FACILITY_RULE),
-        (year, _YEAR, "the year must be two digits"),
-        (serial, _SERIAL, "the serial must be six digits (more only above 999999, no leading 0)"),
-        (check, _CHECK, "the check character must be one character 0-9, A-Z or '*'"),
+        (year, _YEAR, Sentence("the year must be two digits")),
+        (
+            serial,
+            _SERIAL,
+            Sentence("the serial must be six digits (more only above 999999, no leading 0)"),
+        ),
+        (check, _CHECK, Sentence("the check character must be one character 0-9, A-Z or '*'")),
     ):
         if not pattern.fullmatch(field):
-            raise _malformed(text, f"{rule}, got {field!r}; check it and re-type it.")
+            raise _malformed(
+                text,
+                Sentence("{rule}, got {field!r}; check it and re-type it.", rule=rule, field=field),
+            )
     item_type = _item_type(text, prefix)
     try:
         code = ItemCode(item_type, facility, int(year), int(serial), check)
     except InvalidCodeError as error:
-        raise InvalidCodeError(text, error.problem, error.explanation) from None
+        raise InvalidCodeError(text, error.problem, error.explained) from None
     if allowed is not None and code.item_type not in allowed:
-        wanted = " or ".join(f"{_a(t.label)} ({t.prefix}-...)" for t in allowed)
         raise InvalidCodeError(
             text,
             CodeProblem.WRONG_TYPE,
-            f"expected {wanted}, got {_a(code.item_type.label)} ({code.item_type.prefix}-...); "
-            "scan the label of the right item.",
+            Sentence(
+                "expected {wanted:terms_or}, got {got}; scan the label of the right item.",
+                wanted=[_a(t) for t in allowed],
+                got=_a(code.item_type),
+            ),
         )
     return code
 
@@ -259,7 +282,9 @@ def _extract(text: str) -> str:
     """Normalise scanner/keyboard output to the bare upper-case code (or refuse it)."""
     candidate = text.strip()
     if not candidate:
-        raise _malformed(text, "nothing was scanned or typed; scan the label or type the code.")
+        raise _malformed(
+            text, Sentence("nothing was scanned or typed; scan the label or type the code.")
+        )
     if "/" in candidate:
         # Label QR codes open <base>/v/<code>, maybe followed by a query or fragment.
         path = re.split(r"[?#]", candidate, maxsplit=1)[0].rstrip("/")
@@ -267,18 +292,22 @@ def _extract(text: str) -> str:
         if not (head.lower().endswith("/v") or head.lower() == "v"):
             raise _malformed(
                 text,
-                "this is not an item code nor a label link ending in /v/<code>; "
-                "scan the item's own label.",
+                Sentence(
+                    "this is not an item code nor a label link ending in /v/<code>; "
+                    "scan the item's own label."
+                ),
             )
         candidate = unquote(last).strip()
     candidate = candidate.translate(_DASHES).translate(_UPPER)
     bad = sorted({c for c in candidate if c not in _ALLOWED})
     if bad:
-        listed = ", ".join(repr(c) for c in bad)
         raise _malformed(
             text,
-            f"it contains {listed}; codes use only A-Z, 0-9, '*' and '-' "
-            "(e.g. PVL-F01-26-000042-7); re-type it.",
+            Sentence(
+                "it contains {listed:list}; codes use only A-Z, 0-9, '*' and '-' "
+                "(e.g. PVL-F01-26-000042-7); re-type it.",
+                listed=[repr(c) for c in bad],
+            ),
         )
     return candidate
 
@@ -287,18 +316,26 @@ def _item_type(text: str, prefix: str) -> ItemType:
     try:
         return ItemType(prefix)
     except ValueError:
-        known = ", ".join(t.prefix for t in ItemType)
         raise InvalidCodeError(
             text,
             CodeProblem.UNKNOWN_PREFIX,
-            f"{prefix!r} is not a known item type prefix ({known}); "
-            "check the first three letters and re-type it.",
+            Sentence(
+                "{prefix!r} is not a known item type prefix ({known:list}); "
+                "check the first three letters and re-type it.",
+                prefix=prefix,
+                known=[t.prefix for t in ItemType],
+            ),
         ) from None
 
 
-def _malformed(text: str, explanation: str) -> InvalidCodeError:
+def _malformed(text: str, explanation: Sentence) -> InvalidCodeError:
     return InvalidCodeError(text, CodeProblem.MALFORMED, explanation)
 
 
-def _a(label: str) -> str:
-    return f"{'an' if label[0] in 'aeiou' else 'a'} {label}"
+def _a(item_type: ItemType) -> Sentence:
+    """The type's label with its article and prefix, e.g. "a product vial (PVL-...)"."""
+    if item_type.label[0] in "aeiou":
+        return Sentence(
+            "an {label:term} ({prefix}-...)", label=item_type.label, prefix=item_type.prefix
+        )
+    return Sentence("a {label:term} ({prefix}-...)", label=item_type.label, prefix=item_type.prefix)

@@ -14,17 +14,27 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from ledger.application import Actor, CellTraceLedger
-from ledger.commands import bedside, clinical, safety, shipments
+from ledger.commands import bedside, clinical, pharmacy, safety, shipments
 from ledger.config import Settings
 from ledger.demo_clinical import PROTOCOL
-from ledger.demo_production import lot_results, record_results
+from ledger.demo_production import EV_SPEC, lot_results, record_results
+from ledger.domain.material_use import UseOf
 from ledger.domain.patient import Consent
+from ledger.domain.study import Protocol
 from tests.domain1 import NOW, TODAY
 from tests.domain2 import Plant, build_plant, purified_lot
 
-STEP_ROLES = {**clinical.STEPS, **shipments.STEPS, **bedside.STEPS, **safety.STEPS}
+STEP_ROLES = {
+    **clinical.STEPS,
+    **shipments.STEPS,
+    **pharmacy.STEPS,
+    **bedside.STEPS,
+    **safety.STEPS,
+}
 
 CONSENT = Consent(form_version="ICF v2.0", signed_on=TODAY)
+PLACE = "Pharmacy freezer F2 (-80 C)/rack 3/box 1"
+WARD = "Ward 5 treatment room"
 
 
 @dataclass
@@ -143,4 +153,43 @@ def released(
     """A received shipment whose vials the site QP released for use."""
     code = received(app, clinic, vials, site)
     app.release_for_use(clinic.staff["qp"], code)
+    return code
+
+
+def stocked(app: CellTraceLedger, c: Clinic, vials: tuple[str, ...] = ()) -> str:
+    """A released shipment whose vials are stored in the pharmacy freezer."""
+    shipment = released(app, c, vials or c.vials[:3])
+    store = app.get_shipment(shipment).vials
+    app.store_vials(c.staff["pharmacist"], shipment, store, PLACE, -80)
+    return shipment
+
+
+def blinded_study(app: CellTraceLedger, c: Clinic) -> str:
+    """A blinded study active at the clinic's first site."""
+    protocol = Protocol(**{**PROTOCOL, "version": "EV-KOA-02 v1.0", "blinded": True})
+    study, _ = app.register_study(c.staff["investigator"], "EV vs placebo, phase II", protocol)
+    app.activate_site(c.staff["investigator"], study, c.site)
+    return study
+
+
+def kits(app: CellTraceLedger, c: Clinic, study: str) -> dict[str, str]:
+    """One stored active kit and one stored placebo kit of `study` at the site: vial -> arm."""
+    _, (active,) = certified_vials(app, c.plant, 1, blinded_study=study)
+    placebo_lot, _ = app.formulate_placebo_lot(
+        c.staff["operator"],
+        study,
+        "PBS matched to the EV formulation",
+        10.0,
+        EV_SPEC,
+        [UseOf(c.plant.lots["PBS-EV"])],
+    )
+    record_results(app, c.plant.staff, lot_results(app, placebo_lot), placebo_lot)
+    app.certify_lot(c.plant.staff["qa"], placebo_lot)
+    (placebo,), _ = app.fill_lot(c.staff["operator"], placebo_lot, 1, 1.0, "2 mL cryovial")
+    stocked(app, c, (active, placebo))
+    return {active: "active", placebo: "placebo"}
+
+
+def enrolled_in(app: CellTraceLedger, c: Clinic, study: str) -> str:
+    code, _ = app.enrol_patient(c.staff["investigator"], study, c.site, "high", CONSENT)
     return code

@@ -9,20 +9,24 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from ledger.api import errors
+from ledger.api import errors, language
 from ledger.api.context import ApiContext
 from ledger.api.pages.router import router as pages_router
 from ledger.api.routers import (
     auth,
     banks,
     bedside,
+    clinical,
     donors,
     items,
     labels,
     materials,
     people,
+    pharmacy,
     production,
     quality,
+    safety,
+    shipments,
 )
 from ledger.api.routers import ledger as ledger_router
 from ledger.application import Clock, utc_now
@@ -42,6 +46,13 @@ TAGS = [
     {"name": "banks", "description": "Collection, isolation, cell banks, thaw (R-CB)."},
     {"name": "production", "description": "Culture, harvest, purification, fill (R-PRO)."},
     {"name": "quality", "description": "Results, signed certification, change control (R-QC)."},
+    {"name": "shipments", "description": "Cold chain, receipt, signed QP release (R-SHP, R-QC-4)."},
+    {"name": "clinical", "description": "Sites, studies, patients, follow-up (R-CLN-1, R-CLN-6)."},
+    {"name": "safety", "description": "Adverse events, ethics decisions, unblinding (R-CLN-4/5)."},
+    {
+        "name": "pharmacy",
+        "description": "Site storage, dispensing, randomisation (R-TRC-2, R-CLN-2, R-CLN-5).",
+    },
     {"name": "bedside", "description": "Go / no-go, thaw and administration (R-CLN-2, R-CLN-3)."},
     {"name": "items", "description": "What a scan resolves to; history and genealogy (R-TRC)."},
     {"name": "labels", "description": "Check a scanned label's signature (R-ID-2)."},
@@ -88,6 +99,7 @@ def create_app(
     )
     app.state.ctx = ctx
     errors.install(app)
+    language.install(app)
     routers = (
         auth.router,
         people.router,
@@ -96,6 +108,10 @@ def create_app(
         banks.router,
         production.router,
         quality.router,
+        shipments.router,
+        clinical.router,
+        safety.router,
+        pharmacy.router,
         bedside.router,
         items.router,
         labels.router,

@@ -11,6 +11,7 @@ from ledger.api.context import ApiContext
 from ledger.api.errors import AuthError
 from ledger.application import Actor
 from ledger.credentials import CredentialError
+from ledger.messages import Sentence
 
 _bearer = HTTPBearer(auto_error=False, description="Token from POST /api/v1/auth/token")
 
@@ -29,10 +30,12 @@ def current_actor(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Actor:
     if credentials is None:
-        raise AuthError("Sign in first: send the token from POST /api/v1/auth/token as Bearer.")
+        raise AuthError(
+            Sentence("Sign in first: send the token from POST /api/v1/auth/token as Bearer.")
+        )
     session = ctx.credentials.session(credentials.credentials, ctx.clock())
     if session is None:
-        raise AuthError("The sign-in token is unknown or has expired; sign in again.")
+        raise AuthError(Sentence("The sign-in token is unknown or has expired; sign in again."))
     return Actor(session.person_code, session.role)
 
 
@@ -59,7 +62,9 @@ def confirm_signature(ctx: ApiContext, actor: Actor, password: str) -> None:
     try:
         ctx.credentials.check_password(actor.person_id, password, ctx.clock())
     except CredentialError as exc:
-        raise AuthError(f"R-LED-5: electronic signature refused: {exc}.") from None
+        raise AuthError(
+            Sentence("R-LED-5: electronic signature refused: {problem}.", problem=exc.sentence)
+        ) from None
 
 
 def wait_after(

@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ledger.api.language import of_request
 from ledger.errors import (
     Conflict,
     IntegrityFailure,
@@ -23,6 +24,7 @@ from ledger.errors import (
     NotReady,
     RuleViolation,
 )
+from ledger.messages import Sentence
 
 
 class AuthError(LedgerError):
@@ -61,30 +63,37 @@ def _status_of(exc: LedgerError) -> int:
     return 400
 
 
-async def _ledger_error(_: Request, exc: Exception) -> JSONResponse:
+async def _ledger_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, LedgerError)
+    # Messages in the language of Accept-Language (zh: Simplified Chinese); English otherwise.
+    language = of_request(request)
+    detail = exc.render(language)
     violations = (
-        [{"rule": v.rule, "message": v.message} for v in exc.violations]
+        [{"rule": v.rule, "message": v.render(language)} for v in exc.violations]
         if isinstance(exc, RuleViolation)
         else []
     )
     rule = getattr(exc, "rule", None)
     if not violations and isinstance(rule, str):
-        violations = [{"rule": rule, "message": exc.detail}]
+        violations = [{"rule": rule, "message": detail}]
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, AuthError) else None
     return JSONResponse(
-        error_body(exc.kind, exc.detail, violations), status_code=_status_of(exc), headers=headers
+        error_body(exc.kind, detail, violations), status_code=_status_of(exc), headers=headers
     )
 
 
-async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     problems = []
     for err in exc.errors():
         where = ".".join(str(part) for part in err.get("loc", ()) if part != "body")
         problems.append(f"{where or 'request'}: {err.get('msg', 'invalid')}")
-    detail = "The request could not be understood: " + "; ".join(problems) + "."
-    return JSONResponse(error_body("invalid_input", detail), status_code=422)
+    detail = Sentence(
+        "The request could not be understood: {problems}.", problems="; ".join(problems)
+    )
+    return JSONResponse(
+        error_body("invalid_input", detail.render(of_request(request))), status_code=422
+    )
 
 
 async def _http_error(_: Request, exc: Exception) -> JSONResponse:

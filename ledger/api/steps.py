@@ -7,60 +7,8 @@ records it, and the fields of its short form with sensible defaults.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Literal
-
-# "item": filled with the scanned item's own code; "lot": a material lot scanned in.
-FieldKind = Literal["text", "number", "date", "checkbox", "select", "password", "lot", "item"]
-
-
-@dataclass(frozen=True)
-class StepField:
-    name: str
-    kind: FieldKind = "text"
-    options: tuple[str, ...] = ()
-    default: Any = None
-    required: bool = True
-
-
-@dataclass(frozen=True)
-class Step:
-    key: str
-    item_types: tuple[str, ...]
-    roles: tuple[str, ...]
-    path: str  # with {code}
-    fields: tuple[StepField, ...] = ()
-    not_when: tuple[str, ...] = ("on hold", "disposed", "ineligible", "rejected", "recalled")
-    only_when: tuple[str, ...] = ()
-    signed: bool = False  # R-LED-5: the form asks for the signer's password
-
-    def applies(self, item_type: str, status: str) -> bool:
-        if item_type not in self.item_types or status in self.not_when:
-            return False
-        return not self.only_when or status in self.only_when
-
-    def describe(self, code: str) -> dict[str, Any]:
-        fields = list(self.fields)
-        if self.signed:
-            fields.append(StepField("signature.password", "password"))
-        return {
-            "key": self.key,
-            "method": "POST",
-            "path": "/api/v1" + self.path.format(code=code),
-            "roles": list(self.roles),
-            "signed": self.signed,
-            "fields": [
-                {
-                    "name": f.name,
-                    "kind": f.kind,
-                    "options": list(f.options),
-                    "default": f.default,
-                    "required": f.required,
-                }
-                for f in fields
-            ],
-        }
-
+from ledger.api.clinical_steps import CLINICAL_STEPS
+from ledger.api.step_model import Step, StepField
 
 BANKS = ("SCB", "MCB", "WCB")
 STEPS: tuple[Step, ...] = (
@@ -251,4 +199,8 @@ STEPS: tuple[Step, ...] = (
 
 def next_steps(item_type: str, status: str, role: str | None) -> list[Step]:
     """Steps for an item in this state; only those `role` may record, when a role is known."""
-    return [s for s in STEPS if s.applies(item_type, status) and (role is None or role in s.roles)]
+    return [
+        s
+        for s in (*STEPS, *CLINICAL_STEPS)
+        if s.applies(item_type, status) and (role is None or role in s.roles)
+    ]

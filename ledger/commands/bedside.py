@@ -130,10 +130,16 @@ class BedsideCommands(LedgerCore):
             person = self.load(pharmacist_code, ItemType.PERSON, Person)
         except (NotFound, InvalidInput):
             return [
-                Violation("R-CLN-3", f"the verifying pharmacist {pharmacist_code!r} is unknown")
+                Violation.of(
+                    "R-CLN-3",
+                    "the verifying pharmacist {pharmacist_code!r} is unknown",
+                    pharmacist_code=pharmacist_code,
+                )
             ]
         return [
-            Violation("R-CLN-3", f"the verifying pharmacist: {v.message}")
+            Violation.of(
+                "R-CLN-3", "the verifying pharmacist: {problem}", problem=v.sentence or v.message
+            )
             for v in person.missing_for(VERIFY, Role.PHARMACIST.value, self.today())
         ]
 
@@ -174,5 +180,6 @@ class BedsideCommands(LedgerCore):
             dose_unit=study.protocol["dose_unit"],
             routes=study.protocol["routes"],
             in_use_minutes=study.protocol["in_use_minutes"],
+            dispensed_to=shipment.dispensed.get(vial.code) if shipment else None,
         )
         return Bedside(facts, vial, shipment, patient, study)

@@ -113,10 +113,11 @@ class ClinicalCommands(DonorCommands):
         if donor is None or not donor.autologous:
             raise RuleViolation(
                 [
-                    Violation(
+                    Violation.of(
                         "R-CLN-1",
-                        f"{donor_code} is not a registered autologous donor; link an "
-                        "autologous subject to the donor code their cells were collected under",
+                        "{donor_code} is not a registered autologous donor; link an autologous "
+                        "subject to the donor code their cells were collected under",
+                        donor_code=donor_code,
                     )
                 ]
             )

@@ -67,7 +67,13 @@ class MaterialCommands(LedgerCore):
         """Qualify a material for use: its kind, grade and origin (R-MAT-1..3)."""
         self.authorise(actor, DEFINE, *STEPS[DEFINE])
         if find(self, Material, material_id(reference)) is not None:
-            raise RuleViolation([Violation("R-MAT-1", f"material {reference} is already defined")])
+            raise RuleViolation(
+                [
+                    Violation.of(
+                        "R-MAT-1", "material {reference} is already defined", reference=reference
+                    )
+                ]
+            )
         with self.command(actor, Meaning.APPROVED):
             material = Material.define(
                 reference,

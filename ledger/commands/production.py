@@ -201,7 +201,13 @@ class ProductionCommands(LedgerCore):
             self.load(witness, ItemType.PERSON, Person)
         except (NotFound, InvalidInput):
             raise RuleViolation(
-                [Violation("R-PRO-6", f"the witness {witness!r} is not a registered person")]
+                [
+                    Violation.of(
+                        "R-PRO-6",
+                        "the witness {witness!r} is not a registered person",
+                        witness=witness,
+                    )
+                ]
             ) from None
         with self.command(actor):
             item.dispose(

@@ -58,7 +58,13 @@ class QualityCommands(LedgerCore):
         self.authorise(actor, SPECIFY, *STEPS[SPECIFY])
         if find(self, Specification, specification_id(reference)) is not None:
             raise RuleViolation(
-                [Violation("R-QC-1", f"specification {reference} exists; revise it instead")]
+                [
+                    Violation.of(
+                        "R-QC-1",
+                        "specification {reference} exists; revise it instead",
+                        reference=reference,
+                    )
+                ]
             )
         with self.command(actor, Meaning.APPROVED):
             spec = Specification.issue(reference, product, tests, stability)
@@ -128,7 +134,11 @@ class QualityCommands(LedgerCore):
         log = find(self, ChangeLog, change_log_id(product))
         if log is None:
             raise RuleViolation(
-                [Violation("R-PRO-5", f"no major change is recorded for {product}")]
+                [
+                    Violation.of(
+                        "R-PRO-5", "no major change is recorded for {product}", product=product
+                    )
+                ]
             )
         with self.command(actor, Meaning.APPROVED):
             log.assess_comparability(assessment)
@@ -146,6 +156,12 @@ def spec_version(core: LedgerCore, reference: str) -> tuple[str, SpecVersion]:
     spec = find(core, Specification, specification_id(reference))
     if spec is None:
         raise RuleViolation(
-            [Violation("R-QC-1", f"no specification {reference} is approved; QA issues it first")]
+            [
+                Violation.of(
+                    "R-QC-1",
+                    "no specification {reference} is approved; QA issues it first",
+                    reference=reference,
+                )
+            ]
         )
     return spec.reference, spec.versions[spec.current]

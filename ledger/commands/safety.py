@@ -47,10 +47,12 @@ class SafetyCommands(LedgerCore):
         if administration not in range(1, len(patient.doses) + 1):
             raise RuleViolation(
                 [
-                    Violation(
+                    Violation.of(
                         "R-CLN-4",
-                        f"{patient.code} has no administration {administration}; link the "
-                        "event to the administration it followed",
+                        "{patient} has no administration {administration}; link the event to "
+                        "the administration it followed",
+                        patient=patient.code,
+                        administration=administration,
                     )
                 ]
             )

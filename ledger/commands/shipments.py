@@ -18,6 +18,7 @@ from ledger.domain.site import Site
 from ledger.domain.temperature_log import Reading, parse_logger_csv
 from ledger.errors import InvalidInput, Violation
 from ledger.identifiers import ItemType
+from ledger.messages import Sentence
 
 SHIP = "shipment.ship"
 HAND_OFF = "shipment.hand_off"
@@ -58,7 +59,8 @@ class ShipmentCommands(LedgerCore):
             shipment = Shipment.ship(
                 str(code), site.code, by_box, lots, refusals, courier, self.clock()
             )
-        receipt = self.record(sequence, boxes, shipment, *vials)
+            site.expect_shipment(str(code))
+        receipt = self.record(sequence, boxes, shipment, site, *vials)
         return str(code), list(by_box), receipt
 
     def hand_off_shipment(
@@ -152,5 +154,5 @@ def vial_refusals(core: LedgerCore, vials: Sequence[ProductVial]) -> list[Violat
 def aware(at: datetime) -> None:
     if at.utcoffset() is None:
         raise InvalidInput(
-            "R-SHP-1: give the time with its UTC offset, e.g. 2026-03-02T09:30+08:00"
+            Sentence("R-SHP-1: give the time with its UTC offset, e.g. 2026-03-02T09:30+08:00")
         )

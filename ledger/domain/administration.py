@@ -59,11 +59,13 @@ class Dosing(CodedItem):
         problems = list(decision.reasons)
         if not thawed:
             problems.append(
-                Violation("R-CLN-3", f"record the thaw of {dose['vial']} at the bedside first")
+                Violation.of(
+                    "R-CLN-3", "record the thaw of {vial} at the bedside first", vial=dose["vial"]
+                )
             )
         if dose["nurse"] == dose["pharmacist"]:
             problems.append(
-                Violation(
+                Violation.of(
                     "R-CLN-3",
                     "the verifying pharmacist must be a different person from the "
                     "administering nurse",
@@ -99,15 +101,20 @@ class Dosing(CodedItem):
         problems = []
         if index is None:
             problems.append(
-                Violation(
+                Violation.of(
                     "R-CLN-6",
-                    f"{self.code} has no {label!r} visit after administration {number}",
+                    "{code} has no {label!r} visit after administration {number}",
+                    code=self.code,
+                    label=label,
+                    number=number,
                 )
             )
         elif self.visits[index]["done_on"] is not None:
-            problems.append(Violation("R-CLN-6", f"the {label} visit was already recorded"))
+            problems.append(
+                Violation.of("R-CLN-6", "the {label:term} visit was already recorded", label=label)
+            )
         if done_on > today:
-            problems.append(Violation("R-CLN-6", "a visit cannot be recorded in the future"))
+            problems.append(Violation.of("R-CLN-6", "a visit cannot be recorded in the future"))
         if problems:
             raise RuleViolation(problems)
         self._visit_completed(number, label, done_on)

@@ -80,11 +80,13 @@ class Safety(CodedItem):
         The application checks that `administration` is one of `patient`'s in this study."""
         problems = []
         if grade not in range(1, 6):
-            problems.append(Violation("R-CLN-4", f"grade {grade} is not a CTCAE grade 1..5"))
+            problems.append(
+                Violation.of("R-CLN-4", "grade {grade} is not a CTCAE grade 1..5", grade=grade)
+            )
         if not description.strip():
-            problems.append(Violation("R-CLN-4", "describe the adverse event"))
+            problems.append(Violation.of("R-CLN-4", "describe the adverse event"))
         if onset > today:
-            problems.append(Violation("R-CLN-4", "the onset cannot be in the future"))
+            problems.append(Violation.of("R-CLN-4", "the onset cannot be in the future"))
         if problems:
             raise RuleViolation(problems)
         number = len(self.adverse_events) + 1
@@ -122,12 +124,18 @@ class Safety(CodedItem):
         found = [a for a in self.adverse_events if a["number"] == number and a["serious"]]
         problems = []
         if not found:
-            problems.append(Violation("R-CLN-4", f"{self.code} has no serious event {number}"))
+            problems.append(
+                Violation.of(
+                    "R-CLN-4", "{code} has no serious event {number}", code=self.code, number=number
+                )
+            )
         elif found[0]["reported_on"] is not None:
-            problems.append(Violation("R-CLN-4", f"event {number} was already reported"))
+            problems.append(
+                Violation.of("R-CLN-4", "event {number} was already reported", number=number)
+            )
         if not reference.strip() or reported_on > today:
             problems.append(
-                Violation("R-CLN-4", "give the filing reference and a date not in the future")
+                Violation.of("R-CLN-4", "give the filing reference and a date not in the future")
             )
         if problems:
             raise RuleViolation(problems)
@@ -154,14 +162,21 @@ class Safety(CodedItem):
         """Record the ethics committee's signed decision on a paused study (R-CLN-4)."""
         problems = []
         if decision not in {d.value for d in EthicsDecision}:
-            problems.append(Violation("R-CLN-4", "the decision is resume or terminate"))
+            problems.append(Violation.of("R-CLN-4", "the decision is resume or terminate"))
         if self.status != StudyStatus.PAUSED:
             problems.append(
-                Violation("R-CLN-4", f"{self.code} is {self.status}, not paused; nothing to decide")
+                Violation.of(
+                    "R-CLN-4",
+                    "{code} is {status:term}, not paused; nothing to decide",
+                    code=self.code,
+                    status=self.status,
+                )
             )
         if not reference.strip() or not reason.strip():
             problems.append(
-                Violation("R-CLN-4", "give the ethics committee's decision reference and reasons")
+                Violation.of(
+                    "R-CLN-4", "give the ethics committee's decision reference and reasons"
+                )
             )
         if problems:
             raise RuleViolation(problems)

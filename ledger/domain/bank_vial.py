@@ -73,32 +73,40 @@ def plan_problems(bank: str, plan: BankPlan, vials: int, today: date) -> list[Vi
     problems = []
     if plan.storage != VAPOR_PHASE_LN2:
         problems.append(
-            Violation("R-CB-4", f"{bank} must be stored in vapor-phase liquid nitrogen")
+            Violation.of(
+                "R-CB-4", "{bank} must be stored in vapor-phase liquid nitrogen", bank=bank
+            )
         )
     places = [
         tuple(loc[k].strip() for k in ("tank", "rack", "box", "position")) for loc in plan.locations
     ]
     if vials < 1 or len(places) != vials or len(set(places)) != vials or not all(map(all, places)):
         problems.append(
-            Violation(
+            Violation.of(
                 "R-CB-4",
-                f"give {bank}'s vials one distinct tank / rack / box / position each",
+                "give {bank}'s vials one distinct tank / rack / box / position each",
+                bank=bank,
             )
         )
     if not 0 <= plan.passage <= plan.max_passage or not plan.stability_study_ref.strip():
         problems.append(
-            Violation(
+            Violation.of(
                 "R-CB-4",
-                f"passage {plan.passage} of {bank} must be within the limit "
-                f"{plan.max_passage} set by a referenced passage-stability study",
+                "passage {passage} of {bank} must be within the limit {max_passage} "
+                "set by a referenced passage-stability study",
+                passage=plan.passage,
+                bank=bank,
+                max_passage=plan.max_passage,
             )
         )
     if not 0 < plan.viability_spec_pct <= 100:
         problems.append(
-            Violation("R-CB-4", f"give {bank}'s post-thaw viability specification in %")
+            Violation.of(
+                "R-CB-4", "give {bank}'s post-thaw viability specification in %", bank=bank
+            )
         )
     if plan.frozen_on > today:
-        problems.append(Violation("R-CB-4", f"{bank} cannot be frozen after today"))
+        problems.append(Violation.of("R-CB-4", "{bank} cannot be frozen after today", bank=bank))
     return problems
 
 
@@ -144,20 +152,26 @@ class BankVial(DerivedItem):
         problems = self.step_refusals(donors)
         if self.thawed is not None:
             problems.append(
-                Violation(
+                Violation.of(
                     "R-CB-6",
-                    f"{self.code} was already thawed; a vial is thawed once - take another vial",
+                    "{code} was already thawed; a vial is thawed once - take another vial",
+                    code=self.code,
                 )
             )
         if not 0 <= viability_pct <= 100:
             problems.append(
-                Violation("R-CB-6", f"post-thaw viability {viability_pct}% is impossible")
+                Violation.of(
+                    "R-CB-6",
+                    "post-thaw viability {viability_pct}% is impossible",
+                    viability_pct=viability_pct,
+                )
             )
         if purpose is ThawPurpose.PRODUCTION and not bank_released:
             problems.append(
-                Violation(
+                Violation.of(
                     "R-CB-5",
-                    f"bank {self.bank} is not released; its vials may be thawed for testing only",
+                    "bank {bank} is not released; its vials may be thawed for testing only",
+                    bank=self.bank,
                 )
             )
         if problems:
@@ -181,21 +195,27 @@ class BankVial(DerivedItem):
         """Why this vial's cells may not go into production (a culture or a further bank)."""
         problems = self.step_refusals(donors, needs)
         if self.thawed is None:
-            problems.append(Violation("R-CB-6", f"{self.code} is not thawed; thaw it first"))
+            problems.append(
+                Violation.of("R-CB-6", "{code} is not thawed; thaw it first", code=self.code)
+            )
         elif self.thawed is ThawPurpose.TESTING:
             problems.append(
-                Violation(
+                Violation.of(
                     "R-CB-5",
-                    f"{self.code} was thawed for testing; its cells may not go into production",
+                    "{code} was thawed for testing; its cells may not go into production",
+                    code=self.code,
                 )
             )
         elif self.viability_pct < self.viability_spec_pct:
             problems.append(
-                Violation(
+                Violation.of(
                     "R-CB-6",
-                    f"{self.code} had {self.viability_pct}% post-thaw viability, below the "
-                    f"bank's {self.viability_spec_pct}% specification; it may not be used for "
+                    "{code} had {viability_pct}% post-thaw viability, below the bank's "
+                    "{viability_spec_pct}% specification; it may not be used for "
                     "production - dispose of it",
+                    code=self.code,
+                    viability_pct=self.viability_pct,
+                    viability_spec_pct=self.viability_spec_pct,
                 )
             )
         return problems

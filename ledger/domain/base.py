@@ -150,7 +150,15 @@ def enum_problems(kind: type[E], value: str, rule: str, what: str) -> list[Viola
     if value in {m.value for m in kind}:
         return []
     allowed = ", ".join(m.value for m in kind)
-    return [Violation(rule, f"{what} {value!r} is unknown; use one of: {allowed}")]
+    return [
+        Violation.of(
+            rule,
+            "{what:term} {value!r} is unknown; use one of: {allowed}",
+            what=what,
+            value=value,
+            allowed=allowed,
+        )
+    ]
 
 
 def parse_enums(kind: type[E], values: Iterable[str], rule: str, what: str) -> list[E]:

@@ -45,6 +45,7 @@ class BedsideFacts:
     dose_unit: str
     routes: Sequence[str]
     in_use_minutes: int
+    dispensed_to: str | None = None  # the subject the site pharmacy dispensed the vial for
 
 
 @dataclass(frozen=True)
@@ -63,51 +64,100 @@ def decide(f: BedsideFacts) -> Decision:
     a nurse would check them: the vial, the cold chain, the patient, the prescription."""
     reasons: list[Violation] = []
 
-    def no(rule: str, message: str) -> None:
-        reasons.append(Violation(rule, message))
+    def no(rule: str, template: str, **params: object) -> None:
+        reasons.append(Violation.of(rule, template, **params))
 
     if f.vial_site is None or f.vial_site != f.patient_site or not f.released:
         no(
             "R-QC-4",
-            f"{f.vial} is not released for use by the QP of {f.patient_site}; do not use it",
+            "{vial} is not released for use by the QP of {site}; do not use it",
+            vial=f.vial,
+            site=f.patient_site,
         )
     if f.at.date() > f.expiry:
-        no("R-CLN-2", f"{f.vial} expired on {f.expiry}; do not use it")
+        no("R-CLN-2", "{vial} expired on {expiry}; do not use it", vial=f.vial, expiry=f.expiry)
     if f.thawed_at is not None and f.at > f.thawed_at + timedelta(minutes=f.in_use_minutes):
         no(
             "R-CLN-2",
-            f"{f.vial} was thawed at {f.thawed_at:%H:%M} and its in-use time of "
-            f"{f.in_use_minutes} min has passed; discard it",
+            "{vial} was thawed at {thawed_at:%H:%M} and its in-use time of "
+            "{minutes} min has passed; discard it",
+            vial=f.vial,
+            thawed_at=f.thawed_at,
+            minutes=f.in_use_minutes,
         )
     if f.used_by is not None:
-        no("R-CLN-2", f"{f.vial} was already administered to {f.used_by}")
+        no(
+            "R-CLN-2",
+            "{vial} was already administered to {patient}",
+            vial=f.vial,
+            patient=f.used_by,
+        )
     if f.excursion is not None:
-        no("R-SHP-2", f"the cold chain of {f.vial} is not intact: {f.excursion}")
+        no(
+            "R-SHP-2",
+            "the cold chain of {vial} is not intact: {excursion}",
+            vial=f.vial,
+            excursion=f.excursion,
+        )
     reasons.extend(
         v for v in f.item_refusals if not (f.excursion is not None and v.rule == "R-SHP-2")
     )
     if f.patient_study != f.blinded_study and f.blinded_study is not None:
-        no("R-CLN-2", f"{f.vial} is allocated to another study, not to {f.patient}")
+        no(
+            "R-CLN-2",
+            "{vial} is allocated to another study, not to {patient}",
+            vial=f.vial,
+            patient=f.patient,
+        )
+    elif f.blinded_study is not None and f.dispensed_to != f.patient:
+        no(
+            "R-CLN-2",
+            "{vial} is a blinded kit not allocated to {patient}; give only the kit the "
+            "pharmacy dispensed for the subject's randomisation number",
+            vial=f.vial,
+            patient=f.patient,
+        )
+    elif f.dispensed_to is not None and f.dispensed_to != f.patient:
+        no(
+            "R-CLN-2",
+            "{vial} was dispensed for {dispensed_to}, not {patient}; return it to the pharmacy",
+            vial=f.vial,
+            dispensed_to=f.dispensed_to,
+            patient=f.patient,
+        )
     if not f.consented:
-        no("R-CLN-2", f"{f.patient} has no consent in force; do not administer")
+        no("R-CLN-2", "{patient} has no consent in force; do not administer", patient=f.patient)
     if f.study_status != StudyStatus.ACTIVE:
         no(
             "R-CLN-4",
-            f"study {f.patient_study} is {f.study_status}; no administration until the ethics "
+            "study {study} is {status:term}; no administration until the ethics "
             "committee resumes it",
+            study=f.patient_study,
+            status=f.study_status,
         )
     if f.dose not in f.cohort_doses:
-        levels = ", ".join(f"{d:g}" for d in f.cohort_doses)
+        levels = [f"{d:g}" for d in f.cohort_doses]
         no(
             "R-CLN-2",
-            f"{f.dose:g} {f.dose_unit} is not a dose level of cohort {f.cohort} ({levels})",
+            "{dose:g} {unit} is not a dose level of cohort {cohort} ({levels:list})",
+            dose=f.dose,
+            unit=f.dose_unit,
+            cohort=f.cohort,
+            levels=levels,
         )
     if f.route not in f.routes:
-        no("R-CLN-2", f"route {f.route} is not allowed by the protocol ({', '.join(f.routes)})")
+        no(
+            "R-CLN-2",
+            "route {route:term} is not allowed by the protocol ({routes:terms})",
+            route=f.route,
+            routes=f.routes,
+        )
     if f.autologous_donors and list(f.vial_donors) != [f.patient_donor]:
         no(
             "R-CLN-2",
-            f"{f.vial} is autologous material of {', '.join(f.vial_donors)}; it may go only "
+            "{vial} is autologous material of {donors:list}; it may go only "
             "to that donor's own patient record",
+            vial=f.vial,
+            donors=f.vial_donors,
         )
     return Decision(tuple(reasons))

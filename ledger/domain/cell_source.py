@@ -18,6 +18,7 @@ from ledger.domain.base import enum_problems
 from ledger.domain.donor_standing import DonorStanding
 from ledger.domain.lineage import DerivedItem
 from ledger.errors import RuleViolation, Violation
+from ledger.messages import Sentence
 
 
 class VectorType(StrEnum):
@@ -80,13 +81,16 @@ class CellSource(DerivedItem):
         problems = self.step_refusals(donors)
         if not method.strip() or not report_ref.strip():
             problems.append(
-                Violation("R-CB-2", f"give the identity method and QC report for {self.code}")
+                Violation.of(
+                    "R-CB-2", "give the identity method and QC report for {code}", code=self.code
+                )
             )
         if not findings or any(not (f["expected"] and f["observed"]) for f in findings):
             problems.append(
-                Violation(
+                Violation.of(
                     "R-CB-2",
-                    f"list each marker of {self.code} with its expected and observed result",
+                    "list each marker of {code} with its expected and observed result",
+                    code=self.code,
                 )
             )
         if problems:
@@ -109,7 +113,9 @@ class CellSource(DerivedItem):
         problems += enum_problems(VectorType, vector["type"], "R-CB-7", "vector type")
         if not vector["name"].strip() or not vector["lot"].strip():
             problems.append(
-                Violation("R-CB-7", f"give the vector name and lot used on {self.code}")
+                Violation.of(
+                    "R-CB-7", "give the vector name and lot used on {code}", code=self.code
+                )
             )
         if problems:
             raise RuleViolation(problems)
@@ -126,13 +132,16 @@ class CellSource(DerivedItem):
         current = [v for v in self.identity if v > self.engineered_at and not self.is_struck(v)]
         if current and self.identity[max(current)]:
             return []
-        why = "did not conform" if current else "is not confirmed"
+        why = Sentence("did not conform") if current else Sentence("is not confirmed")
         return [
-            Violation(
+            Violation.of(
                 "R-CB-2",
-                f"the identity of {self.code} {why}"
-                + (" since its engineering" if self.engineered_at and not current else "")
-                + "; confirm it before banking",
+                "the identity of {code} {why}{since}; confirm it before banking",
+                code=self.code,
+                why=why,
+                since=Sentence(" since its engineering")
+                if self.engineered_at and not current
+                else "",
             )
         ]
 
@@ -143,8 +152,10 @@ class CellSource(DerivedItem):
         problems = self.step_refusals(donors)
         if not codes or not method.strip():
             problems.append(
-                Violation(
-                    "R-CB-2", f"give the cloning method and at least one clone of {self.code}"
+                Violation.of(
+                    "R-CB-2",
+                    "give the cloning method and at least one clone of {code}",
+                    code=self.code,
                 )
             )
         if problems:

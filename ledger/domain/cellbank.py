@@ -70,10 +70,13 @@ def _source_problems(
             allowed = {Tier.SEED, Tier.MASTER}
         if plan.passage <= source.passage or plan.max_passage > source.max_passage:
             problems.append(
-                Violation(
+                Violation.of(
                     "R-CB-4",
-                    f"the new bank's passage must exceed {source.code}'s ({source.passage}) "
-                    f"and its limit may not exceed {source.max_passage}",
+                    "the new bank's passage must exceed {source}'s ({passage}) and its "
+                    "limit may not exceed {max_passage}",
+                    source=source.code,
+                    passage=source.passage,
+                    max_passage=source.max_passage,
                 )
             )
         ok = source.tier in allowed
@@ -83,19 +86,24 @@ def _source_problems(
     if not ok:
         kind = source.tier.value + " bank vial" if isinstance(source, BankVial) else "cells"
         problems.append(
-            Violation(
+            Violation.of(
                 "R-CB-3",
-                f"a {tier.value} bank cannot be made from {kind} {source.code}: a seed bank "
-                "comes from cells, a master bank from a seed vial or cells, a working bank "
+                "a {tier:term} bank cannot be made from {kind:term} {source}: a seed bank comes "
+                "from cells, a master bank from a seed vial or cells, a working bank "
                 "from a master bank vial",
+                tier=tier.value,
+                kind=kind,
+                source=source.code,
             )
         )
     if tier is Tier.WORKING and autologous_hpsc and vials > SMALL_WCB_MAX_VIALS:
         problems.append(
-            Violation(
+            Violation.of(
                 "R-CB-3",
-                f"an autologous hPSC working bank is small-scale: at most "
-                f"{SMALL_WCB_MAX_VIALS} vials, not {vials}",
+                "an autologous hPSC working bank is small-scale: at most "
+                "{limit} vials, not {vials}",
+                limit=SMALL_WCB_MAX_VIALS,
+                vials=vials,
             )
         )
     return problems
@@ -191,7 +199,9 @@ class CellBank(DerivedItem):
         problems += enum_problems(BankTest, result["test"], "R-CB-5", "bank test")
         if not result["laboratory"].strip() or not result["report_ref"].strip():
             problems.append(
-                Violation("R-CB-5", f"give the laboratory and its report for {self.code}")
+                Violation.of(
+                    "R-CB-5", "give the laboratory and its report for {code}", code=self.code
+                )
             )
         if problems:
             raise RuleViolation(problems)
@@ -206,13 +216,15 @@ class CellBank(DerivedItem):
         """QA's signed release after full testing (R-CB-5)."""
         problems = self.step_refusals(donors)
         if self.released:
-            problems.append(Violation("R-CB-5", f"{self.code} is already released"))
+            problems.append(Violation.of("R-CB-5", "{code} is already released", code=self.code))
         standing = [r for v, r in self.results.items() if not self.is_struck(v)]
         problems += [
-            Violation(
+            Violation.of(
                 "R-CB-5",
-                f"{self.code} failed {r['test']} ({r['report_ref']}); a failed bank cannot be "
-                "released",
+                "{code} failed {test} ({report_ref}); a failed bank cannot be released",
+                code=self.code,
+                test=r["test"],
+                report_ref=r["report_ref"],
             )
             for r in standing
             if not r["passed"]
@@ -221,13 +233,17 @@ class CellBank(DerivedItem):
         missing = [t.value for t in THIRD_PARTY_TESTS if (t.value, True) not in passed]
         if missing:
             problems.append(
-                Violation(
+                Violation.of(
                     "R-CB-5",
-                    f"{self.code} lacks a passed third-party result for {', '.join(missing)}",
+                    "{code} lacks a passed third-party result for {missing:list}",
+                    code=self.code,
+                    missing=missing,
                 )
             )
         if not {(BankTest.IDENTITY.value, True), (BankTest.IDENTITY.value, False)} & passed:
-            problems.append(Violation("R-CB-5", f"{self.code} lacks a passed identity test"))
+            problems.append(
+                Violation.of("R-CB-5", "{code} lacks a passed identity test", code=self.code)
+            )
         if problems:
             raise RuleViolation(problems)
         self._released()

@@ -16,6 +16,7 @@ from eventsourcing.domain import event
 
 from ledger.domain.base import LedgerAggregate, enum_problems
 from ledger.errors import RuleViolation, Violation
+from ledger.messages import Sentence
 
 RULE = "R-PRO-5"
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://celltrace.invalid/changes")
@@ -70,9 +71,13 @@ class ChangeLog(LedgerAggregate):
     def record_change(self, change: MajorChange) -> None:
         problems = enum_problems(ChangeCategory, change["category"], RULE, "change category")
         if not change["reference"].strip() or not change["description"].strip():
-            problems.append(Violation(RULE, "give the change's reference and description"))
+            problems.append(Violation.of(RULE, "give the change's reference and description"))
         if change["reference"] in self.changes:
-            problems.append(Violation(RULE, f"change {change['reference']} is already recorded"))
+            problems.append(
+                Violation.of(
+                    RULE, "change {reference} is already recorded", reference=change["reference"]
+                )
+            )
         if problems:
             raise RuleViolation(problems)
         self._change_recorded(change)
@@ -87,17 +92,34 @@ class ChangeLog(LedgerAggregate):
         problems = []
         if reference not in self.changes:
             problems.append(
-                Violation(RULE, f"no major change {reference} is recorded for {self.product}")
+                Violation.of(
+                    RULE,
+                    "no major change {reference} is recorded for {product}",
+                    reference=reference,
+                    product=self.product,
+                )
             )
         elif reference in self.assessments and self.assessments[reference]["comparable"]:
-            problems.append(Violation(RULE, f"change {reference} was already found comparable"))
+            problems.append(
+                Violation.of(
+                    RULE, "change {reference} was already found comparable", reference=reference
+                )
+            )
         if not assessment["report_ref"].strip() or not assessment["conclusion"].strip():
             problems.append(
-                Violation(RULE, f"give the comparability report and conclusion for {reference}")
+                Violation.of(
+                    RULE,
+                    "give the comparability report and conclusion for {reference}",
+                    reference=reference,
+                )
             )
         if not assessment["lots_studied"]:
             problems.append(
-                Violation(RULE, f"list the lots studied for the comparability of {reference}")
+                Violation.of(
+                    RULE,
+                    "list the lots studied for the comparability of {reference}",
+                    reference=reference,
+                )
             )
         if problems:
             raise RuleViolation(problems)
@@ -115,13 +137,21 @@ class ChangeLog(LedgerAggregate):
                 continue
             found = self.assessments.get(reference)
             if found is None or not found["comparable"]:
-                why = "was found not comparable" if found else "has no comparability assessment"
+                why = (
+                    Sentence("was found not comparable")
+                    if found
+                    else Sentence("has no comparability assessment")
+                )
                 problems.append(
-                    Violation(
+                    Violation.of(
                         RULE,
-                        f"{lot} was made after major change {reference} "
-                        f"({change['category'].replace('_', ' ')}), which {why}; record a "
-                        "comparability assessment before certifying it",
+                        "{lot} was made after major change {reference} "
+                        "({category:term-change}), which {why}; record a comparability "
+                        "assessment before certifying it",
+                        lot=lot,
+                        reference=reference,
+                        category=change["category"].replace("_", " "),
+                        why=why,
                     )
                 )
         return problems

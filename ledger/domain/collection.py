@@ -19,6 +19,7 @@ from ledger.domain.donor import Donor
 from ledger.domain.lineage import DerivedItem
 from ledger.domain.material_use import MaterialUse, MaterialUseCheck, uses_and_tests
 from ledger.errors import RuleViolation, Violation
+from ledger.messages import Sentence
 
 
 class SampleType(StrEnum):
@@ -92,14 +93,16 @@ class Collection(DerivedItem):
         """Check the collection against the donor and the transport medium lots, record it and
         note it among the donor's collections."""
         standing = donor.standing()
-        problems = standing.refusals_for("its sample")
+        problems = standing.refusals_for(Sentence("its sample"))
         if sample_type.leukocyte_rich and not standing.leukocyte_panel:
             problems.append(
-                Violation(
+                Violation.of(
                     "R-DON-2",
-                    f"{sample_type.value} is leukocyte-rich but donor {donor.code} was not "
-                    "found eligible on a screening with HTLV-1/2, CMV and EBV; screen again "
-                    "with the extended panel",
+                    "{sample_type:term} is leukocyte-rich but donor {donor} was not found "
+                    "eligible on a screening with HTLV-1/2, CMV and EBV; screen again with "
+                    "the extended panel",
+                    sample_type=sample_type.value,
+                    donor=donor.code,
                 )
             )
         uses, tests, material_problems = uses_and_tests(transport)
@@ -133,20 +136,29 @@ def _record_problems(
     """R-CB-1: what every collection record must hold."""
     problems = []
     if not sop_version.strip():
-        problems.append(Violation("R-CB-1", f"give the collection SOP and version for {sample}"))
+        problems.append(
+            Violation.of(
+                "R-CB-1", "give the collection SOP and version for {sample}", sample=sample
+            )
+        )
     if not uses:
         problems.append(
-            Violation("R-CB-1", f"scan the transport medium lot(s) {sample} arrived in")
+            Violation.of(
+                "R-CB-1", "scan the transport medium lot(s) {sample} arrived in", sample=sample
+            )
         )
     times = (collected_at, arrival["arrived_at"])
     if any(t.utcoffset() is None for t in times):
-        problems.append(Violation("R-CB-1", "collection and arrival times need their UTC offset"))
+        problems.append(
+            Violation.of("R-CB-1", "collection and arrival times need their UTC offset")
+        )
     elif not collected_at <= arrival["arrived_at"] <= now:
         problems.append(
-            Violation(
+            Violation.of(
                 "R-CB-1",
-                f"{sample} must be collected before it arrives, and arrive no later "
+                "{sample} must be collected before it arrives, and arrive no later "
                 "than now; check both times",
+                sample=sample,
             )
         )
     return problems

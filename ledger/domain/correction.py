@@ -41,28 +41,41 @@ class Correctable(CodedItem):
         entry = self.entries.get(version)
         if entry is None:
             problems.append(
-                Violation(
+                Violation.of(
                     RULE,
-                    f"event {version} of {self.code} is not a correctable entry (only results, "
-                    f"screenings, consents and confirmations are); correctable entries are "
-                    f"{sorted(self.entries) or 'none'}",
+                    "event {version} of {code} is not a correctable entry (only results, "
+                    "screenings, consents and confirmations are); correctable entries are "
+                    "{entries:term}",
+                    version=version,
+                    code=self.code,
+                    entries=sorted(self.entries) or "none",
                 )
             )
         elif version in self.struck:
             problems.append(
-                Violation(RULE, f"event {version} of {self.code} was already corrected")
+                Violation.of(
+                    RULE,
+                    "event {version} of {code} was already corrected",
+                    version=version,
+                    code=self.code,
+                )
             )
         elif version < max(self.decided_at.get(entry, 0), self.decided_at.get(ALL, 0)):
             problems.append(
-                Violation(
+                Violation.of(
                     RULE,
-                    f"{entry} (event {version}) of {self.code} was relied on by a later "
-                    "decision; it cannot be struck out - record a deviation and a new decision "
-                    "instead",
+                    "{entry:term} (event {version}) of {code} was relied on by a later "
+                    "decision; it cannot be struck out - record a deviation and a new "
+                    "decision instead",
+                    entry=entry,
+                    version=version,
+                    code=self.code,
                 )
             )
         if not reason.strip():
-            problems.append(Violation(RULE, f"give the reason for correcting {self.code}"))
+            problems.append(
+                Violation.of(RULE, "give the reason for correcting {code}", code=self.code)
+            )
         if problems:
             raise RuleViolation(problems)
         assert entry is not None

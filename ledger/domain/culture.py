@@ -16,6 +16,7 @@ from ledger.domain.donor_standing import DonorStanding
 from ledger.domain.lineage import DerivedItem
 from ledger.domain.material_use import MaterialUse, MaterialUseCheck, Stage, uses_and_tests
 from ledger.errors import RuleViolation, Violation
+from ledger.messages import Sentence
 
 
 @dataclass(frozen=True)
@@ -27,10 +28,10 @@ class PassagePlan:
     dissociation: str  # e.g. "TrypLE Select, 5 min, 37 °C"
 
 
-def _medium_problems(where: str, medium: Sequence[MaterialUseCheck]) -> list[Violation]:
+def _medium_problems(where: Sentence, medium: Sequence[MaterialUseCheck]) -> list[Violation]:
     if medium:
         return []
-    return [Violation("R-PRO-1", f"scan the medium lot used for {where}")]
+    return [Violation.of("R-PRO-1", "scan the medium lot used for {where}", where=where)]
 
 
 class Culture(DerivedItem):
@@ -68,20 +69,24 @@ class Culture(DerivedItem):
         problems = vial.production_refusals(donors)
         if vial.tier is not Tier.WORKING:
             problems.append(
-                Violation(
+                Violation.of(
                     "R-PRO-1",
-                    f"{vial.code} is a {vial.tier.value} bank vial; production cultures start "
-                    "from a working cell bank vial",
+                    "{vial} is a {tier:term} bank vial; production cultures start from a "
+                    "working cell bank vial",
+                    vial=vial.code,
+                    tier=vial.tier.value,
                 )
             )
         if vial.children:
             problems.append(
-                Violation(
+                Violation.of(
                     "R-PRO-1",
-                    f"{vial.code} already started {', '.join(vial.children)}; thaw another vial",
+                    "{vial} already started {children:list}; thaw another vial",
+                    vial=vial.code,
+                    children=vial.children,
                 )
             )
-        problems += _medium_problems(f"the culture from {vial.code}", medium)
+        problems += _medium_problems(Sentence("the culture from {vial}", vial=vial.code), medium)
         uses, tests, material_problems = uses_and_tests(medium)
         problems += material_problems
         if problems:
@@ -102,22 +107,30 @@ class Culture(DerivedItem):
         problems = self.step_refusals(donors)
         if not self.passage < plan.number <= self.max_passage:
             problems.append(
-                Violation(
+                Violation.of(
                     "R-PRO-1",
-                    f"passage {plan.number} of {self.code} must follow passage {self.passage} "
-                    f"and may not exceed {self.max_passage}, the limit its bank's stability "
-                    "study set; end the culture",
+                    "passage {number} of {code} must follow passage {passage} and may not "
+                    "exceed {max_passage}, the limit its bank's stability study set; end "
+                    "the culture",
+                    number=plan.number,
+                    code=self.code,
+                    passage=self.passage,
+                    max_passage=self.max_passage,
                 )
             )
         if not plan.feed.strip() or not plan.dissociation.strip():
             problems.append(
-                Violation(
+                Violation.of(
                     "R-PRO-1",
-                    f"record the feed (medium change) and the dissociation method of passage "
-                    f"{plan.number} of {self.code}",
+                    "record the feed (medium change) and the dissociation method of "
+                    "passage {number} of {code}",
+                    number=plan.number,
+                    code=self.code,
                 )
             )
-        problems += _medium_problems(f"passage {plan.number} of {self.code}", medium)
+        problems += _medium_problems(
+            Sentence("passage {number} of {code}", number=plan.number, code=self.code), medium
+        )
         uses, tests, material_problems = uses_and_tests([*medium, *materials])
         problems += material_problems
         if problems:
@@ -144,9 +157,15 @@ class Culture(DerivedItem):
         problems = self.step_refusals(donors)
         if self.stage is not Stage.EXPANSION_CULTURE:
             problems.append(
-                Violation("R-PRO-2", f"{self.code} is already in the supernatant-collection stage")
+                Violation.of(
+                    "R-PRO-2",
+                    "{code} is already in the supernatant-collection stage",
+                    code=self.code,
+                )
             )
-        problems += _medium_problems(f"supernatant collection from {self.code}", medium)
+        problems += _medium_problems(
+            Sentence("supernatant collection from {code}", code=self.code), medium
+        )
         uses, tests, material_problems = uses_and_tests(medium)
         problems += material_problems
         if problems:

@@ -52,7 +52,9 @@ class Donor(TracedItem):
         today: date,
     ) -> None:
         problems = [
-            Violation("R-DON-6", f"give the {label} of {self.code}'s consent")
+            Violation.of(
+                "R-DON-6", "give the {label:term} of {code}'s consent", label=label, code=self.code
+            )
             for label, text in (
                 ("project", project),
                 ("institution", institution),
@@ -62,7 +64,11 @@ class Donor(TracedItem):
         ]
         if consented_on > today:
             problems.append(
-                Violation("R-DON-6", f"consent date {consented_on} is in the future; correct it")
+                Violation.of(
+                    "R-DON-6",
+                    "consent date {consented_on} is in the future; correct it",
+                    consented_on=consented_on,
+                )
             )
         if problems:
             raise RuleViolation(problems)
@@ -95,9 +101,11 @@ class Donor(TracedItem):
         problems = []
         current = self.current_consent()
         if current is None or self.withdrawn_at > current[0]:
-            problems.append(Violation("R-DON-6", f"{self.code} has no consent in force"))
+            problems.append(
+                Violation.of("R-DON-6", "{code} has no consent in force", code=self.code)
+            )
         if not reason.strip():
-            problems.append(Violation("R-DON-6", "give the reason the consent was withdrawn"))
+            problems.append(Violation.of("R-DON-6", "give the reason the consent was withdrawn"))
         if problems:
             raise RuleViolation(problems)
         self._consent_withdrawn(reason.strip(), withdrawn_on)
@@ -131,21 +139,25 @@ class Donor(TracedItem):
         problems = []
         if self.eligibility is Eligibility.INELIGIBLE_AFTER_LOOKBACK:
             problems.append(
-                Violation(
+                Violation.of(
                     "R-DON-7",
-                    f"{self.code} became ineligible after look-back ({self.reason}); "
-                    "this cannot be reversed",
+                    "{code} became ineligible after look-back ({reason}); this cannot be reversed",
+                    code=self.code,
+                    reason=self.reason,
                 )
             )
         if not eligible:
             if not reason.strip():
-                problems.append(Violation("R-DON-4", f"give the reason {self.code} is ineligible"))
+                problems.append(
+                    Violation.of("R-DON-4", "give the reason {code} is ineligible", code=self.code)
+                )
             if self.children:
                 problems.append(
-                    Violation(
+                    Violation.of(
                         "R-DON-7",
-                        f"material of {self.code} was already collected; declare the "
-                        "ineligibility through look-back so that everything derived is held",
+                        "material of {code} was already collected; declare the ineligibility "
+                        "through look-back so that everything derived is held",
+                        code=self.code,
                     )
                 )
             if problems:
@@ -153,33 +165,40 @@ class Donor(TracedItem):
             self._eligibility_determined(False, reason.strip(), "", max(live, default=0))
             return
         if not live:
-            problems.append(Violation("R-DON-1", f"{self.code} has no screening; record it first"))
+            problems.append(
+                Violation.of("R-DON-1", "{code} has no screening; record it first", code=self.code)
+            )
             raise RuleViolation(problems)
         screening = self.screenings[max(live)]
         if screening.hemodiluted:
             problems.append(
-                Violation(
+                Violation.of(
                     "R-DON-3",
-                    f"the screening sample of {self.code} is hemodiluted by more than half; "
-                    "test a sample drawn before the infusions",
+                    "the screening sample of {code} is hemodiluted by more than half; test "
+                    "a sample drawn before the infusions",
+                    code=self.code,
                 )
             )
         positive = positive_markers(screening.results)
         if positive and not self.autologous:
             problems.append(
-                Violation(
+                Violation.of(
                     "R-DON-4",
-                    f"{self.code} is {', '.join(positive)} not non-reactive; an allogeneic "
-                    "donor with such a result is ineligible",
+                    "{code} is {positive:list} not non-reactive; an allogeneic donor with such "
+                    "a result is ineligible",
+                    code=self.code,
+                    positive=positive,
                 )
             )
         elif positive and not relaxation_justification.strip():
             problems.append(
-                Violation(
+                Violation.of(
                     "R-DON-5",
-                    f"autologous donor {self.code} is {', '.join(positive)} not non-reactive; "
-                    "accept only with a justification that names the measures preventing "
-                    "transmission to anyone but the donor",
+                    "autologous donor {code} is {positive:list} not non-reactive; accept only "
+                    "with a justification that names the measures preventing transmission "
+                    "to anyone but the donor",
+                    code=self.code,
+                    positive=positive,
                 )
             )
         if problems:
@@ -201,11 +220,15 @@ class Donor(TracedItem):
         problems = []
         if self.eligibility is Eligibility.INELIGIBLE_AFTER_LOOKBACK:
             problems.append(
-                Violation("R-DON-7", f"{self.code} is already ineligible after look-back")
+                Violation.of(
+                    "R-DON-7", "{code} is already ineligible after look-back", code=self.code
+                )
             )
         if not reason.strip():
             problems.append(
-                Violation("R-DON-7", f"give the finding that makes {self.code} ineligible")
+                Violation.of(
+                    "R-DON-7", "give the finding that makes {code} ineligible", code=self.code
+                )
             )
         if problems:
             raise RuleViolation(problems)
@@ -238,9 +261,10 @@ class Donor(TracedItem):
         if self.identity_erased:
             raise RuleViolation(
                 [
-                    Violation(
+                    Violation.of(
                         "R-LED-6",
-                        f"the identity of {self.code} was erased; it cannot be recorded again",
+                        "the identity of {code} was erased; it cannot be recorded again",
+                        code=self.code,
                     )
                 ]
             )
@@ -253,9 +277,11 @@ class Donor(TracedItem):
     def erase_identity(self, reason: str) -> None:
         problems = []
         if self.identity_erased:
-            problems.append(Violation("R-LED-6", f"the identity of {self.code} is already erased"))
+            problems.append(
+                Violation.of("R-LED-6", "the identity of {code} is already erased", code=self.code)
+            )
         if not reason.strip():
-            problems.append(Violation("R-LED-6", "give the reason for the erasure"))
+            problems.append(Violation.of("R-LED-6", "give the reason for the erasure"))
         if problems:
             raise RuleViolation(problems)
         self._identity_erased(reason.strip())

@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from ledger.domain.base import parse_enums
 from ledger.errors import Violation
+from ledger.messages import Sentence
 
 
 class ConsentScope(StrEnum):
@@ -63,7 +64,7 @@ class DonorStanding:
 
     def refusals_for(
         self,
-        item: str,
+        item: str | Sentence,
         needs: frozenset[ConsentScope] = frozenset(),
         *,
         lookback: bool = True,
@@ -75,21 +76,27 @@ class DonorStanding:
         if self.eligibility is Eligibility.INELIGIBLE_AFTER_LOOKBACK:
             if lookback:
                 problems.append(
-                    Violation(
+                    Violation.of(
                         "R-DON-7",
-                        f"donor {self.code} became ineligible after look-back ({self.reason}); "
-                        f"{item} may take no further step - quarantine it and follow the "
-                        "donor's recall list",
+                        "donor {code} became ineligible after look-back ({reason}); {item} may "
+                        "take no further step - quarantine it and follow the donor's recall "
+                        "list",
+                        code=self.code,
+                        reason=self.reason,
+                        item=item,
                     )
                 )
         elif self.eligibility is not Eligibility.ELIGIBLE:
-            why = f" ({self.reason})" if self.reason else ""
+            why = Sentence(" ({reason})", reason=self.reason) if self.reason else ""
             problems.append(
-                Violation(
+                Violation.of(
                     "R-DON-4",
-                    f"donor {self.code} is {self.eligibility.value.replace('_', ' ')}{why}; "
-                    f"{item} may not enter cell preparation until QA determines the donor "
-                    "eligible",
+                    "donor {code} is {eligibility:term}{why}; {item} may not enter cell "
+                    "preparation until QA determines the donor eligible",
+                    code=self.code,
+                    eligibility=self.eligibility.value.replace("_", " "),
+                    why=why,
+                    item=item,
                 )
             )
         problems.extend(self._consent_refusals(item, needs, project, institution))
@@ -97,24 +104,28 @@ class DonorStanding:
 
     def _consent_refusals(
         self,
-        item: str,
+        item: str | Sentence,
         needs: frozenset[ConsentScope],
         project: str | None,
         institution: str | None,
     ) -> list[Violation]:
         if self.consent_withdrawn:
             return [
-                Violation(
+                Violation.of(
                     "R-DON-6",
-                    f"donor {self.code} withdrew consent; {item} may not be used further",
+                    "donor {code} withdrew consent; {item} may not be used further",
+                    code=self.code,
+                    item=item,
                 )
             ]
         if self.consent_scopes is None:
             return [
-                Violation(
+                Violation.of(
                     "R-DON-6",
-                    f"no consent is recorded for donor {self.code}; record the signed consent "
-                    f"before using {item}",
+                    "no consent is recorded for donor {code}; record the signed consent "
+                    "before using {item}",
+                    code=self.code,
+                    item=item,
                 )
             ]
         wanted = set(needs)
@@ -123,10 +134,13 @@ class DonorStanding:
         if institution is not None and institution != self.consent_institution:
             wanted.add(ConsentScope.CROSS_INSTITUTION)
         return [
-            Violation(
+            Violation.of(
                 "R-DON-6",
-                f"donor {self.code}'s consent does not authorise {scope.value.replace('_', ' ')}"
-                f"; {item} may not be used this way without a new consent covering it",
+                "donor {code}'s consent does not authorise {scope:term}; {item} may not be "
+                "used this way without a new consent covering it",
+                code=self.code,
+                scope=scope.value.replace("_", " "),
+                item=item,
             )
             for scope in ConsentScope
             if scope in wanted and scope not in self.consent_scopes

@@ -51,18 +51,27 @@ class Harvest(DerivedItem):
         problems = culture.step_refusals(donors)
         if culture.stage is not Stage.SUPERNATANT_COLLECTION:
             problems.append(
-                Violation(
+                Violation.of(
                     "R-PRO-2",
-                    f"{culture.code} is in the {culture.stage.value.replace('_', ' ')} stage; "
-                    "supernatant is harvested only in the serum-free collection stage - move "
-                    "the culture to it first",
+                    "{culture} is in the {stage:term} stage; supernatant is harvested only in "
+                    "the serum-free collection stage - move the culture to it first",
+                    culture=culture.code,
+                    stage=culture.stage.value.replace("_", " "),
                 )
             )
         if not volume_ml > 0:
-            problems.append(Violation("R-PRO-2", f"give the volume harvested from {culture.code}"))
+            problems.append(
+                Violation.of(
+                    "R-PRO-2", "give the volume harvested from {culture}", culture=culture.code
+                )
+            )
         if not medium:
             problems.append(
-                Violation("R-PRO-2", f"scan the medium lot(s) of the harvest from {culture.code}")
+                Violation.of(
+                    "R-PRO-2",
+                    "scan the medium lot(s) of the harvest from {culture}",
+                    culture=culture.code,
+                )
             )
         uses, tests, material_problems = uses_and_tests(medium)
         problems += material_problems
@@ -85,10 +94,12 @@ class Harvest(DerivedItem):
         problems = self.step_refusals(donors)
         if self.children:
             problems.append(
-                Violation(
+                Violation.of(
                     "R-PRO-3",
-                    f"{self.code} was already pooled into {', '.join(self.children)}; a "
-                    "harvest goes into one lot only",
+                    "{code} was already pooled into {children:list}; a harvest goes into one lot "
+                    "only",
+                    code=self.code,
+                    children=self.children,
                 )
             )
         return problems

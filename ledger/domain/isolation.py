@@ -69,22 +69,24 @@ class CellPortion(CellSource):
         problems = collection.step_refusals(donors)
         if not collection.acceptable:
             problems.append(
-                Violation(
+                Violation.of(
                     "R-CB-1",
-                    f"{collection.code} arrived damaged or not immersed in transport medium; "
-                    "it may not be processed",
+                    "{collection} arrived damaged or not immersed in transport medium; it "
+                    "may not be processed",
+                    collection=collection.code,
                 )
             )
         if not parameters or any(not str(v).strip() for v in parameters.values()):
             problems.append(
-                Violation(
+                Violation.of(
                     "R-CB-2",
-                    f"record the critical process parameters of the {method.value} isolation "
+                    "record the critical process parameters of the {method:term} isolation "
                     "(name and value each)",
+                    method=method.value,
                 )
             )
         if not codes or not cell_type.strip():
-            problems.append(Violation("R-CB-2", "give the cell type and at least one portion"))
+            problems.append(Violation.of("R-CB-2", "give the cell type and at least one portion"))
         uses, tests, material_problems = uses_and_tests(materials)
         problems += material_problems
         if problems:
@@ -143,14 +145,15 @@ class CellLineStock(CellSource):
         problems = []
         if not (line.line_name.strip() and line.supplier.strip() and line.supplier_lot.strip()):
             problems.append(
-                Violation("R-CB-7", "give the line name, supplier and supplier's lot (§5.3)")
+                Violation.of("R-CB-7", "give the line name, supplier and supplier's lot (§5.3)")
             )
         if unstable and not line.lawful_origin_ref.strip():
             problems.append(
-                Violation(
+                Violation.of(
                     "R-CB-7",
-                    f"{line.line_name} is genetically unstable; give the document proving its "
+                    "{line_name} is genetically unstable; give the document proving its "
                     "lawful origin",
+                    line_name=line.line_name,
                 )
             )
         if problems:

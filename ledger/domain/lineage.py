@@ -90,7 +90,15 @@ class DerivedItem(TracedItem):
         temperature excursion found acceptable, R-SHP-2); the reason is recorded."""
         if not any(h["rule"] == rule and h["source"] == source for h in self.holds):
             raise RuleViolation(
-                [Violation(rule, f"{self.code} has no {rule} hold from {source} to lift")]
+                [
+                    Violation.of(
+                        rule,
+                        "{code} has no {rule} hold from {source} to lift",
+                        code=self.code,
+                        rule=rule,
+                        source=source,
+                    )
+                ]
             )
         self._hold_lifted(rule, source, reason)
 
@@ -104,15 +112,19 @@ class DerivedItem(TracedItem):
         hold, or of an ineligible donor, may always be disposed of."""
         problems = enum_problems(DisposalCategory, disposal["category"], "R-PRO-6", "category")
         if self.disposal is not None:
-            problems.append(Violation("R-PRO-6", f"{self.code} was already disposed of"))
+            problems.append(
+                Violation.of("R-PRO-6", "{code} was already disposed of", code=self.code)
+            )
         if not disposal["method"].strip():
-            problems.append(Violation("R-PRO-6", f"give the method used to dispose of {self.code}"))
+            problems.append(
+                Violation.of("R-PRO-6", "give the method used to dispose of {code}", code=self.code)
+            )
         if not disposal["witness"].strip() or disposal["witness"].strip() == actor:
             problems.append(
-                Violation(
+                Violation.of(
                     "R-PRO-6",
-                    f"the disposal of {self.code} needs a witness other than the person "
-                    "disposing of it",
+                    "the disposal of {code} needs a witness other than the person disposing of it",
+                    code=self.code,
                 )
             )
         if problems:
@@ -129,18 +141,21 @@ class DerivedItem(TracedItem):
         """Why no further step may be recorded on this item: its holds, and its donors'
         eligibility and consent (R-DON-4, R-DON-6, R-DON-7)."""
         problems = [
-            Violation(
+            Violation.of(
                 h["rule"],
-                f"{self.code} is on hold: {h['reason']}; it may take no further step",
+                "{code} is on hold: {reason}; it may take no further step",
+                code=self.code,
+                reason=h["reason"],
             )
             for h in self.holds
         ]
         if self.disposal is not None:
             problems.append(
-                Violation(
+                Violation.of(
                     "R-PRO-6",
-                    f"{self.code} was disposed of ({self.disposal['method']}); a disposed item "
-                    "may take no further step",
+                    "{code} was disposed of ({method}); a disposed item may take no further step",
+                    code=self.code,
+                    method=self.disposal["method"],
                 )
             )
         passed = {d.code for d in donors}

@@ -142,23 +142,27 @@ class Material(HasMaterialFacts, LedgerAggregate):
         problems = []
         if not ref or not name.strip():
             problems.append(
-                Violation("R-MAT-1", "give the material's catalogue reference and name")
+                Violation.of("R-MAT-1", "give the material's catalogue reference and name")
             )
         if grade is Grade.NON_PHARMACEUTICAL and not risk_assessment_ref.strip():
             problems.append(
-                Violation(
+                Violation.of(
                     "R-MAT-1",
-                    f"{ref} is not pharmaceutical grade; give the reference of its risk assessment",
+                    "{ref} is not pharmaceutical grade; give the reference of its risk assessment",
+                    ref=ref,
                 )
             )
         if kind is MaterialKind.ANTIBIOTIC and not classes:
-            problems.append(Violation("R-MAT-2", f"name the antibiotic class(es) of {ref}"))
+            problems.append(
+                Violation.of("R-MAT-2", "name the antibiotic class(es) of {ref}", ref=ref)
+            )
         country = (origin_country or "").strip().upper()
         if animal_species is not None and not (len(country) == 2 and country.isalpha()):
             problems.append(
-                Violation(
+                Violation.of(
                     "R-MAT-3",
-                    f"{ref} is animal-derived; give its country of origin (ISO 3166 code, e.g. NZ)",
+                    "{ref} is animal-derived; give its country of origin (ISO 3166 code, e.g. NZ)",
+                    ref=ref,
                 )
             )
         if problems:
@@ -199,10 +203,15 @@ class EpidemicAreas(LedgerAggregate):
         problems = []
         if self.key(species, country) in self.areas:
             problems.append(
-                Violation("R-MAT-3", f"{country} is already an epidemic area for {species}")
+                Violation.of(
+                    "R-MAT-3",
+                    "{country} is already an epidemic area for {species:term}",
+                    country=country,
+                    species=species,
+                )
             )
         if not reference.strip():
-            problems.append(Violation("R-MAT-3", "give the announcement that lists the area"))
+            problems.append(Violation.of("R-MAT-3", "give the announcement that lists the area"))
         if problems:
             raise RuleViolation(problems)
         self._declared(species.value, country.strip().upper(), reference.strip())
@@ -215,10 +224,15 @@ class EpidemicAreas(LedgerAggregate):
         problems = []
         if self.key(species, country) not in self.areas:
             problems.append(
-                Violation("R-MAT-3", f"{country} is not an epidemic area for {species}")
+                Violation.of(
+                    "R-MAT-3",
+                    "{country} is not an epidemic area for {species:term}",
+                    country=country,
+                    species=species,
+                )
             )
         if not reason.strip():
-            problems.append(Violation("R-MAT-3", "give the reason the listing is lifted"))
+            problems.append(Violation.of("R-MAT-3", "give the reason the listing is lifted"))
         if problems:
             raise RuleViolation(problems)
         self._lifted(species.value, country.strip().upper(), reason.strip())

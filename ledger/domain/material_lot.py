@@ -56,7 +56,12 @@ class MaterialLot(HasMaterialFacts, CodedItem):
         today: date,
     ) -> MaterialLot:
         problems = [
-            Violation("R-MAT-1", f"give the {label} of the {material.reference} lot")
+            Violation.of(
+                "R-MAT-1",
+                "give the {label:term} of the {reference} lot",
+                label=label,
+                reference=material.reference,
+            )
             for label, text in (
                 ("supplier", supplier),
                 ("supplier's lot number", supplier_lot),
@@ -66,10 +71,12 @@ class MaterialLot(HasMaterialFacts, CodedItem):
         ]
         if expiry < today:
             problems.append(
-                Violation(
+                Violation.of(
                     "R-MAT-1",
-                    f"{material.reference} lot {supplier_lot} expired on {expiry}; do not "
-                    "accept it",
+                    "{reference} lot {supplier_lot} expired on {expiry}; do not accept it",
+                    reference=material.reference,
+                    supplier_lot=supplier_lot,
+                    expiry=expiry,
                 )
             )
         if problems:
@@ -91,10 +98,17 @@ class MaterialLot(HasMaterialFacts, CodedItem):
         problems = self._disposition_problems()
         if self.expiry < today:
             problems.append(
-                Violation("R-MAT-1", f"{self.code} expired on {self.expiry}; it cannot be released")
+                Violation.of(
+                    "R-MAT-1",
+                    "{code} expired on {expiry}; it cannot be released",
+                    code=self.code,
+                    expiry=self.expiry,
+                )
             )
         if not qc_record_ref.strip():
-            problems.append(Violation("R-MAT-1", f"give the QC record that releases {self.code}"))
+            problems.append(
+                Violation.of("R-MAT-1", "give the QC record that releases {code}", code=self.code)
+            )
         if problems:
             raise RuleViolation(problems)
         self._released(qc_record_ref.strip())
@@ -106,7 +120,9 @@ class MaterialLot(HasMaterialFacts, CodedItem):
     def reject(self, reason: str) -> None:
         problems = self._disposition_problems()
         if not reason.strip():
-            problems.append(Violation("R-MAT-1", f"give the reason {self.code} is rejected"))
+            problems.append(
+                Violation.of("R-MAT-1", "give the reason {code} is rejected", code=self.code)
+            )
         if problems:
             raise RuleViolation(problems)
         self._rejected(reason.strip())
@@ -117,12 +133,21 @@ class MaterialLot(HasMaterialFacts, CodedItem):
 
     def _disposition_problems(self) -> list[Violation]:
         if self.recalled:
-            return [Violation("R-MAT-1", f"{self.code} was recalled ({self.recalled})")]
+            return [
+                Violation.of(
+                    "R-MAT-1",
+                    "{code} was recalled ({recalled})",
+                    code=self.code,
+                    recalled=self.recalled,
+                )
+            ]
         if self.status is not Status.QUARANTINE:
             return [
-                Violation(
+                Violation.of(
                     "R-MAT-1",
-                    f"{self.code} is already {self.status.value}; recall it if it must not be used",
+                    "{code} is already {status:term}; recall it if it must not be used",
+                    code=self.code,
+                    status=self.status.value,
                 )
             ]
         return []
@@ -130,9 +155,11 @@ class MaterialLot(HasMaterialFacts, CodedItem):
     def recall(self, reason: str) -> None:
         problems = []
         if self.recalled:
-            problems.append(Violation("R-MAT-1", f"{self.code} is already recalled"))
+            problems.append(Violation.of("R-MAT-1", "{code} is already recalled", code=self.code))
         if not reason.strip():
-            problems.append(Violation("R-MAT-1", f"give the reason {self.code} is recalled"))
+            problems.append(
+                Violation.of("R-MAT-1", "give the reason {code} is recalled", code=self.code)
+            )
         if problems:
             raise RuleViolation(problems)
         self._recalled(reason.strip())

@@ -86,28 +86,33 @@ def check_use(
         if stage in CELL_CULTURE:
             if AntibioticClass.BETA_LACTAM in lot.antibiotic_classes:
                 problems.append(
-                    Violation(
+                    Violation.of(
                         "R-MAT-2",
-                        f"{where} contains a beta-lactam antibiotic, which may not be used "
-                        f"in cell culture ({stage.value}); use a lot without it",
+                        "{where} contains a beta-lactam antibiotic, which may not be used in "
+                        "cell culture ({stage:term}); use a lot without it",
+                        where=where,
+                        stage=stage.value,
                     )
                 )
             elif not use.justification.strip():
                 problems.append(
-                    Violation(
+                    Violation.of(
                         "R-MAT-2",
-                        f"{where} contains an antibiotic; record why it is needed at "
-                        f"{stage.value}, or use a lot without it",
+                        "{where} contains an antibiotic; record why it is needed at {stage:term}, "
+                        "or use a lot without it",
+                        where=where,
+                        stage=stage.value,
                     )
                 )
             tests.append(ANTIBIOTIC_RESIDUE)
         else:
             if not use.removal_validation.strip():
                 problems.append(
-                    Violation(
+                    Violation.of(
                         "R-MAT-5",
-                        f"{where} puts an antibiotic in the transport medium; give the "
+                        "{where} puts an antibiotic in the transport medium; give the "
                         "validated antibiotic-removal process reference",
+                        where=where,
                     )
                 )
             tests.append(ANTIBIOTIC_NOT_DETECTED)
@@ -116,10 +121,11 @@ def check_use(
         tests.append(virus_test(lot.animal_species))
     if lot.contains_serum and stage is Stage.SUPERNATANT_COLLECTION:
         problems.append(
-            Violation(
+            Violation.of(
                 "R-MAT-4",
-                f"{where} contains serum or a serum substitute, which may not be used in "
-                "the supernatant-collection stage; use a serum-free medium",
+                "{where} contains serum or a serum substitute, which may not be used "
+                "in the supernatant-collection stage; use a serum-free medium",
+                where=where,
             )
         )
     record = MaterialUse(
@@ -136,18 +142,31 @@ def _status_problems(lot: MaterialLot, today: date) -> list[Violation]:
     problems = []
     if lot.status is not Status.RELEASED:
         problems.append(
-            Violation(
+            Violation.of(
                 "R-MAT-1",
-                f"{lot.code} is {lot.status.value}, not QC-released; only released lots "
-                "may be used",
+                "{lot} is {status:term}, not QC-released; only released lots may be used",
+                lot=lot.code,
+                status=lot.status.value,
             )
         )
     if lot.recalled:
         problems.append(
-            Violation("R-MAT-1", f"{lot.code} was recalled ({lot.recalled}); set it aside")
+            Violation.of(
+                "R-MAT-1",
+                "{lot} was recalled ({recalled}); set it aside",
+                lot=lot.code,
+                recalled=lot.recalled,
+            )
         )
     if lot.expiry < today:
-        problems.append(Violation("R-MAT-1", f"{lot.code} expired on {lot.expiry}; set it aside"))
+        problems.append(
+            Violation.of(
+                "R-MAT-1",
+                "{lot} expired on {expiry}; set it aside",
+                lot=lot.code,
+                expiry=lot.expiry,
+            )
+        )
     return problems
 
 
@@ -155,22 +174,29 @@ def _animal_problems(lot: MaterialLot, where: str, epidemic_area: bool) -> list[
     problems = []
     if not lot.gmp:
         problems.append(
-            Violation("R-MAT-3", f"{where} is animal-derived and not GMP-made; it may not be used")
+            Violation.of(
+                "R-MAT-3",
+                "{where} is animal-derived and not GMP-made; it may not be used",
+                where=where,
+            )
         )
     if not lot.pathogen_screening_ref:
         problems.append(
-            Violation(
+            Violation.of(
                 "R-MAT-3",
-                f"{where} is animal-derived with no pathogen screening recorded; it may not "
-                "be used",
+                "{where} is animal-derived with no pathogen screening recorded; it may not be used",
+                where=where,
             )
         )
     if epidemic_area and lot.contains_serum:
         problems.append(
-            Violation(
+            Violation.of(
                 "R-MAT-3",
-                f"{where} is {lot.animal_species} serum from {lot.origin_country}, an "
-                "epidemic area; animal serum from epidemic areas is forbidden",
+                "{where} is {animal_species:term} serum from {origin_country}, an epidemic "
+                "area; animal serum from epidemic areas is forbidden",
+                where=where,
+                animal_species=lot.animal_species,
+                origin_country=lot.origin_country,
             )
         )
     return problems

@@ -44,35 +44,47 @@ class Patient(Dosing):
         problems = []
         if site_code not in study.sites:
             problems.append(
-                Violation(
+                Violation.of(
                     "R-CLN-1",
-                    f"{study.code} is not active at {site_code}; activate the site first",
+                    "{study} is not active at {site_code}; activate the site first",
+                    study=study.code,
+                    site_code=site_code,
                 )
             )
         if study.status != StudyStatus.ACTIVE:
             problems.append(
-                Violation(
+                Violation.of(
                     "R-CLN-4",
-                    f"{study.code} is {study.status}; no subject may be enrolled until the "
-                    "ethics committee resumes it",
+                    "{study} is {status:term}; no subject may be enrolled until the ethics "
+                    "committee resumes it",
+                    study=study.code,
+                    status=study.status,
                 )
             )
         if study.cohort(cohort) is None:
             names = ", ".join(c["name"] for c in study.protocol["cohorts"])
             problems.append(
-                Violation("R-CLN-1", f"cohort {cohort!r} is not in {study.code}; use {names}")
+                Violation.of(
+                    "R-CLN-1",
+                    "cohort {cohort!r} is not in {study}; use {names}",
+                    cohort=cohort,
+                    study=study.code,
+                    names=names,
+                )
             )
         if not consent["form_version"].strip() or consent["signed_on"] > today:
             problems.append(
-                Violation(
+                Violation.of(
                     "R-CLN-1",
                     "record the signed consent form's version and the day it was signed "
                     "(not in the future)",
                 )
             )
+        problems.extend(study.randomisation_problems())
         if problems:
             raise RuleViolation(problems)
         study.note_subject(code, site_code)
+        study.randomise(code)
         return cls(code, study.code, site_code, cohort, consent, donor_code, identity_fields or [])
 
     @event("Enrolled")
@@ -103,9 +115,11 @@ class Patient(Dosing):
         """The subject withdraws (§7.3.3); no further product may be given."""
         problems = []
         if self.withdrawn is not None:
-            problems.append(Violation("R-CLN-1", f"{self.code} already withdrew consent"))
+            problems.append(
+                Violation.of("R-CLN-1", "{code} already withdrew consent", code=self.code)
+            )
         if not reason.strip():
-            problems.append(Violation("R-CLN-1", "record the reason for the withdrawal"))
+            problems.append(Violation.of("R-CLN-1", "record the reason for the withdrawal"))
         if problems:
             raise RuleViolation(problems)
         self._consent_withdrawn(reason.strip())
@@ -119,12 +133,18 @@ class Patient(Dosing):
         records who, when and why, never the arm, which only the requester is shown."""
         problems = []
         if vial not in [d["vial"] for d in self.doses]:
-            problems.append(Violation("R-CLN-5", f"{vial} was not administered to {self.code}"))
+            problems.append(
+                Violation.of(
+                    "R-CLN-5", "{vial} was not administered to {code}", vial=vial, code=self.code
+                )
+            )
         elif not blinded:
-            problems.append(Violation("R-CLN-5", f"{vial} is not blinded; nothing to reveal"))
+            problems.append(
+                Violation.of("R-CLN-5", "{vial} is not blinded; nothing to reveal", vial=vial)
+            )
         if not reason.strip():
             problems.append(
-                Violation("R-CLN-5", "give the medical emergency that requires unblinding")
+                Violation.of("R-CLN-5", "give the medical emergency that requires unblinding")
             )
         if problems:
             raise RuleViolation(problems)

@@ -34,9 +34,11 @@ def parse_roles(names: list[str]) -> list[Role]:
     if unknown:
         raise RuleViolation(
             [
-                Violation(
+                Violation.of(
                     "R-PPL-1",
-                    f"unknown role {n!r}; use one of: {', '.join(sorted(known))}",
+                    "unknown role {role!r}; use one of: {known:list}",
+                    role=n,
+                    known=sorted(known),
                 )
                 for n in unknown
             ]
@@ -58,7 +60,14 @@ class Person(CodedItem):
     def grant_role(self, role: Role) -> None:
         if role.value in self.roles:
             raise RuleViolation(
-                [Violation("R-PPL-1", f"{self.code} already holds the role {role.value}")]
+                [
+                    Violation.of(
+                        "R-PPL-1",
+                        "{code} already holds the role {role:term}",
+                        code=self.code,
+                        role=role.value,
+                    )
+                ]
             )
         self._role_granted(role.value)
 
@@ -69,9 +78,13 @@ class Person(CodedItem):
     def revoke_role(self, role: Role, reason: str) -> None:
         problems = []
         if role.value not in self.roles:
-            problems.append(Violation("R-PPL-1", f"{self.code} does not hold {role.value}"))
+            problems.append(
+                Violation.of(
+                    "R-PPL-1", "{code} does not hold {role:term}", code=self.code, role=role.value
+                )
+            )
         if not reason.strip():
-            problems.append(Violation("R-LED-1", "give the reason for revoking the role"))
+            problems.append(Violation.of("R-LED-1", "give the reason for revoking the role"))
         if problems:
             raise RuleViolation(problems)
         self._role_revoked(role.value, reason.strip())
@@ -87,17 +100,20 @@ class Person(CodedItem):
     ) -> None:
         problems = []
         if not step_type.strip():
-            problems.append(Violation("R-PPL-1", "name the step type the training covers"))
+            problems.append(Violation.of("R-PPL-1", "name the step type the training covers"))
         if expires_on <= completed_on:
             problems.append(
-                Violation(
+                Violation.of(
                     "R-PPL-1",
-                    f"training for {step_type!r} expires on {expires_on} which is not after "
-                    f"its completion on {completed_on}; correct the dates",
+                    "training for {step_type!r} expires on {expires_on} which is not after "
+                    "its completion on {completed_on}; correct the dates",
+                    step_type=step_type,
+                    expires_on=expires_on,
+                    completed_on=completed_on,
                 )
             )
         if not sop.strip():
-            problems.append(Violation("R-PPL-1", "give the SOP (and version) trained on"))
+            problems.append(Violation.of("R-PPL-1", "give the SOP (and version) trained on"))
         if problems:
             raise RuleViolation(problems)
         self._training_recorded(step_type.strip(), completed_on, expires_on, sop.strip())
@@ -112,9 +128,10 @@ class Person(CodedItem):
         if Role.QP.value not in self.roles:
             raise RuleViolation(
                 [
-                    Violation(
+                    Violation.of(
                         "R-PPL-3",
-                        f"{self.code} is not a Qualified Person; grant the qp role first",
+                        "{code} is not a Qualified Person; grant the qp role first",
+                        code=self.code,
                     )
                 ]
             )
@@ -128,30 +145,38 @@ class Person(CodedItem):
         """What this person lacks to record `step_type` acting as `role` (R-PPL-2)."""
         missing = []
         if not self.active:
-            missing.append(Violation("R-PPL-2", f"{self.code} is no longer active"))
+            missing.append(Violation.of("R-PPL-2", "{code} is no longer active", code=self.code))
         if role not in self.roles:
             missing.append(
-                Violation(
+                Violation.of(
                     "R-PPL-2",
-                    f"{self.code} does not hold the role {role} needed for {step_type}; "
-                    "ask an administrator to grant it",
+                    "{code} does not hold the role {role:term} needed for {step_type}; ask an "
+                    "administrator to grant it",
+                    code=self.code,
+                    role=role,
+                    step_type=step_type,
                 )
             )
         trained = self.training.get(step_type)
         if trained is None:
             missing.append(
-                Violation(
+                Violation.of(
                     "R-PPL-2",
-                    f"{self.code} has no training record for {step_type}; "
-                    "record the training before doing this step",
+                    "{code} has no training record for {step_type}; record the training "
+                    "before doing this step",
+                    code=self.code,
+                    step_type=step_type,
                 )
             )
         elif trained[1] < today:
             missing.append(
-                Violation(
+                Violation.of(
                     "R-PPL-2",
-                    f"{self.code}'s training for {step_type} expired on {trained[1]}; "
-                    "renew the training before doing this step",
+                    "{code}'s training for {step_type} expired on {expired_on}; renew the "
+                    "training before doing this step",
+                    code=self.code,
+                    step_type=step_type,
+                    expired_on=trained[1],
                 )
             )
         return missing

@@ -59,14 +59,14 @@ class PlaceboLot(ProductLot):
         uses, tests, problems = uses_and_tests(materials)
         if not study.strip() or not formulation.strip() or not materials:
             problems.append(
-                Violation(
+                Violation.of(
                     "R-ID-3",
                     "a placebo lot needs its blinded study, its formulation and the excipient "
                     "lots used",
                 )
             )
         if not volume_ml > 0:
-            problems.append(Violation("R-PRO-3", "give the volume of the placebo lot"))
+            problems.append(Violation.of("R-PRO-3", "give the volume of the placebo lot"))
         if problems:
             raise RuleViolation(problems)
         return cls(

@@ -125,7 +125,7 @@ class ProductLot(DerivedItem):
         problems = self.step_refusals(donors)
         problems += result_problems(self.code, result, self.required_tests, by_name)
         if self.certified:
-            problems.append(Violation("R-QC-2", f"{self.code} is already certified"))
+            problems.append(Violation.of("R-QC-2", "{code} is already certified", code=self.code))
         if problems:
             raise RuleViolation(problems)
         defined = by_name.get(result["test"])
@@ -153,7 +153,7 @@ class ProductLot(DerivedItem):
         was made after that lack a comparability assessment (R-PRO-5)."""
         problems = self.step_refusals(donors)
         if self.certified:
-            problems.append(Violation("R-QC-2", f"{self.code} is already certified"))
+            problems.append(Violation.of("R-QC-2", "{code} is already certified", code=self.code))
         problems += certification_problems(self.code, self.required_tests, self.standing_results())
         problems += change_problems
         if problems:
@@ -178,23 +178,26 @@ class ProductLot(DerivedItem):
         problems = self.step_refusals(donors)
         if any(not r["in_spec"] for r in self.standing_results()):
             problems.append(
-                Violation(
+                Violation.of(
                     "R-QC-2",
-                    f"{self.code} has an out-of-specification result and is quarantined; it "
-                    "may not be filled",
+                    "{code} has an out-of-specification result and is quarantined; it may "
+                    "not be filled",
+                    code=self.code,
                 )
             )
         remaining = self.volume_ml - self.filled_ml
         if not codes or not volume_ml > 0 or len(codes) * volume_ml > remaining:
             problems.append(
-                Violation(
+                Violation.of(
                     "R-PRO-4",
-                    f"fill at least one vial with a positive volume; {self.code} has "
-                    f"{remaining:g} mL left",
+                    "fill at least one vial with a positive volume; {code} has "
+                    "{remaining:g} mL left",
+                    code=self.code,
+                    remaining=remaining,
                 )
             )
         if not container.strip():
-            problems.append(Violation("R-PRO-4", "name the closed container filled (§5.4.2)"))
+            problems.append(Violation.of("R-PRO-4", "name the closed container filled (§5.4.2)"))
         if problems:
             raise RuleViolation(problems)
         self.record_derived(codes, "fill")

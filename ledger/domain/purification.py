@@ -84,19 +84,21 @@ def purification_problems(
     params = purification.parameters
     if not params or any(not str(v).strip() for v in params.values()):
         problems.append(
-            Violation("R-PRO-3", "record the critical purification parameters (name, value)")
+            Violation.of("R-PRO-3", "record the critical purification parameters (name, value)")
         )
     if not purification.volume_ml > 0:
-        problems.append(Violation("R-PRO-3", "give the volume of the purified lot"))
+        problems.append(Violation.of("R-PRO-3", "give the volume of the purified lot"))
     if not donor_codes:
-        problems.append(Violation("R-PRO-3", "scan at least one harvest to purify"))
+        problems.append(Violation.of("R-PRO-3", "scan at least one harvest to purify"))
     autologous = [d.code for d in donors if d.code in donor_codes and d.autologous]
     if autologous and len(donor_codes) > 1:
         problems.append(
-            Violation(
+            Violation.of(
                 "R-PRO-3",
-                f"donor {', '.join(autologous)} is autologous; their material may not be "
-                f"pooled with other donors' ({', '.join(donor_codes)}) - purify it alone",
+                "donor {autologous:list} is autologous; their material may not be pooled "
+                "with other donors' ({donor_codes:list}) - purify it alone",
+                autologous=autologous,
+                donor_codes=donor_codes,
             )
         )
     return problems

@@ -72,41 +72,71 @@ def result_problems(
     test = result["test"]
     if test not in required:
         return [
-            Violation(
+            Violation.of(
                 "R-QC-1",
-                f"{test!r} is not a required test of {lot} (required: {', '.join(required)})",
+                "{test!r} is not a required test of {lot} (required: {required:list})",
+                test=test,
+                lot=lot,
+                required=required,
             )
         ]
     problems = []
     fields = ("method", "laboratory", "value", "report_ref")
     if any(not str(result[f]).strip() for f in fields):  # type: ignore[literal-required]
         problems.append(
-            Violation(
+            Violation.of(
                 "R-QC-1",
-                f"give the method, laboratory, value and report of the {test} result of {lot}",
+                "give the method, laboratory, value and report of the {test} result of {lot}",
+                test=test,
+                lot=lot,
             )
         )
     defined = spec.get(test)
     if defined is None:
         if not result["limit"].strip():
             problems.append(
-                Violation("R-QC-1", f"give the acceptance limit applied to {test} of {lot}")
+                Violation.of(
+                    "R-QC-1",
+                    "give the acceptance limit applied to {test} of {lot}",
+                    test=test,
+                    lot=lot,
+                )
             )
         return problems
     verdict = within(defined, result["value"])
     if verdict is None:
-        problems.append(Violation("R-QC-1", f"{test} of {lot} needs a number in {defined['unit']}"))
+        problems.append(
+            Violation.of(
+                "R-QC-1",
+                "{test} of {lot} needs a number in {unit}",
+                test=test,
+                lot=lot,
+                unit=defined["unit"],
+            )
+        )
     elif defined["unit"] and result["unit"].strip() != defined["unit"]:
         problems.append(
-            Violation("R-QC-1", f"give {test} of {lot} in {defined['unit']}, as specified")
+            Violation.of(
+                "R-QC-1",
+                "give {test} of {lot} in {unit}, as specified",
+                test=test,
+                lot=lot,
+                unit=defined["unit"],
+            )
         )
     elif verdict != result["in_spec"]:
         word = "within" if verdict else "outside"
         problems.append(
-            Violation(
+            Violation.of(
                 "R-QC-1",
-                f"{test} of {lot} = {result['value']} is {word} the specification "
-                f"({describe_limit(defined)}); record it as {'in' if verdict else 'out of'} spec",
+                "{test} of {lot} = {value} is {word:term} the specification ({limit}); "
+                "record it as {record_as:term} spec",
+                test=test,
+                lot=lot,
+                value=result["value"],
+                word=word,
+                limit=describe_limit(defined),
+                record_as="in" if verdict else "out of",
             )
         )
     return problems
@@ -120,16 +150,24 @@ def certification_problems(
     standing = list(results)
     passed = {r["test"] for r in standing if r["in_spec"]}
     problems = [
-        Violation(
+        Violation.of(
             "R-QC-2",
-            f"{lot} failed {r['test']} ({r['value']} {r['unit']}, limit {r['limit']}, "
-            f"{r['report_ref']}); it cannot be certified",
+            "{lot} failed {test} ({value} {unit}, limit {limit}, {report_ref}); it "
+            "cannot be certified",
+            lot=lot,
+            test=r["test"],
+            value=r["value"],
+            unit=r["unit"],
+            limit=r["limit"],
+            report_ref=r["report_ref"],
         )
         for r in standing
         if not r["in_spec"] and r["test"] in required
     ]
     problems += [
-        Violation("R-QC-2", f"{lot} has no in-spec result for {test}; test it first")
+        Violation.of(
+            "R-QC-2", "{lot} has no in-spec result for {test}; test it first", lot=lot, test=test
+        )
         for test in required
         if test not in passed and test not in {r["test"] for r in standing if not r["in_spec"]}
     ]

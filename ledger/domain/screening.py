@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import TypedDict
 
 from ledger.errors import Violation
+from ledger.messages import Sentence
 
 
 class Marker(StrEnum):
@@ -140,13 +141,26 @@ def history_problems(donor: str, age: int, sex: str, histories: dict[str, str]) 
     """R-DON-1: age, sex, medical and family history and epidemic-area travel are recorded."""
     problems = []
     if not 0 <= age <= 120:
-        problems.append(Violation("R-DON-1", f"age {age} of {donor} is impossible; correct it"))
+        problems.append(
+            Violation.of(
+                "R-DON-1", "age {age} of {donor} is impossible; correct it", age=age, donor=donor
+            )
+        )
     if sex not in SEXES:
-        problems.append(Violation("R-DON-1", f"sex of {donor} must be one of {', '.join(SEXES)}"))
+        problems.append(
+            Violation.of(
+                "R-DON-1",
+                "sex of {donor} must be one of {sexes:list}",
+                donor=donor,
+                sexes=SEXES,
+            )
+        )
     problems.extend(
-        Violation(
+        Violation.of(
             "R-DON-1",
-            f"{label} of {donor} is missing; record it (write 'none' when there is nothing)",
+            "{label:term} of {donor} is missing; record it (write 'none' when there is nothing)",
+            label=label,
+            donor=donor,
         )
         for label, text in histories.items()
         if not text.strip()
@@ -165,43 +179,61 @@ def panel_problems(
         marker = r["marker"]
         if marker not in known:
             problems.append(
-                Violation(
+                Violation.of(
                     "R-DON-2",
-                    f"unknown marker {marker!r} for {donor}; use one of {', '.join(known)}",
+                    "unknown marker {marker!r} for {donor}; use one of {known:list}",
+                    marker=marker,
+                    donor=donor,
+                    known=known,
                 )
             )
             continue
         if marker in seen:
-            problems.append(Violation("R-DON-2", f"{marker} is given twice for {donor}"))
+            problems.append(
+                Violation.of(
+                    "R-DON-2", "{marker} is given twice for {donor}", marker=marker, donor=donor
+                )
+            )
         seen.append(marker)
         if not r["kit"].strip() or not r["approval_number"].strip():
             problems.append(
-                Violation(
+                Violation.of(
                     "R-DON-2",
-                    f"{marker} result of {donor} needs the IVD kit name and its NMPA approval "
-                    "number",
+                    "{marker} result of {donor} needs the IVD kit name and its NMPA "
+                    "approval number",
+                    marker=marker,
+                    donor=donor,
                 )
             )
         if Marker(marker) in TYPING:
             if not r["result"].strip():
-                problems.append(Violation("R-DON-2", f"give the {marker} typing of {donor}"))
+                problems.append(
+                    Violation.of(
+                        "R-DON-2", "give the {marker} typing of {donor}", marker=marker, donor=donor
+                    )
+                )
         elif r["result"] not in {o.value for o in Outcome}:
             problems.append(
-                Violation(
+                Violation.of(
                     "R-DON-2",
-                    f"{marker} result of {donor} must be one of "
-                    f"{', '.join(o.value for o in Outcome)}",
+                    "{marker} result of {donor} must be one of {outcomes:list}",
+                    marker=marker,
+                    donor=donor,
+                    outcomes=[o.value for o in Outcome],
                 )
             )
     required = BASE_PANEL + (LEUKOCYTE_PANEL if leukocyte_rich else ())
     missing = [m.value for m in required if m.value not in seen]
     if missing:
-        why = " (the sample is leukocyte-rich)" if leukocyte_rich else ""
+        why = Sentence(" (the sample is leukocyte-rich)") if leukocyte_rich else ""
         problems.append(
-            Violation(
+            Violation.of(
                 "R-DON-2",
-                f"screening of {donor} lacks {', '.join(missing)}{why}; test them before "
-                "recording the screening",
+                "screening of {donor} lacks {missing:list}{why}; test them before recording "
+                "the screening",
+                donor=donor,
+                missing=missing,
+                why=why,
             )
         )
     return problems
@@ -212,10 +244,11 @@ def hemodilution_problems(donor: str, h: Hemodilution) -> list[Violation]:
     volumes = (h["blood_and_colloids_48h_ml"], h["crystalloids_1h_ml"], h["plasma_volume_ml"])
     if min(volumes) < 0 or h["plasma_volume_ml"] == 0:
         return [
-            Violation(
+            Violation.of(
                 "R-DON-3",
-                f"hemodilution assessment of {donor}: volumes cannot be negative and the "
-                "plasma volume must be above 0 ml",
+                "hemodilution assessment of {donor}: volumes cannot be negative and "
+                "the plasma volume must be above 0 ml",
+                donor=donor,
             )
         ]
     return []

@@ -3,7 +3,8 @@ of vials of certified lots, the required temperature range, the chain of custody
 readings whose excursions quarantine every vial shipped until assessed, delivery, the site's
 receipt re-inspection per vial and its Qualified Person's release of the vials that passed.
 
-The shipment is also the site's record of its vials: released, thawed at the bedside, used.
+The shipment is also the site's record of its vials: released, stored, dispensed, thawed at
+the bedside, used.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from eventsourcing.domain import event
 
 from ledger.domain.product_lot import ProductLot
 from ledger.domain.product_vial import ProductVial, TemperatureRange
-from ledger.domain.site_stock import SiteStock
+from ledger.domain.site_pharmacy import SitePharmacy
 from ledger.domain.temperature_log import Reading, describe, excursions
 from ledger.errors import RuleViolation, Violation
 
@@ -40,7 +41,7 @@ def _fail(problems: list[Violation]) -> None:
         raise RuleViolation(problems)
 
 
-class Shipment(SiteStock):
+class Shipment(SitePharmacy):
     """One shipment from the manufacturer to a site."""
 
     @classmethod
@@ -59,29 +60,33 @@ class Shipment(SiteStock):
         vials = [v for packed in containers.values() for v in packed]
         problems = list(refusals)
         if not vials or any(not packed for packed in containers.values()):
-            problems.append(Violation("R-SHP-1", "pack at least one vial in each container"))
+            problems.append(Violation.of("R-SHP-1", "pack at least one vial in each container"))
         codes = [v.code for v in vials]
         if len(set(codes)) != len(codes):
-            problems.append(Violation("R-SHP-1", "a vial can travel in one container only"))
+            problems.append(Violation.of("R-SHP-1", "a vial can travel in one container only"))
         for vial in vials:
             lot = lots[vial.lot]
             if not lot.certified or lot.quarantined:
                 problems.append(
-                    Violation(
+                    Violation.of(
                         "R-SHP-1",
-                        f"{vial.code} is of {lot.code} which is not certified by QA; only "
-                        "vials of certified lots may be shipped",
+                        "{vial} is of {lot} which is not certified by QA; only vials of "
+                        "certified lots may be shipped",
+                        vial=vial.code,
+                        lot=lot.code,
                     )
                 )
             if any(c.startswith("SHP-") for c in vial.children):
-                problems.append(Violation("R-SHP-1", f"{vial.code} was already shipped"))
+                problems.append(
+                    Violation.of("R-SHP-1", "{vial} was already shipped", vial=vial.code)
+                )
         required = required_range(vials) if vials else None
         if vials and required is None:
             problems.append(
-                Violation("R-SHP-1", "these vials share no transport range; ship them apart")
+                Violation.of("R-SHP-1", "these vials share no transport range; ship them apart")
             )
         if not courier.strip():
-            problems.append(Violation("R-SHP-1", "name the courier taking the shipment"))
+            problems.append(Violation.of("R-SHP-1", "name the courier taking the shipment"))
         _fail(problems)
         assert required is not None
         for vial in vials:
@@ -112,6 +117,8 @@ class Shipment(SiteStock):
         self.released: list[str] = []
         self.thawed: dict[str, datetime] = {}
         self.used: dict[str, str] = {}
+        self.places: dict[str, str] = {}  # vial -> storage place at the site
+        self.dispensed: dict[str, str] = {}  # vial -> the subject it was dispensed for
 
     @property
     def vials(self) -> list[str]:
@@ -123,17 +130,18 @@ class Shipment(SiteStock):
         """The next custodian takes the shipment (chain of custody)."""
         problems = []
         if not custodian.strip():
-            problems.append(Violation("R-SHP-1", "name the person or courier taking custody"))
+            problems.append(Violation.of("R-SHP-1", "name the person or courier taking custody"))
         if not self.custody[-1]["at"] <= at <= now:
             problems.append(
-                Violation(
+                Violation.of(
                     "R-SHP-1",
-                    f"the hand-off time {at.isoformat()} must be after the previous hand-off "
-                    "and not in the future",
+                    "the hand-off time {at} must be after the previous hand-off and not in "
+                    "the future",
+                    at=at.isoformat(),
                 )
             )
         if self.delivered_at is not None:
-            problems.append(Violation("R-SHP-1", f"{self.code} was already delivered"))
+            problems.append(Violation.of("R-SHP-1", "{code} was already delivered", code=self.code))
         _fail(problems)
         self._handed_off(HandOff(custodian=custodian.strip(), at=at))
 
@@ -147,7 +155,7 @@ class Shipment(SiteStock):
         """Record a logger's readings; any outside the required range is an excursion that
         puts every vial of the shipment on hold until assessed (R-SHP-2). Returns them."""
         if not logger.strip():
-            raise RuleViolation([Violation("R-SHP-1", "give the logger's serial number")])
+            raise RuleViolation([Violation.of("R-SHP-1", "give the logger's serial number")])
         if sorted(v.code for v in vials) != sorted(self.vials):
             raise ValueError(f"the application must pass every vial of {self.code}")
         outside = excursions(readings, self.required)
@@ -180,10 +188,12 @@ class Shipment(SiteStock):
         stay quarantined for good (R-SHP-2)."""
         problems = []
         if self.excursion is None:
-            problems.append(Violation("R-SHP-2", f"{self.code} has no excursion to assess"))
+            problems.append(
+                Violation.of("R-SHP-2", "{code} has no excursion to assess", code=self.code)
+            )
         if not reason.strip() or not report_ref.strip():
             problems.append(
-                Violation("R-SHP-2", "give the assessment's conclusion and its report reference")
+                Violation.of("R-SHP-2", "give the assessment's conclusion and its report reference")
             )
         _fail(problems)
         self._excursion_assessed(acceptable, reason.strip(), report_ref.strip())
@@ -198,10 +208,10 @@ class Shipment(SiteStock):
     def deliver(self, at: datetime, now: datetime) -> None:
         problems = []
         if self.delivered_at is not None:
-            problems.append(Violation("R-SHP-1", f"{self.code} was already delivered"))
+            problems.append(Violation.of("R-SHP-1", "{code} was already delivered", code=self.code))
         if not self.custody[-1]["at"] <= at <= now:
             problems.append(
-                Violation(
+                Violation.of(
                     "R-SHP-1",
                     "the delivery time must be after the last hand-off and not in the future",
                 )

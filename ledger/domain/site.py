@@ -1,6 +1,7 @@
 """Clinical sites (R-CLN-1, §4.2): the institutions where subjects are enrolled and dosed. A site
 is known by its code and the institution's name; which studies it runs is recorded on each
-study (site activation), and who may release for it on each Qualified Person (R-PPL-3).
+study (site activation), and who may release for it on each Qualified Person (R-PPL-3); the
+site lists the shipments sent to it, whose vials make up its pharmacy stock.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ class Site(CodedItem):
     def register(cls, code: str, name: str) -> Site:
         if not name.strip():
             raise RuleViolation(
-                [Violation("R-CLN-1", "give the name of the clinical institution of the site")]
+                [Violation.of("R-CLN-1", "give the name of the clinical institution of the site")]
             )
         return cls(code, name.strip())
 
@@ -26,3 +27,12 @@ class Site(CodedItem):
     def __init__(self, code: str, name: str) -> None:
         self.code = code
         self.name = name
+        self.shipments: tuple[str, ...] = ()
+
+    def expect_shipment(self, shipment: str) -> None:
+        """Note a shipment sent to the site, so its pharmacy stock can be found."""
+        self._shipment_sent(shipment)
+
+    @event("ShipmentSent")
+    def _shipment_sent(self, shipment: str) -> None:
+        self.shipments = (*self.shipments, shipment)

@@ -41,21 +41,27 @@ class SiteStock(CodedItem):
         failed and missing vials go on hold for good."""
         problems = []
         if self.delivered_at is None:
-            problems.append(Violation("R-SHP-3", f"record the delivery of {self.code} first"))
+            problems.append(
+                Violation.of("R-SHP-3", "record the delivery of {code} first", code=self.code)
+            )
         if self.inspected:
-            problems.append(Violation("R-SHP-3", f"{self.code} was already re-inspected"))
+            problems.append(
+                Violation.of("R-SHP-3", "{code} was already re-inspected", code=self.code)
+            )
         named = [*passed, *failed]
         unknown = sorted(set(named) - set(self.vials))
         if unknown or len(set(named)) != len(named):
             problems.append(
-                Violation(
+                Violation.of(
                     "R-SHP-3",
-                    f"{', '.join(unknown) or 'a vial'} is not in {self.code} or is named twice; "
-                    "inspect only the vials of this shipment, each once",
+                    "{unknown:terms} is not in {code} or is named twice; inspect only the vials "
+                    "of this shipment, each once",
+                    unknown=unknown or ["a vial"],
+                    code=self.code,
                 )
             )
         if any(not reason.strip() for reason in failed.values()):
-            problems.append(Violation("R-SHP-3", "give the reason each failed vial failed"))
+            problems.append(Violation.of("R-SHP-3", "give the reason each failed vial failed"))
         if problems:
             raise RuleViolation(problems)
         missing = [v for v in self.vials if v not in named]
@@ -85,22 +91,28 @@ class SiteStock(CodedItem):
         problems = list(refusals)
         if self.site not in qp_sites:
             problems.append(
-                Violation(
+                Violation.of(
                     "R-PPL-3",
-                    f"{qp} is not authorised as Qualified Person for {self.site}; only that "
+                    "{qp} is not authorised as Qualified Person for {site}; only that "
                     "site's QP may release for it",
+                    qp=qp,
+                    site=self.site,
                 )
             )
         if not self.inspected or not self.passed:
             problems.append(
-                Violation(
+                Violation.of(
                     "R-QC-4",
-                    f"no vial of {self.code} has passed receipt re-inspection at {self.site}; "
+                    "no vial of {code} has passed receipt re-inspection at {site}; "
                     "re-inspect it first",
+                    code=self.code,
+                    site=self.site,
                 )
             )
         elif self.released:
-            problems.append(Violation("R-QC-4", f"{self.code} was already released for use"))
+            problems.append(
+                Violation.of("R-QC-4", "{code} was already released for use", code=self.code)
+            )
         if problems:
             raise RuleViolation(problems)
         self._released_for_use(list(self.passed))
@@ -114,9 +126,13 @@ class SiteStock(CodedItem):
         """Thaw at the bedside: starts the vial's in-use time (R-CLN-2)."""
         problems = []
         if vial not in self.released:
-            problems.append(Violation("R-QC-4", f"{vial} is not released for use at {self.site}"))
+            problems.append(
+                Violation.of(
+                    "R-QC-4", "{vial} is not released for use at {site}", vial=vial, site=self.site
+                )
+            )
         if vial in self.thawed:
-            problems.append(Violation("R-CLN-2", f"{vial} was already thawed"))
+            problems.append(Violation.of("R-CLN-2", "{vial} was already thawed", vial=vial))
         if problems:
             raise RuleViolation(problems)
         self._vial_thawed(vial, at)

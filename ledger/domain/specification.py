@@ -76,19 +76,20 @@ class SpecVersion(TypedDict):
 
 
 def _version_problems(product: str, tests: Sequence[SpecTest], st: Stability) -> list[Violation]:
-    problems = [] if product.strip() else [Violation("R-QC-1", "name the product specified")]
+    problems = [] if product.strip() else [Violation.of("R-QC-1", "name the product specified")]
     names = [t["test"].strip() for t in tests]
     if len(set(names)) != len(names) or not all(names):
-        problems.append(Violation("R-QC-1", "give every test a distinct name"))
+        problems.append(Violation.of("R-QC-1", "give every test a distinct name"))
     for t in tests:
         problems += enum_problems(TestCategory, t["category"], "R-QC-1", "test category")
         numeric = t["minimum"] is not None or t["maximum"] is not None
         if not t["method"].strip() or numeric == bool(t["expected"].strip()):
             problems.append(
-                Violation(
+                Violation.of(
                     "R-QC-1",
-                    f"test {t['test']!r} needs its method and either numeric limits or the "
+                    "test {test!r} needs its method and either numeric limits or the "
                     "qualitative result expected",
+                    test=t["test"],
                 )
             )
     missing = [
@@ -96,7 +97,9 @@ def _version_problems(product: str, tests: Sequence[SpecTest], st: Stability) ->
     ]
     if missing:
         problems.append(
-            Violation("R-QC-1", f"the specification lacks tests for: {', '.join(missing)}")
+            Violation.of(
+                "R-QC-1", "the specification lacks tests for: {missing:list}", missing=missing
+            )
         )
     if not (
         st["study_ref"].strip()
@@ -105,7 +108,7 @@ def _version_problems(product: str, tests: Sequence[SpecTest], st: Stability) ->
         and st["transport_min_c"] <= st["transport_max_c"]
     ):
         problems.append(
-            Violation(
+            Violation.of(
                 "R-QC-3",
                 "give the stability study, the shelf life in days and the storage and "
                 "transport temperature ranges it supports",
@@ -133,7 +136,7 @@ class Specification(LedgerAggregate):
     ) -> Specification:
         problems = _version_problems(product, tests, stability)
         if not reference.strip():
-            problems.append(Violation("R-QC-1", "give the specification a reference"))
+            problems.append(Violation.of("R-QC-1", "give the specification a reference"))
         if problems:
             raise RuleViolation(problems)
         return cls(

@@ -12,8 +12,10 @@ from typing import TypedDict
 
 from eventsourcing.domain import event
 
-from ledger.domain.adverse_event import Safety, StudyStatus
+from ledger.domain.adverse_event import StudyStatus
+from ledger.domain.randomisation import Randomised
 from ledger.errors import RuleViolation, Violation
+from ledger.messages import Sentence
 
 
 class Route(StrEnum):
@@ -67,19 +69,20 @@ def protocol_problems(protocol: Protocol) -> list[Violation]:
     """What is missing or wrong in a protocol before it can govern a study (R-CLN-1)."""
     problems = []
     if not protocol["version"].strip():
-        problems.append(Violation("R-CLN-1", "give the protocol version approved by ethics"))
+        problems.append(Violation.of("R-CLN-1", "give the protocol version approved by ethics"))
     allowed = {r.value for r in Route}
     unknown = [r for r in protocol["routes"] if r not in allowed]
     if not protocol["routes"] or unknown:
         problems.append(
-            Violation(
+            Violation.of(
                 "R-CLN-1",
-                f"list the allowed routes, each one of: {', '.join(r.value for r in Route)}"
-                + (f" (unknown: {', '.join(unknown)})" if unknown else ""),
+                "list the allowed routes, each one of: {routes:list}{unknown}",
+                routes=[r.value for r in Route],
+                unknown=Sentence(" (unknown: {routes:list})", routes=unknown) if unknown else "",
             )
         )
     if not protocol["dose_unit"].strip():
-        problems.append(Violation("R-CLN-1", "give the unit of the dose levels"))
+        problems.append(Violation.of("R-CLN-1", "give the unit of the dose levels"))
     names = [c["name"].strip() for c in protocol["cohorts"]]
     if (
         not names
@@ -88,7 +91,7 @@ def protocol_problems(protocol: Protocol) -> list[Violation]:
         or any(not c["doses"] or any(d <= 0 for d in c["doses"]) for c in protocol["cohorts"])
     ):
         problems.append(
-            Violation(
+            Violation.of(
                 "R-CLN-1",
                 "list the dose-escalation cohorts, each with a unique name and positive dose "
                 "levels",
@@ -96,18 +99,19 @@ def protocol_problems(protocol: Protocol) -> list[Violation]:
         )
     if protocol["in_use_minutes"] <= 0:
         problems.append(
-            Violation("R-CLN-1", "give the in-use time after thaw in minutes (from stability)")
+            Violation.of("R-CLN-1", "give the in-use time after thaw in minutes (from stability)")
         )
     days = {v["day"] for v in protocol["follow_up"]}
     if any(v["day"] <= 0 or not v["label"].strip() for v in protocol["follow_up"]):
-        problems.append(Violation("R-CLN-6", "each follow-up visit needs a label and a day > 0"))
+        problems.append(Violation.of("R-CLN-6", "each follow-up visit needs a label and a day > 0"))
     missing = [v["label"] for v in STANDARD_VISITS if v["day"] not in days]
     if missing:
         problems.append(
-            Violation(
+            Violation.of(
                 "R-CLN-6",
-                f"the follow-up schedule lacks {', '.join(missing)}; a protocol may extend the "
+                "the follow-up schedule lacks {missing:terms}; a protocol may extend the "
                 "standard schedule but not shorten it",
+                missing=missing,
             )
         )
     return problems
@@ -119,14 +123,14 @@ def with_standard_visits(extra: Sequence[Visit] = ()) -> list[Visit]:
     return [by_day[d] for d in sorted(by_day)]
 
 
-class Study(Safety):
+class Study(Randomised):
     """A clinical study of a cell-derivative product under one protocol version."""
 
     @classmethod
     def register(cls, code: str, title: str, protocol: Protocol) -> Study:
         problems = protocol_problems(protocol)
         if not title.strip():
-            problems.insert(0, Violation("R-CLN-1", "give the study's registered title"))
+            problems.insert(0, Violation.of("R-CLN-1", "give the study's registered title"))
         if problems:
             raise RuleViolation(problems)
         return cls(code, title.strip(), protocol)
@@ -140,6 +144,9 @@ class Study(Safety):
         self.subjects: tuple[str, ...] = ()
         self.status = StudyStatus.ACTIVE.value
         self.paused_by: str | None = None
+        self.blinded = protocol["blinded"]
+        self.randomisation: tuple[str, ...] = ()  # restricted: the arm of each number
+        self.allocated: dict[str, int] = {}  # subject -> randomisation number
 
     def cohort(self, name: str) -> Cohort | None:
         return next((c for c in self.protocol["cohorts"] if c["name"] == name), None)
@@ -148,9 +155,16 @@ class Study(Safety):
         """Open the study at a registered site (R-CLN-1)."""
         problems = []
         if site_code in self.sites:
-            problems.append(Violation("R-CLN-1", f"{self.code} is already active at {site_code}"))
+            problems.append(
+                Violation.of(
+                    "R-CLN-1",
+                    "{code} is already active at {site_code}",
+                    code=self.code,
+                    site_code=site_code,
+                )
+            )
         if self.status == StudyStatus.TERMINATED:
-            problems.append(Violation("R-CLN-4", f"{self.code} was terminated"))
+            problems.append(Violation.of("R-CLN-4", "{code} was terminated", code=self.code))
         if problems:
             raise RuleViolation(problems)
         self._site_activated(site_code)

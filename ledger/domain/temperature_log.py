@@ -5,12 +5,14 @@ shipment's required range (excursions).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TypedDict
 
 from ledger.domain.product_vial import TemperatureRange
 from ledger.errors import InvalidInput
+from ledger.messages import Sentence
 
 _HEADER = ("timestamp", "temperature")
 
@@ -35,14 +37,21 @@ def parse_logger_csv(text: str) -> list[Reading]:
             at, temp_c = datetime.fromisoformat(cells[0]), float(cells[1])
             if at.utcoffset() is None:
                 raise ValueError("the time lacks its UTC offset")
+            if not math.isfinite(temp_c):  # nan and inf parse, but no logger measured them
+                raise ValueError("the temperature is not a measured number")
         except ValueError as exc:
             raise InvalidInput(
-                f"R-SHP-1: line {number} of the logger file is not 'timestamp,temperature' "
-                f"({exc}): {line[:80]!r}; export the file again with ISO 8601 times"
+                Sentence(
+                    "R-SHP-1: line {number} of the logger file is not 'timestamp,temperature' "
+                    "({problem}): {line!r}; export the file again with ISO 8601 times",
+                    number=number,
+                    problem=exc,
+                    line=line[:80],
+                )
             ) from None
         readings.append(Reading(at=at, temp_c=temp_c))
     if not readings:
-        raise InvalidInput("R-SHP-1: the logger file holds no readings")
+        raise InvalidInput(Sentence("R-SHP-1: the logger file holds no readings"))
     return readings
 
 

@@ -27,7 +27,8 @@ class CheckpointSigner(Protocol):
 class PeriodicCheckpoints:
     """The worker's checkpoint policy, told what each Merkle batch integrated (or None on an
     idle tick): sign after `every_events` new leaves, after `every_seconds` with new leaves,
-    and right after an event whose topic ends with a milestone suffix (e.g. `.QPReleased`)."""
+    and right after an event whose topic ends with a milestone suffix (e.g. `.ReleasedForUse`,
+    the site QP's release)."""
 
     def __init__(
         self,

@@ -39,14 +39,17 @@ STATUS_AFTER = {
     "ProductLot.Purified": "awaiting QC",
     "PlaceboLot.Formulated": "awaiting QC",
     "ProductVial.Filled": "filled",
-    # Domain III: sites, studies, patients, shipments (R-SHP, R-QC-4, R-CLN).
+    # Domain III: sites, studies, patients, shipments (R-SHP, R-QC-4, R-CLN). A study's pause,
+    # resumption and termination are events of its `Safety` base, a shipment's release one of
+    # its `SiteStock` base: the stored qualified names are the base class's.
     "Site.Registered": "registered",
     "Study.Registered": "active",
-    "Study.Paused": "paused",
-    "Study.Resumed": "active",
-    "Study.Terminated": "terminated",
+    "Safety.Paused": "paused",
+    "Safety.Resumed": "active",
+    "Safety.Terminated": "terminated",
     "Patient.Enrolled": "enrolled",
-    "Shipment.ReleasedForUse": "released for use",
+    "SiteStock.ReceiptInspected": "re-inspected",
+    "SiteStock.ReleasedForUse": "released for use",
 }
 # Statuses that say where an item went; a hold is shown in `holds` instead.
 KEPT_ON_HOLD = frozenset({"thawed", "disposed", "administered", "rejected", "recalled"})
@@ -101,15 +104,22 @@ def facts_of(event: Any) -> dict[str, Any]:
     return facts
 
 
-# Events of a shipment that move the vials it lists: the status each vial shows after it.
+# Events of a shipment that move the vials it lists: the status each vial shows after it ("" for
+# a move within the site that keeps the status).
 VIAL_STATUS_AFTER = {
     "Shipped": "in transit",
     "Delivered": "at site",
     "ReleasedForUse": "released for use",
+    "VialsStored": "",
+    "VialDispensed": "dispensed",
     "VialThawed": "thawed",
     "VialUsed": "administered",
 }
-SHIPMENT_MODULES = ("ledger.domain.shipment", "ledger.domain.site_stock")
+SHIPMENT_MODULES = (
+    "ledger.domain.shipment",
+    "ledger.domain.site_stock",
+    "ledger.domain.site_pharmacy",
+)
 
 
 def vials_moved(event: Any) -> tuple[str, list[str] | None, str | None] | None:
@@ -123,6 +133,11 @@ def vials_moved(event: Any) -> tuple[str, list[str] | None, str | None] | None:
     if "containers" in fields:
         vials = [v for codes in fields["containers"].values() for v in codes]
         return status, vials, f"shipment {fields['code']} to {fields['site']}"
+    if "place" in fields:  # the site pharmacy's storage place, or the ward it dispensed to
+        where = f"{fields['site']}: {fields['place']}"
+        if "patient" in fields:
+            where += f", for {fields['patient']}"
+        return status, list(fields.get("vials") or [fields["vial"]]), where
     if "vials" in fields:
         return status, list(fields["vials"]), None
     if "vial" in fields:

@@ -213,7 +213,9 @@ class ItemsProjection(Projection[ItemsView]):
             vials = [r[0] for r in rows]
         for vial in vials:
             current, _ = self.view.item_state(conn, vial)
-            values: dict[str, Any] = {} if current == "on hold" else {"status": status}
+            values: dict[str, Any] = (
+                {} if current == "on hold" or not status else {"status": status}
+            )
             if place is not None:
                 values["location"] = place
             if values:

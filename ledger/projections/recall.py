@@ -17,6 +17,7 @@ from sqlalchemy import Engine, bindparam, text
 
 from ledger.errors import InvalidInput, NotFound
 from ledger.identifiers import ItemType, parse_code
+from ledger.messages import Sentence
 from ledger.projections.trace import Graph, Node, trace_down
 
 ADMINISTERED_TO = "administered to"
@@ -85,12 +86,18 @@ def recall_list(engine: Engine, code: str, root_type: ItemType, reason: str) -> 
     parsed = parse_code(code)
     if parsed.item_type is not root_type:
         raise InvalidInput(
-            f"{parsed} is a {parsed.item_type.label}, not a {root_type.label}; give the code of "
-            f"a {root_type.label} ({root_type.prefix}-...)"
+            Sentence(
+                "{code} is a {item_type:term}, not a {wanted:term}; give the code of "
+                "a {wanted:term} ({prefix}-...)",
+                code=str(parsed),
+                item_type=parsed.item_type.label,
+                wanted=root_type.label,
+                prefix=root_type.prefix,
+            )
         )
     graph = trace_down(engine, str(parsed), actors=False)
     if str(parsed) not in graph.nodes:
-        raise NotFound(f"{parsed} is not recorded in this ledger")
+        raise NotFound(Sentence("{code} is not recorded in this ledger", code=str(parsed)))
     recall = RecallList(str(parsed), reason)
     recall.items = [_item(node) for node in _below(graph)]
     recall.patients = _doses(engine, graph)

@@ -36,32 +36,53 @@ QC_EVENTS = frozenset(
 )
 
 # The walk is materialised once; nodes and edges join it (an edge's far end is in the walk by
-# construction, so each edge is found by the index on its near end).
+# construction, so each edge is found by the index on its near end). Going up, the shipments
+# the walked vials travelled in are reached too (R-TRC-1), without walking on from them (that
+# would pull in the other vials of the shipment).
+SHIPPED_IN = "shipped in"  # the relation written literally in the queries below
 _WALK = {
     "up": "SELECT e.parent_code FROM genealogy_edges e JOIN walk w ON e.child_code = w.code",
     "down": "SELECT e.child_code FROM genealogy_edges e JOIN walk w ON e.parent_code = w.code",
 }
-_NODES_EDGES = """
-WITH RECURSIVE walk(code) AS MATERIALIZED (SELECT CAST(:code AS VARCHAR(40)) UNION {step})
-SELECT 'node' AS kind, i.code AS a, i.item_type AS b, i.status AS c, i.holds AS d,
-       i.location AS e, i.lot AS f, i.expiry AS g
-  FROM walk w JOIN items i ON i.code = w.code
+_REACHED = {
+    "up": """SELECT code FROM walk UNION SELECT e.child_code FROM walk w
+  JOIN genealogy_edges e ON e.parent_code = w.code AND e.relation = 'shipped in'""",
+    "down": "SELECT code FROM walk",
+}
+_MORE_EDGES = {
+    "up": """
 UNION ALL
 SELECT 'edge', e.parent_code, e.child_code, e.relation, NULL, NULL, NULL, NULL
-  FROM walk w JOIN genealogy_edges e ON e.{near} = w.code
+  FROM walk w JOIN genealogy_edges e ON e.parent_code = w.code AND e.relation = 'shipped in'""",
+    "down": "",
+}
+_NODES_EDGES = """
+WITH RECURSIVE walk(code) AS MATERIALIZED (SELECT CAST(:code AS VARCHAR(40)) UNION {step}),
+reached(code) AS MATERIALIZED ({reached})
+SELECT 'node' AS kind, i.code AS a, i.item_type AS b, i.status AS c, i.holds AS d,
+       i.location AS e, i.lot AS f, i.expiry AS g
+  FROM reached w JOIN items i ON i.code = w.code
+UNION ALL
+SELECT 'edge', e.parent_code, e.child_code, e.relation, NULL, NULL, NULL, NULL
+  FROM walk w JOIN genealogy_edges e ON e.{near} = w.code{more}
 """
 # Up: every timeline entry (actors and QC results); down: each item's distinct actors.
 _EVENTS = {
     "up": """UNION ALL
 SELECT 'event', t.item_code, t.actor_id, t.actor_role, t.event_type, t.recorded_at,
        t.meaning, NULL
-  FROM walk w JOIN timeline t ON t.item_code = w.code""",
+  FROM reached w JOIN timeline t ON t.item_code = w.code""",
     "down": """UNION ALL
 SELECT DISTINCT 'event', t.item_code, t.actor_id, t.actor_role, NULL, NULL, NULL, NULL
-  FROM walk w JOIN timeline t ON t.item_code = w.code""",
+  FROM reached w JOIN timeline t ON t.item_code = w.code""",
 }
 _QUERIES = {
-    (direction, actors): _NODES_EDGES.format(step=_WALK[direction], near=near)
+    (direction, actors): _NODES_EDGES.format(
+        step=_WALK[direction],
+        reached=_REACHED[direction],
+        near=near,
+        more=_MORE_EDGES[direction],
+    )
     + (_EVENTS[direction] if actors else "")
     for direction, near in (("up", "child_code"), ("down", "parent_code"))
     for actors in (True, False)
@@ -171,8 +192,16 @@ def render_tree(graph: Graph) -> str:
     """A readable tree for the terminal, one item per line, following the trace direction."""
     lines: list[str] = []
     links_of: dict[str, list[Edge]] = {}
+    up = graph.direction == "up"
+
+    def near(edge: Edge) -> str:  # going up, a vial's shipment hangs under the vial
+        return edge.child if up and edge.relation != SHIPPED_IN else edge.parent
+
+    def far(edge: Edge) -> str:
+        return edge.child if near(edge) == edge.parent else edge.parent
+
     for edge in graph.edges:
-        links_of.setdefault(edge.child if graph.direction == "up" else edge.parent, []).append(edge)
+        links_of.setdefault(near(edge), []).append(edge)
 
     def label(code: str) -> str:
         node = graph.nodes.get(code)
@@ -189,7 +218,7 @@ def render_tree(graph: Graph) -> str:
         links = links_of.get(code, [])
         for i, edge in enumerate(sorted(links, key=lambda e: (e.relation, e.parent, e.child))):
             last = i == len(links) - 1
-            nxt = edge.parent if graph.direction == "up" else edge.child
+            nxt = far(edge)
             branch = "`-- " if last else "|-- "
             again = nxt in expanded and links_of.get(nxt)
             lines.append(

@@ -26,7 +26,12 @@ from ledger.demo import run_demo
 
 STAFF_PASSWORD = "browser test password"
 # The demo's staff (registered first, in this order).
-STAFF = {"operator": "PER-F01-26-000002-B", "qa": "PER-F01-26-000004-7"}
+STAFF = {
+    "operator": "PER-F01-26-000002-B",
+    "qa": "PER-F01-26-000004-7",
+    "pharmacist": "PER-F01-26-000006-3",
+    "nurse": "PER-F01-26-000007-1",
+}
 CHROMIUM = os.environ.get("CELLTRACE_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 

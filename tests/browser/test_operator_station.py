@@ -1,6 +1,6 @@
 """The operator station in a real browser: sign in, scan a vial with the keyboard-wedge field,
 record a thaw from its short form; a refused step shows its rule in a red banner (R-CB-6,
-an impossible viability) and nothing is recorded."""
+an impossible viability) and nothing is recorded; on the Chinese page the banner is Chinese."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from tests.browser.conftest import STAFF, STAFF_PASSWORD, screenshot
 VIAL = "BVL-F01-26-000017-M"  # a working-bank vial still in storage after the demo
 
 
-def _signed_in(browser: Any, server: str, role: str) -> Any:
+def _signed_in(browser: Any, server: str, role: str, lang: str = "en") -> Any:
     page = browser.new_context(viewport={"width": 1024, "height": 1200}).new_page()
-    page.goto(f"{server}/scan")
+    page.goto(f"{server}/scan?lang={lang}")
     page.fill("#signin-form input[name=username]", STAFF[role])
     page.fill("#signin-form input[name=password]", STAFF_PASSWORD)
     page.click("#signin-form button")
@@ -100,3 +100,26 @@ def test_r_pro_1_operator_records_a_passage_from_a_scan(
     page.wait_for_selector("#banner.ok")
     assert "Record a passage" in page.inner_text("#banner")
     screenshot(page, "scan-passage")
+
+
+def test_r_cb_6_the_chinese_station_shows_the_refusal_in_chinese(browser: Any, server: str) -> None:
+    # Given the operator on the Chinese page (in a browser that asks for English by default)
+    page = _signed_in(browser, server, "operator", lang="zh")
+    assert page.get_attribute("html", "lang") == "zh-Hans"
+    # When a vial is scanned and an impossible post-thaw viability is recorded
+    _scan(page, "BVL-F01-26-000019-I")  # a working-bank vial still in storage
+    page.fill("form.step[data-step=thaw] input[name=viability_pct]", "925")
+    page.click("form.step[data-step=thaw] button")
+    # Then the red banner is Chinese and keeps the rule ID; nothing was recorded
+    page.wait_for_selector("#banner.bad")
+    banner = page.inner_text("#banner")
+    assert "已拒绝" in banner
+    assert "R-CB-6: 复苏后活率 925" in banner and "不可能" in banner
+    assert "impossible" not in banner
+    assert page.get_attribute("#item-card", "data-status") == "in storage"
+    screenshot(page, "scan-refused-zh")
+    # And a mistyped code is refused in Chinese too (R-ID-1)
+    _scan(page, "BVL-F01-26-000019-X")
+    page.wait_for_selector("#banner.bad")
+    banner = page.inner_text("#banner")
+    assert "R-ID-1" in banner and "校验字符不匹配" in banner

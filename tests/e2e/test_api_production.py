@@ -17,7 +17,7 @@ from ledger.config import Settings
 from ledger.credentials import Credentials
 from ledger.db import create_db_engine
 from ledger.demo import run_demo
-from ledger.demo_production import EV_SPEC, TFF_SEC, lot_results
+from ledger.demo_production import EV_SPEC, EV_STABILITY, EV_TESTS, TFF_SEC, lot_results
 from ledger.identifiers import ItemType, format_code
 from ledger.integrity.verify import LedgerReader
 
@@ -126,3 +126,30 @@ def test_r_led_5_vial_to_certified_and_filled_lot_over_http(api: Any) -> None:
     ).json()
     assert "DON-F01-26-000001-V" in {n["code"] for n in trace["nodes"]}
     assert client.get(f"/api/v1/items/{vials[0]}/label.png").status_code == 200
+
+
+def test_r_qc_1_specification_over_http_needs_every_category_and_stability(api: Any) -> None:
+    client, tokens, _ = api
+    tests = [dict(t) for t in EV_TESTS]
+    stability = dict(EV_STABILITY)
+    body = {"reference": "SPEC-EV-2", "product": "UC-MSC-EV", "stability": stability}
+    before = LedgerReader(client.app.state.ctx.settings.database).last_notification_id()
+    # Without potency and with no shelf life it is refused, naming both rules; nothing written
+    partial = [t for t in tests if t["category"] != "potency"]
+    refused = post(
+        client,
+        tokens["qa"],
+        "/specifications",
+        {**body, "tests": partial, "stability": {**stability, "shelf_life_days": 0}},
+    )
+    assert refused.status_code == 409
+    assert {v["rule"] for v in refused.json()["violations"]} == {"R-QC-1", "R-QC-3"}
+    # An operator may not issue one (R-PPL-2)
+    assert (
+        post(client, tokens["operator"], "/specifications", {**body, "tests": tests}).status_code
+        == 403
+    )
+    assert LedgerReader(client.app.state.ctx.settings.database).last_notification_id() == before
+    # QA issues the complete one
+    issued = post(client, tokens["qa"], "/specifications", {**body, "tests": tests})
+    assert issued.status_code == 201, issued.text

@@ -11,13 +11,14 @@ import zxingcpp
 from PIL import Image
 from pypdf import PdfReader
 
-from label_printing.cli import load_signer, write_label, write_labels, write_sheet
+from label_printing.cli import file_name, load_signer, write_label, write_labels, write_sheet
 from label_printing.errors import LabelError, LabelKeyError
 from label_printing.examples import example_labels, fill_run
 from label_printing.payload import verify_scan
 from label_printing.signing import label_verifier
 from ledger.bootstrap import init_ledger
 from ledger.config import Settings
+from ledger.identifiers import ItemType, format_code
 
 
 def _settings(data: Path) -> Settings:
@@ -96,7 +97,17 @@ def test_r_id_2_write_labels_names_files_by_code(settings: Settings) -> None:
     paths = write_labels(
         contents, "zpl", settings.data_dir / "demo", load_signer(settings), settings.base_url
     )
-    assert [p.name for p in paths] == [f"{c.code}.zpl" for c in contents]
+    assert [p.name for p in paths] == [f"{c.code}.zpl".replace("*", "_") for c in contents]
+
+
+def test_r_id_2_a_star_check_character_is_written_as_underscore_in_file_names() -> None:
+    # Given codes whose MOD 37-2 check character is "*" (not valid in Windows file names)
+    codes = (format_code(ItemType.PRODUCT_VIAL, "F01", 2026, n) for n in range(1, 200))
+    starred = [c for c in codes if c.endswith("*")]
+    assert starred
+    # Then the file name has "_" instead, and still names exactly that code
+    assert file_name(starred[0], "png") == starred[0][:-1] + "_.png"
+    assert "*" not in file_name(starred[0], "png")
 
 
 def test_r_id_2_missing_label_key_says_to_run_init(tmp_path: Path) -> None:

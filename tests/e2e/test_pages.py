@@ -1,9 +1,12 @@
-"""Server-rendered pages: the QR landing page and the auditor's trace page, in English and
-Chinese (browser tests drive the same pages in Chromium, in tests/browser)."""
+"""Server-rendered pages: the QR landing page, the auditor's trace page and the bedside page, in
+English and Chinese (browser tests drive the same pages in Chromium, in tests/browser)."""
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,6 +15,7 @@ from ledger.api.app import create_app
 from ledger.api.pages.i18n import LANGUAGES, MESSAGES
 from ledger.config import Settings
 from ledger.demo import run_demo
+from ledger.domain.study import Route
 
 PERSON = "PER-F01-26-000002-B"
 
@@ -60,3 +64,31 @@ def test_language_switch_sets_a_cookie_and_translates(client: TestClient) -> Non
     assert "谱系与历史记录" in again.text
     english = client.get(f"/trace/{PERSON}", params={"lang": "en"})
     assert "Genealogy and history" in english.text
+
+
+BEDSIDE_JS = Path(__file__).resolve().parents[2] / "ledger" / "api" / "static" / "bedside.js"
+
+
+def test_r_cln_2_bedside_page_is_in_english_and_chinese_with_every_route(
+    client: TestClient,
+) -> None:
+    english = client.get("/bedside", params={"lang": "en"})
+    chinese = client.get("/bedside", params={"lang": "zh"})
+    assert english.status_code == chinese.status_code == 200
+    assert "Bedside check" in english.text and "床旁给药核对" in chinese.text
+    for route in Route:
+        assert f'<option value="{route.value}">' in chinese.text
+        assert MESSAGES[f"route.{route.value}"]["zh"] in chinese.text
+    assert 'lang="zh-Hans"' in chinese.text  # the script asks the API in this language
+
+
+def test_every_text_the_bedside_script_shows_is_translated_and_sent(client: TestClient) -> None:
+    # Given the keys the page's script looks up
+    used = set(re.findall(r'"([a-z_]+\.[a-z_]+)"', BEDSIDE_JS.read_text()))
+    assert {"bedside.go", "bedside.no_go", "bedside.refused"} <= used
+    # Then each is a page text in both languages, and the page hands it to the script
+    page = client.get("/bedside", params={"lang": "zh"}).text
+    texts = json.loads(re.search(r'id="texts">(.*?)</script>', page, re.S).group(1))
+    for key in used:
+        assert set(MESSAGES[key]) == set(LANGUAGES), key
+        assert texts[key] == MESSAGES[key]["zh"], key

@@ -1,8 +1,8 @@
-"""Domain III end to end on a real SQLite database (R-SHP-1..3, R-QC-4, R-CLN-1..4, R-CLN-6):
-certified vials shipped to a site with a logger file, delivered, re-inspected and released by
-the site QP; a patient enrolled, verified at the bedside, dosed and followed up; a refused
-administration and an SAE pausing the study; the genealogy traces the patient back to the donor
-and the ledger verifies.
+"""Domain III end to end on a real SQLite database (R-SHP-1..3, R-QC-4, R-TRC-2, R-CLN-1..4,
+R-CLN-6): certified vials shipped to a site with a logger file, delivered, re-inspected and
+released by the site QP and stored in the site pharmacy; a patient enrolled, a vial dispensed
+for them, verified at the bedside, dosed and followed up; a refused administration and an SAE
+pausing the study; the genealogy traces the patient back to the donor and the ledger verifies.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from ledger.application import CellTraceLedger
 from ledger.identifiers import ItemType
 from ledger.integrity.verify import verify_database
 from ledger.projections.runner import Projections
-from ledger.projections.trace import trace_up
+from ledger.projections.trace import render_tree, trace_up
 from ledger.projections.tracking import view_engine
 from tests.domain1 import TODAY, refused_step
-from tests.domain3 import Clock, build_clinic, enrolled
+from tests.domain3 import PLACE, WARD, Clock, build_clinic, enrolled
 
 LOGGER = "timestamp,temperature\n2026-03-02T09:30+00:00,-78.1\n2026-03-02T11:30+00:00,-76.4\n"
 
@@ -43,8 +43,12 @@ def test_domain3_story_from_donor_to_a_dosed_patient_with_follow_up(tmp_path: Pa
         app.inspect_receipt(pharmacist, shipment, [good, spare], {cracked: "cracked cap"})
         released, _ = app.release_for_use(staff["qp"], shipment)
         assert released == [good, spare]
-        # And a patient is enrolled; the cracked vial is no-go, the good one go
+        # And the released vials are stored in the pharmacy freezer
+        app.store_vials(pharmacist, shipment, released, PLACE, -80)
+        # And a patient is enrolled and the good vial dispensed for them to the ward
         patient = enrolled(app, clinic)
+        assert app.dispense(pharmacist, patient, WARD, good)[0] == good
+        # Then the cracked vial is no-go, the good one go
         assert not app.verify_bedside(cracked, patient, 1.0, "intravenous").go
         assert app.verify_bedside(good, patient, 1.0, "intravenous").go
         # And the good vial is thawed and administered by a nurse, verified by the pharmacist
@@ -71,5 +75,9 @@ def test_domain3_story_from_donor_to_a_dosed_patient_with_follow_up(tmp_path: Pa
         engine.dispose()
     assert {good, clinic.lot, clinic.plant.donor} <= set(graph.nodes)
     assert [n.code for n in graph.of_type(ItemType.DONOR)] == [clinic.plant.donor]
+    # including the shipment the vial travelled in (R-TRC-1), but not its other vials
+    assert {e.child for e in graph.children(good) if e.relation == "shipped in"} == {shipment}
+    assert spare not in graph.nodes and cracked not in graph.nodes
+    assert f"shipped in: {shipment}" in render_tree(graph)
     # And the whole ledger verifies
     assert verify_database(settings.database).intact

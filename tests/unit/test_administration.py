@@ -3,26 +3,11 @@ R-CLN-3, R-CLN-6)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
-
-import pytest
 
 from ledger.application import CellTraceLedger
 from tests.domain1 import NOW, TODAY, history, refused_step
-from tests.domain3 import Clinic, Clinical, build_clinic, clinic_ledger, enrolled, released, shipped
-
-
-@pytest.fixture(scope="module")
-def clinic_template(tmp_path_factory: pytest.TempPathFactory) -> Clinic:
-    return build_clinic(tmp_path_factory.mktemp("clinic"))
-
-
-@pytest.fixture
-def clinic(clinic_template: Clinic, tmp_path: Path) -> Iterator[Clinical]:
-    with clinic_ledger(clinic_template, tmp_path) as opened:
-        yield opened
+from tests.domain3 import Clinic, Clinical, enrolled, released, shipped
 
 
 def ready(app: CellTraceLedger, c: Clinic) -> tuple[str, str]:

@@ -3,28 +3,13 @@ deadline (R-CLN-4)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
-from pathlib import Path
-
-import pytest
 
 from ledger.application import CellTraceLedger
 from ledger.domain.adverse_event import working_days_after
 from ledger.domain.base import Meaning
 from tests.domain1 import TODAY, history, refused_step
-from tests.domain3 import Clinic, Clinical, build_clinic, clinic_ledger, enrolled, released
-
-
-@pytest.fixture(scope="module")
-def clinic_template(tmp_path_factory: pytest.TempPathFactory) -> Clinic:
-    return build_clinic(tmp_path_factory.mktemp("clinic"))
-
-
-@pytest.fixture
-def clinic(clinic_template: Clinic, tmp_path: Path) -> Iterator[Clinical]:
-    with clinic_ledger(clinic_template, tmp_path) as opened:
-        yield opened
+from tests.domain3 import Clinic, Clinical, enrolled, released
 
 
 def dose(app: CellTraceLedger, c: Clinic, vial: str, site: str) -> str:

@@ -117,8 +117,23 @@ def test_r_cln_2_autologous_vial_to_another_patient_is_no_go() -> None:
 
 
 def test_r_cln_2_blinded_vial_of_another_study_is_no_go() -> None:
-    assert rules(blinded_study="STU-F01-26-000002-X") == ["R-CLN-2"]
-    assert decide(replace(GOOD, blinded_study=GOOD.patient_study)).go
+    assert rules(blinded_study="STU-F01-26-000002-X", dispensed_to=GOOD.patient) == ["R-CLN-2"]
+
+
+def test_r_cln_2_blinded_kit_not_allocated_to_the_patient_is_no_go() -> None:
+    # Given a kit of the patient's own blinded study the pharmacy did not dispense for them
+    blinded = replace(GOOD, blinded_study=GOOD.patient_study)
+    for other in (None, "PAT-F01-26-000002-X"):
+        decision = decide(replace(blinded, dispensed_to=other))
+        # Then no-go: only the kit allocated to the subject's randomisation number may be given
+        assert [r.rule for r in decision.reasons] == ["R-CLN-2"]
+        assert "not allocated to" in decision.reasons[0].message
+    assert decide(replace(blinded, dispensed_to=GOOD.patient)).go
+
+
+def test_r_cln_2_vial_dispensed_for_another_patient_is_no_go() -> None:
+    assert rules(dispensed_to="PAT-F01-26-000002-X") == ["R-CLN-2"]
+    assert decide(replace(GOOD, dispensed_to=GOOD.patient)).go
 
 
 def test_r_cln_2_several_failures_are_all_listed() -> None:

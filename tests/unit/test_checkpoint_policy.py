@@ -102,7 +102,7 @@ def test_r_led_4_checkpoint_settings_come_from_the_environment() -> None:
     default = Settings.from_env({})
     assert (default.checkpoint_every_events, default.checkpoint_every_seconds) == (1000, 300.0)
     assert default.checkpoint_milestones == DEFAULT_CHECKPOINT_MILESTONES
-    assert ".QPReleased" in default.checkpoint_milestones
+    assert ".ReleasedForUse" in default.checkpoint_milestones
     # When they are set / Then they are used; an empty milestone list means none
     chosen = Settings.from_env(
         {

@@ -2,30 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
-from pathlib import Path
-
-import pytest
 
 from ledger.domain.base import Meaning
 from ledger.domain.patient import Consent
 from ledger.domain.study import STANDARD_VISITS, Cohort, Protocol, Visit, with_standard_visits
 from ledger.personal_data import PersonalData
 from tests.domain1 import TODAY, history, refused_step
-from tests.domain3 import CONSENT, PROTOCOL, Clinic, Clinical, build_clinic, clinic_ledger, enrolled
-
-
-@pytest.fixture(scope="module")
-def clinic_template(tmp_path_factory: pytest.TempPathFactory) -> Clinic:
-    return build_clinic(tmp_path_factory.mktemp("clinic"))
-
-
-@pytest.fixture
-def clinic(clinic_template: Clinic, tmp_path: Path) -> Iterator[Clinical]:
-    with clinic_ledger(clinic_template, tmp_path) as opened:
-        yield opened
-
+from tests.domain3 import CONSENT, PROTOCOL, Clinical, enrolled
 
 # --- sites and studies ---------------------------------------------------------------------
 

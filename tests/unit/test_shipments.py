@@ -4,9 +4,7 @@ R-PPL-3)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -16,27 +14,16 @@ from ledger.errors import InvalidInput
 from tests.domain1 import NOW, history, refused_step
 from tests.domain2 import purified_lot
 from tests.domain3 import (
-    Clinic,
+    PLACE,
+    WARD,
     Clinical,
-    build_clinic,
-    clinic_ledger,
+    enrolled,
     received,
     shipped,
 )
 
 LOGGER_OK = "timestamp,temperature\n2026-03-02T09:10+00:00,-78.5\n2026-03-02T09:20+00:00,-77.0\n"
 LOGGER_WARM = LOGGER_OK + "2026-03-02T09:30+00:00,-41.2\n2026-03-02T09:40+00:00,-75.0\n"
-
-
-@pytest.fixture(scope="module")
-def clinic_template(tmp_path_factory: pytest.TempPathFactory) -> Clinic:
-    return build_clinic(tmp_path_factory.mktemp("clinic"))
-
-
-@pytest.fixture
-def clinic(clinic_template: Clinic, tmp_path: Path) -> Iterator[Clinical]:
-    with clinic_ledger(clinic_template, tmp_path) as opened:
-        yield opened
 
 
 def holds(app: object, vial: str) -> list[str]:
@@ -129,6 +116,13 @@ def test_r_shp_1_logger_file_is_parsed_into_readings() -> None:
 def test_r_shp_1_malformed_logger_line_is_refused_naming_the_line() -> None:
     with pytest.raises(InvalidInput, match="line 4"):
         parse_logger_csv(LOGGER_OK + "2026-03-02T09:30,-70\n")
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-Infinity"])
+def test_r_shp_1_logger_line_without_a_measured_temperature_is_refused(value: str) -> None:
+    # A reading that parses as a float but is no measurement would hide an excursion
+    with pytest.raises(InvalidInput, match=r"line 4.*not a measured number"):
+        parse_logger_csv(LOGGER_OK + f"2026-03-02T09:30+00:00,{value}\n")
 
 
 # --- R-SHP-2: excursions ---------------------------------------------------------------------
@@ -342,3 +336,16 @@ def test_r_shp_1_read_model_follows_each_vial_from_transit_to_the_patient(
     app.inspect_receipt(pharmacist, code, app.get_shipment(code).vials)
     app.release_for_use(c.staff["qp"], code)
     assert scanned(vial)[0] == "released for use"
+    # When stored in the pharmacy freezer, Then it keeps its status and shows its place
+    app.store_vials(pharmacist, code, [vial], PLACE, -80)
+    assert scanned(vial) == ("released for use", f"{c.site}: {PLACE}")
+    # When dispensed for a subject, Then it shows where it went and for whom (R-TRC-2)
+    patient = enrolled(app, c)
+    app.dispense(pharmacist, patient, WARD, vial)
+    assert scanned(vial) == ("dispensed", f"{c.site}: {WARD}, for {patient}")
+    # When thawed and administered, Then it is with the patient
+    nurse = c.staff["nurse"]
+    app.thaw_at_bedside(nurse, vial, patient, 1.0, "intravenous")
+    assert scanned(vial)[0] == "thawed"
+    app.administer(nurse, vial, patient, 1.0, "intravenous", pharmacist.person_id)
+    assert scanned(vial) == ("administered", f"patient {patient}")

@@ -2,45 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
 from ledger.application import CellTraceLedger
 from ledger.domain.base import Meaning
 from tests.domain1 import history, refused_step
 from tests.domain3 import (
+    WARD,
     Clinic,
     Clinical,
-    build_clinic,
-    certified_vials,
-    clinic_ledger,
+    blinded_study,
     enrolled,
+    enrolled_in,
+    kits,
     released,
 )
 
 
-@pytest.fixture(scope="module")
-def clinic_template(tmp_path_factory: pytest.TempPathFactory) -> Clinic:
-    return build_clinic(tmp_path_factory.mktemp("clinic"))
-
-
-@pytest.fixture
-def clinic(clinic_template: Clinic, tmp_path: Path) -> Iterator[Clinical]:
-    with clinic_ledger(clinic_template, tmp_path) as opened:
-        yield opened
-
-
 def blinded_dose(app: CellTraceLedger, c: Clinic) -> tuple[str, str]:
-    """A patient given a vial of the study's blinded (active-arm) lot."""
-    _, vials = certified_vials(app, c.plant, 1, blinded_study=c.study)
-    released(app, c, vials)
-    patient = enrolled(app, c)
+    """A subject of a blinded study given the (active-arm) kit the ledger allocated."""
+    study = blinded_study(app, c)
+    app.load_randomisation(c.staff["investigator"], study, ["active"], "RL-EV-02 v1")
+    kits(app, c, study)
+    patient = enrolled_in(app, c, study)
+    kit, _ = app.dispense(c.staff["pharmacist"], patient, WARD)
     nurse, pharmacist = c.staff["nurse"], c.staff["pharmacist"].person_id
-    app.thaw_at_bedside(nurse, vials[0], patient, 1.0, "intravenous")
-    app.administer(nurse, vials[0], patient, 1.0, "intravenous", pharmacist)
-    return vials[0], patient
+    app.thaw_at_bedside(nurse, kit, patient, 1.0, "intravenous")
+    app.administer(nurse, kit, patient, 1.0, "intravenous", pharmacist)
+    return kit, patient
 
 
 def test_r_cln_5_emergency_unblinding_reveals_the_arm_to_the_requester_only(

@@ -11,6 +11,8 @@ from collections.abc import Callable
 
 from fastapi import Request
 
+from ledger.messages import preferred_language
+
 LANGUAGES = ("en", "zh")
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -107,6 +109,43 @@ MESSAGES: dict[str, dict[str, str]] = {
     "step.lot_result": {"en": "Record a QC result", "zh": "记录质量控制结果"},
     "step.certify": {"en": "Certify the lot (signed)", "zh": "批次质量认证（签名）"},
     "step.fill": {"en": "Fill into vials", "zh": "分装"},
+    "step.hand_off": {"en": "Hand the shipment over", "zh": "交接运输货件"},
+    "step.logger_upload": {"en": "Upload the logger file", "zh": "上传温度记录仪文件"},
+    "step.deliver": {"en": "Take delivery at the site", "zh": "到达临床机构签收"},
+    "step.inspect_receipt": {"en": "Receipt re-inspection", "zh": "到货复检"},
+    "step.qp_release": {"en": "QP release for use (signed)", "zh": "质量受权人放行使用（签名）"},
+    "step.store": {"en": "Store in the pharmacy", "zh": "存放于药房"},
+    "step.dispense": {"en": "Dispense for this subject", "zh": "为该受试者发药"},
+    "step.follow_up_visit": {"en": "Record a follow-up visit", "zh": "记录随访"},
+    "step.adverse_event": {"en": "Report an adverse event", "zh": "报告不良事件"},
+    "step.unblind": {"en": "Emergency unblinding (signed)", "zh": "紧急揭盲（签名）"},
+    "step.withdraw_consent": {"en": "Consent withdrawn", "zh": "撤回知情同意"},
+    "step.ethics_decision": {
+        "en": "Ethics committee decision (signed)",
+        "zh": "伦理委员会决定（签名）",
+    },
+    "step.enrol": {"en": "Enrol a patient", "zh": "入组受试者"},
+    "field.custodian": {"en": "Taken over by", "zh": "接收人"},
+    "field.logger": {"en": "Logger serial number", "zh": "记录仪序列号"},
+    "field.csv": {"en": "Logger file (CSV)", "zh": "记录仪文件（CSV）"},
+    "field.failed": {
+        "en": "Failed vials: code and reason, one per line",
+        "zh": "不合格的容器：编码和原因，每行一个",
+    },
+    "field.administration": {"en": "Administration number", "zh": "给药序号"},
+    "field.label": {"en": "Visit", "zh": "随访节点"},
+    "field.done_on": {"en": "Done on", "zh": "完成日期"},
+    "field.grade": {"en": "CTCAE grade", "zh": "CTCAE 分级"},
+    "field.serious": {"en": "Serious", "zh": "严重"},
+    "field.description": {"en": "Description", "zh": "描述"},
+    "field.onset": {"en": "Onset", "zh": "发生日期"},
+    "field.vial": {"en": "Vial (scan)", "zh": "产品容器（扫描）"},
+    "field.decision": {"en": "Decision", "zh": "决定"},
+    "field.reference": {"en": "Reference", "zh": "文件编号"},
+    "field.site": {"en": "Site", "zh": "临床机构"},
+    "field.cohort": {"en": "Cohort", "zh": "剂量组"},
+    "field.consent.form_version": {"en": "Consent form version", "zh": "知情同意书版本"},
+    "field.consent.signed_on": {"en": "Consent signed on", "zh": "知情同意签署日期"},
     "field.number": {"en": "Passage number", "zh": "代次"},
     "field.feed": {"en": "Feed", "zh": "换液"},
     "field.dissociation": {"en": "Dissociation", "zh": "消化方法"},
@@ -117,6 +156,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "field.in_spec": {"en": "Within specification", "zh": "符合标准"},
     "field.limit": {"en": "Limit", "zh": "限度"},
     "field.vials": {"en": "Number of vials", "zh": "分装数量"},
+    "field.vials.list": {"en": "Vials (scan each)", "zh": "制剂瓶（逐一扫描）"},
+    "field.place": {"en": "Place (unit/rack/box, or ward)", "zh": "位置（设备/架/盒，或病区）"},
+    "field.unit_c": {"en": "Unit temperature (C)", "zh": "设备温度（℃）"},
     "field.container": {"en": "Container", "zh": "容器"},
     "field.purpose": {"en": "Purpose", "zh": "用途"},
     "field.viability_pct": {"en": "Post-thaw viability %", "zh": "复苏后活率 %"},
@@ -138,6 +180,77 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Your password (electronic signature)",
         "zh": "您的密码（电子签名）",
     },
+    "nav.scan": {"en": "Operator station", "zh": "操作员工作站"},
+    "nav.bedside": {"en": "Bedside check", "zh": "床旁核对"},
+    "bedside.prescription": {
+        "en": "Cohort {cohort}: {doses} {unit}; routes: {routes}; use within {minutes} min of thaw",
+        "zh": "剂量组 {cohort}：{doses} {unit}；给药途径：{routes}；复苏后 {minutes} 分钟内使用",
+    },
+    "bedside.title": {"en": "Bedside check", "zh": "床旁给药核对"},
+    "bedside.intro": {
+        "en": "Scan the vial, then the patient's wristband; enter the prescribed dose and route.",
+        "zh": "先扫描产品瓶，再扫描患者腕带；输入处方剂量和给药途径。",
+    },
+    "bedside.vial": {"en": "Vial (scan the label)", "zh": "产品瓶（扫描标签）"},
+    "bedside.patient": {"en": "Patient wristband (scan)", "zh": "患者腕带（扫描）"},
+    "bedside.dose": {
+        "en": "Dose (in the protocol's unit, e.g. mL)",
+        "zh": "剂量（方案规定的单位，如 mL）",
+    },
+    "bedside.route": {"en": "Route", "zh": "给药途径"},
+    "bedside.choose": {"en": "Choose the route", "zh": "请选择给药途径"},
+    "bedside.check": {"en": "Check", "zh": "核对"},
+    "bedside.s_vial": {"en": "Vial", "zh": "产品瓶"},
+    "bedside.s_patient": {"en": "Patient", "zh": "患者"},
+    "bedside.s_dose": {"en": "Dose", "zh": "剂量"},
+    "bedside.go": {"en": "GO", "zh": "可以给药"},
+    "bedside.no_go": {"en": "NO-GO", "zh": "禁止给药"},
+    "bedside.go_note": {
+        "en": "Every check passed. Record the thaw, then the administration.",
+        "zh": "全部核对项均通过。请先记录解冻，再记录给药。",
+    },
+    "bedside.no_go_note": {
+        "en": "Do not administer. Every reason, with its rule:",
+        "zh": "请勿给药。全部原因及所依据的规则：",
+    },
+    "bedside.thaw_title": {"en": "1. Thaw", "zh": "1. 解冻"},
+    "bedside.thaw": {"en": "Record the thaw", "zh": "记录解冻"},
+    "bedside.thawed": {
+        "en": "Thaw recorded: the in-use time has started",
+        "zh": "已记录解冻：开始计算使用时限",
+    },
+    "bedside.administer_title": {
+        "en": "2. Administration, signed by the nurse and the pharmacist",
+        "zh": "2. 给药（护士与药师双人签名）",
+    },
+    "bedside.pharmacist": {
+        "en": "Verifying pharmacist (scan the badge or type the code)",
+        "zh": "核对药师（扫描工牌或输入人员编码）",
+    },
+    "bedside.pharmacist_password": {
+        "en": "Pharmacist's password (electronic signature)",
+        "zh": "药师密码（电子签名）",
+    },
+    "bedside.nurse_password": {
+        "en": "Your password, nurse (electronic signature)",
+        "zh": "护士本人密码（电子签名）",
+    },
+    "bedside.administer": {"en": "Record the administration", "zh": "记录给药"},
+    "bedside.nurse_only": {
+        "en": "The administering nurse records the administration: the nurse signs in here.",
+        "zh": "给药须由实施给药的护士记录：请护士在本设备登录。",
+    },
+    "bedside.administered": {"en": "Administration recorded", "zh": "已记录给药"},
+    "bedside.number": {"en": "Administration no.", "zh": "给药序号"},
+    "bedside.notification": {"en": "Ledger notification", "zh": "账本通知编号"},
+    "bedside.refused": {"en": "Refused - nothing was recorded", "zh": "已拒绝——未记录任何内容"},
+    "bedside.back": {"en": "Back to the check", "zh": "返回核对"},
+    "bedside.next": {"en": "Next patient", "zh": "下一位患者"},
+    "route.intravenous": {"en": "Intravenous", "zh": "静脉注射"},
+    "route.intra_arterial": {"en": "Intra-arterial", "zh": "动脉内注射"},
+    "route.intratumoral": {"en": "Intratumoral", "zh": "瘤内注射"},
+    "route.intracavitary": {"en": "Intracavitary", "zh": "腔内注射"},
+    "route.intranasal": {"en": "Intranasal", "zh": "鼻内给药"},
 }
 
 
@@ -146,8 +259,7 @@ def language(request: Request) -> str:
     asked = request.query_params.get("lang") or request.cookies.get("lang")
     if asked in LANGUAGES:
         return asked
-    accept = request.headers.get("accept-language", "").lower()
-    return "zh" if accept.startswith("zh") else "en"
+    return preferred_language(request.headers.get("accept-language"))
 
 
 def translator(lang: str) -> Callable[[str], str]:

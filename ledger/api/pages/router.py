@@ -1,4 +1,5 @@
-"""HTML pages: `/v/{code}` (what a label's QR code opens) and `/trace/{code}` (auditor)."""
+"""HTML pages: `/scan` (operator station), `/bedside` (go / no-go at the bedside), `/v/{code}`
+(what a label's QR code opens) and `/trace/{code}` (auditor)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from ledger.api.deps import Context
 from ledger.api.pages import graph_svg
 from ledger.api.pages.i18n import LANGUAGES, MESSAGES, language, translator
+from ledger.domain.study import Route
 from ledger.errors import InvalidInput
 from ledger.identifiers import parse_code
 from ledger.projections.history import item_history
@@ -43,13 +45,24 @@ def scan_station(request: Request) -> Response:
     return page(request, "scan.html", texts={k: t(k) for k in keys})
 
 
+@router.get("/bedside")
+def bedside(request: Request) -> Response:
+    """The bedside tablet: scan vial and wristband, go / no-go with every reason, then the thaw
+    and the administration signed by the nurse and the pharmacist (R-CLN-2, R-CLN-3)."""
+    t = translator(language(request))
+    keys = [k for k in MESSAGES if k.startswith(("bedside.", "route."))]
+    return page(
+        request, "bedside.html", texts={k: t(k) for k in keys}, routes=[r.value for r in Route]
+    )
+
+
 @router.get("/v/{code}")
 def public_item(request: Request, ctx: Context, code: str) -> Response:
     """Minimal public view of a scanned item: type, status and the label signature check."""
     try:
         parsed = parse_code(code)
     except InvalidInput as exc:
-        return page(request, "error.html", 422, code=code, detail=exc.detail)
+        return page(request, "error.html", 422, code=code, detail=exc.render(language(request)))
     with ctx.views_engine.connect() as conn:
         item = conn.execute(select(items_table).where(items_table.c.code == str(parsed))).first()
     holds = [h["reason"] for h in json.loads(item.holds)] if item is not None else []
@@ -72,7 +85,7 @@ def trace_page(
     try:
         parsed = str(parse_code(code))
     except InvalidInput as exc:
-        return page(request, "error.html", 422, code=code, detail=exc.detail)
+        return page(request, "error.html", 422, code=code, detail=exc.render(language(request)))
     graph = trace(ctx.views_engine, parsed, direction)
     if parsed not in graph.nodes:
         t = translator(language(request))

@@ -12,6 +12,7 @@ from ledger.api.errors import AuthError
 from ledger.api.schemas import ERRORS
 from ledger.credentials import CredentialError
 from ledger.errors import InvalidInput, NotFound
+from ledger.messages import Sentence
 
 router = APIRouter(prefix="/auth", tags=["auth"], responses=ERRORS)
 
@@ -42,17 +43,24 @@ def issue_token(
         person = ctx.ledger.get_person(username)
     except (NotFound, InvalidInput):
         raise AuthError(
-            f"{username.strip()!r} is not a registered person; check the code."
+            Sentence(
+                "{username!r} is not a registered person; check the code.",
+                username=username.strip(),
+            )
         ) from None
     try:
         ctx.credentials.check_password(person.code, password, ctx.clock())
     except CredentialError as exc:
-        raise AuthError(f"Sign-in refused: {exc}.") from None
+        raise AuthError(Sentence("Sign-in refused: {problem}.", problem=exc.sentence)) from None
     roles = sorted(person.roles)
     chosen = role or (roles[0] if len(roles) == 1 else None)
     if chosen is None or chosen not in person.roles:
         raise AuthError(
-            f"Choose the role to act in: {person.code} holds {', '.join(roles) or 'no role'}."
+            Sentence(
+                "Choose the role to act in: {person} holds {roles:terms}.",
+                person=person.code,
+                roles=roles or ["no role"],
+            )
         )
     token, session = ctx.credentials.open_session(person.code, chosen, ctx.clock())
     return Token(

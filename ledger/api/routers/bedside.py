@@ -1,5 +1,6 @@
 """The bedside: go / no-go with every reason before giving a vial to a patient (R-CLN-2), the
-thaw that starts the in-use clock, and the administration record (R-CLN-3)."""
+thaw that starts the in-use clock, and the administration record signed by the nurse and the
+verifying pharmacist (R-CLN-3, R-LED-5)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,12 @@ from typing import Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from ledger.api.deps import Context, CurrentActor
-from ledger.api.schemas import ERRORS, ErrorViolation, Receipt, receipt
+from ledger.api.deps import Context, CurrentActor, confirm_signature
+from ledger.api.language import current
+from ledger.api.schemas import ERRORS, ErrorViolation, Receipt, Signature, receipt
+from ledger.application import Actor
+from ledger.domain.people import Role
+from ledger.identifiers import ItemType, parse_code
 
 router = APIRouter(prefix="/bedside", tags=["bedside"], responses=ERRORS)
 
@@ -30,6 +35,13 @@ class AdministerIn(BedsideIn):
     pharmacist: str = Field(
         min_length=1, max_length=200, description="The pharmacist who verified (not the nurse)"
     )
+    signature: Signature = Field(
+        description="The signed-in nurse re-enters their password; recorded as performed"
+    )
+    pharmacist_signature: Signature = Field(
+        description="The verifying pharmacist re-enters their password at the bedside; "
+        "recorded as the verifying pharmacist of the administration"
+    )
 
 
 class AdministeredOut(Receipt):
@@ -42,13 +54,16 @@ def verify(ctx: Context, actor: CurrentActor, body: BedsideIn) -> DecisionOut:
     decision = ctx.ledger.verify_bedside(body.vial, body.patient, body.dose, body.route)
     return DecisionOut(
         decision="go" if decision.go else "no-go",
-        reasons=[ErrorViolation(rule=v.rule, message=v.message) for v in decision.reasons],
+        reasons=[
+            ErrorViolation(rule=v.rule, message=v.render(current())) for v in decision.reasons
+        ],
     )
 
 
 @router.post("/thaw", response_model=Receipt, summary="Thaw at the bedside")
 def thaw(ctx: Context, actor: CurrentActor, body: BedsideIn) -> Receipt:
-    """Only on go; starts the vial's in-use time (R-CLN-2)."""
+    """Only on go; starts the vial's in-use time (R-CLN-2). Recorded by the signed-in nurse or
+    pharmacist; not a release-type decision, so no password is re-entered."""
     return receipt(
         ctx.ledger.thaw_at_bedside(actor, body.vial, body.patient, body.dose, body.route)
     )
@@ -56,9 +71,16 @@ def thaw(ctx: Context, actor: CurrentActor, body: BedsideIn) -> Receipt:
 
 @router.post("/administer", response_model=AdministeredOut, summary="Record the administration")
 def administer(ctx: Context, actor: CurrentActor, body: AdministerIn) -> AdministeredOut:
-    """The nurse records what the pharmacist verified, only on go at this moment (R-CLN-3)."""
+    """The nurse records what the pharmacist verified, only on go at this moment (R-CLN-3).
+    Both sign: each re-enters their password, and a wrong one writes nothing (R-LED-5). The
+    event is the nurse's (meaning "performed") and names the pharmacist who verified."""
+    confirm_signature(ctx, actor, body.signature.password)
+    pharmacist = str(parse_code(body.pharmacist, ItemType.PERSON))
+    confirm_signature(
+        ctx, Actor(pharmacist, Role.PHARMACIST.value), body.pharmacist_signature.password
+    )
     number, r = ctx.ledger.administer(
-        actor, body.vial, body.patient, body.dose, body.route, body.pharmacist
+        actor, body.vial, body.patient, body.dose, body.route, pharmacist
     )
     return AdministeredOut(
         administration=number, notification_id=r.notification_id, events=r.events

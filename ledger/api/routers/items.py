@@ -17,6 +17,7 @@ from ledger.api.schemas import ERRORS, TEXT_OK
 from ledger.api.steps import next_steps
 from ledger.errors import NotFound
 from ledger.identifiers import parse_code
+from ledger.messages import Sentence
 from ledger.projections.history import item_history
 from ledger.projections.items import items_table
 from ledger.projections.trace import trace
@@ -54,6 +55,9 @@ class ItemOut(BaseModel):
     type_label: str
     status: str
     holds: list[str]
+    location: str | None = Field(description="Where it is now (storage place, site, patient)")
+    lot: str | None
+    expiry: str | None
     created_at: str
     next_steps: list[StepOut] = Field(
         description="Steps that may follow, for the signed-in role when a token is sent"
@@ -81,8 +85,11 @@ def get_item(ctx: Context, code: str, actor: MaybeActor = None) -> ItemOut:
         row = conn.execute(select(items_table).where(items_table.c.code == str(parsed))).first()
     if row is None:
         raise NotFound(
-            f"{parsed} is a valid code but no such {parsed.item_type.label} is recorded; "
-            "check the label"
+            Sentence(
+                "{code} is a valid code but no such {item_type:term} is recorded; check the label",
+                code=str(parsed),
+                item_type=parsed.item_type.label,
+            )
         )
     return ItemOut(
         code=row.code,
@@ -90,6 +97,9 @@ def get_item(ctx: Context, code: str, actor: MaybeActor = None) -> ItemOut:
         type_label=parsed.item_type.label,
         status=row.status,
         holds=[h["reason"] for h in json.loads(row.holds or "[]")],
+        location=row.location,
+        lot=row.lot,
+        expiry=row.expiry,
         created_at=row.created_at,
         next_steps=[
             StepOut(**step.describe(row.code))

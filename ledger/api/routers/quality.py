@@ -1,5 +1,5 @@
-"""Quality control: lot results, QA certification with an electronic signature, and change
-control (R-QC-1..3, R-PRO-5, R-LED-5)."""
+"""Quality control: release specifications with their stability data, lot results, QA
+certification with an electronic signature, and change control (R-QC-1..3, R-PRO-5, R-LED-5)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,42 @@ from ledger.api.deps import Context, CurrentActor, confirm_signature
 from ledger.api.schemas import ERRORS, Receipt, Signature, receipt
 from ledger.domain.change_control import Comparability
 from ledger.domain.quality import QcResult
+from ledger.domain.specification import SpecTest, Stability
 
 router = APIRouter(tags=["quality"], responses=ERRORS)
 
 Text = Field(min_length=1, max_length=200)
+Celsius = Field(ge=-273.15, le=200)
+
+
+class SpecTestIn(BaseModel):
+    """One release test: numeric limits, or the qualitative result expected (R-QC-1)."""
+
+    test: str = Field(min_length=1, max_length=60, examples=["endotoxin"])
+    category: str = Field(min_length=1, max_length=40, examples=["endotoxin"])
+    method: str = Field(max_length=200, examples=["ChP 1143 kinetic LAL"])
+    unit: str = Field(default="", max_length=30, examples=["EU/mL"])
+    minimum: float | None = Field(default=None, allow_inf_nan=False)
+    maximum: float | None = Field(default=None, allow_inf_nan=False, examples=[2.0])
+    expected: str = Field(default="", max_length=60)
+
+
+class StabilityIn(BaseModel):
+    """What the stability study supports: expiry, storage and transport ranges (R-QC-3)."""
+
+    study_ref: str = Field(min_length=1, max_length=120, examples=["STAB-EV-2025-02"])
+    shelf_life_days: int = Field(ge=-36_525, le=36_525, examples=[180])
+    storage_min_c: float = Celsius
+    storage_max_c: float = Celsius
+    transport_min_c: float = Celsius
+    transport_max_c: float = Celsius
+
+
+class SpecificationIn(BaseModel):
+    reference: str = Field(min_length=1, max_length=60, examples=["SPEC-UCMSC-EV"])
+    product: str = Field(min_length=1, max_length=120, examples=["UC-MSC-EV"])
+    tests: list[SpecTestIn] = Field(min_length=1, max_length=100)
+    stability: StabilityIn
 
 
 class ResultIn(BaseModel):
@@ -50,6 +82,17 @@ class ComparabilityIn(BaseModel):
     lots_studied: list[str] = Field(default_factory=list, max_length=50)
     comparable: bool
     conclusion: str = Field(min_length=1, max_length=2000)
+
+
+@router.post("/specifications", response_model=Receipt, status_code=201)
+def issue_specification(ctx: Context, actor: CurrentActor, body: SpecificationIn) -> Receipt:
+    """QA approves a product's release specification: every required test category, and the
+    stability data that set expiry and temperature ranges (R-QC-1, R-QC-3). Lots name it."""
+    tests = [SpecTest(**t.model_dump()) for t in body.tests]  # type: ignore[typeddict-item]
+    stability = Stability(**body.stability.model_dump())  # type: ignore[typeddict-item]
+    return receipt(
+        ctx.ledger.issue_specification(actor, body.reference, body.product, tests, stability)
+    )
 
 
 @router.post("/lots/{code}/results", response_model=Receipt)

@@ -6,6 +6,8 @@
   var t = function (k) { return T[k] || k; };
   var token = sessionStorage.getItem("ct-token"), who = sessionStorage.getItem("ct-who");
   var $ = function (id) { return document.getElementById(id); };
+  // Refusals come back in the page's language (zh-Hans page: Chinese messages from the API).
+  var language = document.documentElement.lang || "en";
   // Read-your-writes: every read waits until the read models include this station's last write.
   var lastWrite = Number(sessionStorage.getItem("ct-last") || 0);
   var opened = 0;
@@ -28,7 +30,7 @@
   }
 
   function api(method, path, body) {
-    var headers = {"Authorization": "Bearer " + token};
+    var headers = {"Authorization": "Bearer " + token, "Accept-Language": language};
     if (body) headers["Content-Type"] = "application/json";
     return fetch(path, {method: method, headers: headers, body: body ? JSON.stringify(body) : undefined})
       .then(function (r) { return r.json().then(function (j) { return [r.status, j]; }); });
@@ -59,11 +61,23 @@
       return hidden;
     }
     var label = document.createElement("label"), input;
-    label.textContent = t("field." + f.name);
+    // A field name used by steps of different kinds may have a label per kind
+    // ("field.vials.list": the vials scanned, "field.vials": how many to fill).
+    label.textContent = T["field." + f.name + "." + f.kind] || t("field." + f.name);
     if (f.kind === "select") {
       input = document.createElement("select");
       f.options.forEach(function (o) { var op = document.createElement("option"); op.value = op.textContent = o; input.appendChild(op); });
       if (f.default) input.value = f.default;
+    } else if (f.kind === "list" || f.kind === "reasons") {
+      // One scanned code per line (the wedge scanner's Enter starts a new line); "reasons":
+      // a code, a space and the reason on each line.
+      input = document.createElement("textarea");
+      input.rows = 4;
+      if (f.required) input.required = true;
+    } else if (f.kind === "file") {
+      input = document.createElement("input");
+      input.type = "file"; input.accept = ".csv,text/csv,text/plain";
+      if (f.required) input.required = true;
     } else {
       input = document.createElement("input");
       input.type = {number: "number", date: "date", checkbox: "checkbox", password: "password"}[f.kind] || "text";
@@ -78,6 +92,15 @@
     return label;
   }
 
+  function reasons(text) {  // "CODE the reason" on each line -> {CODE: "the reason"}
+    var out = {};
+    text.split("\n").forEach(function (line) {
+      var m = line.trim().match(/^(\S+)\s*(.*)$/);
+      if (m) out[m[1]] = m[2];
+    });
+    return out;
+  }
+
   function stepForm(code, step) {
     var form = document.createElement("form");
     form.className = "step"; form.dataset.step = step.key;
@@ -87,14 +110,20 @@
     button.textContent = t("scan.record"); form.appendChild(button);
     form.addEventListener("submit", function (e) {
       e.preventDefault();
-      var body = {};
+      var body = {}, files = [];
       Array.prototype.forEach.call(form.elements, function (el) {
         if (!el.name) return;
         var kind = el.dataset.kind, v = kind === "checkbox" ? el.checked : el.value;
         if (kind === "number") v = el.value === "" ? null : Number(el.value);
+        if (kind === "list") v = el.value.split(/[\s,;]+/).filter(Boolean);
+        if (kind === "reasons") v = reasons(el.value);
+        if (kind === "file") {  // the chosen file's text, read before posting
+          if (el.files.length) files.push(el.files[0].text().then(function (text) { setPath(body, el.name, text); }));
+          return;
+        }
         setPath(body, el.name, v);
       });
-      api("POST", step.path, body).then(function (res) {
+      Promise.all(files).then(function () { return api("POST", step.path, body); }).then(function (res) {
         if (res[0] < 300) {
           var made = res[1].code || (res[1].codes || []).join(", ");
           banner(true, t("scan.recorded") + ": " + t("step." + step.key), made ? [made] : []);
@@ -140,7 +169,7 @@
     e.preventDefault();
     var data = new URLSearchParams(new FormData(e.target));
     if (!data.get("role")) data.delete("role");
-    fetch("/api/v1/auth/token", {method: "POST", body: data}).then(function (r) {
+    fetch("/api/v1/auth/token", {method: "POST", body: data, headers: {"Accept-Language": language}}).then(function (r) {
       return r.json().then(function (j) { return [r.status, j]; });
     }).then(function (res) {
       if (res[0] !== 200) {

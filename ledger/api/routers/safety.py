@@ -1,0 +1,183 @@
+"""Study safety: adverse events linked to administrations, the pause of the whole study on a
+serious one, the report deadline, the ethics committee's signed decision, and signed emergency
+unblinding whose arm only the requester sees (R-CLN-4, R-CLN-5, R-LED-5)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+from pydantic import BaseModel, Field
+
+from ledger.api.deps import Context, CurrentActor, confirm_signature
+from ledger.api.schemas import ERRORS, Receipt, Signature, receipt
+from ledger.identifiers import parse_code
+
+router = APIRouter(tags=["safety"], responses=ERRORS)
+
+Text = Field(min_length=1, max_length=2000)
+Reference = Field(min_length=1, max_length=120)
+
+
+class AdverseEventIn(BaseModel):
+    administration: int = Field(
+        ge=1, le=10_000, description="Which administration of the patient it followed (1, 2 ...)"
+    )
+    grade: int = Field(ge=-100, le=100, description="CTCAE grade 1..5 (checked by R-CLN-4)")
+    serious: bool = Field(description="A serious event pauses the study at every site")
+    description: str = Text
+    onset: date
+
+
+class AdverseEventOut(Receipt):
+    number: int = Field(description="The event's number within the study")
+    study: str
+    study_status: str = Field(description="`paused` after a serious event (R-CLN-4)")
+
+
+class ReportFiledIn(BaseModel):
+    reference: str = Reference
+    reported_on: date
+
+
+class EthicsDecisionIn(BaseModel):
+    """The ethics committee's decision on a paused study, signed by the investigator who
+    records it (R-LED-5)."""
+
+    decision: str = Field(min_length=1, max_length=20, examples=["resume", "terminate"])
+    reference: str = Reference
+    reason: str = Text
+    signature: Signature
+
+
+class UnblindingIn(BaseModel):
+    vial: str = Field(min_length=1, max_length=200, description="The vial given to the patient")
+    reason: str = Field(
+        min_length=1, max_length=2000, description="The medical emergency that requires it"
+    )
+    signature: Signature
+
+
+class UnblindedOut(Receipt):
+    patient: str
+    vial: str
+    arm: str = Field(
+        description="Shown to the requester only; the audit trail records the unblinding "
+        "without the arm (R-CLN-5)"
+    )
+
+
+class OverdueReportOut(BaseModel):
+    number: int
+    patient: str
+    administration: int
+    grade: int
+    description: str
+    onset: date
+    aware_on: date
+    report_due: date
+
+
+Number = Annotated[int, Path(ge=1, le=1_000_000, description="The adverse event's number")]
+
+
+@router.post(
+    "/patients/{code}/adverse-events",
+    response_model=AdverseEventOut,
+    status_code=201,
+    summary="Report an adverse event",
+)
+def report(ctx: Context, actor: CurrentActor, code: str, body: AdverseEventIn) -> AdverseEventOut:
+    """An adverse event after one of the patient's administrations; a serious one pauses the
+    study at once, at every site, until the ethics committee decides (R-CLN-4)."""
+    number, r = ctx.ledger.report_adverse_event(
+        actor,
+        code,
+        body.administration,
+        body.grade,
+        body.serious,
+        body.description,
+        body.onset,
+    )
+    study = ctx.ledger.get_study(ctx.ledger.get_patient(code).study)
+    return AdverseEventOut(
+        number=number,
+        study=study.code,
+        study_status=study.status,
+        notification_id=r.notification_id,
+        events=r.events,
+    )
+
+
+@router.post(
+    "/studies/{code}/adverse-events/{number}/report",
+    response_model=Receipt,
+    summary="Serious adverse event report filed",
+)
+def report_filed(
+    ctx: Context, actor: CurrentActor, code: str, number: Number, body: ReportFiledIn
+) -> Receipt:
+    """The report on a serious adverse event was filed, due within 5 working days (R-CLN-4)."""
+    return receipt(
+        ctx.ledger.record_ae_report(actor, code, number, body.reference, body.reported_on)
+    )
+
+
+@router.post(
+    "/studies/{code}/ethics-decision",
+    response_model=Receipt,
+    summary="Ethics committee: resume or terminate (signed)",
+)
+def ethics_decision(
+    ctx: Context, actor: CurrentActor, code: str, body: EthicsDecisionIn
+) -> Receipt:
+    """The ethics committee's decision to resume or terminate a paused study, signed with the
+    signer's password (R-CLN-4, R-LED-5)."""
+    confirm_signature(ctx, actor, body.signature.password)
+    return receipt(
+        ctx.ledger.record_ethics_decision(actor, code, body.decision, body.reference, body.reason)
+    )
+
+
+@router.post(
+    "/patients/{code}/unblinding",
+    response_model=UnblindedOut,
+    summary="Emergency unblinding (signed)",
+)
+def unblind(ctx: Context, actor: CurrentActor, code: str, body: UnblindingIn) -> UnblindedOut:
+    """Reveal the arm of a vial given to the patient in a medical emergency: restricted role,
+    signed with the signer's password, with the reason (R-CLN-5, R-LED-5). The arm is in this
+    response only; the patient's history shows the unblinding without it."""
+    confirm_signature(ctx, actor, body.signature.password)
+    arm, r = ctx.ledger.unblind_emergency(actor, code, body.vial, body.reason)
+    patient = ctx.ledger.get_patient(code)
+    return UnblindedOut(
+        patient=patient.code,
+        vial=str(parse_code(body.vial)),
+        arm=arm,
+        notification_id=r.notification_id,
+        events=r.events,
+    )
+
+
+@router.get(
+    "/studies/{code}/overdue-reports",
+    response_model=list[OverdueReportOut],
+    summary="Overdue serious adverse event reports",
+)
+def overdue_reports(ctx: Context, actor: CurrentActor, code: str) -> list[OverdueReportOut]:
+    """Serious adverse events whose report is past its 5-working-day deadline (R-CLN-4)."""
+    return [
+        OverdueReportOut(
+            number=a["number"],
+            patient=a["patient"],
+            administration=a["administration"],
+            grade=a["grade"],
+            description=a["description"],
+            onset=a["onset"],
+            aware_on=a["aware_on"],
+            report_due=a["report_due"] or a["aware_on"],
+        )
+        for a in ctx.ledger.list_overdue_ae_reports(code)
+    ]

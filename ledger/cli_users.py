@@ -1,0 +1,106 @@
+"""`celltrace users ...`: register people, record their training and set their passwords from
+the server console (recorded as SYSTEM)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from ledger.bootstrap import open_ledger
+from ledger.config import Settings
+
+if TYPE_CHECKING:
+    from ledger.credentials import Credentials
+
+
+def register_users(app: typer.Typer, settings_of: Callable[[], Settings]) -> None:
+    """Add the `users` command group to `app`."""
+    users = typer.Typer(no_args_is_help=True, help="People, roles, training and passwords.")
+    app.add_typer(users, name="users")
+
+    @users.command("add")
+    def users_add(
+        role: Annotated[list[str], typer.Option("--role", help="Role(s) to grant.")],
+        password_stdin: Annotated[
+            bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+        ] = False,
+    ) -> None:
+        """Register a person from the server console (recorded as SYSTEM) and set a password."""
+        from ledger.application import SYSTEM
+
+        settings = settings_of()
+        password = _password(password_stdin)
+        credentials = _credentials(settings, password)  # refuse a weak password before registering
+        ledger = open_ledger(settings)
+        try:
+            code, _ = ledger.register_person(SYSTEM, role)
+        finally:
+            ledger.close()
+        credentials.set_password(code, password)
+        typer.echo(code)
+
+    @users.command("train")
+    def users_train(
+        code: str,
+        step_type: str,
+        sop: Annotated[str, typer.Option(help="SOP and version trained on.")],
+        days: Annotated[int, typer.Option(help="Validity in days.")] = 365,
+    ) -> None:
+        """Record a training (recorded as SYSTEM)."""
+        from datetime import timedelta
+
+        from ledger.application import SYSTEM
+
+        settings = settings_of()
+        ledger = open_ledger(settings)
+        try:
+            today = ledger.today()
+            ledger.record_training(
+                SYSTEM, code, step_type, today, today + timedelta(days=days), sop
+            )
+        finally:
+            ledger.close()
+        typer.echo(f"{code} trained for {step_type} until {today + timedelta(days=days)}")
+
+    @users.command("set-password")
+    def users_set_password(
+        code: str,
+        password_stdin: Annotated[
+            bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+        ] = False,
+    ) -> None:
+        """Set (or reset, which also unlocks) a person's password."""
+        settings = settings_of()
+        ledger = open_ledger(settings)
+        try:
+            person = ledger.get_person(code)
+        finally:
+            ledger.close()
+        password = _password(password_stdin)
+        _credentials(settings, password).set_password(person.code, password)
+        typer.echo(f"Password set for {person.code}")
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    value: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return value
+
+
+def _credentials(settings: Settings, password: str) -> Credentials:
+    """The password store, after checking `password` is acceptable (exit 2 if not)."""
+    from ledger.credentials import MIN_PASSWORD_LENGTH, Credentials
+    from ledger.db import create_db_engine
+
+    if len(password) < MIN_PASSWORD_LENGTH:
+        typer.echo(
+            f"error: the password must have at least {MIN_PASSWORD_LENGTH} characters", err=True
+        )
+        raise typer.Exit(2)
+    credentials = Credentials(create_db_engine(settings))
+    credentials.create_tables()
+    return credentials

@@ -1,0 +1,194 @@
+"""Commands of the site pharmacy: storing received vials in a place (and moving or returning
+them), dispensing a vial for a subject, and the randomisation list by which the ledger
+allocates a blinded kit (R-TRC-2, R-QC-3, R-SHP-3, R-CLN-2, R-CLN-5, §7.2.3, §7.3.2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ledger.commands.donors import donor_standings
+from ledger.commands.shipments import vial_refusals
+from ledger.core import Actor, LedgerCore, Receipt
+from ledger.domain.adverse_event import StudyStatus
+from ledger.domain.base import Meaning
+from ledger.domain.patient import Patient
+from ledger.domain.people import Role
+from ledger.domain.product_vial import ProductVial
+from ledger.domain.shipment import Shipment
+from ledger.domain.site import Site
+from ledger.domain.study import Study
+from ledger.errors import RuleViolation, Violation
+from ledger.identifiers import ItemType, parse_code
+
+STORE = "pharmacy.store"
+DISPENSE = "pharmacy.dispense"
+RANDOMISATION = "pharmacy.randomisation"
+
+STEPS: dict[str, tuple[Role, ...]] = {
+    STORE: (Role.PHARMACIST,),
+    DISPENSE: (Role.PHARMACIST,),
+    RANDOMISATION: (Role.INVESTIGATOR,),
+}
+
+
+class PharmacyCommands(LedgerCore):
+    def store_vials(
+        self, actor: Actor, shipment_code: str, vials: Sequence[str], place: str, unit_c: float
+    ) -> Receipt:
+        """Store vials of a re-inspected shipment in a place of the site pharmacy (a move if
+        they were stored, a return if dispensed and not thawed) (R-TRC-2, R-QC-3, R-SHP-3)."""
+        self.authorise(actor, STORE, *STEPS[STORE])
+        shipment = self.load(shipment_code, ItemType.SHIPMENT, Shipment)
+        stored = [self._pharmacy_vial(v) for v in vials]
+        with self.command(actor):
+            shipment.store(stored, place, unit_c)
+        return self.record(shipment)
+
+    def dispense(
+        self, actor: Actor, patient_code: str, place: str, vial_code: str | None = None
+    ) -> tuple[str, Receipt]:
+        """Dispense a stored, released vial for a subject to the ward or bedside. For a subject
+        of a blinded study the ledger picks the kit of their randomisation arm, so name no
+        vial (R-CLN-2, R-CLN-5). Returns the vial dispensed."""
+        self.authorise(actor, DISPENSE, *STEPS[DISPENSE])
+        patient = self.load(patient_code, ItemType.PATIENT, Patient)
+        study = self.load(patient.study, ItemType.STUDY, Study)
+        problems = subject_problems(patient, study)
+        if study.blinded:
+            vial, shipment = self._allocate_kit(patient, study, vial_code)
+        else:
+            vial, shipment = self._named_vial(patient, vial_code)
+        problems.extend(vial_refusals(self, [vial]))
+        donors = donor_standings(self, vial.donor_codes)
+        if any(d.autologous for d in donors) and vial.donor_codes != [patient.donor]:
+            problems.append(
+                Violation.of(
+                    "R-CLN-2",
+                    "{vial} is autologous material of {donor_codes:list}; dispense it only for "
+                    "that donor's own patient record",
+                    vial=vial.code,
+                    donor_codes=vial.donor_codes,
+                )
+            )
+        with self.command(actor):
+            shipment.dispense(vial, patient.code, patient.site, place, self.today(), problems)
+        return vial.code, self.record(shipment)
+
+    def load_randomisation(
+        self, actor: Actor, study_code: str, arms: Sequence[str], reference: str
+    ) -> Receipt:
+        """Load (or extend) a blinded study's randomisation list, signed (R-CLN-5, R-LED-5:
+        the API re-authenticates the signer). The list stays restricted."""
+        self.authorise(actor, RANDOMISATION, *STEPS[RANDOMISATION])
+        study = self.load(study_code, ItemType.STUDY, Study)
+        with self.command(actor, Meaning.APPROVED):
+            study.load_randomisation(arms, reference)
+        return self.record(study)
+
+    def _allocate_kit(
+        self, patient: Patient, study: Study, vial_code: str | None
+    ) -> tuple[ProductVial, Shipment]:
+        """The kit of the subject's arm at their site that expires first (R-CLN-2)."""
+        if vial_code:
+            raise RuleViolation(
+                [
+                    Violation.of(
+                        "R-CLN-2",
+                        "{patient} is a subject of the blinded study {study}; the ledger "
+                        "allocates their kit - dispense without naming a vial",
+                        patient=patient.code,
+                        study=study.code,
+                    )
+                ]
+            )
+        arm = study.arm_of(patient.code)
+        site = self.load(patient.site, ItemType.SITE, Site)
+        kits = []
+        for code in site.shipments:
+            shipment = self.load(code, ItemType.SHIPMENT, Shipment)
+            for vial in (self._pharmacy_vial(v) for v in shipment.in_stock()):
+                blinding = vial.blinding
+                if blinding is None or (blinding["study"], blinding["arm"]) != (study.code, arm):
+                    continue
+                if vial.expiry >= self.today() and not vial_refusals(self, [vial]):
+                    kits.append((vial.expiry, vial.code, vial, shipment))
+        if not kits:
+            number = study.allocated.get(patient.code)
+            raise RuleViolation(
+                [
+                    Violation.of(
+                        "R-CLN-2",
+                        "no released, stored kit at {site} fits {patient} (randomisation "
+                        "number {number}); ship and release kits of {study} to the site",
+                        site=site.code,
+                        patient=patient.code,
+                        number=number,
+                        study=study.code,
+                    )
+                ]
+            )
+        _, _, vial, shipment = min(kits, key=lambda k: (k[0], k[1]))
+        return vial, shipment
+
+    def _named_vial(self, patient: Patient, vial_code: str | None) -> tuple[ProductVial, Shipment]:
+        if not vial_code:
+            raise RuleViolation(
+                [
+                    Violation.of(
+                        "R-CLN-2", "scan the vial to dispense for {patient}", patient=patient.code
+                    )
+                ]
+            )
+        vial = self._pharmacy_vial(vial_code)
+        if vial.blinding is not None:
+            raise RuleViolation(
+                [
+                    Violation.of(
+                        "R-CLN-2",
+                        "{vial} is a blinded kit; it is dispensed only by allocation to a "
+                        "randomised subject of its study",
+                        vial=vial.code,
+                    )
+                ]
+            )
+        shipped = [c for c in vial.children if parse_code(c).item_type == ItemType.SHIPMENT]
+        if not shipped:
+            raise RuleViolation(
+                [
+                    Violation.of(
+                        "R-QC-4",
+                        "{vial} was never shipped to {site}; do not dispense it",
+                        vial=vial.code,
+                        site=patient.site,
+                    )
+                ]
+            )
+        return vial, self.load(shipped[-1], ItemType.SHIPMENT, Shipment)
+
+    def _pharmacy_vial(self, code: str) -> ProductVial:
+        return self.load(code, ItemType.PRODUCT_VIAL, ProductVial)
+
+
+def subject_problems(patient: Patient, study: Study) -> list[Violation]:
+    """Why nothing may be dispensed for the subject now: consent, study paused."""
+    problems = []
+    if not patient.consented:
+        problems.append(
+            Violation.of(
+                "R-CLN-2",
+                "{patient} has no consent in force; do not dispense",
+                patient=patient.code,
+            )
+        )
+    if study.status != StudyStatus.ACTIVE:
+        problems.append(
+            Violation.of(
+                "R-CLN-4",
+                "study {study} is {status:term}; nothing may be dispensed until the ethics "
+                "committee resumes it",
+                study=study.code,
+                status=study.status,
+            )
+        )
+    return problems

@@ -1,0 +1,97 @@
+"""The randomisation list of a blinded study (R-CLN-5, R-CLN-2, §7.2.3): the arm of each
+randomisation number, loaded under a signature and kept restricted. Each subject enrolled
+in a blinded study takes the next number; the ledger then dispenses them a kit of that arm, so
+nobody at the site chooses, or learns, the arm. The arm leaves the ledger only through
+emergency unblinding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from eventsourcing.domain import event
+
+from ledger.domain.adverse_event import Safety
+from ledger.errors import RuleViolation, Violation
+from ledger.messages import Sentence
+
+ARMS = ("active", "placebo")
+
+
+class Randomised(Safety):
+    """A study's randomisation list and the numbers its subjects were given."""
+
+    if TYPE_CHECKING:
+        code: str
+        blinded: bool
+        randomisation: tuple[str, ...]
+        allocated: dict[str, int]
+
+    def load_randomisation(self, arms: Sequence[str], reference: str) -> None:
+        """Load the list (one arm per randomisation number, in order), signed; loading again
+        extends it with further numbers."""
+        problems = []
+        if not self.blinded:
+            problems.append(
+                Violation.of(
+                    "R-CLN-5", "{code} is not blinded; it has no randomisation list", code=self.code
+                )
+            )
+        unknown = sorted({a for a in arms if a not in ARMS})
+        if not arms or unknown:
+            problems.append(
+                Violation.of(
+                    "R-CLN-5",
+                    "give one arm per randomisation number, each active or placebo{unknown}",
+                    unknown=Sentence(" (not: {arms:list})", arms=unknown) if unknown else "",
+                )
+            )
+        if not reference.strip():
+            problems.append(
+                Violation.of("R-CLN-5", "give the randomisation list's reference and version")
+            )
+        if problems:
+            raise RuleViolation(problems)
+        self._randomisation_loaded(list(arms), reference.strip())
+
+    @event("RandomisationLoaded")
+    def _randomisation_loaded(self, arms: list[str], reference: str) -> None:
+        self.randomisation = (*self.randomisation, *arms)
+
+    def randomisation_problems(self) -> list[Violation]:
+        """Why the next subject cannot be randomised (a blinded study only)."""
+        if not self.blinded:
+            return []
+        if not self.randomisation:
+            return [
+                Violation.of(
+                    "R-CLN-5",
+                    "{code} is blinded and has no randomisation list; load it before "
+                    "enrolling subjects",
+                    code=self.code,
+                )
+            ]
+        if len(self.allocated) >= len(self.randomisation):
+            return [
+                Violation.of(
+                    "R-CLN-5",
+                    "every randomisation number of {code} is taken; load an extension of the list",
+                    code=self.code,
+                )
+            ]
+        return []
+
+    def randomise(self, patient: str) -> None:
+        """Give the subject the next randomisation number (checked by the enrolment)."""
+        if self.blinded:
+            self._subject_randomised(patient, len(self.allocated) + 1)
+
+    @event("SubjectRandomised")
+    def _subject_randomised(self, patient: str, number: int) -> None:
+        self.allocated = {**self.allocated, patient: number}
+
+    def arm_of(self, patient: str) -> str | None:
+        """The restricted arm of a randomised subject (for kit allocation and unblinding)."""
+        number = self.allocated.get(patient)
+        return self.randomisation[number - 1] if number else None
