@@ -36,6 +36,7 @@ class Stored:
     """What the stored events say, decoded here from their JSON state."""
 
     links: Links = field(default_factory=set)  # (parent, child)
+    shipped: Links = field(default_factory=set)  # (vial, shipment), also among the links
     doses: set[tuple[str, str]] = field(default_factory=set)  # (vial, patient)
     roles: dict[str, list[str]] = field(default_factory=dict)  # person -> roles
 
@@ -63,6 +64,9 @@ def stored_events(settings: Settings) -> Stored:
                 if "originator_topic" in state and isinstance(state.get("code"), str):
                     codes[record.originator_id] = state["code"]
                     stored.links |= _first_links(state)
+                    for vials in state.get("containers", {}).values():
+                        stored.shipped |= {(vial, state["code"]) for vial in vials}
+                        stored.links |= {(vial, state["code"]) for vial in vials}
                     if record.topic.endswith(":Person.Registered"):
                         stored.roles[state["code"]] = state["roles"]
                 code = codes.get(record.originator_id)
@@ -82,8 +86,7 @@ def _first_links(state: dict[str, Any]) -> Links:
     code = state["code"]
     parents = state.get("sources") or [state[k] for k in ("bank", "lot") if k in state]
     parents = parents or state.get("donor_codes") or []
-    packed = [v for vials in state.get("containers", {}).values() for v in vials]
-    return {(parent, code) for parent in [*parents, *packed]}
+    return {(parent, code) for parent in parents}
 
 
 @dataclass
@@ -183,8 +186,11 @@ def test_r_trc_1_trace_up_from_a_dosed_patient_reaches_the_donor_and_material_lo
     vial, patient = sorted(stored.doses)[0]
     # When tracing the patient up
     graph = trace_up(engine, patient)
-    # Then it reaches the donor through every item and material lot the events link
-    expected = reach(stored.links, patient, down=False)
-    assert_same_graph(graph, stored, expected)
+    # Then it reaches the donor through every item and material lot the events link, and
+    # the shipment the vial travelled in (not that shipment's other vials)
+    upstream = reach(stored.links, patient, down=False)
+    shipments = {shipment for v, shipment in stored.shipped if v in upstream}
+    assert_same_graph(graph, stored, upstream | shipments)
     assert vial in graph.nodes and len(codes_of(graph, ItemType.DONOR)) == 1
+    assert codes_of(graph, ItemType.SHIPMENT) == shipments and len(shipments) == 1
     assert {"LOT", "HRV", "CUL", "WCB", "MAT"} <= {n.item_type for n in graph.nodes.values()}
