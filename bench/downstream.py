@@ -1,9 +1,10 @@
 """The production and clinical part of a generated lineage (R-PRO-1..4, R-QC-1..4, R-SHP-1..3,
 R-CLN-1..3, for R-TRC-1..2): from a thawed working-bank vial, a culture and its supernatant
 harvests, purified product lots with their QC results, QA certification and fill; shipments of
-some vials to a few sites with hand-off, logger readings, delivery, receipt re-inspection and
-QP release; patients enrolled in rotating studies, each given one vial at the bedside. Every
-step goes through `CellTraceLedger`'s commands, so every GMP rule applies as in real use.
+some vials to a few sites with hand-off, logger readings, delivery, receipt re-inspection, QP
+release and storage in the site pharmacy; patients enrolled in rotating studies, each given
+one vial dispensed for them. Every step goes through `CellTraceLedger`'s commands, so every
+GMP rule applies as in real use.
 
 No randomness here: the lineage's `Shape` (drawn by the caller) says how much is made, and
 fixed rotations say which shipment logs an excursion or has a vial failing re-inspection.
@@ -40,6 +41,8 @@ SITES = ("University Hospital A", "Provincial Hospital B", "City Hospital C")
 PATIENTS_PER_STUDY = 200  # a new study (active at every site) after this many subjects
 DOSES = (("high", 1.0), ("low", 0.5))  # the protocol's cohorts, alternately
 ROUTE = "intravenous"
+PHARMACY, FREEZER_C = "Pharmacy freezer F2 (-80 C)/rack 1", -80.0
+WARD = "Ward 5 treatment room"
 EXCURSION_EVERY = 20  # this shipment logs an excursion that QA assesses as acceptable
 FAILED_EVERY = 10  # this shipment has one vial failing receipt re-inspection
 
@@ -98,8 +101,8 @@ class Downstream:
         return filled
 
     def distribute(self, vials: Sequence[str], doses: int, made: Made) -> None:
-        """Ship `vials` to the next site; after delivery, re-inspection and the site QP's
-        release, enrol `doses` patients there and give each one released vial."""
+        """Ship `vials` to the next site; after delivery, re-inspection, the site QP's release
+        and storage in the pharmacy, enrol `doses` patients there and give each one vial."""
         app, staff = self.app, self.staff
         operator, pharmacist, nurse = staff["operator"], staff["pharmacist"], staff["nurse"]
         site = self.sites[self.shipped % len(self.sites)]
@@ -123,6 +126,8 @@ class Downstream:
         failed = {vials[-1]: "cracked cap"} if self.shipped % FAILED_EVERY == 0 else {}
         app.inspect_receipt(pharmacist, shipment, [v for v in vials if v not in failed], failed)
         released, _ = app.release_for_use(staff["qp"], shipment)
+        if released:
+            app.store_vials(pharmacist, shipment, released, PHARMACY, FREEZER_C)
         made.items.append(shipment)
         made.shipments.append(shipment)
         for vial in released[:doses]:
@@ -130,6 +135,7 @@ class Downstream:
             cohort, dose = DOSES[self.enrolled % len(DOSES)]
             consent = Consent(form_version="ICF v2.0", signed_on=app.today())
             patient, _ = app.enrol_patient(staff["investigator"], study, site, cohort, consent)
+            app.dispense(pharmacist, patient, WARD, vial)
             app.thaw_at_bedside(nurse, vial, patient, dose, ROUTE)
             app.administer(nurse, vial, patient, dose, ROUTE, pharmacist.person_id)
             made.items.append(patient)
