@@ -171,6 +171,10 @@ def main(argv: list[str] | None = None) -> None:
     rebuild_items(settings)  # leave it complete after the memory run
     engine = view_engine(settings)
     deepest, patients, donor, below = pick(engine)
+    if not patients:
+        raise SystemExit(
+            f"{db} holds no dosed patients: an older generator made it; delete it to regenerate"
+        )
     vials = f"{below['BVL']:,} bank vials, {below['PVL']:,} product vials, {below['PAT']} patients"
     print(f"{events} events, {len(deepest)} vials, {len(patients)} patients; {donor}: {vials}")
     up: list[float] = []
@@ -212,9 +216,10 @@ def main(argv: list[str] | None = None) -> None:
             f"Ledger: {events:,} events on SQLite through `CellTraceLedger` ({generated}; "
             "the generator's full mix: donors, collections, portions, seed/master/working "
             "banks and vials, cultures, harvests, product lots with QC and certification, "
-            "product vials, shipments to three sites with receipt and QP release, patients "
-            "dosed, material lots, look-backs, recalls). The deepest items are dosed "
-            "patients; thawed working-bank vials are measured as before.",
+            "product vials, shipments to three sites with receipt, QP release and pharmacy "
+            "storage, patients dosed from dispensed vials, material lots, look-backs, "
+            "recalls). The deepest items are dosed patients; thawed working-bank vials are "
+            "measured as before.",
             "",
             "| measure | result | target |",
             "|---|---|---|",
