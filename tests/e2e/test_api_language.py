@@ -114,6 +114,22 @@ def test_r_id_1_a_mistyped_scan_is_refused_in_chinese(client: TestClient) -> Non
     assert chinese.json()["violations"][0]["message"] == chinese.json()["detail"]
 
 
+def test_a_scanned_items_type_and_status_are_shown_in_the_language_asked(
+    client: TestClient,
+) -> None:
+    # Given a product vial the demo administered
+    code = format_code(ItemType.PRODUCT_VIAL, "F01", 2026, 1)
+    english = client.get(f"/api/v1/items/{code}").json()
+    chinese = client.get(f"/api/v1/items/{code}", headers=ZH).json()
+    # Then the status value is the same, its label follows the language
+    assert english["status"] == chinese["status"] == "administered"
+    assert (english["type_label"], english["status_label"]) == ("product vial", "administered")
+    assert (chinese["type_label"], chinese["status_label"]) == ("制剂瓶", "已给药")
+    # And the public page a label opens shows them in Chinese too
+    page = client.get(f"/v/{code}?lang=zh")
+    assert "制剂瓶" in page.text and "已给药" in page.text
+
+
 def test_an_unknown_item_is_reported_in_chinese(client: TestClient) -> None:
     code = format_code(ItemType.PRODUCT_VIAL, "F01", 2026, 999)
     answer = client.get(f"/api/v1/items/{code}", headers=ZH)

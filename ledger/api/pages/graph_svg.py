@@ -7,6 +7,7 @@ from collections import defaultdict
 from html import escape
 
 from ledger.identifiers import ItemType
+from ledger.messages import term
 from ledger.projections.trace import Graph
 
 # Column of each item type, in the order material flows.
@@ -50,8 +51,9 @@ def _label(prefix: str) -> str:
         return prefix
 
 
-def render(graph: Graph) -> str:
-    """Lay the graph out in columns by item type and return standalone SVG markup."""
+def render(graph: Graph, language: str = "en") -> str:
+    """Lay the graph out in columns by item type and return standalone SVG markup, with item
+    types and statuses in `language`."""
     columns: dict[int, list[str]] = defaultdict(list)
     for code, node in sorted(graph.nodes.items()):
         columns[RANK.get(node.item_type, len(RANK))].append(code)
@@ -88,7 +90,11 @@ def render(graph: Graph) -> str:
         held = bool(node.holds)
         stroke = "#c62828" if held else ("#1f4e9e" if code == graph.root else "#9aa5b1")
         fill = FILL.get("on hold" if held else node.status, "#eef3fb")
-        status = "HOLD: " + node.holds[-1]["reason"] if held else node.status
+        status = (
+            f"{term('on hold', language)}: {node.holds[-1]['reason']}"
+            if held
+            else term(node.status, language)
+        )
         parts.append(
             f'<g class="node" data-code="{escape(code)}" data-status="{escape(node.status)}">'
             f'<a href="/trace/{escape(code)}"><rect x="{x}" y="{y}" width="{NODE_W}" '
@@ -97,7 +103,8 @@ def render(graph: Graph) -> str:
             f'<text x="{x + 8}" y="{y + 18}" font-size="12" font-family="monospace">'
             f"{escape(code)}</text>"
             f'<text x="{x + 8}" y="{y + 36}" font-size="11">'
-            f"{escape(_label(node.item_type))} · {escape(status[:40])}</text></a></g>"
+            f"{escape(term(_label(node.item_type), language))} · {escape(status[:40])}"
+            "</text></a></g>"
         )
     parts.append("</svg>")
     return "".join(parts)

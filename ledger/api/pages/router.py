@@ -18,6 +18,7 @@ from ledger.api.pages.i18n import LANGUAGES, MESSAGES, language, translator
 from ledger.domain.study import Route
 from ledger.errors import InvalidInput
 from ledger.identifiers import parse_code
+from ledger.messages import term
 from ledger.projections.history import item_history
 from ledger.projections.items import items_table
 from ledger.projections.trace import trace
@@ -30,7 +31,10 @@ router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 def page(request: Request, template: str, status: int = 200, **context: Any) -> Response:
     lang = language(request)
     response = TEMPLATES.TemplateResponse(
-        request, template, {"lang": lang, "t": translator(lang), **context}, status_code=status
+        request,
+        template,
+        {"lang": lang, "t": translator(lang), "term": lambda w: term(w, lang), **context},
+        status_code=status,
     )
     if request.query_params.get("lang") in LANGUAGES:
         response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="lax")
@@ -95,7 +99,7 @@ def trace_page(
         request,
         "trace.html",
         code=parsed,
-        svg=graph_svg.render(graph),
+        svg=graph_svg.render(graph, language(request)),
         edges=len(graph.edges),
         history=item_history(ctx.views_engine, ctx.settings.database.backend, parsed),
         checkpoint=latest,

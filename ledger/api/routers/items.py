@@ -13,11 +13,12 @@ from sqlalchemy import select
 from label_printing.cli import load_signer, render_label
 from label_printing.from_ledger import label_content
 from ledger.api.deps import Context, MaybeActor, ReadYourWrites
+from ledger.api.language import current
 from ledger.api.schemas import ERRORS, TEXT_OK
 from ledger.api.steps import next_steps
 from ledger.errors import NotFound
 from ledger.identifiers import parse_code
-from ledger.messages import Sentence
+from ledger.messages import Sentence, term
 from ledger.projections.history import item_history
 from ledger.projections.items import items_table
 from ledger.projections.trace import trace
@@ -52,8 +53,9 @@ class StepOut(BaseModel):
 class ItemOut(BaseModel):
     code: str
     item_type: str
-    type_label: str
+    type_label: str = Field(description="The item type, in the request's language")
     status: str
+    status_label: str = Field(description="The status, in the request's language")
     holds: list[str]
     location: str | None = Field(description="Where it is now (storage place, site, patient)")
     lot: str | None
@@ -94,8 +96,9 @@ def get_item(ctx: Context, code: str, actor: MaybeActor = None) -> ItemOut:
     return ItemOut(
         code=row.code,
         item_type=row.item_type,
-        type_label=parsed.item_type.label,
+        type_label=term(parsed.item_type.label, current()),
         status=row.status,
+        status_label=term(row.status, current()),
         holds=[h["reason"] for h in json.loads(row.holds or "[]")],
         location=row.location,
         lot=row.lot,

@@ -149,7 +149,7 @@
       $("steps").innerHTML = ""; $("card").innerHTML = "";
       if (status >= 300) { $("steps-title").hidden = true; refusal(status, item); return; }
       var dl = document.createElement("dl"); dl.className = "card"; dl.id = "item-card";
-      [[T["item.code"], item.code], [T["item.type"], item.type_label], [T["item.status"], item.status]]
+      [[T["item.code"], item.code], [T["item.type"], item.type_label], [T["item.status"], item.status_label || item.status]]
         .concat(item.holds.map(function (h) { return [T["item.holds"], h]; }))
         .forEach(function (pair) {
           var dt = document.createElement("dt"), dd = document.createElement("dd");
