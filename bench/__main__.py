@@ -1,16 +1,30 @@
-"""Run every benchmark and update docs/benchmarks.md (`make bench`).
+"""Run the benchmarks and update docs/benchmarks.md (`make bench`): all of them, or those named
+(`python -m bench api projections`; names: append, labels, transparency, api, projections).
 
 BENCH_LEAVES=50000 shortens the transparency-log run; the genealogy benchmark reuses the
 1,000,000-event ledger in celltrace-data/generated/ once generated (about 10 minutes).
+CELLTRACE_BENCH_NOTE describes the machine's load in the API section.
 """
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
+
 from bench import api, append, labels, projections, transparency
 
+BENCHMARKS: dict[str, Callable[[], None]] = {
+    "append": append.main,
+    "labels": labels.main,
+    "transparency": transparency.main,
+    "api": api.main,
+    "projections": lambda: projections.main([]),
+}
+
 if __name__ == "__main__":
-    append.main()
-    labels.main()
-    transparency.main()
-    api.main()
-    projections.main([])
+    names = sys.argv[1:] or list(BENCHMARKS)
+    unknown = [n for n in names if n not in BENCHMARKS]
+    if unknown:
+        sys.exit(f"unknown benchmark {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}")
+    for name in names:
+        BENCHMARKS[name]()

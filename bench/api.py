@@ -220,7 +220,7 @@ def main() -> None:
         print(row, flush=True)
     body = f"""## HTTP API (one `celltrace serve` on SQLite, loopback)
 
-Machine: {machine()}; shared with other work while it ran, so the numbers are noisy. One run;
+Machine: {machine()}; {os.environ.get("CELLTRACE_BENCH_NOTE", "a small, noisy machine")}. One run;
 {CONCURRENCY} concurrent connections from an asyncio client on the same 2 cores as the server
 (so both compete for CPU); {READS} reads, {WRITES} writes and {VERIFIES} bedside checks. The
 bedside check is of a released vial for the demo's patient (study resumed): go.
