@@ -109,7 +109,6 @@
           .replace("{unit}", p.dose_unit).replace("{routes}", routes)
           .replace("{minutes}", String(p.in_use_minutes));
         $("dose-unit").textContent = p.dose_unit;
-        if (p.doses.length === 1 && !$("dose").value) $("dose").value = p.doses[0];
         hint.hidden = false;
       });
   }
