@@ -33,6 +33,7 @@ def api(sqlite_settings: Settings) -> Iterator[tuple[TestClient, dict[str, str],
     credentials.create_tables()
     staff = {"operator": "PER-F01-26-000002-B", "qc": "PER-F01-26-000003-9"}
     staff["qa"] = "PER-F01-26-000004-7"
+    staff["investigator"] = format_code(ItemType.PERSON, "F01", datetime.now(UTC).year, 8)
     for code in staff.values():
         credentials.set_password(code, PASSWORD)
     lots: dict[str, str] = {}
@@ -153,3 +154,90 @@ def test_r_qc_1_specification_over_http_needs_every_category_and_stability(api: 
     # QA issues the complete one
     issued = post(client, tokens["qa"], "/specifications", {**body, "tests": tests})
     assert issued.status_code == 201, issued.text
+
+
+def test_r_cb_2_r_cb_7_clones_engineering_and_cell_lines_over_http(api: Any) -> None:
+    client, tokens, _ = api
+    op = tokens["operator"]
+    portion = format_code(ItemType.CELL_PORTION, "F01", datetime.now(UTC).year, 1)
+    # Single-cell clones of the demo's cell portion, each with its own code (R-CB-2)
+    clones = post(
+        client, op, f"/cells/{portion}/clones", {"count": 2, "method": "limiting dilution"}
+    )
+    assert clones.status_code == 201, clones.text
+    first, second = clones.json()["clones"]
+    assert first.startswith("CLN-") and second.startswith("CLN-")
+    # The vector of an engineered clone is recorded; an unknown vector type is refused (R-CB-7)
+    vector = {"type": "lentiviral", "name": "pLV-EF1a-GFP", "lot": "VEC-2026-01"}
+    assert post(client, op, f"/cells/{first}/engineering", vector).status_code == 200
+    unknown = post(client, op, f"/cells/{second}/engineering", {**vector, "type": "warp"})
+    assert (unknown.status_code, unknown.json()["violations"][0]["rule"]) == (409, "R-CB-7")
+    # A genetically unstable line needs its proof of lawful origin (R-CB-7)
+    line = {"line_name": "HEK293", "supplier": "ATCC", "supplier_lot": "70023456"}
+    unstable = {**line, "genetically_unstable": True}
+    refused = post(client, op, "/cell-lines", unstable)
+    assert (refused.status_code, refused.json()["violations"][0]["rule"]) == (409, "R-CB-7")
+    received = post(client, op, "/cell-lines", {**unstable, "lawful_origin_ref": "MTA-2026-07"})
+    assert received.status_code == 201 and received.json()["code"].startswith("CEL-")
+
+
+def test_r_id_3_placebo_lot_and_r_qc_1_specification_revision_over_http(api: Any) -> None:
+    client, tokens, lots = api
+    # A matching placebo lot of a blinded study, from its excipient lot (R-ID-3)
+    body = {
+        "study": "STU-F01-26-000009-X",
+        "formulation": "PBS matched to the EV formulation",
+        "volume_ml": 10.0,
+        "specification": EV_SPEC,
+        "materials": [{"lot": lots["PBS-EV"]}],
+    }
+    placebo = post(client, tokens["operator"], "/placebo-lots", body)
+    assert placebo.status_code == 201 and placebo.json()["code"].startswith("LOT-"), placebo.text
+    assert (
+        post(client, tokens["operator"], "/placebo-lots", {**body, "materials": []}).status_code
+        == 422
+    )
+    # QA revises the specification: version 2; lots made before keep version 1 (R-QC-1)
+    revision = {"tests": EV_TESTS, "stability": EV_STABILITY}
+    path = f"/specifications/{EV_SPEC}/versions"
+    assert post(client, tokens["operator"], path, revision).status_code == 403
+    revised = post(client, tokens["qa"], path, revision)
+    assert revised.status_code == 201 and revised.json()["version"] == 2, revised.text
+
+
+def test_r_led_1_a_wrong_entry_is_struck_out_with_its_reason_over_http(api: Any) -> None:
+    client, tokens, _ = api
+    year = datetime.now(UTC).year
+    failed_lot = format_code(ItemType.PRODUCT_LOT, "F01", year, 2)
+    certified_lot = format_code(ItemType.PRODUCT_LOT, "F01", year, 1)
+    reason = {"version": 2, "reason": "result typed against the wrong lot"}
+    # A result of the failed lot is struck out, giving the reason; the original stays
+    path = f"/items/{failed_lot}/corrections"
+    struck = post(client, tokens["qc"], path, reason)
+    assert struck.status_code == 200, struck.text
+    history = client.get(
+        f"/api/v1/items/{failed_lot}/history?after={struck.json()['notification_id']}"
+    )
+    assert [e["version"] for e in history.json()][:3] == [1, 2, 3]
+    assert history.json()[-1]["event_type"].endswith("EntryCorrected")
+    # Twice, or a result a decision (QA's certification) relied on: refused (R-LED-1)
+    assert post(client, tokens["qc"], path, reason).json()["violations"][0]["rule"] == "R-LED-1"
+    relied = post(client, tokens["qc"], f"/items/{certified_lot}/corrections", reason)
+    assert (relied.status_code, relied.json()["violations"][0]["rule"]) == (409, "R-LED-1")
+
+
+def test_r_led_6_donor_identity_is_recorded_off_chain_over_http(api: Any) -> None:
+    client, tokens, _ = api
+    donor = format_code(ItemType.DONOR, "F01", datetime.now(UTC).year, 1)
+    identity = {"name": "Wang Fang", "birth_date": "1990-02-03", "contact": "+86 10 5555 0101"}
+    # Only the identity-keeping roles may record it (R-PPL-2)
+    assert (
+        post(client, tokens["operator"], f"/donors/{donor}/identity", identity).status_code == 403
+    )
+    answer = post(client, tokens["investigator"], f"/donors/{donor}/identity", identity)
+    assert answer.status_code == 200, answer.text
+    # The identity is in the encrypted personal-data store, never in the chain
+    stored = client.app.state.ctx.ledger.personal_data.read(donor)  # type: ignore[attr-defined]
+    assert stored is not None and stored.name == "Wang Fang"
+    records = LedgerReader(client.app.state.ctx.settings.database).records()  # type: ignore[attr-defined]
+    assert not any(b"Wang Fang" in r.state for r in records)

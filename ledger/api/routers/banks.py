@@ -11,9 +11,10 @@ from pydantic import BaseModel, Field
 from ledger.api.deps import Context, CurrentActor, confirm_signature
 from ledger.api.schemas import ERRORS, Created, Receipt, Signature, receipt
 from ledger.domain.bank_vial import BankPlan, StorageLocation
-from ledger.domain.cell_source import IdentityFinding
+from ledger.domain.cell_source import IdentityFinding, Vector
 from ledger.domain.cellbank import BankTestResult
 from ledger.domain.collection import Arrival
+from ledger.domain.isolation import CellLine
 from ledger.domain.material_use import UseOf
 
 router = APIRouter(tags=["banks"], responses=ERRORS)
@@ -194,3 +195,57 @@ def thaw(ctx: Context, actor: CurrentActor, code: str, body: ThawIn) -> Receipt:
     return receipt(
         ctx.ledger.thaw_vial(actor, code, body.purpose, body.viability_pct, body.thawed_at)
     )
+
+
+class ClonesIn(BaseModel):
+    count: int = Field(ge=1, le=384, description="How many single-cell clones to pick")
+    method: str = Field(min_length=1, max_length=80, examples=["limiting dilution"])
+
+
+class ClonesOut(Receipt):
+    clones: list[str] = Field(description="Each clone's own code (R-CB-2)")
+
+
+class EngineeringIn(BaseModel):
+    type: str = Field(min_length=1, max_length=40, examples=["lentiviral"])
+    name: str = Ref
+    lot: str = Ref
+    reprogramming: bool = False
+
+
+class CellLineIn(BaseModel):
+    line_name: str = Ref
+    supplier: str = Ref
+    supplier_lot: str = Ref
+    cell_type: str = Field(default="", max_length=120)
+    pluripotent: bool = False
+    genetically_unstable: bool = Field(
+        default=False, description="e.g. HEK293: needs the proof of lawful origin (R-CB-7)"
+    )
+    lawful_origin_ref: str = Field(default="", max_length=120)
+
+
+@router.post("/cells/{code}/clones", response_model=ClonesOut, status_code=201)
+def pick_clones(ctx: Context, actor: CurrentActor, code: str, body: ClonesIn) -> ClonesOut:
+    """Single-cell clones of a cell portion or clone, each with its own code (R-CB-2)."""
+    clones, r = ctx.ledger.pick_clones(actor, code, body.count, body.method)
+    return ClonesOut(clones=clones, notification_id=r.notification_id, events=r.events)
+
+
+@router.post("/cells/{code}/engineering", response_model=Receipt)
+def record_engineering(
+    ctx: Context, actor: CurrentActor, code: str, body: EngineeringIn
+) -> Receipt:
+    """The vector used to engineer (or reprogram) these cells (R-CB-7)."""
+    vector = Vector(type=body.type, name=body.name, lot=body.lot)
+    return receipt(
+        ctx.ledger.record_engineering(actor, code, vector, reprogramming=body.reprogramming)
+    )
+
+
+@router.post("/cell-lines", response_model=Created, status_code=201)
+def receive_cell_line(ctx: Context, actor: CurrentActor, body: CellLineIn) -> Created:
+    """Cells of an established line from its supplier; a genetically unstable line needs its
+    proof of lawful origin (R-CB-7)."""
+    code, r = ctx.ledger.receive_cell_line(actor, CellLine(**body.model_dump()))
+    return Created(code=code, notification_id=r.notification_id, events=r.events)

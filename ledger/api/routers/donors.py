@@ -160,6 +160,12 @@ def lookback(ctx: Context, actor: CurrentActor, code: str, body: LookbackIn) -> 
     return receipt(ctx.ledger.declare_donor_ineligible(actor, code, body.reason, body.found_on))
 
 
+@router.post("/{code}/identity", response_model=Receipt, summary="Record identity")
+def record_identity(ctx: Context, actor: CurrentActor, code: str, body: IdentityIn) -> Receipt:
+    """Store or replace the donor's identifying data, encrypted outside the chain (R-LED-6)."""
+    return receipt(ctx.ledger.record_donor_identity(actor, code, body.value()))
+
+
 @router.post("/{code}/identity/erase", response_model=Receipt, summary="Erase identity")
 def erase(ctx: Context, actor: CurrentActor, code: str, body: EraseIn) -> Receipt:
     """Destroy the donor's key and ciphertext; the ledger keeps only the code (R-LED-6)."""

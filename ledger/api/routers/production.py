@@ -143,3 +143,26 @@ def dispose(ctx: Context, actor: CurrentActor, code: str, body: DisposalIn) -> R
     return receipt(
         ctx.ledger.dispose_item(actor, code, body.category, body.method, body.witness, body.note)
     )
+
+
+class PlaceboIn(BaseModel):
+    study: str = Field(min_length=1, max_length=60, description="The blinded study")
+    formulation: str = Text
+    volume_ml: float
+    specification: str = Field(min_length=1, max_length=60)
+    materials: list[UseIn] = Field(min_length=1, max_length=20, description="Excipient lots")
+
+
+@router.post("/placebo-lots", response_model=Created, status_code=201)
+def formulate_placebo(ctx: Context, actor: CurrentActor, body: PlaceboIn) -> Created:
+    """A matching placebo lot of a blinded study; its vials cannot be told from active ones
+    (R-ID-3)."""
+    code, r = ctx.ledger.formulate_placebo_lot(
+        actor,
+        body.study,
+        body.formulation,
+        body.volume_ml,
+        body.specification,
+        [u.value() for u in body.materials],
+    )
+    return Created(code=code, notification_id=r.notification_id, events=r.events)

@@ -124,3 +124,35 @@ def major_change(ctx: Context, actor: CurrentActor, body: ChangeIn) -> Receipt:
 def comparability(ctx: Context, actor: CurrentActor, body: ComparabilityIn) -> Receipt:
     assessment = Comparability(**body.model_dump(exclude={"product"}))  # type: ignore[typeddict-item]
     return receipt(ctx.ledger.record_comparability(actor, body.product, assessment))
+
+
+class RevisionIn(BaseModel):
+    tests: list[SpecTestIn] = Field(min_length=1, max_length=100)
+    stability: StabilityIn
+
+
+class RevisedOut(Receipt):
+    version: int = Field(description="The new version; lots made before keep theirs")
+
+
+class CorrectionIn(BaseModel):
+    version: int = Field(ge=1, description="The item's event (history `version`) struck out")
+    reason: str = Field(min_length=1, max_length=500)
+
+
+@router.post("/specifications/{reference}/versions", response_model=RevisedOut, status_code=201)
+def revise_specification(
+    ctx: Context, actor: CurrentActor, reference: str, body: RevisionIn
+) -> RevisedOut:
+    """A new version of a specification, approved by QA (R-QC-1, R-QC-3)."""
+    tests = [SpecTest(**t.model_dump()) for t in body.tests]  # type: ignore[typeddict-item]
+    stability = Stability(**body.stability.model_dump())  # type: ignore[typeddict-item]
+    number, r = ctx.ledger.revise_specification(actor, reference, tests, stability)
+    return RevisedOut(version=number, notification_id=r.notification_id, events=r.events)
+
+
+@router.post("/items/{code}/corrections", response_model=Receipt)
+def correct_entry(ctx: Context, actor: CurrentActor, code: str, body: CorrectionIn) -> Receipt:
+    """Strike out a wrong entry (a result, screening, consent or confirmation) with the reason;
+    the original stays in the chain. Then record the right data with the usual step (R-LED-1)."""
+    return receipt(ctx.ledger.correct_entry(actor, code, body.version, body.reason))
