@@ -241,3 +241,13 @@ def test_r_led_6_donor_identity_is_recorded_off_chain_over_http(api: Any) -> Non
     assert stored is not None and stored.name == "Wang Fang"
     records = LedgerReader(client.app.state.ctx.settings.database).records()  # type: ignore[attr-defined]
     assert not any(b"Wang Fang" in r.state for r in records)
+
+
+def test_r_mat_3_epidemic_areas_in_force_are_listed_for_signed_in_staff(api: Any) -> None:
+    client, tokens, _ = api
+    # The demo declared bovine material from GB an epidemic area
+    listed = client.get(
+        "/api/v1/materials/epidemic-areas", headers={"Authorization": f"Bearer {tokens['qa']}"}
+    )
+    assert listed.status_code == 200 and "bovine:GB" in listed.json(), listed.text
+    assert client.get("/api/v1/materials/epidemic-areas").status_code == 401

@@ -110,6 +110,17 @@ def lift_area(ctx: Context, actor: CurrentActor, body: AreaLiftIn) -> Receipt:
 
 
 @router.get(
+    "/epidemic-areas",
+    response_model=dict[str, str],
+    summary="Epidemic areas in force",
+)
+def epidemic_areas(ctx: Context, actor: CurrentActor) -> dict[str, str]:
+    """Listed areas as `species:COUNTRY` -> the announcement that lists them; animal material
+    from them is refused (R-MAT-3)."""
+    return ctx.ledger.list_epidemic_areas()
+
+
+@router.get(
     "/{code}/impact",
     response_model=RecallListOut,
     dependencies=[ReadYourWrites],
