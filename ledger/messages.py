@@ -81,6 +81,11 @@ def term(word: str, language: str, context: str = "") -> str:
     return word
 
 
+def status_term(status: str, item_type: str, language: str) -> str:
+    """An item's status in `language`: "active" is a study's 正在进行 but any other item's 在用."""
+    return term(status, language, "" if item_type == "STU" else "status")
+
+
 def preferred_language(accept_language: str | None) -> str:
     """The supported language an Accept-Language header prefers: "zh" for any Chinese tag
     (zh, zh-CN, zh-Hans...), otherwise English; quality values are honoured."""

@@ -744,7 +744,9 @@ GLOSSARY: dict[str, str] = {
     "site": "临床研究机构",
     "study": "研究",
     "a vial": "某瓶制剂",
-    # item statuses shown by scans, traces and the public page (ledger.projections.item_state)
+    # item statuses shown by scans, traces and the public page (ledger.projections.item_state);
+    # "status:" words are those of items other than studies
+    "status:active": "在用",
     "administered": "已给药",
     "at site": "已到达机构",
     "awaiting QC": "待质量控制",

@@ -24,7 +24,7 @@ from ledger.domain.people import Person, Role
 from ledger.domain.study import STANDARD_VISITS, Route
 from ledger.errors import InvalidInput, NotFound, RuleViolation, Violation
 from ledger.identifiers import ItemType, format_code, parse_code
-from ledger.messages import Sentence, preferred_language, term
+from ledger.messages import Sentence, preferred_language, status_term, term
 from ledger.messages_zh import GLOSSARY
 from ledger.projections.item_state import STATUS_AFTER, VIAL_STATUS_AFTER
 from tests.domain1 import NOW, STAMP, TODAY, settled
@@ -200,6 +200,10 @@ def test_every_item_status_has_a_chinese_word() -> None:
     # Then each is in the glossary, so a Chinese page never shows an English status
     assert sorted(statuses - set(GLOSSARY)) == []
     assert term("released for use", "zh") == "已放行使用"
+    # "active" is an ongoing study, but an item in use otherwise
+    assert status_term("active", "STU", "zh") == "正在进行"
+    assert status_term("active", "CEL", "zh") == "在用"
+    assert status_term("active", "CEL", "en") == "active"
 
 
 def _person(*roles: str) -> Person:

@@ -7,7 +7,7 @@ from collections import defaultdict
 from html import escape
 
 from ledger.identifiers import ItemType
-from ledger.messages import term
+from ledger.messages import status_term, term
 from ledger.projections.trace import Graph
 
 # Column of each item type, in the order material flows.
@@ -93,7 +93,7 @@ def render(graph: Graph, language: str = "en") -> str:
         status = (
             f"{term('on hold', language)}: {node.holds[-1]['reason']}"
             if held
-            else term(node.status, language)
+            else status_term(node.status, node.item_type, language)
         )
         parts.append(
             f'<g class="node" data-code="{escape(code)}" data-status="{escape(node.status)}">'

@@ -18,7 +18,7 @@ from ledger.api.pages.i18n import LANGUAGES, MESSAGES, language, translator
 from ledger.domain.study import Route
 from ledger.errors import InvalidInput
 from ledger.identifiers import parse_code
-from ledger.messages import term
+from ledger.messages import status_term, term
 from ledger.projections.history import item_history
 from ledger.projections.items import items_table
 from ledger.projections.trace import trace
@@ -33,7 +33,13 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
     response = TEMPLATES.TemplateResponse(
         request,
         template,
-        {"lang": lang, "t": translator(lang), "term": lambda w: term(w, lang), **context},
+        {
+            "lang": lang,
+            "t": translator(lang),
+            "term": lambda w: term(w, lang),
+            "status_term": lambda s, kind: status_term(s, kind, lang),
+            **context,
+        },
         status_code=status,
     )
     if request.query_params.get("lang") in LANGUAGES:

@@ -18,7 +18,7 @@ from ledger.api.schemas import ERRORS, TEXT_OK
 from ledger.api.steps import next_steps
 from ledger.errors import NotFound
 from ledger.identifiers import parse_code
-from ledger.messages import Sentence, term
+from ledger.messages import Sentence, status_term, term
 from ledger.projections.history import item_history
 from ledger.projections.items import items_table
 from ledger.projections.trace import trace
@@ -98,7 +98,7 @@ def get_item(ctx: Context, code: str, actor: MaybeActor = None) -> ItemOut:
         item_type=row.item_type,
         type_label=term(parsed.item_type.label, current()),
         status=row.status,
-        status_label=term(row.status, current()),
+        status_label=status_term(row.status, row.item_type, current()),
         holds=[h["reason"] for h in json.loads(row.holds or "[]")],
         location=row.location,
         lot=row.lot,
