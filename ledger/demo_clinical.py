@@ -6,13 +6,10 @@ patient's trace back to the donor."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from ledger.application import CellTraceLedger
-from ledger.demo_records import Echo, Staff
+from ledger.demo_records import Echo, Staff, expect_refusal
 from ledger.domain.patient import Consent
 from ledger.domain.study import Cohort, Protocol, with_standard_visits
-from ledger.errors import RuleViolation
 
 PROTOCOL = Protocol(
     version="EV-KOA-01 v2.0",
@@ -83,13 +80,7 @@ def run_clinical(app: CellTraceLedger, staff: Staff, vials: list[str], echo: Ech
         inv, patient, number, 3, True, "grade 3 fever and joint effusion", app.today()
     )
     echo(f"Serious adverse event reported for {patient}: study {study} paused at every site")
-    _try(echo, lambda: app.thaw_at_bedside(nurse, released[1], patient, 1.0, "intravenous"))
+    expect_refusal(
+        echo, lambda: app.thaw_at_bedside(nurse, released[1], patient, 1.0, "intravenous")
+    )
     return patient
-
-
-def _try(echo: Echo, step: Callable[[], object]) -> None:
-    try:
-        step()
-    except RuleViolation as refusal:
-        first = refusal.violations[0]
-        echo(f"Refused as expected: {first.rule}: {first.message}")

@@ -6,17 +6,16 @@ certification, fill and disposal (R-PRO-3..6, R-QC-2), each through `CellTraceLe
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from ledger.application import CellTraceLedger
-from ledger.demo_records import Echo, Staff
+from ledger.demo_records import Echo, Staff, expect_refusal
 from ledger.domain.culture import PassagePlan
 from ledger.domain.material_use import UseOf
 from ledger.domain.purification import Purification
 from ledger.domain.quality import QcResult
 from ledger.domain.specification import SpecTest, Stability, TestCategory
-from ledger.errors import RuleViolation
 
 EV_PRODUCT = "UC-MSC-EV"
 EV_SPEC = "SPEC-UCMSC-EV"
@@ -178,7 +177,9 @@ def run_production(
         "(TrypLE), then moved to the serum-free supernatant-collection stage"
     )
     over = PassagePlan(grown.max_passage + 1, "50 % every 48 h", "TrypLE")
-    _try(echo, lambda: app.record_passage(operator, culture, over, [UseOf(lots["SFM-EV"])]))
+    expect_refusal(
+        echo, lambda: app.record_passage(operator, culture, over, [UseOf(lots["SFM-EV"])])
+    )
     made = harvest(app, staff, culture, lots, 3)
     echo(f"Harvests {', '.join(made)}: 300 mL of serum-free supernatant each")
     buffer = [UseOf(lots["PBS-EV"])]
@@ -191,7 +192,7 @@ def run_production(
     )
     residue = "antibiotic_residue_not_detected"
     record_results(app, staff, lot_results(app, good, skip=[residue]), good)
-    _try(echo, lambda: app.certify_lot(qa, good))
+    expect_refusal(echo, lambda: app.certify_lot(qa, good))
     record_results(app, staff, [r for r in lot_results(app, good) if r["test"] == residue], good)
     app.certify_lot(qa, good)
     vials, _ = app.fill_lot(operator, good, 10, 1.0, "2 mL cryovial, closed")
@@ -203,18 +204,8 @@ def run_production(
     )
     record_results(app, staff, lot_results(app, bad, failing={"endotoxin": "12.5"}), bad)
     echo(f"{bad}: endotoxin 12.5 EU/mL (limit <= 2.0) - quarantined")
-    _try(echo, lambda: app.certify_lot(qa, bad))
+    expect_refusal(echo, lambda: app.certify_lot(qa, bad))
     app.dispose_item(qa, bad, "non_conforming", "autoclave, then incineration", operator.person_id)
     echo(f"{bad}: disposed of as non-conforming by QA, witnessed by {operator.person_id}")
-    _try(echo, lambda: app.fill_lot(operator, bad, 1, 1.0, "2 mL cryovial"))
+    expect_refusal(echo, lambda: app.fill_lot(operator, bad, 1, 1.0, "2 mL cryovial"))
     return vials
-
-
-def _try(echo: Echo, step: Callable[[], object]) -> None:
-    try:
-        step()
-    except RuleViolation as refusal:
-        first = refusal.violations[0]
-        echo(f"Refused as expected: {first.rule}: {first.message}")
-    else:
-        raise AssertionError("the demo expected this step to be refused")

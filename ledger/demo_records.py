@@ -88,6 +88,17 @@ def register_staff(app: CellTraceLedger, echo: Echo) -> Staff:
     return staff
 
 
+def expect_refusal(echo: Echo, step: Callable[[], object]) -> None:
+    """Run a step the demo shows being refused, and print its first rule and message."""
+    try:
+        step()
+    except RuleViolation as refusal:
+        first = refusal.violations[0]
+        echo(f"Refused as expected: {first.rule}: {first.message}")
+    else:
+        raise AssertionError("the demo expected this step to be refused")
+
+
 # --- values -----------------------------------------------------------------------------------
 
 NO_HEMODILUTION = Hemodilution(

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from ledger.commands.donors import donor_standings
+from ledger.commands.shipments import shipment_of
 from ledger.core import Actor, LedgerCore, Receipt
 from ledger.domain.administration import Dose, DueVisit
 from ledger.domain.bedside import BedsideFacts, Decision, decide
@@ -18,7 +19,7 @@ from ledger.domain.product_vial import ProductVial
 from ledger.domain.shipment import Shipment
 from ledger.domain.study import Study
 from ledger.errors import InvalidInput, NotFound, RuleViolation, Violation
-from ledger.identifiers import ItemType, parse_code
+from ledger.identifiers import ItemType
 
 THAW = "bedside.thaw"
 VERIFY = "bedside.verify"
@@ -149,8 +150,7 @@ class BedsideCommands(LedgerCore):
         vial = self.load(vial_code, ItemType.PRODUCT_VIAL, ProductVial)
         patient = self.load(patient_code, ItemType.PATIENT, Patient)
         study = self.load(patient.study, ItemType.STUDY, Study)
-        shipped = [c for c in vial.children if parse_code(c).item_type == ItemType.SHIPMENT]
-        shipment = self.load(shipped[-1], ItemType.SHIPMENT, Shipment) if shipped else None
+        shipment = shipment_of(self, vial)
         donors = donor_standings(self, vial.donor_codes)
         cohort = study.cohort(patient.cohort)
         delivered = shipment is not None and shipment.delivered_at is not None

@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ledger.commands.donors import donor_standings
-from ledger.commands.shipments import vial_refusals
+from ledger.commands.shipments import shipment_of, vial_refusals
 from ledger.core import Actor, LedgerCore, Receipt
 from ledger.domain.adverse_event import StudyStatus
 from ledger.domain.base import Meaning
+from ledger.domain.bedside import autologous_mismatch
 from ledger.domain.patient import Patient
 from ledger.domain.people import Role
 from ledger.domain.product_vial import ProductVial
@@ -19,7 +20,7 @@ from ledger.domain.shipment import Shipment
 from ledger.domain.site import Site
 from ledger.domain.study import Study
 from ledger.errors import RuleViolation, Violation
-from ledger.identifiers import ItemType, parse_code
+from ledger.identifiers import ItemType
 
 STORE = "pharmacy.store"
 DISPENSE = "pharmacy.dispense"
@@ -59,9 +60,10 @@ class PharmacyCommands(LedgerCore):
             vial, shipment = self._allocate_kit(patient, study, vial_code)
         else:
             vial, shipment = self._named_vial(patient, vial_code)
-        problems.extend(vial_refusals(self, [vial]))
         donors = donor_standings(self, vial.donor_codes)
-        if any(d.autologous for d in donors) and vial.donor_codes != [patient.donor]:
+        problems.extend(vial.step_refusals(donors))
+        autologous = [d.code for d in donors if d.autologous]
+        if autologous_mismatch(vial.donor_codes, autologous, patient.donor):
             problems.append(
                 Violation.of(
                     "R-CLN-2",
@@ -152,8 +154,8 @@ class PharmacyCommands(LedgerCore):
                     )
                 ]
             )
-        shipped = [c for c in vial.children if parse_code(c).item_type == ItemType.SHIPMENT]
-        if not shipped:
+        shipment = shipment_of(self, vial)
+        if shipment is None:
             raise RuleViolation(
                 [
                     Violation.of(
@@ -164,7 +166,7 @@ class PharmacyCommands(LedgerCore):
                     )
                 ]
             )
-        return vial, self.load(shipped[-1], ItemType.SHIPMENT, Shipment)
+        return vial, shipment
 
     def _pharmacy_vial(self, code: str) -> ProductVial:
         return self.load(code, ItemType.PRODUCT_VIAL, ProductVial)

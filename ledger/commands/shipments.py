@@ -17,7 +17,7 @@ from ledger.domain.shipment import Shipment
 from ledger.domain.site import Site
 from ledger.domain.temperature_log import Reading, parse_logger_csv
 from ledger.errors import InvalidInput, Violation
-from ledger.identifiers import ItemType
+from ledger.identifiers import ItemType, parse_code
 from ledger.messages import Sentence
 
 SHIP = "shipment.ship"
@@ -143,6 +143,12 @@ class ShipmentCommands(LedgerCore):
 
     def _vial(self, code: str) -> ProductVial:
         return self.load(code, ItemType.PRODUCT_VIAL, ProductVial)
+
+
+def shipment_of(core: LedgerCore, vial: ProductVial) -> Shipment | None:
+    """The shipment the vial last travelled in, if it was shipped."""
+    shipped = [c for c in vial.children if parse_code(c).item_type == ItemType.SHIPMENT]
+    return core.load(shipped[-1], ItemType.SHIPMENT, Shipment) if shipped else None
 
 
 def vial_refusals(core: LedgerCore, vials: Sequence[ProductVial]) -> list[Violation]:

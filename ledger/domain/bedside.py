@@ -59,6 +59,13 @@ class Decision:
         return not self.reasons
 
 
+def autologous_mismatch(
+    vial_donors: Sequence[str], autologous_donors: Sequence[str], patient_donor: str | None
+) -> bool:
+    """An autologous vial may go only to its own donor's patient record (R-CLN-2)."""
+    return bool(autologous_donors) and list(vial_donors) != [patient_donor]
+
+
 def decide(f: BedsideFacts) -> Decision:
     """Go only when every bedside rule holds (R-CLN-2); otherwise every reason, in the order
     a nurse would check them: the vial, the cold chain, the patient, the prescription."""
@@ -152,7 +159,7 @@ def decide(f: BedsideFacts) -> Decision:
             route=f.route,
             routes=f.routes,
         )
-    if f.autologous_donors and list(f.vial_donors) != [f.patient_donor]:
+    if autologous_mismatch(f.vial_donors, f.autologous_donors, f.patient_donor):
         no(
             "R-CLN-2",
             "{vial} is autologous material of {donors:list}; it may go only "

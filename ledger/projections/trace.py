@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Engine, text
 
+from ledger.domain.shipment import SHIPPED_IN  # written literally in the queries below
 from ledger.identifiers import ItemType
 
 Direction = Literal["up", "down"]
@@ -39,7 +40,6 @@ QC_EVENTS = frozenset(
 # construction, so each edge is found by the index on its near end). Going up, the shipments
 # the walked vials travelled in are reached too (R-TRC-1), without walking on from them (that
 # would pull in the other vials of the shipment).
-SHIPPED_IN = "shipped in"  # the relation written literally in the queries below
 _WALK = {
     "up": "SELECT e.parent_code FROM genealogy_edges e JOIN walk w ON e.child_code = w.code",
     "down": "SELECT e.child_code FROM genealogy_edges e JOIN walk w ON e.parent_code = w.code",
