@@ -157,6 +157,22 @@ class Attacker:
                 (value, level, index),
             )
 
+    def set_merkle_leaf(self, log_index: int, value: bytes) -> None:
+        """Overwrite the event hash a stored leaf of the Merkle log holds."""
+        with self._cursor() as cur:
+            cur.execute(
+                self._q("UPDATE merkle_leaves SET event_hash = ? WHERE log_index = ?"),
+                (value, log_index),
+            )
+
+    def set_column(self, nid: int, column: str, sql_value: str) -> None:
+        """Set one column of one stored event to an SQL expression (e.g. a type change)."""
+        with self._cursor() as cur:
+            cur.execute(
+                self._q(f"UPDATE stored_events SET {column} = {sql_value} WHERE {{nid}} = ?"),
+                (nid,),
+            )
+
     def insert_checkpoint(self, size: int, root: bytes, note: str) -> None:
         """Append a checkpoint row of the attacker's making."""
         with self._cursor() as cur:

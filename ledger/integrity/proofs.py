@@ -126,4 +126,6 @@ class TransparencyLog:
     def _records(self, notification_ids: Sequence[int]) -> dict[int, StoredRecord]:
         with self.engine.connect() as conn:
             rows = conn.execute(self._records_sql, {"ids": list(notification_ids)})
-            return {r.notification_id: r for r in (record_from_row(tuple(x)) for x in rows)}
+            backend = self.settings.database.backend
+            found = (record_from_row(tuple(x), backend) for x in rows)
+            return {r.notification_id: r for r in found}

@@ -27,6 +27,9 @@ class StoredRecord:
     event_hash: bytes | None
     chain_hash: bytes | None
     previous_event_hash: bytes | None  # stored hash of (originator, version - 1), if any
+    # Set by the reader when a column is not stored the way the recorder writes it
+    # (kind, why): a non-canonical originator id, a state stored as text, ...
+    defect: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -142,11 +145,14 @@ def _check(rec: StoredRecord, running: bytes, previous_id: int | None) -> Break 
     def brk(kind: str, message: str) -> Break:
         return Break(kind, rec.notification_id, rec.originator_id, rec.originator_version, message)
 
-    if rec.event_hash is None or rec.chain_hash is None:
+    if not rec.event_hash or not rec.chain_hash:
         return brk(
             "unhashed-event",
-            "this event has no hash: it was inserted outside the ledger",
+            "this event has no hash: it was inserted outside the ledger; restore the "
+            "ledger from a verified backup",
         )
+    if rec.defect is not None:
+        return brk(*rec.defect)
     prev = rec.previous_event_hash if rec.previous_event_hash is not None else ZERO_HASH
     recomputed = event_hash(
         rec.notification_id,
@@ -198,12 +204,13 @@ def _match_kept(kept: KeptHead, rec: StoredRecord) -> tuple[bool, Break | None]:
 
 def _kept_missing(kept: KeptHead, last_id: int | None) -> Break:
     if kept.notification_id is not None:
+        ends = "is empty" if last_id is None else f"ends at record {last_id}"
         return Break(
             "truncated",
             kept.notification_id,
             None,
             None,
-            f"the ledger ends at record {last_id} but you kept a head at record "
+            f"the ledger {ends} but you kept a head at record "
             f"{kept.notification_id}: events were removed from the end (or a backup restored)",
         )
     return Break(

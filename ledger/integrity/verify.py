@@ -12,8 +12,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ledger.config import DatabaseURL
-from ledger.errors import LedgerError
-from ledger.integrity.chain import canonical_originator_id
 from ledger.integrity.note import Verifier
 from ledger.integrity.records import (
     Break,
@@ -22,7 +20,9 @@ from ledger.integrity.records import (
     StoredRecord,
     verify_records,
 )
+from ledger.integrity.stored_row import record_from_stored_row
 from ledger.integrity.tree_audit import CheckpointAudit, SignedCheckpoint
+from ledger.integrity.tree_check import check_stored_tree
 
 __all__ = [
     "Break",
@@ -56,18 +56,10 @@ def select_records_sql(backend: str, where: str = "") -> str:
     return _SELECT.format(nid=nid, cast=cast, where=condition)
 
 
-def record_from_row(row: tuple[Any, ...]) -> StoredRecord:
-    """A row of `select_records_sql` as a StoredRecord (UUIDs in canonical text form)."""
-    return StoredRecord(
-        notification_id=int(row[0]),
-        originator_id=canonical_originator_id(str(row[1])),
-        originator_version=int(row[2]),
-        topic=str(row[3]),
-        state=bytes(row[4]),
-        event_hash=None if row[5] is None else bytes(row[5]),
-        chain_hash=None if row[6] is None else bytes(row[6]),
-        previous_event_hash=None if row[7] is None else bytes(row[7]),
-    )
+def record_from_row(row: tuple[Any, ...], backend: str) -> StoredRecord:
+    """A row of `select_records_sql` as a StoredRecord (UUIDs in canonical text form); a column
+    not stored in the recorder's form is reported through `StoredRecord.defect`."""
+    return record_from_stored_row(row, backend)
 
 
 class LedgerReader:
@@ -89,7 +81,7 @@ class LedgerReader:
     def records(self) -> Iterator[StoredRecord]:
         with self._rows(select_records_sql(self.db.backend), stream=True) as rows:
             for row in rows:
-                yield record_from_row(row)
+                yield record_from_row(row, self.db.backend)
 
     def has_table(self, name: str) -> bool:
         if not name.isidentifier():
@@ -206,16 +198,17 @@ def verify_database(
     report = replace(report, checkpoints=audit.checked, merkle_root=audit.range.root())
     if report.intact and tree_size:
         last = report.head.notification_id if report.head else None
-        found = _check_stored_tree(db, tree_size, report.events, audit.watched_root, last)
+        found = _check_stored_tree(db, tree_size, report.events, last)
         if found is not None:
             return replace(report, first_break=found, merkle_root=None)
     return report
 
 
 def _check_stored_tree(
-    db: DatabaseURL, size: int, events: int, recomputed: bytes | None, last_id: int | None
+    db: DatabaseURL, size: int, events: int, last_id: int | None
 ) -> Break | None:
-    """The Merkle log tables that serve proofs must hold the tree of this very ledger."""
+    """The Merkle log tables that serve proofs must hold the tree of this very ledger: every
+    stored leaf and node is recomputed (`tree_check.check_stored_tree`)."""
     if size > events:
         return Break(
             "truncated",
@@ -225,25 +218,32 @@ def _check_stored_tree(
             f"the Merkle log holds {size} leaves but the ledger has only {events} events: "
             "events were deleted from the end",
         )
-    from sqlalchemy import create_engine
+    reader = LedgerReader(db)
+    nid = "rowid" if db.backend == "sqlite" else "notification_id"
 
-    from ledger.integrity.merkle_log import MerkleLog
+    def rows(sql: str) -> Iterator[tuple[Any, ...]]:
+        with reader._rows(sql, stream=True) as found:
+            yield from found
 
-    engine = create_engine(db.sqlalchemy_url())
-    try:
-        stored = MerkleLog(engine).root(size)
-    except LedgerError:
-        stored = None
-    finally:
-        engine.dispose()
-    if stored is not None and stored == recomputed:
-        return None
-    return Break(
-        "merkle-log-altered",
-        None,
-        None,
-        None,
-        f"the stored Merkle log's root at size {size} is not the root recomputed from the "
-        "ledger: its tables were edited, so proofs it serves would not verify; rebuild it "
-        "with `celltrace worker --rebuild --once`",
+    def level(number: int, count: int) -> Iterator[tuple[int, bytes]]:
+        if number == 0:
+            sql = f"SELECT log_index, event_hash FROM merkle_leaves WHERE log_index < {count} "  # noqa: S608
+        else:
+            sql = (
+                f"SELECT node_index, hash FROM merkle_nodes WHERE level = {number} "  # noqa: S608
+                f"AND node_index < {count} "
+            )
+        return ((int(i), bytes(h)) for i, h in rows(sql + "ORDER BY 1"))
+
+    ledger_hashes = (
+        (int(n), bytes(h))
+        for n, h in rows(f"SELECT {nid}, event_hash FROM stored_events ORDER BY {nid} LIMIT {size}")  # noqa: S608
     )
+    leaves = (
+        (int(i), int(n), bytes(h))
+        for i, n, h in rows(
+            "SELECT log_index, notification_id, event_hash FROM merkle_leaves "  # noqa: S608
+            f"WHERE log_index < {size} ORDER BY log_index"
+        )
+    )
+    return check_stored_tree(size, ledger_hashes, leaves, level)
