@@ -8,7 +8,6 @@ from pathlib import Path
 from ledger import keys, personal_data
 from ledger.application import CellTraceLedger, Clock, utc_now
 from ledger.config import Settings
-from ledger.db import create_db_engine
 
 
 @dataclass(frozen=True)
@@ -30,11 +29,11 @@ def init_ledger(settings: Settings) -> InitResult:
         keys.load_or_create(path)
     app = CellTraceLedger(settings, create_tables=True)
     app.close()
-    engine = create_db_engine(settings)
+    key_store = personal_data.open_key_store(settings)
     try:
-        personal_data.create_tables(engine)
+        personal_data.prepare_key_store(settings, key_store)
     finally:
-        engine.dispose()
+        key_store.dispose()
     return InitResult(
         database=describe_database(settings),
         log_key=settings.keys_dir / keys.LOG_KEY,

@@ -10,7 +10,6 @@ from functools import cached_property
 from eventsourcing.domain import Aggregate
 
 from ledger.core import Actor, LedgerCore, Receipt
-from ledger.db import create_db_engine
 from ledger.domain.base import Meaning
 from ledger.domain.codes import item_id
 from ledger.domain.donor import Donor
@@ -19,7 +18,7 @@ from ledger.domain.lineage import DerivedItem
 from ledger.domain.people import Role
 from ledger.domain.screening import ScreeningRecord
 from ledger.identifiers import ItemType
-from ledger.personal_data import PersonalData, PersonalDataVault, create_tables
+from ledger.personal_data import PersonalData, PersonalDataVault
 
 REGISTER = "donors.register"
 CONSENT = "donors.consent"
@@ -158,10 +157,7 @@ class DonorCommands(LedgerCore):
 
     @cached_property
     def personal_data(self) -> PersonalDataVault:
-        engine = create_db_engine(self.settings)
-        if self.settings.database.backend == "sqlite":
-            create_tables(engine)  # zero set-up on SQLite, like the event store
-        return PersonalDataVault(engine)
+        return PersonalDataVault.open(self.settings)
 
     def close(self) -> None:
         vault = self.__dict__.pop("personal_data", None)
