@@ -8,6 +8,7 @@ from pathlib import Path
 from ledger import keys, personal_data
 from ledger.application import CellTraceLedger, Clock, utc_now
 from ledger.config import Settings
+from ledger.db import create_db_engine
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ def init_ledger(settings: Settings) -> InitResult:
         keys.load_or_create(path)
     app = CellTraceLedger(settings, create_tables=True)
     app.close()
+    _create_log_tables(settings)
     key_store = personal_data.open_key_store(settings)
     try:
         personal_data.prepare_key_store(settings, key_store)
@@ -40,6 +42,20 @@ def init_ledger(settings: Settings) -> InitResult:
         label_key=settings.keys_dir / keys.LABEL_KEY,
         created_keys=tuple(created),
     )
+
+
+def _create_log_tables(settings: Settings) -> None:
+    """The Merkle log and checkpoint tables with their append-only and no-truncate triggers,
+    so an existing database gets new guards on the next `celltrace init`."""
+    from ledger.integrity.checkpoints import Checkpoints
+    from ledger.projections.merkle import MerkleView
+
+    engine = create_db_engine(settings)
+    try:
+        MerkleView(engine).create_tables()
+        Checkpoints(settings, engine).create_tables()
+    finally:
+        engine.dispose()
 
 
 def open_ledger(settings: Settings, *, clock: Clock = utc_now) -> CellTraceLedger:

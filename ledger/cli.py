@@ -93,11 +93,37 @@ def verify(
     report = _run_verification(
         settings, kept, audit, show_progress=sys.stderr.isatty() and not as_json
     )
+    caveat = _unanchored(report) if kept is None and audit.kept_checkpoint is None else None
     if as_json:
-        typer.echo(json.dumps(_report_json(report), indent=2))
+        typer.echo(json.dumps(_report_json(report) | {"caveat": caveat}, indent=2))
     else:
         _print_report(settings, report)
+        if caveat is not None:
+            typer.echo(f"Note: {caveat}")
     raise typer.Exit(0 if report.intact else 1)
+
+
+def _unanchored(report: Report) -> str | None:
+    """What an intact result without a chain head or checkpoint kept outside cannot prove."""
+    if not report.intact:
+        return None
+    if report.events == 0:
+        return (
+            "the ledger is empty. Without a chain head or checkpoint kept outside the system "
+            "nothing can be proven about earlier history: if it ever held events, they were "
+            "removed. Verify with --chain-head N:HEX or --checkpoint FILE."
+        )
+    own = (
+        "and with the ledger's own signed checkpoints"
+        if report.checkpoints
+        else "(the ledger holds no signed checkpoint)"
+    )
+    return (
+        f"no chain head or checkpoint kept outside the system was given: this proves the "
+        f"{report.events} stored events are consistent with each other {own}, not that no "
+        "events were removed after them or that this is not an older copy. Verify with "
+        "--chain-head N:HEX or --checkpoint FILE."
+    )
 
 
 def _run_verification(

@@ -157,6 +157,19 @@ class Attacker:
                 (value, level, index),
             )
 
+    def empty_tables(self, *tables: str) -> None:
+        """Empty whole tables at once: TRUNCATE on PostgreSQL (its triggers disabled first, as
+        the tables' owner can), DELETE on SQLite (which has no TRUNCATE)."""
+        with self._cursor() as cur:
+            for table in tables:
+                if self.db.backend == "sqlite":
+                    for trigger in (f"{table}_no_update", f"{table}_no_delete"):
+                        cur.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+                    cur.execute(f"DELETE FROM {table}")
+                else:
+                    cur.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+                    cur.execute(f"TRUNCATE {table}")
+
     def set_merkle_leaf(self, log_index: int, value: bytes) -> None:
         """Overwrite the event hash a stored leaf of the Merkle log holds."""
         with self._cursor() as cur:

@@ -98,7 +98,39 @@ def create_tables(engine: Engine, tables: Sequence[Table]) -> None:
         else:
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SCHEMA_LOCK_KEY})
         metadata.create_all(conn, tables=list(tables))
+        if conn.dialect.name == "postgresql":
+            for table in tables:
+                if table.name in NO_TRUNCATE:
+                    refuse_truncate(conn, table.name)
         conn.commit()
+
+
+# Row-level triggers do not fire on TRUNCATE; these tables get a statement-level one (R-LED-9).
+NO_TRUNCATE = frozenset({"merkle_leaves", "merkle_nodes", "log_checkpoints"})
+NO_TRUNCATE_MESSAGE = "CellTrace ledger tables cannot be truncated (R-LED-9)"
+
+
+def refuse_truncate(conn: Connection, table: str) -> None:
+    """PostgreSQL: a `BEFORE TRUNCATE` statement trigger on `table` that raises (idempotent;
+    created only when missing, so a role that does not own the table can run this)."""
+    exists = conn.execute(
+        text("SELECT 1 FROM pg_trigger WHERE tgname = :name AND tgrelid = to_regclass(:table)"),
+        {"name": f"{table}_no_truncate", "table": table},
+    ).first()
+    if exists is not None:
+        return
+    conn.execute(
+        text(
+            "CREATE OR REPLACE FUNCTION celltrace_no_truncate() RETURNS trigger LANGUAGE plpgsql "
+            f"AS $$BEGIN RAISE EXCEPTION '{NO_TRUNCATE_MESSAGE}'; END;$$"
+        )
+    )
+    conn.execute(
+        text(
+            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION celltrace_no_truncate()"
+        )
+    )
 
 
 @dataclass(frozen=True)

@@ -324,6 +324,16 @@ class HashChainPostgresRecorder(PostgresApplicationRecorder):
                 trigger=Identifier(f"{self.events_table_name}_append_only"), schema=schema, e=e
             )
         )
+        # Row-level triggers do not fire on TRUNCATE: refuse it per statement (R-LED-9).
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE OR REPLACE TRIGGER {trigger} BEFORE TRUNCATE "
+                "ON {schema}.{e} FOR EACH STATEMENT "
+                "EXECUTE FUNCTION {schema}.celltrace_append_only()"
+            ).format(
+                trigger=Identifier(f"{self.events_table_name}_no_truncate"), schema=schema, e=e
+            )
+        )
         # Writers take turns on a transaction-scoped advisory lock instead of the library's
         # `LOCK TABLE ... IN EXCLUSIVE MODE`: same commit-order guarantee for every writer
         # (all go through this recorder), but the application role needs no UPDATE privilege.

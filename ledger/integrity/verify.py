@@ -111,6 +111,14 @@ class LedgerReader:
             for sequence, note in rows:
                 yield SignedCheckpoint(str(note), int(sequence))
 
+    def tracked_positions(self) -> list[tuple[str, int]]:
+        """(view, notification id) each read model says it has processed (none before any)."""
+        if not self.has_table("projection_tracking"):
+            return []
+        sql = "SELECT view, MAX(notification_id) FROM projection_tracking GROUP BY view"
+        with self._rows(sql) as rows:
+            return [(str(view), int(nid)) for view, nid in rows]
+
     def _rows(self, sql: str, *, stream: bool = False) -> _Rows:
         return _Rows(self.db, sql, stream)
 
@@ -196,12 +204,36 @@ def verify_database(
         reader.records(), kept_head=kept_head, progress=progress, observer=audit
     )
     report = replace(report, checkpoints=audit.checked, merkle_root=audit.range.root())
+    last = report.head.notification_id if report.head else None
     if report.intact and tree_size:
-        last = report.head.notification_id if report.head else None
         found = _check_stored_tree(db, tree_size, report.events, last)
         if found is not None:
             return replace(report, first_break=found, merkle_root=None)
+    if report.intact:
+        found = _check_tracking(reader, last)
+        if found is not None:
+            return replace(report, first_break=found)
     return report
+
+
+def _check_tracking(reader: LedgerReader, last_id: int | None) -> Break | None:
+    """Read models are written after the events they follow: one that has processed a later
+    notification than the ledger's last proves the end of the ledger was removed (R-LED-9)."""
+    ahead = [(view, nid) for view, nid in reader.tracked_positions() if nid > (last_id or 0)]
+    if not ahead:
+        return None
+    view, nid = max(ahead, key=lambda found: found[1])
+    ends = "is empty" if last_id is None else f"ends at record {last_id}"
+    return Break(
+        "truncated",
+        last_id,
+        None,
+        None,
+        f"the read model `{view}` has processed the ledger up to record {nid}, but the ledger "
+        f"{ends}: events were removed from the end (or the event table was emptied); restore "
+        "the ledger from a verified backup and check it against a chain head or checkpoint "
+        "kept outside the system",
+    )
 
 
 def _check_stored_tree(
