@@ -10,11 +10,13 @@ from typing import Annotated
 import typer
 
 from ledger.bootstrap import describe_database, init_ledger, open_ledger
+from ledger.cli_read_models import print_read_models, read_models_json
 from ledger.cli_transparency import KeysOption, log_audit, register
 from ledger.cli_users import register_users
 from ledger.config import Settings
 from ledger.errors import InvalidInput, LedgerError, NotFound
 from ledger.integrity.verify import KeptHead, LedgerReader, LogAudit, Report, verify_database
+from ledger.read_model_audit import ReadModelReport, audit_read_models
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -80,6 +82,15 @@ def verify(
     ] = None,
     keys: KeysOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    read_models: Annotated[
+        bool,
+        typer.Option(
+            "--read-models",
+            help="Also recompute the read models (items, timelines, genealogy) from the events "
+            "and report every stored row that differs: what the API serves is what the "
+            "ledger says.",
+        ),
+    ] = False,
 ) -> None:
     """Recompute every hash, chain and checkpoint root. Exit 0 intact, 1 tampering, 2 usage."""
     kept: KeptHead | None = None
@@ -94,13 +105,35 @@ def verify(
         settings, kept, audit, show_progress=sys.stderr.isatty() and not as_json
     )
     caveat = _unanchored(report) if kept is None and audit.kept_checkpoint is None else None
+    models = (
+        _audit_read_models(settings, report, show_progress=sys.stderr.isatty() and not as_json)
+        if read_models
+        else None
+    )
     if as_json:
-        typer.echo(json.dumps(_report_json(report) | {"caveat": caveat}, indent=2))
+        extra: dict[str, object] = {"caveat": caveat}
+        if read_models:
+            extra["read_models"] = read_models_json(models)
+        typer.echo(json.dumps(_report_json(report) | extra, indent=2))
     else:
         _print_report(settings, report)
         if caveat is not None:
             typer.echo(f"Note: {caveat}")
-    raise typer.Exit(0 if report.intact else 1)
+        if read_models:
+            print_read_models(models)
+    raise typer.Exit(0 if report.intact and (models is None or models.intact) else 1)
+
+
+def _audit_read_models(
+    settings: Settings, report: Report, *, show_progress: bool
+) -> ReadModelReport | None:
+    """The read-model comparison, only over a ledger that verified (else None)."""
+    if not report.intact:
+        return None
+    if not show_progress:
+        return audit_read_models(settings)
+    with typer.progressbar(length=report.events, label="Read models", file=sys.stderr) as bar:
+        return audit_read_models(settings, progress=bar.update)
 
 
 def _unanchored(report: Report) -> str | None:

@@ -170,6 +170,12 @@ class Attacker:
                     cur.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
                     cur.execute(f"TRUNCATE {table}")
 
+    def run(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+        """Any statement on the database (`?` placeholders), e.g. against a read model."""
+        with self._cursor() as cur:
+            cur.execute(self._q(sql), params)
+            return list(cur.fetchall()) if cur.description else []
+
     def set_merkle_leaf(self, log_index: int, value: bytes) -> None:
         """Overwrite the event hash a stored leaf of the Merkle log holds."""
         with self._cursor() as cur:
