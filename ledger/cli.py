@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -92,7 +95,10 @@ def verify(
         ),
     ] = False,
 ) -> None:
-    """Recompute every hash, chain and checkpoint root. Exit 0 intact, 1 tampering, 2 usage."""
+    """Recompute every hash, chain and checkpoint root.
+
+    Exit 0 intact, 1 tampering, 2 usage, 3 the ledger cannot be reached or read.
+    """
     kept: KeptHead | None = None
     if chain_head is not None:
         try:
@@ -100,16 +106,18 @@ def verify(
         except ValueError as exc:
             raise typer.BadParameter(str(exc), param_hint="--chain-head") from None
     settings = _existing_ledger()
-    audit = log_audit(settings, keys, checkpoint)
-    report = _run_verification(
-        settings, kept, audit, show_progress=sys.stderr.isatty() and not as_json
-    )
+    with _reaching_the_ledger(settings):
+        audit = log_audit(settings, keys, checkpoint)
+        report = _run_verification(
+            settings, kept, audit, show_progress=sys.stderr.isatty() and not as_json
+        )
     caveat = _unanchored(report) if kept is None and audit.kept_checkpoint is None else None
-    models = (
-        _audit_read_models(settings, report, show_progress=sys.stderr.isatty() and not as_json)
-        if read_models
-        else None
-    )
+    with _reaching_the_ledger(settings):
+        models = (
+            _audit_read_models(settings, report, show_progress=sys.stderr.isatty() and not as_json)
+            if read_models
+            else None
+        )
     if as_json:
         extra: dict[str, object] = {"caveat": caveat}
         if read_models:
@@ -122,6 +130,26 @@ def verify(
         if read_models:
             print_read_models(models)
     raise typer.Exit(0 if report.intact and (models is None or models.intact) else 1)
+
+
+@contextmanager
+def _reaching_the_ledger(settings: Settings) -> Iterator[None]:
+    """A database that cannot be reached or read is exit 3 with a sentence, never exit 1 or a
+    traceback: it proves nothing about tampering."""
+    import psycopg
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        yield
+    except (sqlite3.DatabaseError, psycopg.OperationalError, DBAPIError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        typer.echo(
+            f"error: cannot read the ledger ({describe_database(settings)}): {first}. Check "
+            "CELLTRACE_DATABASE_URL, the server and the password; an SQLite file that is not "
+            "a database is damaged: restore it from a verified backup.",
+            err=True,
+        )
+        raise typer.Exit(3) from None
 
 
 def _audit_read_models(

@@ -132,3 +132,51 @@ def test_r_led_9_intact_ledger_without_an_anchor_names_what_is_unproven(
         json.loads(run(sqlite_settings, "verify", "--json", "--chain-head", head)[1])["caveat"]
         is None
     )
+
+
+def test_r_led_9_dropped_event_table_is_a_truncation_not_a_traceback(
+    sqlite_settings: Settings,
+) -> None:
+    # Given a signed ledger, When its event table is dropped
+    record_and_checkpoint(sqlite_settings)
+    Attacker(sqlite_settings.database).run("DROP TABLE stored_events")
+    # Then verify reports the truncation (the Merkle log remembers 6 events), exit 1
+    code, out = run(sqlite_settings, "verify", "--json")
+    assert code == 1, out
+    assert json.loads(out)["break"]["kind"] == "truncated"
+
+
+def test_verify_of_an_unreadable_sqlite_file_exits_3_without_a_traceback(
+    sqlite_settings: Settings,
+) -> None:
+    # Given a file where the ledger should be that is not a database
+    sqlite_settings.data_dir.mkdir(parents=True)
+    assert sqlite_settings.database.sqlite_path is not None
+    sqlite_settings.database.sqlite_path.write_bytes(b"not a database" * 100)
+    # When verified / Then exit 3 (cannot read), with a sentence and no traceback
+    result = CliRunner().invoke(
+        cli,
+        ["verify"],
+        env={
+            "CELLTRACE_DATABASE_URL": sqlite_settings.database_url,
+            "CELLTRACE_DATA_DIR": str(sqlite_settings.data_dir),
+        },
+    )
+    assert result.exit_code == 3, result.output
+    assert "cannot read the ledger" in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.postgres
+def test_verify_with_a_wrong_password_exits_3(pg_settings: Settings) -> None:
+    # Given the right server but a wrong password
+    db = pg_settings.database
+    url = f"postgresql://{db.user}:wrong-password@{db.host}:{db.port}/{db.dbname}"
+    result = CliRunner().invoke(
+        cli,
+        ["verify", "--json"],
+        env={"CELLTRACE_DATABASE_URL": url, "CELLTRACE_DATA_DIR": str(pg_settings.data_dir)},
+    )
+    # Then exit 3, never 1 (nothing about tampering is known)
+    assert result.exit_code == 3, result.output
+    assert "cannot read the ledger" in result.stderr
