@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from ledger.bootstrap import describe_database, init_ledger, open_ledger
+from ledger.cli_personal import register_personal
 from ledger.cli_read_models import print_read_models, read_models_json
 from ledger.cli_transparency import KeysOption, log_audit, register
 from ledger.cli_users import register_users
@@ -377,6 +378,7 @@ def serve(
 
 register(app, _settings)
 register_users(app, _settings)
+register_personal(app, _settings)
 
 
 @app.command()

@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date
 from functools import cached_property
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate
+from eventsourcing.utils import get_topic
 
 from ledger.core import Actor, LedgerCore, Receipt
 from ledger.domain.base import Meaning
@@ -148,6 +150,25 @@ class DonorCommands(LedgerCore):
         # Erase first: a failure to record afterwards can be retried, an erasure cannot be undone.
         self.personal_data.erase(donor.code)
         return self.record(donor)
+
+    def reapply_identity_erasures(self) -> list[str]:
+        """Erase again, in the key store, every donor whose erasure the ledger records (R-LED-8):
+        run after restoring a key store backup taken before some erasures. Returns the codes
+        whose key had come back and was destroyed again."""
+        topic = f"{get_topic(Donor)}.IdentityErased"  # the event class `@event` made
+        erased: list[str] = []
+        position = 0
+        while True:
+            found = self.recorder.select_notifications(
+                start=position, limit=1000, topics=[topic], inclusive_of_start=False
+            )
+            if not found:
+                return erased
+            for notification in found:
+                donor: Aggregate = self.repository.get(UUID(str(notification.originator_id)))
+                if isinstance(donor, Donor) and self.personal_data.erase(donor.code):
+                    erased.append(donor.code)
+            position = found[-1].id
 
     def get_donor_identity(self, donor_code: str) -> PersonalData | None:
         return self.personal_data.read(self.get_donor(donor_code).code)

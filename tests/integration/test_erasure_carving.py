@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
+from typer.testing import CliRunner
 
 from ledger.bootstrap import init_ledger
+from ledger.cli import app as cli
 from ledger.config import Settings
 from ledger.db import create_db_engine
 from ledger.personal_data import (
@@ -148,3 +150,38 @@ def test_r_led_8_postgres_keeps_personal_data_in_its_own_schema(pg_settings: Set
         ("celltrace_personal", "personal_data"),
         ("celltrace_personal", "personal_keys"),
     ]
+
+
+def test_r_led_8_erasures_are_reapplied_after_a_key_store_restore(
+    sqlite_settings: Settings,
+) -> None:
+    # Given a key store backup taken before a donor's identity was erased
+    init_ledger(sqlite_settings)
+    store = sqlite_settings.data_dir / KEY_STORE_FILE
+    with staffed_ledger(sqlite_settings) as (app, staff):
+        erased, _ = app.register_donor(staff["investigator"], identity=ALICE)
+        kept, _ = app.register_donor(staff["investigator"], identity=BOB)
+        secrets = secrets_of(app.personal_data, erased)
+        app.personal_data.engine.dispose()
+        backup = store.read_bytes()
+        app.erase_donor_identity(staff["investigator"], erased, "donor's request")
+        app.personal_data.engine.dispose()
+    # When the backup is restored (the erased key is back)
+    store.write_bytes(backup)
+    assert carve(sqlite_settings.data_dir, secrets) != []
+    result = CliRunner().invoke(
+        cli,
+        ["reapply-erasures"],
+        env={
+            "CELLTRACE_DATABASE_URL": sqlite_settings.database_url,
+            "CELLTRACE_DATA_DIR": str(sqlite_settings.data_dir),
+        },
+    )
+    # Then the erasures the ledger records are applied again: nothing left to carve
+    assert result.exit_code == 0, result.output
+    assert f"Erased again: the identity of {erased}" in result.stdout
+    assert carve(sqlite_settings.data_dir, secrets) == []
+    # And the other donor's identity is untouched
+    vault = PersonalDataVault.open(sqlite_settings)
+    assert vault.read(kept) == BOB
+    vault.engine.dispose()
