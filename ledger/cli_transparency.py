@@ -194,7 +194,7 @@ def register(app: typer.Typer, settings_of: Callable[[], Settings]) -> None:
         except (OSError, BundleError) as exc:
             raise _usage(str(exc)) from None
         if as_json:
-            from ledger.cli import _report_json as report_json
+            from ledger.cli_verify import report_json
 
             typer.echo(json.dumps(report_json(result.report), indent=2))
         else:
