@@ -111,13 +111,18 @@ NO_TRUNCATE_MESSAGE = "CellTrace ledger tables cannot be truncated (R-LED-9)"
 
 
 def refuse_truncate(conn: Connection, table: str) -> None:
-    """PostgreSQL: a `BEFORE TRUNCATE` statement trigger on `table` that raises (idempotent;
-    created only when missing, so a role that does not own the table can run this)."""
-    exists = conn.execute(
-        text("SELECT 1 FROM pg_trigger WHERE tgname = :name AND tgrelid = to_regclass(:table)"),
+    """PostgreSQL: a `BEFORE TRUNCATE` statement trigger on `table` that raises (idempotent).
+    Created only when missing and only by the table's owner: a worker running as the
+    application's role leaves it to the owner's next `celltrace init`."""
+    found = conn.execute(
+        text(
+            "SELECT t.tableowner = current_user, EXISTS (SELECT 1 FROM pg_trigger "
+            "WHERE tgname = :name AND tgrelid = to_regclass(:table)) "
+            "FROM pg_tables t WHERE t.tablename = :table AND t.schemaname = current_schema()"
+        ),
         {"name": f"{table}_no_truncate", "table": table},
     ).first()
-    if exists is not None:
+    if found is None or not found[0] or found[1]:
         return
     conn.execute(
         text(
