@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Tests run in parallel, one process per core; a test file stays on one worker.
+PYTEST_ARGS ?= -n auto --dist loadgroup --durations=20
 
 .PHONY: demo test lint bench clean
 
@@ -14,7 +16,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/celltrace demo
+	$(BIN)/celltrace demo --fresh
 
 lint: $(STAMP)
 	$(BIN)/ruff check ledger label_printing tests bench
@@ -22,7 +24,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
