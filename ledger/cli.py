@@ -293,11 +293,23 @@ register_users(app, _settings)
 
 
 @app.command()
-def demo() -> None:
-    """Record a realistic history in the configured ledger and verify it."""
+def demo(
+    fresh: Annotated[
+        bool,
+        typer.Option(
+            "--fresh",
+            help="Replace the ledger of an earlier demo in the data directory (never a ledger "
+            "the demo did not create).",
+        ),
+    ] = False,
+) -> None:
+    """Record a realistic history in a new ledger and verify it (refused on a ledger that
+    already holds events, before anything is written)."""
     from ledger.demo import run_demo
+    from ledger.demo_ledger import prepare_demo_ledger
 
     settings = _settings()
+    prepare_demo_ledger(settings, fresh=fresh)
     run_demo(settings, typer.echo)
     _demo_labels(settings)
 
