@@ -25,7 +25,9 @@ app = typer.Typer(
 
 
 def _existing_ledger() -> Settings:
-    """Settings of a ledger that exists (an SQLite file must be there already)."""
+    """Settings of a ledger that exists (an SQLite file must be there already): only `init`,
+    `demo` and `generate` create a ledger, so a command started in the wrong directory
+    refuses instead of creating a new, empty one."""
     settings = _settings()
     db = settings.database
     if db.backend == "sqlite" and (db.sqlite_path is None or not db.sqlite_path.exists()):
@@ -39,8 +41,9 @@ def _existing_ledger() -> Settings:
 
 
 def _settings() -> Settings:
-    settings = Settings.from_env()
+    """The CELLTRACE_* settings; a bad one is a usage error (exit 2) before anything is done."""
     try:
+        settings = Settings.from_env()
         settings.database  # noqa: B018 - parse now so a bad URL is a usage error
     except InvalidInput as exc:
         typer.echo(f"error: {exc.detail}", err=True)
@@ -279,9 +282,7 @@ def serve(
 
     from ledger.api.app import create_app
 
-    settings = _settings()
-    if settings.database.backend == "sqlite":
-        init_ledger(settings)
+    settings = _existing_ledger()  # never a new, empty ledger in the wrong directory
     typer.echo(
         f"CellTrace API on http://{host}:{port}/docs - ledger: {describe_database(settings)}"
     )
@@ -289,7 +290,7 @@ def serve(
 
 
 register(app, _settings)
-register_users(app, _settings)
+register_users(app, _existing_ledger)
 
 
 @app.command()
