@@ -10,18 +10,46 @@ from typing import Annotated
 import typer
 
 from ledger.bootstrap import describe_database, init_ledger, open_ledger
+from ledger.cli_help import CleanTyper
 from ledger.cli_transparency import KeysOption, log_audit, register
 from ledger.cli_users import register_users
 from ledger.config import Settings
 from ledger.errors import InvalidInput, LedgerError, NotFound
 from ledger.integrity.verify import KeptHead, LedgerReader, LogAudit, Report, verify_database
 
-app = typer.Typer(
+app = CleanTyper(
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
     help="CellTrace: GMP traceability ledger for cell-component and cell-derivative therapies.",
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"celltrace {installed_version()}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """CellTrace: GMP traceability ledger for cell-component and cell-derivative therapies."""
+
+
+def installed_version() -> str:
+    """The version of the installed `celltrace` package (the source tree's, if not installed)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("celltrace")
+    except PackageNotFoundError:
+        return "unknown (not installed; run `pip install -e .`)"
 
 
 def _existing_ledger() -> Settings:
@@ -69,6 +97,7 @@ def verify(
         str | None,
         typer.Option(
             "--chain-head",
+            metavar="N:HEX",
             help="A chain head you kept earlier (N:HEX as printed by verify, or HEX); "
             "verification fails if the ledger no longer contains it.",
         ),
@@ -77,6 +106,7 @@ def verify(
         Path | None,
         typer.Option(
             "--checkpoint",
+            metavar="FILE",
             help="A signed checkpoint you kept earlier (as `celltrace checkpoint` prints it); "
             "verification fails if the ledger no longer extends it.",
         ),
@@ -198,7 +228,9 @@ def worker(
 
 @app.command()
 def trace(
-    code: Annotated[str, typer.Argument(help="Item code (a scanned label URL works too).")],
+    code: Annotated[
+        str, typer.Argument(metavar="CODE", help="Item code (a scanned label URL works too).")
+    ],
     down: Annotated[
         bool, typer.Option("--down", help="Trace forward to every descendant.")
     ] = False,
@@ -227,10 +259,19 @@ def trace(
 
 @app.command()
 def label(
-    code: Annotated[str, typer.Argument(help="Item code (a scanned label URL works too).")],
-    fmt: Annotated[str, typer.Option("--format", help="png, svg, pdf or zpl.")] = "png",
-    out: Annotated[Path | None, typer.Option("--out", help="File to write.")] = None,
-    dpi: Annotated[int | None, typer.Option(help="PNG or Zebra printer resolution.")] = None,
+    code: Annotated[
+        str, typer.Argument(metavar="CODE", help="Item code (a scanned label URL works too).")
+    ],
+    fmt: Annotated[
+        str, typer.Option("--format", metavar="FORMAT", help="png, svg, pdf or zpl.")
+    ] = "png",
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", metavar="FILE", help="File to write (default: CODE.FORMAT)."),
+    ] = None,
+    dpi: Annotated[
+        int | None, typer.Option(metavar="DPI", help="PNG or Zebra printer resolution.")
+    ] = None,
 ) -> None:
     """Write the signed QR label of one item (R-ID-2)."""
     from label_printing.cli import RenderOptions, file_name, load_signer, write_label
@@ -251,9 +292,16 @@ def label(
 
 @app.command()
 def labels(
-    lot: Annotated[str, typer.Option("--lot", help="Fill run: a cell bank or product lot code.")],
-    fmt: Annotated[str, typer.Option("--format", help="pdf (a label sheet) only.")] = "pdf",
-    out: Annotated[Path | None, typer.Option("--out", help="PDF file to write.")] = None,
+    lot: Annotated[
+        str,
+        typer.Option("--lot", metavar="CODE", help="Fill run: a cell bank or product lot code."),
+    ],
+    fmt: Annotated[
+        str, typer.Option("--format", metavar="FORMAT", help="pdf (a label sheet) only.")
+    ] = "pdf",
+    out: Annotated[
+        Path | None, typer.Option("--out", metavar="FILE", help="PDF file to write.")
+    ] = None,
 ) -> None:
     """Write a PDF sheet with the labels of every item of a fill run (e.g. every vial)."""
     from label_printing.cli import load_signer, write_sheet
@@ -274,8 +322,8 @@ def labels(
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    host: Annotated[str, typer.Option(metavar="HOST", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(metavar="PORT", help="Port to listen on.")] = 8000,
 ) -> None:
     """Run the HTTP API and web pages (projections run in-process on SQLite)."""
     import uvicorn

@@ -24,6 +24,7 @@ KeysOption = Annotated[
     Path | None,
     typer.Option(
         "--keys",
+        metavar="FILE",
         help="Verifier keys you trust, one per line (as GET /ledger/keys publishes them); "
         "default: the log key history in the data directory.",
     ),
@@ -109,8 +110,12 @@ def register(app: typer.Typer, settings_of: Callable[[], Settings]) -> None:
 
     @app.command()
     def prove(
-        code: Annotated[str, typer.Argument(help="Item code (a scanned label URL works too).")],
-        out: Annotated[Path, typer.Option("--out", help="Where to write the proof.")],
+        code: Annotated[
+            str, typer.Argument(metavar="CODE", help="Item code (a scanned label URL works too).")
+        ],
+        out: Annotated[
+            Path, typer.Option("--out", metavar="FILE", help="Where to write the proof.")
+        ],
     ) -> None:
         """Write an item's events with inclusion proofs against the latest checkpoint."""
         from ledger.identifiers import parse_code
@@ -134,7 +139,9 @@ def register(app: typer.Typer, settings_of: Callable[[], Settings]) -> None:
 
     @app.command("verify-proof")
     def verify_proof(
-        proof_file: Annotated[Path, typer.Argument(help="A proof written by `prove`.")],
+        proof_file: Annotated[
+            Path, typer.Argument(metavar="FILE", help="A proof written by `prove`.")
+        ],
         keys: KeysOption = None,
     ) -> None:
         """Verify an item proof offline. Exit 0 proven, 1 refused, 2 usage error."""
@@ -156,7 +163,7 @@ def register(app: typer.Typer, settings_of: Callable[[], Settings]) -> None:
 
     @app.command()
     def export(
-        directory: Annotated[Path, typer.Argument(help="A new, empty directory.")],
+        directory: Annotated[Path, typer.Argument(metavar="DIR", help="A new, empty directory.")],
     ) -> None:
         """Write a self-contained offline audit bundle (records, checkpoints, keys)."""
         from ledger.integrity.bundle import export_bundle
@@ -181,7 +188,9 @@ def register(app: typer.Typer, settings_of: Callable[[], Settings]) -> None:
 
     @app.command("verify-export")
     def verify_export(
-        directory: Annotated[Path, typer.Argument(help="An audit bundle directory.")],
+        directory: Annotated[
+            Path, typer.Argument(metavar="DIR", help="An audit bundle directory.")
+        ],
         keys: KeysOption = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     ) -> None:

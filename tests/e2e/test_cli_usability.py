@@ -49,3 +49,113 @@ def test_users_commands_without_a_ledger_exit_2_and_create_nothing(tmp_path: Pat
     assert result.returncode == 2, result.stdout + result.stderr
     assert "no ledger at" in result.stderr
     assert not data.exists()
+
+
+def test_version_prints_the_installed_version(tmp_path: Path) -> None:
+    from importlib.metadata import version
+
+    result = run(tmp_path, "--version")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"celltrace {version('celltrace')}\n"
+
+
+def _commands() -> list[list[str]]:
+    import typer.main
+
+    from ledger.cli import app
+
+    root = typer.main.get_command(app)
+    found: list[list[str]] = [[]]
+    for name, command in getattr(root, "commands", {}).items():
+        found.append([name])
+        found += [[name, sub] for sub in getattr(command, "commands", {})]
+    return found
+
+
+TYPE_TAGS = ("<bool>", "<str>", "<int>", "<path>", "<float>", "{code}")
+
+
+@pytest.mark.parametrize("command", _commands(), ids=lambda c: " ".join(c) or "celltrace")
+def test_help_shows_no_type_tags_and_names_values_by_metavar(command: list[str]) -> None:
+    from typer.testing import CliRunner
+
+    from ledger.cli import app
+
+    # When a command's help is shown (Rich panels, as on a terminal)
+    result = CliRunner().invoke(app, [*command, "--help"], prog_name="celltrace")
+    # Then no parameter carries a Python type tag; flags show none, values their metavar
+    assert result.exit_code == 0, result.output
+    assert not [tag for tag in TYPE_TAGS if tag in result.output], result.output
+
+
+def test_plain_help_names_values_by_metavar(tmp_path: Path) -> None:
+    # Given help rendered without Rich (as TYPER_USE_RICH=0 or a missing rich package gives)
+    result = run(tmp_path, "users", "train", "--help", env={"TYPER_USE_RICH": "0"})
+    # Then values read CODE, STEP, SOP and N, and no type tag appears
+    assert result.returncode == 0, result.stderr
+    assert "users train [OPTIONS] CODE STEP" in result.stdout
+    assert "--sop SOP" in result.stdout and "--days N" in result.stdout
+    assert not [tag for tag in TYPE_TAGS if tag in result.stdout], result.stdout
+
+
+def test_shell_completion_script_is_offered(tmp_path: Path) -> None:
+    result = run(tmp_path, "--show-completion", "bash")
+    assert result.returncode == 0, result.stderr
+    assert "complete" in result.stdout and "COMP_WORDS" in result.stdout
+
+
+def _operator(data: Path) -> str:
+    assert run(data, "init").returncode == 0
+    added = run(data, "users", "add", "--role", "operator", "--password-stdin", stdin="p" * 16)
+    assert added.returncode == 0, added.stderr
+    return added.stdout.strip()
+
+
+def _events(data: Path) -> int:
+    import sqlite3
+
+    with sqlite3.connect(data / "ledger.db") as conn:
+        (count,) = conn.execute("SELECT count(*) FROM stored_events").fetchone()
+    return int(count)
+
+
+def test_r_ppl_1_users_train_refuses_an_unknown_step_type_with_exit_2(tmp_path: Path) -> None:
+    # Given a registered operator
+    code = _operator(tmp_path)
+    before = _events(tmp_path)
+    # When training is recorded for a step that does not exist
+    result = run(tmp_path, "users", "train", code, "fly.to.moon", "--sop", "SOP-1 v1")
+    # Then exit 2 names the step, the rule and the valid step types; nothing is written
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.startswith(
+        "error: R-PPL-1: 'fly.to.moon' is not a step type of this ledger, so no training can "
+        "be recorded for it; use one of: banks.establish, "
+    )
+    assert "people.administer" in result.stderr and "shipment.ship" in result.stderr
+    assert _events(tmp_path) == before
+    # And a known step type is recorded
+    trained = run(tmp_path, "users", "train", code, "banks.thaw", "--sop", "SOP-1 v1")
+    assert trained.returncode == 0, trained.stderr
+    assert f"{code} trained for banks.thaw until" in trained.stdout
+    assert _events(tmp_path) == before + 1
+
+
+@pytest.mark.parametrize(
+    ("person", "says"),
+    [
+        ("X", "R-ID-1: item code 'X' refused: a code has 5 parts"),
+        ("PER-F01-26-000099-X", "R-ID-1: item code 'PER-F01-26-000099-X' refused: the check"),
+        ("PER-F01-26-000099-Z", "PER-F01-26-000099-Z is a valid code but no such person"),
+        ("DON-F01-26-000001-V", "expected a person (PER-...), got a donor (DON-...)"),
+    ],
+)
+def test_users_train_refuses_an_unknown_person_with_exit_2(
+    tmp_path: Path, person: str, says: str
+) -> None:
+    _operator(tmp_path)
+    before = _events(tmp_path)
+    result = run(tmp_path, "users", "train", person, "banks.thaw", "--sop", "SOP-1 v1")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert says in result.stderr
+    assert "Traceback" not in result.stderr
+    assert _events(tmp_path) == before
