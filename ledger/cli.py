@@ -196,11 +196,11 @@ def worker(
     ] = False,
 ) -> None:
     """Maintain the read models and the Merkle log, signing checkpoints; one per deployment."""
+    from ledger.cli_progress import CatchUpProgress
     from ledger.integrity.checkpoints import StoredCheckpoint
-    from ledger.integrity.verify import LedgerReader
     from ledger.projections.runner import Projections, worker_lock
 
-    settings = _settings()
+    settings = _existing_ledger()
 
     def waiting() -> None:
         typer.echo("Another celltrace worker is running; waiting for it to stop...", err=True)
@@ -209,16 +209,20 @@ def worker(
         typer.echo(f"Checkpoint #{checkpoint.sequence} signed: {checkpoint.size} entries.")
 
     with worker_lock(settings, waiting):
-        projections = Projections(settings, checkpoints=True, on_checkpoint=signed)
+        last = LedgerReader(settings.database).last_notification_id() or 0
+        progress = CatchUpProgress(last, sys.stderr, tty=sys.stderr.isatty())
+        projections = Projections(
+            settings, checkpoints=True, on_checkpoint=signed, on_progress=progress
+        )
         if rebuild:
             projections.rebuild()
-            typer.echo("Read models dropped; rebuilding from the first event.")
-        target = LedgerReader(settings.database).last_notification_id() if once else None
+            typer.echo("Read models dropped; rebuilding from the first event.", err=True)
         with projections:
+            progress.finish()
             typer.echo(f"Projections running on {describe_database(settings)}.")
             if once:
-                projections.wait(target, timeout=3600)
-                typer.echo(f"Caught up to notification {target}: {projections.positions()}")
+                projections.wait(last or None, timeout=3600)
+                typer.echo(f"Caught up: {projections.describe(last)}")
                 return
             try:
                 projections.run_forever()

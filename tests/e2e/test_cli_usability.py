@@ -159,3 +159,28 @@ def test_users_train_refuses_an_unknown_person_with_exit_2(
     assert says in result.stderr
     assert "Traceback" not in result.stderr
     assert _events(tmp_path) == before
+
+
+def test_worker_rebuild_shows_progress_and_where_each_read_model_is(tmp_path: Path) -> None:
+    # Given a ledger with a few events
+    _operator(tmp_path)
+    events = _events(tmp_path)
+    # When the read models are rebuilt once
+    result = run(tmp_path, "worker", "--rebuild", "--once")
+    # Then stderr follows the rebuild (not a terminal: a start and an end line per read model)
+    assert result.returncode == 0, result.stderr
+    assert f"items, timelines, genealogy: catching up with {events} events" in result.stderr
+    assert f"Merkle log: event {events} of {events} (100%), done in" in result.stderr
+    # And stdout says where each read model is, in words rather than a dictionary
+    assert result.stdout.splitlines()[-1] == (
+        f"Caught up: items, timelines, genealogy: at event {events} of {events}; "
+        f"Merkle log: {events} leaves"
+    )
+
+
+def test_worker_without_a_ledger_exits_2_and_creates_nothing(tmp_path: Path) -> None:
+    data = tmp_path / "wrong-directory"
+    result = run(data, "worker", "--once")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "no ledger at" in result.stderr
+    assert not data.exists()
