@@ -60,7 +60,8 @@ def _existing_ledger() -> Settings:
     db = settings.database
     if db.backend == "sqlite" and (db.sqlite_path is None or not db.sqlite_path.exists()):
         typer.echo(
-            f"error: no ledger at {db.sqlite_path}; run `celltrace init` (or `celltrace demo`) "
+            f"error: no ledger at {db.sqlite_path}; run `celltrace init` (or `celltrace demo`, "
+            "`celltrace generate`) "
             "or set CELLTRACE_DATA_DIR / CELLTRACE_DATABASE_URL",
             err=True,
         )
@@ -353,6 +354,60 @@ def demo() -> None:
     settings = _settings()
     run_demo(settings, typer.echo)
     _demo_labels(settings)
+
+
+@app.command()
+def generate(
+    events: Annotated[
+        int,
+        typer.Option(
+            "--events", metavar="N", help="Record until the ledger holds at least N events."
+        ),
+    ] = 10_000,
+    seed: Annotated[
+        int, typer.Option("--seed", metavar="N", help="The same seed gives the same history.")
+    ] = 7,
+    append: Annotated[
+        bool,
+        typer.Option(
+            "--append",
+            help="Add to a ledger that already holds events (a test or demo ledger only: "
+            "recorded events can never be removed).",
+        ),
+    ] = False,
+) -> None:
+    """Record a realistic generated history (donors to dosed patients) into a new ledger.
+
+    Every step goes through the ledger's own commands, so every GMP rule applies.
+
+    A ledger that already holds events is refused (exit 2) unless --append is given.
+    """
+    if events < 1:
+        raise typer.BadParameter("must be at least 1", param_hint="--events")
+    from ledger.generator import generate as generate_history
+    from ledger.integrity.verify import LedgerReader
+
+    settings = _settings()
+    init_ledger(settings)
+    held = LedgerReader(settings.database).last_notification_id() or 0
+    if held and not append:
+        typer.echo(
+            f"error: the ledger at {describe_database(settings)} already holds {held} events; "
+            "generated history goes into a new ledger: set CELLTRACE_DATA_DIR (or "
+            "CELLTRACE_DATABASE_URL) to a new one, or pass --append for a test ledger",
+            err=True,
+        )
+        raise typer.Exit(2)
+    stats = generate_history(
+        settings, events, seed=seed, echo=lambda line: typer.echo(line, err=True)
+    )
+    typer.echo(f"Generated {stats.summary()}.")
+    typer.echo(f"Ledger: {describe_database(settings)}")
+    if stats.lineages:
+        donor = stats.lineages[0].donor
+        typer.echo(
+            f"Check it with `celltrace verify`; trace a donor: `celltrace trace {donor} --down`"
+        )
 
 
 def _demo_labels(settings: Settings) -> None:
