@@ -342,7 +342,7 @@ def serve(
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 
-register(app, _settings)
+register(app, _settings, _existing_ledger)
 register_users(app, _existing_ledger)
 
 

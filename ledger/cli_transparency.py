@@ -93,15 +93,22 @@ def _log_up_to_date(settings: Settings) -> Iterator[Engine]:
         engine.dispose()
 
 
-def register(app: typer.Typer, settings_of: Callable[[], Settings]) -> None:
-    """Add the transparency commands to `app`."""
+def register(
+    app: typer.Typer,
+    settings_of: Callable[[], Settings],
+    ledger_settings_of: Callable[[], Settings] | None = None,
+) -> None:
+    """Add the transparency commands to `app`. `ledger_settings_of` gives the settings of a
+    ledger that must exist already (those commands never create one); `verify-proof` needs
+    only the settings (it can check a proof offline with --keys)."""
+    existing = ledger_settings_of or settings_of
 
     @app.command()
     def checkpoint() -> None:
         """Bring the Merkle log up to date, sign a checkpoint and print it."""
         from ledger.integrity.checkpoints import Checkpoints
 
-        settings = settings_of()
+        settings = existing()
         with _log_up_to_date(settings) as engine:
             signed, new = Checkpoints(settings, engine).sign()
         state = "signed" if new else "unchanged since"
@@ -122,7 +129,7 @@ def register(app: typer.Typer, settings_of: Callable[[], Settings]) -> None:
         from ledger.integrity.proofs import TransparencyLog
         from ledger.projections.runner import bring_up_to_date
 
-        settings = settings_of()
+        settings = existing()
         parsed = str(parse_code(code))
         bring_up_to_date(settings)
         with _log_up_to_date(settings) as engine:
@@ -169,7 +176,7 @@ def register(app: typer.Typer, settings_of: Callable[[], Settings]) -> None:
         from ledger.integrity.bundle import export_bundle
         from ledger.integrity.checkpoints import Checkpoints
 
-        settings = settings_of()
+        settings = existing()
         with _log_up_to_date(settings) as engine:
             Checkpoints(settings, engine).sign()
         try:
@@ -216,7 +223,7 @@ def register(app: typer.Typer, settings_of: Callable[[], Settings]) -> None:
         from ledger.integrity.checkpoints import Checkpoints
         from ledger.integrity.log_keys import begin_rotation, finish_rotation
 
-        settings = settings_of()
+        settings = existing()
         with _log_up_to_date(settings) as engine:
             current, upcoming = begin_rotation(settings)
             signed, _ = Checkpoints(settings, engine).sign(signers=[current, upcoming], force=True)

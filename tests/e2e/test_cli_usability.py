@@ -184,3 +184,23 @@ def test_worker_without_a_ledger_exits_2_and_creates_nothing(tmp_path: Path) -> 
     assert result.returncode == 2, result.stdout + result.stderr
     assert "no ledger at" in result.stderr
     assert not data.exists()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["checkpoint"],
+        ["prove", "PVL-F01-26-000001-P", "--out", "proof.txt"],
+        ["export", "bundle"],
+        ["rotate-log-key"],
+    ],
+)
+def test_transparency_commands_without_a_ledger_exit_2_and_create_nothing(
+    tmp_path: Path, command: list[str]
+) -> None:
+    data = tmp_path / "wrong-directory"
+    result = run(data, *command)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert f"no ledger at {data / 'ledger.db'}" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not data.exists()
