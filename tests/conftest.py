@@ -13,11 +13,16 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
+import hypothesis
 import psycopg
 import pytest
 from psycopg import sql
 
 from ledger.config import DatabaseURL, Settings
+
+# Property tests are bounded by example counts, not by time: a busy machine is slower, never red.
+hypothesis.settings.register_profile("celltrace", deadline=None)
+hypothesis.settings.load_profile("celltrace")
 
 DEFAULT_PG_URL = "postgresql://celltrace:celltrace@127.0.0.1:5432/postgres"
 
