@@ -1,30 +1,42 @@
 # Two entry points for a newcomer: `make demo` and `make test`.
-# Both create .venv and install the project on first use.
+# Both create .venv on first use; `demo` installs only the package, `test` and `lint` add the
+# test tools (a separate stamp, so `make test` after `make demo` still installs them).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+VENV_STAMP := $(VENV)/.created
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+# Tests run in parallel, one process per core; a test file stays on one worker.
+PYTEST_ARGS ?= -n auto --dist loadgroup --durations=20
 
 .PHONY: demo test lint bench clean
 
-$(STAMP): pyproject.toml
+$(VENV_STAMP):
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(VENV_STAMP)
+
+$(STAMP): pyproject.toml $(VENV_STAMP)
+	$(BIN)/pip install --quiet -e .
 	touch $(STAMP)
 
-demo: $(STAMP)
-	$(BIN)/celltrace demo
+$(TEST_STAMP): pyproject.toml $(VENV_STAMP)
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP) $(TEST_STAMP)
 
-lint: $(STAMP)
+demo: $(STAMP)
+	$(BIN)/celltrace demo --fresh
+
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check ledger label_printing tests bench
 	$(BIN)/ruff format --check ledger label_printing tests bench
 	$(BIN)/mypy
 
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
 
-bench: $(STAMP)
+bench: $(TEST_STAMP)
 	$(BIN)/python -m bench
 
 clean:

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from ledger.bootstrap import describe_database, init_ledger, open_ledger
+from ledger.cli_help import CleanTyper
 from ledger.cli_personal import register_personal
 from ledger.cli_transparency import register
 from ledger.cli_users import register_users
@@ -18,21 +19,51 @@ from ledger.config import Settings
 from ledger.errors import InvalidInput, LedgerError, NotFound
 from ledger.integrity.verify import LedgerReader
 
-app = typer.Typer(
+app = CleanTyper(
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
     help="CellTrace: GMP traceability ledger for cell-component and cell-derivative therapies.",
 )
 
 
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"celltrace {installed_version()}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """CellTrace: GMP traceability ledger for cell-component and cell-derivative therapies."""
+
+
+def installed_version() -> str:
+    """The version of the installed `celltrace` package (the source tree's, if not installed)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("celltrace")
+    except PackageNotFoundError:
+        return "unknown (not installed; run `pip install -e .`)"
+
+
 def _existing_ledger() -> Settings:
-    """Settings of a ledger that exists (an SQLite file must be there already)."""
+    """Settings of a ledger that exists (an SQLite file must be there already): only `init`,
+    `demo` and `generate` create a ledger, so a command started in the wrong directory
+    refuses instead of creating a new, empty one."""
     settings = _settings()
     db = settings.database
     if db.backend == "sqlite" and (db.sqlite_path is None or not db.sqlite_path.exists()):
         typer.echo(
-            f"error: no ledger at {db.sqlite_path}; run `celltrace init` (or `celltrace demo`) "
+            f"error: no ledger at {db.sqlite_path}; run `celltrace init` (or `celltrace demo`, "
+            "`celltrace generate`) "
             "or set CELLTRACE_DATA_DIR / CELLTRACE_DATABASE_URL",
             err=True,
         )
@@ -41,8 +72,9 @@ def _existing_ledger() -> Settings:
 
 
 def _settings() -> Settings:
-    settings = Settings.from_env()
+    """The CELLTRACE_* settings; a bad one is a usage error (exit 2) before anything is done."""
     try:
+        settings = Settings.from_env()
         settings.database  # noqa: B018 - parse now so a bad URL is a usage error
     except InvalidInput as exc:
         typer.echo(f"error: {exc.detail}", err=True)
@@ -73,10 +105,11 @@ def worker(
     ] = False,
 ) -> None:
     """Maintain the read models and the Merkle log, signing checkpoints; one per deployment."""
+    from ledger.cli_progress import CatchUpProgress
     from ledger.integrity.checkpoints import StoredCheckpoint
     from ledger.projections.runner import Projections, worker_lock
 
-    settings = _settings()
+    settings = _existing_ledger()
 
     def waiting() -> None:
         typer.echo("Another celltrace worker is running; waiting for it to stop...", err=True)
@@ -85,16 +118,20 @@ def worker(
         typer.echo(f"Checkpoint #{checkpoint.sequence} signed: {checkpoint.size} entries.")
 
     with worker_lock(settings, waiting):
-        projections = Projections(settings, checkpoints=True, on_checkpoint=signed)
+        last = LedgerReader(settings.database).last_notification_id() or 0
+        progress = CatchUpProgress(last, sys.stderr, tty=sys.stderr.isatty())
+        projections = Projections(
+            settings, checkpoints=True, on_checkpoint=signed, on_progress=progress
+        )
         if rebuild:
             projections.rebuild()
-            typer.echo("Read models dropped; rebuilding from the first event.")
-        target = LedgerReader(settings.database).last_notification_id() if once else None
+            typer.echo("Read models dropped; rebuilding from the first event.", err=True)
         with projections:
+            progress.finish()
             typer.echo(f"Projections running on {describe_database(settings)}.")
             if once:
-                projections.wait(target, timeout=3600)
-                typer.echo(f"Caught up to notification {target}: {projections.positions()}")
+                projections.wait(last or None, timeout=3600)
+                typer.echo(f"Caught up: {projections.describe(last)}")
                 return
             try:
                 projections.run_forever()
@@ -104,7 +141,9 @@ def worker(
 
 @app.command()
 def trace(
-    code: Annotated[str, typer.Argument(help="Item code (a scanned label URL works too).")],
+    code: Annotated[
+        str, typer.Argument(metavar="CODE", help="Item code (a scanned label URL works too).")
+    ],
     down: Annotated[
         bool, typer.Option("--down", help="Trace forward to every descendant.")
     ] = False,
@@ -133,10 +172,19 @@ def trace(
 
 @app.command()
 def label(
-    code: Annotated[str, typer.Argument(help="Item code (a scanned label URL works too).")],
-    fmt: Annotated[str, typer.Option("--format", help="png, svg, pdf or zpl.")] = "png",
-    out: Annotated[Path | None, typer.Option("--out", help="File to write.")] = None,
-    dpi: Annotated[int | None, typer.Option(help="PNG or Zebra printer resolution.")] = None,
+    code: Annotated[
+        str, typer.Argument(metavar="CODE", help="Item code (a scanned label URL works too).")
+    ],
+    fmt: Annotated[
+        str, typer.Option("--format", metavar="FORMAT", help="png, svg, pdf or zpl.")
+    ] = "png",
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", metavar="FILE", help="File to write (default: CODE.FORMAT)."),
+    ] = None,
+    dpi: Annotated[
+        int | None, typer.Option(metavar="DPI", help="PNG or Zebra printer resolution.")
+    ] = None,
 ) -> None:
     """Write the signed QR label of one item (R-ID-2)."""
     from label_printing.cli import RenderOptions, file_name, load_signer, write_label
@@ -157,9 +205,16 @@ def label(
 
 @app.command()
 def labels(
-    lot: Annotated[str, typer.Option("--lot", help="Fill run: a cell bank or product lot code.")],
-    fmt: Annotated[str, typer.Option("--format", help="pdf (a label sheet) only.")] = "pdf",
-    out: Annotated[Path | None, typer.Option("--out", help="PDF file to write.")] = None,
+    lot: Annotated[
+        str,
+        typer.Option("--lot", metavar="CODE", help="Fill run: a cell bank or product lot code."),
+    ],
+    fmt: Annotated[
+        str, typer.Option("--format", metavar="FORMAT", help="pdf (a label sheet) only.")
+    ] = "pdf",
+    out: Annotated[
+        Path | None, typer.Option("--out", metavar="FILE", help="PDF file to write.")
+    ] = None,
 ) -> None:
     """Write a PDF sheet with the labels of every item of a fill run (e.g. every vial)."""
     from label_printing.cli import load_signer, write_sheet
@@ -180,37 +235,101 @@ def labels(
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    host: Annotated[str, typer.Option(metavar="HOST", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(metavar="PORT", help="Port to listen on.")] = 8000,
 ) -> None:
     """Run the HTTP API and web pages (projections run in-process on SQLite)."""
     import uvicorn
 
     from ledger.api.app import create_app
 
-    settings = _settings()
-    if settings.database.backend == "sqlite":
-        init_ledger(settings)
+    settings = _existing_ledger()  # never a new, empty ledger in the wrong directory
     typer.echo(
         f"CellTrace API on http://{host}:{port}/docs - ledger: {describe_database(settings)}"
     )
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 
-register(app, _settings)
-register_users(app, _settings)
+register(app, _settings, _existing_ledger)
+register_users(app, _existing_ledger)
 register_verify(app, _existing_ledger)
-register_personal(app, _settings)
+register_personal(app, _existing_ledger)
 
 
 @app.command()
-def demo() -> None:
-    """Record a realistic history in the configured ledger and verify it."""
+def demo(
+    fresh: Annotated[
+        bool,
+        typer.Option(
+            "--fresh",
+            help="Replace the ledger of an earlier demo in the data directory (never a ledger "
+            "the demo did not create).",
+        ),
+    ] = False,
+) -> None:
+    """Record a realistic history in a new ledger and verify it (refused on a ledger that
+    already holds events, before anything is written)."""
     from ledger.demo import run_demo
+    from ledger.demo_ledger import prepare_demo_ledger
 
     settings = _settings()
+    prepare_demo_ledger(settings, fresh=fresh)
     run_demo(settings, typer.echo)
     _demo_labels(settings)
+
+
+@app.command()
+def generate(
+    events: Annotated[
+        int,
+        typer.Option(
+            "--events", metavar="N", help="Record until the ledger holds at least N events."
+        ),
+    ] = 10_000,
+    seed: Annotated[
+        int, typer.Option("--seed", metavar="N", help="The same seed gives the same history.")
+    ] = 7,
+    append: Annotated[
+        bool,
+        typer.Option(
+            "--append",
+            help="Add to a ledger that already holds events (a test or demo ledger only: "
+            "recorded events can never be removed).",
+        ),
+    ] = False,
+) -> None:
+    """Record a realistic generated history (donors to dosed patients) into a new ledger.
+
+    Every step goes through the ledger's own commands, so every GMP rule applies.
+
+    A ledger that already holds events is refused (exit 2) unless --append is given.
+    """
+    if events < 1:
+        raise typer.BadParameter("must be at least 1", param_hint="--events")
+    from ledger.generator import generate as generate_history
+    from ledger.integrity.verify import LedgerReader
+
+    settings = _settings()
+    init_ledger(settings)
+    held = LedgerReader(settings.database).last_notification_id() or 0
+    if held and not append:
+        typer.echo(
+            f"error: the ledger at {describe_database(settings)} already holds {held} events; "
+            "generated history goes into a new ledger: set CELLTRACE_DATA_DIR (or "
+            "CELLTRACE_DATABASE_URL) to a new one, or pass --append for a test ledger",
+            err=True,
+        )
+        raise typer.Exit(2)
+    stats = generate_history(
+        settings, events, seed=seed, echo=lambda line: typer.echo(line, err=True)
+    )
+    typer.echo(f"Generated {stats.summary()}.")
+    typer.echo(f"Ledger: {describe_database(settings)}")
+    if stats.lineages:
+        donor = stats.lineages[0].donor
+        typer.echo(
+            f"Check it with `celltrace verify`; trace a donor: `celltrace trace {donor} --down`"
+        )
 
 
 def _demo_labels(settings: Settings) -> None:

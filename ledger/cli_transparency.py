@@ -24,6 +24,7 @@ KeysOption = Annotated[
     Path | None,
     typer.Option(
         "--keys",
+        metavar="FILE",
         help="Verifier keys you trust, one per line (as GET /ledger/keys publishes them); "
         "default: the log key history in the data directory.",
     ),
@@ -92,15 +93,22 @@ def _log_up_to_date(settings: Settings) -> Iterator[Engine]:
         engine.dispose()
 
 
-def register(app: typer.Typer, settings_of: Callable[[], Settings]) -> None:
-    """Add the transparency commands to `app`."""
+def register(
+    app: typer.Typer,
+    settings_of: Callable[[], Settings],
+    ledger_settings_of: Callable[[], Settings] | None = None,
+) -> None:
+    """Add the transparency commands to `app`. `ledger_settings_of` gives the settings of a
+    ledger that must exist already (those commands never create one); `verify-proof` needs
+    only the settings (it can check a proof offline with --keys)."""
+    existing = ledger_settings_of or settings_of
 
     @app.command()
     def checkpoint() -> None:
         """Bring the Merkle log up to date, sign a checkpoint and print it."""
         from ledger.integrity.checkpoints import Checkpoints
 
-        settings = settings_of()
+        settings = existing()
         with _log_up_to_date(settings) as engine:
             signed, new = Checkpoints(settings, engine).sign()
         state = "signed" if new else "unchanged since"
@@ -109,15 +117,19 @@ def register(app: typer.Typer, settings_of: Callable[[], Settings]) -> None:
 
     @app.command()
     def prove(
-        code: Annotated[str, typer.Argument(help="Item code (a scanned label URL works too).")],
-        out: Annotated[Path, typer.Option("--out", help="Where to write the proof.")],
+        code: Annotated[
+            str, typer.Argument(metavar="CODE", help="Item code (a scanned label URL works too).")
+        ],
+        out: Annotated[
+            Path, typer.Option("--out", metavar="FILE", help="Where to write the proof.")
+        ],
     ) -> None:
         """Write an item's events with inclusion proofs against the latest checkpoint."""
         from ledger.identifiers import parse_code
         from ledger.integrity.proofs import TransparencyLog
         from ledger.projections.runner import bring_up_to_date
 
-        settings = settings_of()
+        settings = existing()
         parsed = str(parse_code(code))
         bring_up_to_date(settings)
         with _log_up_to_date(settings) as engine:
@@ -134,7 +146,9 @@ def register(app: typer.Typer, settings_of: Callable[[], Settings]) -> None:
 
     @app.command("verify-proof")
     def verify_proof(
-        proof_file: Annotated[Path, typer.Argument(help="A proof written by `prove`.")],
+        proof_file: Annotated[
+            Path, typer.Argument(metavar="FILE", help="A proof written by `prove`.")
+        ],
         keys: KeysOption = None,
     ) -> None:
         """Verify an item proof offline. Exit 0 proven, 1 refused, 2 usage error."""
@@ -156,13 +170,13 @@ def register(app: typer.Typer, settings_of: Callable[[], Settings]) -> None:
 
     @app.command()
     def export(
-        directory: Annotated[Path, typer.Argument(help="A new, empty directory.")],
+        directory: Annotated[Path, typer.Argument(metavar="DIR", help="A new, empty directory.")],
     ) -> None:
         """Write a self-contained offline audit bundle (records, checkpoints, keys)."""
         from ledger.integrity.bundle import export_bundle
         from ledger.integrity.checkpoints import Checkpoints
 
-        settings = settings_of()
+        settings = existing()
         with _log_up_to_date(settings) as engine:
             Checkpoints(settings, engine).sign()
         try:
@@ -181,7 +195,9 @@ def register(app: typer.Typer, settings_of: Callable[[], Settings]) -> None:
 
     @app.command("verify-export")
     def verify_export(
-        directory: Annotated[Path, typer.Argument(help="An audit bundle directory.")],
+        directory: Annotated[
+            Path, typer.Argument(metavar="DIR", help="An audit bundle directory.")
+        ],
         keys: KeysOption = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     ) -> None:
@@ -207,7 +223,7 @@ def register(app: typer.Typer, settings_of: Callable[[], Settings]) -> None:
         from ledger.integrity.checkpoints import Checkpoints
         from ledger.integrity.log_keys import begin_rotation, finish_rotation
 
-        settings = settings_of()
+        settings = existing()
         with _log_up_to_date(settings) as engine:
             current, upcoming = begin_rotation(settings)
             signed, _ = Checkpoints(settings, engine).sign(signers=[current, upcoming], force=True)

@@ -4,26 +4,38 @@ the server console (recorded as SYSTEM)."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ledger.bootstrap import open_ledger
+from ledger.cli_help import CleanTyper
 from ledger.config import Settings
+from ledger.errors import LedgerError
 
 if TYPE_CHECKING:
+    from ledger.application import CellTraceLedger
     from ledger.credentials import Credentials
 
 
 def register_users(app: typer.Typer, settings_of: Callable[[], Settings]) -> None:
     """Add the `users` command group to `app`."""
-    users = typer.Typer(no_args_is_help=True, help="People, roles, training and passwords.")
+    users = CleanTyper(no_args_is_help=True, help="People, roles, training and passwords.")
     app.add_typer(users, name="users")
 
     @users.command("add")
     def users_add(
-        role: Annotated[list[str], typer.Option("--role", help="Role(s) to grant.")],
+        role: Annotated[
+            list[str],
+            typer.Option(
+                "--role",
+                metavar="ROLE",
+                help="A role to grant (repeat for several): operator, qc_analyst, qa, qp, "
+                "pharmacist, nurse, investigator, auditor or administrator.",
+            ),
+        ],
         password_stdin: Annotated[
             bool, typer.Option("--password-stdin", help="Read the password from standard input.")
         ] = False,
@@ -34,54 +46,74 @@ def register_users(app: typer.Typer, settings_of: Callable[[], Settings]) -> Non
         settings = settings_of()
         password = _password(password_stdin)
         credentials = _credentials(settings, password)  # refuse a weak password before registering
-        ledger = open_ledger(settings)
-        try:
+        with _refusals_exit_2(), _ledger(settings) as ledger:
             code, _ = ledger.register_person(SYSTEM, role)
-        finally:
-            ledger.close()
         credentials.set_password(code, password)
         typer.echo(code)
 
     @users.command("train")
     def users_train(
-        code: str,
-        step_type: str,
-        sop: Annotated[str, typer.Option(help="SOP and version trained on.")],
-        days: Annotated[int, typer.Option(help="Validity in days.")] = 365,
+        code: Annotated[str, typer.Argument(metavar="CODE", help="The person's code (PER-...).")],
+        step_type: Annotated[
+            str,
+            typer.Argument(
+                metavar="STEP",
+                help="The step type trained for, e.g. banks.thaw; an unknown one is refused "
+                "with the list of step types (R-PPL-1).",
+            ),
+        ],
+        sop: Annotated[
+            str, typer.Option(metavar="SOP", help="SOP and version trained on, e.g. 'SOP-7 v2'.")
+        ],
+        days: Annotated[int, typer.Option(metavar="N", help="Validity in days.")] = 365,
     ) -> None:
-        """Record a training (recorded as SYSTEM)."""
+        """Record a person's training for a step type (recorded as SYSTEM)."""
         from datetime import timedelta
 
         from ledger.application import SYSTEM
 
         settings = settings_of()
-        ledger = open_ledger(settings)
-        try:
+        with _refusals_exit_2(), _ledger(settings) as ledger:
             today = ledger.today()
             ledger.record_training(
                 SYSTEM, code, step_type, today, today + timedelta(days=days), sop
             )
-        finally:
-            ledger.close()
         typer.echo(f"{code} trained for {step_type} until {today + timedelta(days=days)}")
 
     @users.command("set-password")
     def users_set_password(
-        code: str,
+        code: Annotated[str, typer.Argument(metavar="CODE", help="The person's code (PER-...).")],
         password_stdin: Annotated[
             bool, typer.Option("--password-stdin", help="Read the password from standard input.")
         ] = False,
     ) -> None:
         """Set (or reset, which also unlocks) a person's password."""
         settings = settings_of()
-        ledger = open_ledger(settings)
-        try:
+        with _refusals_exit_2(), _ledger(settings) as ledger:
             person = ledger.get_person(code)
-        finally:
-            ledger.close()
         password = _password(password_stdin)
         _credentials(settings, password).set_password(person.code, password)
         typer.echo(f"Password set for {person.code}")
+
+
+@contextmanager
+def _ledger(settings: Settings) -> Iterator[CellTraceLedger]:
+    ledger = open_ledger(settings)
+    try:
+        yield ledger
+    finally:
+        ledger.close()
+
+
+@contextmanager
+def _refusals_exit_2() -> Iterator[None]:
+    """A refused input (unknown person or step type, a rule) is a usage error: one line on
+    stderr naming the rule and what to do, exit 2; nothing was written."""
+    try:
+        yield
+    except LedgerError as exc:
+        typer.echo(f"error: {exc.detail}", err=True)
+        raise typer.Exit(2) from None
 
 
 def _password(from_stdin: bool) -> str:

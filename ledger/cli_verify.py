@@ -30,6 +30,7 @@ def register_verify(app: typer.Typer, existing_ledger: Callable[[], Settings]) -
             str | None,
             typer.Option(
                 "--chain-head",
+                metavar="N:HEX",
                 help="A chain head you kept earlier (N:HEX as printed by verify, or HEX); "
                 "verification fails if the ledger no longer contains it.",
             ),
@@ -38,6 +39,7 @@ def register_verify(app: typer.Typer, existing_ledger: Callable[[], Settings]) -
             Path | None,
             typer.Option(
                 "--checkpoint",
+                metavar="FILE",
                 help="A signed checkpoint you kept earlier (as `celltrace checkpoint` prints it); "
                 "verification fails if the ledger no longer extends it.",
             ),

@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from ledger.errors import InvalidInput
+from ledger.identifiers import is_facility_code
 
 DEFAULT_DATA_DIR = "./celltrace-data"
 DEFAULT_ORIGIN = "celltrace.example/ledger"
@@ -88,6 +89,19 @@ def _positive(
     return value
 
 
+def _facility(raw: str | None) -> str:
+    """CELLTRACE_FACILITY: the facility part of every new item code (R-ID-1), checked here so
+    that every command refuses a bad value at once rather than at the first write."""
+    if not raw:
+        return "F01"
+    if not is_facility_code(raw):
+        raise InvalidInput(
+            f"CELLTRACE_FACILITY={raw!r} is not a facility code: it must be 2 to 5 characters "
+            "A-Z or 0-9, e.g. F01 (R-ID-1); set CELLTRACE_FACILITY to such a code or unset it"
+        )
+    return raw
+
+
 def _suffixes(raw: str | None) -> tuple[str, ...]:
     """CELLTRACE_CHECKPOINT_MILESTONES: comma-separated event-name suffixes; "" means none."""
     if raw is None:
@@ -119,7 +133,7 @@ class Settings:
             data_dir=data_dir,
             database_url=url,
             origin=env.get("CELLTRACE_LOG_ORIGIN") or DEFAULT_ORIGIN,
-            facility=env.get("CELLTRACE_FACILITY") or "F01",
+            facility=_facility(env.get("CELLTRACE_FACILITY")),
             base_url=(env.get("CELLTRACE_BASE_URL") or "http://localhost:8000").rstrip("/"),
             checkpoint_every_events=int(
                 _positive(env, "CELLTRACE_CHECKPOINT_EVERY_EVENTS", 1000, int)

@@ -201,6 +201,11 @@ _CHECK_MISMATCH_EXPLANATION = Sentence(
 )
 
 
+def is_facility_code(text: str) -> bool:
+    """Whether `text` is a facility code as item codes spell it (2-5 characters A-Z, 0-9)."""
+    return _FACILITY.fullmatch(text) is not None
+
+
 def format_code(item_type: ItemType, facility: str, year: int, serial: int) -> str:
     """Return the printed form ``PREFIX-FACILITY-YY-SERIAL-C`` of a new item's code."""
     return str(ItemCode.issue(item_type, facility, year, serial))

@@ -136,6 +136,14 @@ TEMPLATES: dict[str, str] = {
         "{step_type!r} 的培训有效期至 {expires_on}，不晚于完成日期 {completed_on}；请更正日期"
     ),
     "give the SOP (and version) trained on": "请填写培训所依据的 SOP（及版本）",
+    "{step_type!r} is not a step type of this ledger, so no training can be recorded for it; "
+    "the step types of {area!r} are: {known:list}": (
+        "{step_type!r} 不是本账本的步骤类型，不能为其记录培训；{area!r} 的步骤类型有：{known:list}"
+    ),
+    "{step_type!r} is not a step type of this ledger, so no training can be recorded for it; "
+    "use one of: {known:list}": (
+        "{step_type!r} 不是本账本的步骤类型，不能为其记录培训；请使用以下之一：{known:list}"
+    ),
     "{code} is not a Qualified Person; grant the qp role first": (
         "{code} 不是质量受权人；请先授予 qp（质量受权人）角色"
     ),

@@ -9,13 +9,20 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
+import hypothesis
 import psycopg
 import pytest
 from psycopg import sql
 
 from ledger.config import DatabaseURL, Settings
+
+# Property tests are bounded by example counts, not by time: a busy machine is slower, never red.
+hypothesis.settings.register_profile("celltrace", deadline=None)
+hypothesis.settings.load_profile("celltrace")
 
 DEFAULT_PG_URL = "postgresql://celltrace:celltrace@127.0.0.1:5432/postgres"
 
@@ -43,25 +50,26 @@ def pg_admin() -> DatabaseURL:
     return db
 
 
+@contextmanager
+def new_pg_database(admin: DatabaseURL) -> Iterator[DatabaseURL]:
+    """A new, empty PostgreSQL database on the admin's server, dropped afterwards."""
+    name = f"celltrace_t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(_pg_conninfo(admin), autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield replace(admin, dbname=name)
+    finally:
+        with psycopg.connect(_pg_conninfo(admin), autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+
+
 @pytest.fixture
 def pg_database(pg_admin: DatabaseURL) -> Iterator[DatabaseURL]:
     """A new, empty PostgreSQL database for one test, dropped afterwards."""
-    name = f"celltrace_t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(_pg_conninfo(pg_admin), autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    db = DatabaseURL(
-        backend="postgres",
-        host=pg_admin.host,
-        port=pg_admin.port,
-        user=pg_admin.user,
-        password=pg_admin.password,
-        dbname=name,
-    )
-    yield db
-    with psycopg.connect(_pg_conninfo(pg_admin), autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
+    with new_pg_database(pg_admin) as db:
+        yield db
 
 
 def pg_url(db: DatabaseURL) -> str:
@@ -90,3 +98,12 @@ def settings(request: pytest.FixtureRequest) -> Settings:
     value = request.getfixturevalue(name)
     assert isinstance(value, Settings)
     return value
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Parallel runs (`pytest -n`, `--dist loadgroup`): a test file stays on one worker, so its
+    module-scoped fixtures are built once; the browser tests share one demo server."""
+    for item in items:
+        group = "browser" if "/browser/" in item.nodeid.replace("\\", "/") else item.nodeid
+        item.add_marker(pytest.mark.xdist_group(group.split("::")[0]))

@@ -39,14 +39,18 @@ class Sample(CodedItem):
         self.label = note
 
 
-def record_samples(app: CellTraceLedger, count: int, events_each: int = 2) -> int:
-    """Record `count` samples with `events_each` events each; return the last notification id."""
+def record_samples(
+    app: CellTraceLedger, count: int, events_each: int = 2, per_save: int = 1
+) -> int:
+    """Record `count` samples with `events_each` events each, `per_save` samples a transaction;
+    return the last notification id."""
     last = 0
-    for _ in range(count):
+    for start in range(0, count, per_save):
         with app.command(Actor("PER-TEST", "operator")):
-            sequence, (code,) = app.issue_codes(ItemType.CELL_PORTION)
-            sample = Sample(str(code), "new")
-            for n in range(events_each - 1):
-                sample.annotate(f"step {n}")
-        last = app.record(sequence, sample).notification_id
+            sequence, codes = app.issue_codes(ItemType.CELL_PORTION, min(per_save, count - start))
+            samples = [Sample(str(code), "new") for code in codes]
+            for sample in samples:
+                for n in range(events_each - 1):
+                    sample.annotate(f"step {n}")
+        last = app.record(sequence, *samples).notification_id
     return last

@@ -47,9 +47,13 @@ class PeopleCommands(LedgerCore):
         sop: str,
     ) -> Receipt:
         self.authorise(actor, ADMINISTER, Role.ADMINISTRATOR)
+        from ledger.commands.step_types import step_roles
+
         person = self.load(person_code, ItemType.PERSON, Person)
         with self.command(actor):
-            person.record_training(step_type, completed_on, expires_on, sop)
+            person.record_training(
+                step_type, completed_on, expires_on, sop, known_steps=step_roles()
+            )
         return self.record(person)
 
     def authorise_qp(self, actor: Actor, person_code: str, site_code: str) -> Receipt:

@@ -6,6 +6,7 @@ known here only by their code.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from enum import StrEnum
 
@@ -44,6 +45,29 @@ def parse_roles(names: list[str]) -> list[Role]:
             ]
         )
     return [Role(n) for n in names]
+
+
+def unknown_step_type(step_type: str, known_steps: Collection[str]) -> Violation:
+    """The refusal of a step type nobody can record (R-PPL-1): it lists the step types of the
+    same area (`banks.thaw` is in the area `banks`) when that area exists, else every one."""
+    area = step_type.split(".", 1)[0]
+    same_area = sorted(s for s in known_steps if s.split(".", 1)[0] == area)
+    if same_area:
+        return Violation.of(
+            "R-PPL-1",
+            "{step_type!r} is not a step type of this ledger, so no training can be recorded "
+            "for it; the step types of {area!r} are: {known:list}",
+            step_type=step_type,
+            area=area,
+            known=same_area,
+        )
+    return Violation.of(
+        "R-PPL-1",
+        "{step_type!r} is not a step type of this ledger, so no training can be recorded for "
+        "it; use one of: {known:list}",
+        step_type=step_type,
+        known=sorted(known_steps),
+    )
 
 
 class Person(CodedItem):
@@ -96,11 +120,21 @@ class Person(CodedItem):
             self.qp_sites.clear()
 
     def record_training(
-        self, step_type: str, completed_on: date, expires_on: date, sop: str
+        self,
+        step_type: str,
+        completed_on: date,
+        expires_on: date,
+        sop: str,
+        *,
+        known_steps: Collection[str],
     ) -> None:
+        """Record training for one of `known_steps` (the step types the application checks
+        training for), so that a training always means a step someone can do (R-PPL-1)."""
         problems = []
         if not step_type.strip():
             problems.append(Violation.of("R-PPL-1", "name the step type the training covers"))
+        elif step_type.strip() not in known_steps:
+            problems.append(unknown_step_type(step_type.strip(), known_steps))
         if expires_on <= completed_on:
             problems.append(
                 Violation.of(

@@ -76,6 +76,7 @@ class ItemsView(SQLAlchemyView):
     item and written with the batch's inserts, in a few executemany calls."""
 
     name = "items"
+    title = "items, timelines, genealogy"
     tables = (items_table, timeline_table, edges_table)
     CACHED_CODES = 100_000
     NOT_AN_ITEM = ""  # cached for aggregates that are not coded items

@@ -97,6 +97,7 @@ class MerkleFollower:
     """Keeps the Merkle log up to date: `catch_up()` now, or a polling thread after `start()`."""
 
     name = MerkleView.name
+    title = "Merkle log"
 
     def __init__(
         self,
@@ -118,8 +119,11 @@ class MerkleFollower:
     def rebuild(self) -> None:
         self.view.drop()
 
-    def catch_up(self, batch_size: int = 10_000) -> int:
-        """Integrate everything the ledger holds now; tell the observer once at the end."""
+    def catch_up(
+        self, batch_size: int = 10_000, progress: Callable[[int], object] | None = None
+    ) -> int:
+        """Integrate everything the ledger holds now; tell the observer once at the end and
+        `progress` the notification id reached after each batch."""
         self.view.create_tables()
         first: Integrated | None = None
         last: Integrated | None = None
@@ -128,6 +132,8 @@ class MerkleFollower:
             first = first or done
             last = done
             topics |= done.topics
+            if progress is not None:
+                progress(done.notification_id)
         if first is not None and last is not None and self.observer is not None:
             self.observer(
                 Integrated(first.start, last.end, last.notification_id, frozenset(topics))
@@ -136,6 +142,11 @@ class MerkleFollower:
 
     def position(self) -> int | None:
         return self.view.max_tracking_id(self.view.application_name)
+
+    def leaves(self) -> int:
+        """How many leaves the stored log holds."""
+        with self.view.engine.connect() as conn:
+            return tree_size(conn)
 
     def start(self) -> None:
         self.view.create_tables()

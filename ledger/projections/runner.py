@@ -28,6 +28,9 @@ PROJECTIONS: tuple[tuple[type[Projection[Any]], type[SQLAlchemyView]], ...] = (
 )
 WORKER_LOCK_KEY = 0x574F524B  # "WORK"
 
+Progress = Callable[[int], object]
+"""Told the notification id a catch-up has reached, after each batch."""
+
 
 def ledger_class_for(settings: Settings) -> type[CellTraceLedger]:
     """The application class a ProjectionRunner constructs (it passes only an env)."""
@@ -56,9 +59,10 @@ class Follower(Protocol):
     an eventsourcing projection (`ProjectionFollower`) or the Merkle log (`MerkleFollower`)."""
 
     name: str
+    title: str  # what a person reads: "items, timelines, genealogy", "Merkle log"
 
     def rebuild(self) -> None: ...
-    def catch_up(self, batch_size: int = 1000) -> int: ...
+    def catch_up(self, batch_size: int = 1000, progress: Progress | None = None) -> int: ...
     def start(self) -> None: ...
     def stop(self) -> None: ...
     def run(self, timeout: float) -> None: ...
@@ -80,17 +84,18 @@ class ProjectionFollower:
         self.settings, self.engine = settings, engine
         self.projection_class, self.view_class = projection_class, view_class
         self.name = view_class.name
+        self.title = view_class.title or view_class.name
         self.runner: ProjectionRunner[Any, Any] | None = None
 
     def rebuild(self) -> None:
         self.view_class(self.engine).drop()
 
-    def catch_up(self, batch_size: int = 1000) -> int:
+    def catch_up(self, batch_size: int = 1000, progress: Progress | None = None) -> int:
         app = CellTraceLedger(self.settings)
         try:
             view = self.view_class(self.engine)
             view.create_tables()
-            return catch_up(app, self.projection_class(view), view, batch_size)
+            return catch_up(app, self.projection_class(view), view, batch_size, progress)
         finally:
             app.close()
 
@@ -136,8 +141,11 @@ class Projections:
         *,
         checkpoints: bool = False,
         on_checkpoint: Callable[[StoredCheckpoint], object] | None = None,
+        on_progress: Callable[[str, int], object] | None = None,
     ) -> None:
+        """`on_progress(title, notification_id)` follows the catch-up on entering (rebuild)."""
         self.settings = settings
+        self.on_progress = on_progress
         self.engine = view_engine(settings)
         observer = (
             PeriodicCheckpoints.from_settings(settings, self.engine, on_signed=on_checkpoint)
@@ -159,9 +167,15 @@ class Projections:
     def catch_up(self, batch_size: int = 1000) -> dict[str, int]:
         """Bring every view up to the ledger's end in large batches (start-up, rebuild)."""
         try:
-            return {f.name: f.catch_up(batch_size) for f in self.followers}
+            return {f.name: f.catch_up(batch_size, self._progress(f)) for f in self.followers}
         finally:
             self.engine.dispose()
+
+    def _progress(self, follower: Follower) -> Progress | None:
+        report = self.on_progress
+        if report is None:
+            return None
+        return lambda position: report(follower.title, position)
 
     def __enter__(self) -> Projections:
         self.catch_up()
@@ -196,12 +210,25 @@ class Projections:
     def positions(self) -> dict[str, int | None]:
         return {f.name: f.position() for f in self.followers}
 
+    def describe(self, last: int | None) -> str:
+        """Where each read model is, for a person: "items, timelines, genealogy: at event 344
+        of 344; Merkle log: 344 leaves" (events counted by notification id)."""
+        parts = []
+        for follower in self.followers:
+            position = follower.position() or 0
+            if isinstance(follower, MerkleFollower):
+                parts.append(f"{follower.title}: {follower.leaves()} leaves")
+            else:
+                parts.append(f"{follower.title}: at event {position} of {last or 0}")
+        return "; ".join(parts)
+
 
 def catch_up(
     app: CellTraceLedger,
     projection: Projection[Any],
     view: SQLAlchemyView,
     batch_size: int = 1000,
+    progress: Progress | None = None,
 ) -> int:
     """Process every event after the view's position, `batch_size` per transaction, through
     the projection's own `process_event`; returns the position reached."""
@@ -217,6 +244,8 @@ def catch_up(
                 event = app.mapper.to_domain_event(notification)
                 projection.process_event(event, Tracking(app.name, notification.id))
         position = notifications[-1].id
+        if progress is not None:
+            progress(position)
 
 
 def bring_up_to_date(settings: Settings, timeout: float = 60.0) -> None:

@@ -62,6 +62,7 @@ class SQLAlchemyView(TrackingRecorder):
     """Base of every read model: subclasses name their tables and write in `transaction()`."""
 
     name: ClassVar[str]
+    title: ClassVar[str] = ""  # what a person reads in the worker's progress ("" = name)
     tables: ClassVar[tuple[Table, ...]] = ()
 
     def __init__(self, engine: Engine) -> None:

@@ -9,20 +9,16 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from ledger.config import Settings
 from ledger.credentials import Credentials
 from ledger.db import create_db_engine
 from ledger.demo import run_demo
+from tests.processes import Server, celltrace_env
 
 STAFF_PASSWORD = "browser test password"
 # The demo's staff (registered first, in this order).
@@ -34,12 +30,6 @@ STAFF = {
 }
 CHROMIUM = os.environ.get("CELLTRACE_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -86,36 +76,12 @@ def material_lots(demo_settings: Settings) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def server(demo_settings: Settings) -> Iterator[str]:
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "CELLTRACE_DATA_DIR": str(demo_settings.data_dir),
-        "CELLTRACE_DATABASE_URL": demo_settings.database_url,
-        "CELLTRACE_BASE_URL": base,
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "ledger", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            out = proc.stdout.read() if proc.stdout else ""
-            proc.kill()
-            pytest.fail(f"celltrace serve did not start:\n{out}")
-        time.sleep(0.2)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=30)
+    served = Server(celltrace_env(demo_settings), demo_settings.data_dir / "serve.log")
+    try:
+        served.wait_ready()
+        yield served.base
+    finally:
+        served.stop()
 
 
 @pytest.fixture(scope="session")

@@ -25,6 +25,7 @@ from ledger.projections.recall import impact, lookback
 from ledger.projections.runner import Projections
 from ledger.projections.trace import Graph, trace_down, trace_up
 from ledger.projections.tracking import view_engine
+from tests.conftest import new_pg_database, pg_url
 from tests.integration.test_genealogy import Links, reach, within
 
 EVENTS = 3000  # a dozen donors, about ten product lots, a dozen patients dosed
@@ -96,10 +97,26 @@ class Generated:
     recalled: str  # a material lot used across product lots, recalled
 
 
-@pytest.fixture
-def generated(settings: Settings) -> Iterator[Generated]:
-    """A generated ledger; the material lot feeding the most product lots is recalled by QA;
-    then the read models are brought up to date."""
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def generated(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Generated]:
+    """A generated ledger, made once per backend for this module's read-only checks; the
+    material lot feeding the most product lots is recalled by QA; then the read models are
+    brought up to date."""
+    data = tmp_path_factory.mktemp("generated")
+    if request.param == "sqlite":
+        yield from _generated(
+            Settings(data_dir=data, database_url=f"sqlite:///{data / 'ledger.db'}")
+        )
+        return
+    with new_pg_database(request.getfixturevalue("pg_admin")) as db:
+        yield from _generated(Settings(data_dir=data, database_url=pg_url(db)))
+
+
+def _generated(settings: Settings) -> Iterator[Generated]:
     generate(settings, EVENTS)
     stored = stored_events(settings)
     lots = stored.of_type({p for p, _ in stored.links}, ItemType.MATERIAL_LOT)

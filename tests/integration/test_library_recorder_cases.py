@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-import psycopg
 import pytest
 from eventsourcing.persistence import ApplicationRecorder
 from eventsourcing.postgres import PostgresDatastore
@@ -14,7 +12,6 @@ from eventsourcing.tests.persistence import ApplicationRecorderTestCase
 
 from ledger.config import DatabaseURL
 from ledger.integrity.recorders import HashChainPostgresRecorder, HashChainSQLiteRecorder
-from tests.conftest import DEFAULT_PG_URL
 
 
 class TestRLed3HashChainSQLiteRecorderLibraryCases(
@@ -48,35 +45,23 @@ class TestRLed3HashChainPostgresRecorderLibraryCases(
 ):
     """The library's ApplicationRecorderTestCase on a real PostgreSQL database."""
 
+    @pytest.fixture(autouse=True)
+    def _database(self, pg_database: DatabaseURL) -> None:
+        """A fresh database per test from the session's one PostgreSQL fixture."""
+        self.db = pg_database
+
     def setUp(self) -> None:
         super().setUp()
-        db = DatabaseURL.parse(os.environ.get("CELLTRACE_TEST_POSTGRES_URL", DEFAULT_PG_URL))
-        self.admin = psycopg.conninfo.make_conninfo(
-            host=db.host, port=db.port, user=db.user, password=db.password, dbname=db.dbname
-        )
-        try:
-            conn = psycopg.connect(self.admin, autocommit=True, connect_timeout=3)
-        except psycopg.OperationalError as exc:
-            if os.environ.get("CI", "").lower() == "true":
-                raise
-            pytest.skip(f"no PostgreSQL server: {exc}")
-        self.dbname = f"celltrace_lib_{os.getpid()}"
-        with conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {self.dbname} WITH (FORCE)")
-            conn.execute(f"CREATE DATABASE {self.dbname}")
-        self.db = db
         self.datastores: list[PostgresDatastore] = []
 
     def tearDown(self) -> None:
         for datastore in self.datastores:
             datastore.close()
-        with psycopg.connect(self.admin, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {self.dbname} WITH (FORCE)")
         super().tearDown()
 
     def create_recorder(self) -> ApplicationRecorder:
         datastore = PostgresDatastore(
-            dbname=self.dbname,
+            dbname=self.db.dbname,
             host=self.db.host,
             port=self.db.port,
             user=self.db.user,

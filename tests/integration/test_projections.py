@@ -3,11 +3,8 @@ gives the same rows, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
-import time
 from typing import Any
 
 import pytest
@@ -18,7 +15,11 @@ from ledger.config import Settings
 from ledger.projections.items import items_table, timeline_table
 from ledger.projections.runner import PROJECTIONS, Projections
 from ledger.projections.tracking import tracking_table, view_engine
+from tests.processes import STARTUP_BOUND, Lines, celltrace_env, start_celltrace, wait_until
 from tests.specimen import record_samples
+
+# Events behind a killed worker: a few of its 1,000-event batches.
+BACKLOG = 3000
 
 
 def snapshot(settings: Settings) -> dict[str, list[tuple[Any, ...]]]:
@@ -47,18 +48,7 @@ def positions(settings: Settings) -> dict[str, int]:
 
 
 def worker(settings: Settings, *args: str) -> subprocess.Popen[str]:
-    env = {
-        **os.environ,
-        "CELLTRACE_DATABASE_URL": settings.database_url,
-        "CELLTRACE_DATA_DIR": str(settings.data_dir),
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "ledger", "worker", *args],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    return start_celltrace(celltrace_env(settings), "worker", *args)
 
 
 def kill_worker_part_way(settings: Settings) -> int:
@@ -67,20 +57,18 @@ def kill_worker_part_way(settings: Settings) -> int:
     proc = worker(settings, "--once")
     engine = view_engine(settings)
     query = select(tracking_table.c.notification_id).where(tracking_table.c.view == "items")
-    deadline = time.monotonic() + 60
-    try:
+
+    def committed() -> bool:
+        assert proc.poll() is None, "the worker finished before it could be killed"
         with engine.connect() as conn:
-            while True:
-                if (
-                    engine.dialect.has_table(conn, tracking_table.name)
-                    and conn.execute(query).scalar()
-                ):
-                    break
-                conn.rollback()  # see the worker's next commit
-                assert time.monotonic() < deadline, proc.stderr.read() if proc.stderr else ""
-                time.sleep(0.002)
+            return bool(
+                engine.dialect.has_table(conn, tracking_table.name) and conn.execute(query).scalar()
+            )
+
+    try:
+        wait_until(committed, "the worker's first committed batch", interval=0.002)
         proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=30)
+        proc.wait(timeout=STARTUP_BOUND)
     finally:
         engine.dispose()
     return positions(settings)["items"]
@@ -115,21 +103,21 @@ def test_r_trc_3_worker_killed_mid_way_resumes_without_applying_an_event_twice(
     # Given a backlog of events and a worker process catching up on it
     init_ledger(settings)
     app = open_ledger(settings)
-    last = record_samples(app, 4000, events_each=2)
+    last = record_samples(app, BACKLOG // 2, events_each=2, per_save=50)
     app.close()
     # When a worker catching up on it is killed with SIGKILL part-way through
     killed_at = kill_worker_part_way(settings)
     assert 0 < killed_at < last
     # And restarted to catch up
     restarted = worker(settings, "--once")
-    _, err = restarted.communicate(timeout=300)
+    _, err = restarted.communicate(timeout=STARTUP_BOUND * 3)
     assert restarted.returncode == 0, err
     resumed = snapshot(settings)
     # Then nothing is missing or doubled, and the views equal a clean rebuild
-    assert len(resumed["timeline"]) == 8000
+    assert len(resumed["timeline"]) == BACKLOG
     assert positions(settings)["items"] == last
     rebuilt = worker(settings, "--rebuild", "--once")
-    _, err = rebuilt.communicate(timeout=300)
+    _, err = rebuilt.communicate(timeout=STARTUP_BOUND * 3)
     assert rebuilt.returncode == 0, err
     assert snapshot(settings) == resumed
 
@@ -138,19 +126,20 @@ def test_r_trc_3_a_second_worker_waits_for_the_first(sqlite_settings: Settings) 
     # Given a running worker
     init_ledger(sqlite_settings)
     first = worker(sqlite_settings)
+    second = None
     try:
-        time.sleep(1.5)
+        Lines(first.stdout).wait_for("Projections running")
         # When a second worker starts
         second = worker(sqlite_settings, "--once")
-        time.sleep(1.5)
-        # Then it waits (still running, saying so) instead of double-writing
+        errors = Lines(second.stderr)
+        # Then it says it waits, and does wait (still running) instead of double-writing
+        errors.wait_for("Another celltrace worker is running")
         assert second.poll() is None
     finally:
         first.send_signal(signal.SIGINT)
-        first.wait(timeout=30)
-    _, err = second.communicate(timeout=60)
-    assert second.returncode == 0
-    assert "Another celltrace worker is running" in err
+        first.wait(timeout=STARTUP_BOUND)
+    # And it does its work once the first has stopped
+    assert second.wait(timeout=STARTUP_BOUND) == 0, errors.text()
 
 
 def test_r_trc_3_every_projection_has_a_view_with_tables() -> None:

@@ -5,7 +5,6 @@ checkpoints and key rotation."""
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
@@ -29,6 +28,7 @@ from ledger.projections.merkle import MerkleFollower
 from ledger.projections.runner import Projections
 from ledger.projections.tracking import view_engine
 from tests.attacker import Attacker
+from tests.processes import wait_until
 from tests.specimen import record_samples
 
 
@@ -170,10 +170,7 @@ def test_r_led_4_concurrent_followers_append_each_event_exactly_once(log: Log) -
 
 
 def _wait_for_checkpoints(log: Log, count: int) -> None:
-    deadline = time.monotonic() + 10
-    while log.checkpoint_count() < count:
-        assert time.monotonic() < deadline, f"{log.checkpoint_count()} checkpoints, not {count}"
-        time.sleep(0.02)
+    wait_until(lambda: log.checkpoint_count() >= count, f"{count} checkpoints")
 
 
 def test_r_led_4_worker_signs_every_n_events_and_right_after_milestones(log: Log) -> None:

@@ -4,12 +4,9 @@ the ledger verifies, the read models are complete and no event is lost or duplic
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 
 import httpx
@@ -17,6 +14,7 @@ import pytest
 
 from ledger.config import Settings
 from ledger.integrity.verify import LedgerReader, verify_database
+from tests.processes import STARTUP_BOUND, Server, celltrace_env
 
 pytestmark = pytest.mark.postgres
 
@@ -25,18 +23,10 @@ REGISTRATIONS_EACH = 6
 PASSWORD = "scale-out password"
 
 
-def _env(settings: Settings) -> dict[str, str]:
-    return {
-        **os.environ,
-        "CELLTRACE_DATABASE_URL": settings.database_url,
-        "CELLTRACE_DATA_DIR": str(settings.data_dir),
-    }
-
-
 def _celltrace(settings: Settings, *args: str, stdin: str = "") -> str:
     result = subprocess.run(
         [sys.executable, "-m", "ledger", *args],
-        env=_env(settings),
+        env=celltrace_env(settings),
         input=stdin,
         capture_output=True,
         text=True,
@@ -45,12 +35,6 @@ def _celltrace(settings: Settings, *args: str, stdin: str = "") -> str:
     )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -66,43 +50,25 @@ def cluster(pg_settings: Settings) -> Iterator[tuple[list[str], str]]:
         stdin=PASSWORD + "\n",
     ).splitlines()[-1]
     _celltrace(pg_settings, "users", "train", admin, "people.administer", "--sop", "SOP-1")
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "ledger", "worker"],
-            env=_env(pg_settings),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "ledger", "worker"],
+        env=celltrace_env(pg_settings),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    servers = [
+        Server(celltrace_env(pg_settings), pg_settings.data_dir / f"serve-{n}.log")
+        for n in range(2)
     ]
-    bases = []
-    for _ in range(2):
-        port = _port()
-        bases.append(f"http://127.0.0.1:{port}")
-        procs.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "ledger", "serve", "--port", str(port)],
-                env=_env(pg_settings),
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        )
-    deadline = time.monotonic() + 60
-    for base in bases:
-        while True:
-            try:
-                if httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "servers did not start"
-            time.sleep(0.2)
     try:
-        yield bases, admin
+        for server in servers:
+            server.wait_ready()
+        yield [server.base for server in servers], admin
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            proc.wait(timeout=30)
+        for server in servers:
+            server.stop()
+        worker.terminate()
+        worker.wait(timeout=STARTUP_BOUND)
 
 
 def test_r_led_3_two_servers_and_a_worker_lose_and_duplicate_nothing(

@@ -51,3 +51,20 @@ def test_unsupported_or_incomplete_database_url_is_refused(url: str) -> None:
 def test_password_is_not_shown_in_repr() -> None:
     db = DatabaseURL.parse("postgresql://ct:secret@h/d")
     assert "secret" not in repr(db)
+
+
+@pytest.mark.parametrize("facility", ["f-1", "F", "f01", "FACIL1", "F 01"])
+def test_r_id_1_malformed_facility_setting_is_refused_when_settings_are_read(
+    facility: str,
+) -> None:
+    # Given a CELLTRACE_FACILITY that cannot appear in an item code
+    # When the settings are read, Then they are refused naming the setting and the allowed form
+    with pytest.raises(InvalidInput) as refused:
+        Settings.from_env({"CELLTRACE_FACILITY": facility})
+    assert f"CELLTRACE_FACILITY={facility!r}" in refused.value.detail
+    assert "2 to 5 characters A-Z or 0-9, e.g. F01 (R-ID-1)" in refused.value.detail
+
+
+def test_facility_setting_of_2_to_5_capitals_or_digits_is_kept() -> None:
+    assert Settings.from_env({"CELLTRACE_FACILITY": "SH02"}).facility == "SH02"
+    assert Settings.from_env({}).facility == "F01"

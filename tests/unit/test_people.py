@@ -10,6 +10,7 @@ import pytest
 
 from ledger.application import SYSTEM, Actor, CellTraceLedger
 from ledger.commands.people import ADMINISTER
+from ledger.commands.step_types import step_roles
 from ledger.config import Settings
 from ledger.domain.base import stamped
 from ledger.domain.people import Person, Role, parse_roles
@@ -21,6 +22,9 @@ YEAR = TODAY + timedelta(days=365)
 
 def rules(refusal: pytest.ExceptionInfo[RuleViolation]) -> list[str]:
     return [v.rule for v in refusal.value.violations]
+
+
+STEPS = ("banks.test", "banks.thaw", "donors.register")
 
 
 def person(*roles: str) -> Person:
@@ -50,7 +54,7 @@ def test_r_ppl_1_training_with_expiry_is_recorded() -> None:
     operator = person("operator")
     # When their training for a step type is recorded, Then it is an event with its expiry
     with stamped(STAMP):
-        operator.record_training("banks.thaw", TODAY, YEAR, "SOP-THAW v2")
+        operator.record_training("banks.thaw", TODAY, YEAR, "SOP-THAW v2", known_steps=STEPS)
     (trained,) = operator.collect_events()
     assert type(trained).__name__ == "TrainingRecorded"
     assert operator.training["banks.thaw"] == (TODAY, YEAR)
@@ -59,9 +63,64 @@ def test_r_ppl_1_training_with_expiry_is_recorded() -> None:
 def test_r_ppl_1_training_that_expires_before_completion_is_refused() -> None:
     operator = person("operator")
     with pytest.raises(RuleViolation) as refusal, stamped(STAMP):
-        operator.record_training("banks.thaw", TODAY, TODAY, " ")
+        operator.record_training("banks.thaw", TODAY, TODAY, " ", known_steps=STEPS)
     assert rules(refusal) == ["R-PPL-1", "R-PPL-1"]
     assert operator.collect_events() == []
+
+
+def test_r_ppl_1_training_for_an_unknown_step_type_is_refused_listing_every_step_type() -> None:
+    # Given an operator
+    operator = person("operator")
+    # When training is recorded for a step type nobody can record
+    with pytest.raises(RuleViolation) as refusal, stamped(STAMP):
+        operator.record_training("fly.to.moon", TODAY, YEAR, "SOP-1 v1", known_steps=STEPS)
+    # Then it is refused under R-PPL-1 naming it and the step types there are; nothing recorded
+    assert rules(refusal) == ["R-PPL-1"]
+    assert refusal.value.detail == (
+        "R-PPL-1: 'fly.to.moon' is not a step type of this ledger, so no training can be "
+        "recorded for it; use one of: banks.test, banks.thaw, donors.register"
+    )
+    assert operator.collect_events() == []
+
+
+def test_r_ppl_1_training_for_a_mistyped_step_type_lists_the_steps_of_its_area() -> None:
+    operator = person("operator")
+    with pytest.raises(RuleViolation) as refusal, stamped(STAMP):
+        operator.record_training("banks.thw", TODAY, YEAR, "SOP-1 v1", known_steps=STEPS)
+    assert refusal.value.detail == (
+        "R-PPL-1: 'banks.thw' is not a step type of this ledger, so no training can be "
+        "recorded for it; the step types of 'banks' are: banks.test, banks.thaw"
+    )
+    assert operator.collect_events() == []
+
+
+def test_r_ppl_1_the_ledger_refuses_training_for_an_unknown_step_and_writes_nothing(
+    app: tuple[CellTraceLedger, Actor],
+) -> None:
+    # Given a registered operator
+    ledger, admin = app
+    code, _ = ledger.register_person(admin, ["operator"])
+    before = last_id(ledger)
+    # When an administrator records training for a step type the ledger does not know
+    with pytest.raises(RuleViolation) as refusal:
+        ledger.record_training(admin, code, "fly.to.moon", TODAY, YEAR, "SOP-1 v1")
+    # Then it is refused naming every step type the ledger checks training for; nothing written
+    assert rules(refusal) == ["R-PPL-1"]
+    for step in ("people.administer", "banks.thaw", "bedside.administer", "shipment.qp_release"):
+        assert step in refusal.value.detail
+    assert last_id(ledger) == before
+
+
+def test_r_ppl_1_every_step_the_ledger_authorises_can_be_trained_for(
+    app: tuple[CellTraceLedger, Actor],
+) -> None:
+    # Given a registered operator
+    ledger, admin = app
+    code, _ = ledger.register_person(admin, ["operator"])
+    # When training is recorded for every step type of the registry, Then each is accepted
+    for step in step_roles():
+        ledger.record_training(admin, code, step, TODAY, YEAR, f"SOP-{step} v1")
+    assert set(ledger.get_person(code).training) == set(step_roles()) >= {"people.administer"}
 
 
 def test_r_ppl_2_missing_role_and_training_are_both_named() -> None:
@@ -79,7 +138,7 @@ def test_r_ppl_2_expired_training_is_named() -> None:
     operator = person("operator")
     with stamped(STAMP):
         operator.record_training(
-            "banks.thaw", TODAY - timedelta(days=400), TODAY - timedelta(1), "S"
+            "banks.thaw", TODAY - timedelta(days=400), TODAY - timedelta(1), "S", known_steps=STEPS
         )
     (problem,) = operator.missing_for("banks.thaw", "operator", TODAY)
     assert "expired" in problem.message

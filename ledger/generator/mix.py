@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from bench.downstream import Made
+from ledger.generator.downstream import Made
 
 
 @dataclass(frozen=True)
