@@ -13,14 +13,23 @@ from ledger.bootstrap import describe_database, init_ledger, open_ledger
 from ledger.cli_transparency import KeysOption, log_audit, register
 from ledger.cli_users import register_users
 from ledger.config import Settings
-from ledger.errors import InvalidInput, LedgerError, NotFound
+from ledger.errors import InvalidInput, LedgerError, NotFound, Unreachable
 from ledger.integrity.verify import KeptHead, LedgerReader, LogAudit, Report, verify_database
+from ledger.reachability import database_failure, probe
+
+EXIT_TAMPERING = 1  # verify's findings only
+EXIT_USAGE = 2  # usage or input error, a refused command
+EXIT_UNREACHABLE = 3  # the ledger's database or a service cannot be reached or used
 
 app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     help="CellTrace: GMP traceability ledger for cell-component and cell-derivative therapies.",
+    epilog="Exit codes: 0 success (verify: intact); 1 tampering found (verify only); "
+    "2 usage or input error, or a refused command; 3 the ledger's database or a service "
+    "cannot be reached or used (server down, wrong password, missing database, permission "
+    "denied). Errors are one line on standard error.",
 )
 
 
@@ -39,12 +48,20 @@ def _existing_ledger() -> Settings:
 
 
 def _settings() -> Settings:
-    settings = Settings.from_env()
+    """The settings of a ledger whose database answers (PostgreSQL is probed: exit 3 if not)."""
+    settings = _parsed_settings()
+    probe(settings)
+    return settings
+
+
+def _parsed_settings() -> Settings:
+    """The settings from the environment; a bad setting is a usage error (exit 2)."""
     try:
+        settings = Settings.from_env()
         settings.database  # noqa: B018 - parse now so a bad URL is a usage error
     except InvalidInput as exc:
         typer.echo(f"error: {exc.detail}", err=True)
-        raise typer.Exit(2) from None
+        raise typer.Exit(EXIT_USAGE) from None
     return settings
 
 
@@ -81,7 +98,9 @@ def verify(
     keys: KeysOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Recompute every hash, chain and checkpoint root. Exit 0 intact, 1 tampering, 2 usage."""
+    """Recompute every hash, chain and checkpoint root.
+
+    Exit 0 intact, 1 tampering found, 2 usage error, 3 the database cannot be reached."""
     kept: KeptHead | None = None
     if chain_head is not None:
         try:
@@ -97,7 +116,7 @@ def verify(
         typer.echo(json.dumps(_report_json(report), indent=2))
     else:
         _print_report(settings, report)
-    raise typer.Exit(0 if report.intact else 1)
+    raise typer.Exit(0 if report.intact else EXIT_TAMPERING)
 
 
 def _run_verification(
@@ -337,13 +356,26 @@ def _demo_labels(settings: Settings) -> None:
 
 
 def main() -> None:
-    """Entry point: domain refusals print one clear line instead of a traceback."""
+    """Entry point, and the one place exceptions become exit codes: one line on standard error
+    instead of a traceback; 3 when the database cannot be reached or used, 2 for a refusal.
+    Exit 1 (tampering) comes only from the verification commands' own findings."""
     try:
         app()
-    except (InvalidInput, NotFound) as exc:
-        typer.echo(f"error: {exc.detail}", err=True)
-        sys.exit(2)
+    except Exception as exc:
+        failure = exc if isinstance(exc, LedgerError) else _database_failure(exc)
+        if failure is None:
+            raise
+        if isinstance(failure, Unreachable):
+            typer.echo(f"error: {failure.detail}", err=True)
+            sys.exit(EXIT_UNREACHABLE)
+        prefix = "error" if isinstance(failure, (InvalidInput, NotFound)) else "refused"
+        typer.echo(f"{prefix}: {failure.detail}", err=True)
+        sys.exit(EXIT_USAGE)
 
-    except LedgerError as exc:
-        typer.echo(f"refused: {exc.detail}", err=True)
-        sys.exit(1)
+
+def _database_failure(exc: Exception) -> LedgerError | None:
+    try:
+        db = Settings.from_env().database
+    except InvalidInput:
+        return None
+    return database_failure(exc, db)

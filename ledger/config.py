@@ -15,6 +15,8 @@ DEFAULT_ORIGIN = "celltrace.example/ledger"
 DEFAULT_CHECKPOINT_EVERY_EVENTS = 1000
 DEFAULT_CHECKPOINT_EVERY_SECONDS = 300.0
 DEFAULT_CHECKPOINT_MILESTONES = (".Certified", ".ReleasedForUse", ".Released")
+# A PostgreSQL server that does not answer is reported after this long, not after minutes.
+CONNECT_TIMEOUT_SECONDS = 5
 
 
 @dataclass(frozen=True)
@@ -170,6 +172,7 @@ class Settings:
             "POSTGRES_USER": db.user,
             "POSTGRES_PASSWORD": db.password,
             "POSTGRES_LOCK_TIMEOUT": "30",
+            "POSTGRES_CONNECT_TIMEOUT": str(CONNECT_TIMEOUT_SECONDS),
             "APPLICATION_RECORDER_TOPIC": recorder + "HashChainPostgresRecorder",
             "CREATE_TABLE": create,
             **cache,
