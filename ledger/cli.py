@@ -67,14 +67,25 @@ def _parsed_settings() -> Settings:
 
 @app.command()
 def init() -> None:
-    """Create the database, its tables and the signing keys (safe to run again)."""
-    settings = _settings()
+    """Create the database (PostgreSQL: if missing), its tables and the signing keys (safe to
+    run again)."""
+    settings = _parsed_settings()
+    _ensure_database(settings)
     result = init_ledger(settings)
     typer.echo(f"Ledger ready: {result.database}")
     for name in ("log", "label"):
         path = result.log_key if name == "log" else result.label_key
         state = "created" if f"{name}.key" in result.created_keys else "kept"
         typer.echo(f"{name.capitalize()} signing key ({state}): {path}")
+
+
+def _ensure_database(settings: Settings) -> None:
+    """Create a missing PostgreSQL database (init and demo create the ledger)."""
+    from ledger.pg_setup import ensure_database
+
+    db = settings.database
+    if db.backend == "postgres" and ensure_database(db):
+        typer.echo(f"Database {db.dbname} created on {db.host}:{db.port} (owner {db.user}).")
 
 
 @app.command()
@@ -316,7 +327,8 @@ def demo() -> None:
     """Record a realistic history in the configured ledger and verify it."""
     from ledger.demo import run_demo
 
-    settings = _settings()
+    settings = _parsed_settings()
+    _ensure_database(settings)
     run_demo(settings, typer.echo)
     _demo_labels(settings)
 
