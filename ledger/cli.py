@@ -68,15 +68,16 @@ def _parsed_settings() -> Settings:
 @app.command()
 def init() -> None:
     """Create the database (PostgreSQL: if missing), its tables and the signing keys (safe to
-    run again)."""
+    run again); refuses to give an existing ledger a second log key."""
     settings = _parsed_settings()
     _ensure_database(settings)
     result = init_ledger(settings)
     typer.echo(f"Ledger ready: {result.database}")
-    for name in ("log", "label"):
-        path = result.log_key if name == "log" else result.label_key
+    for name, path in (("log", result.log_key), ("label", result.label_key)):
         state = "created" if f"{name}.key" in result.created_keys else "kept"
         typer.echo(f"{name.capitalize()} signing key ({state}): {path}")
+    for key in result.recorded_keys:
+        typer.echo(f"Log identity recorded in the database: {key}")
 
 
 def _ensure_database(settings: Settings) -> None:
@@ -119,13 +120,19 @@ def verify(
         except ValueError as exc:
             raise typer.BadParameter(str(exc), param_hint="--chain-head") from None
     settings = _existing_ledger()
-    audit = log_audit(settings, keys, checkpoint)
+    audit, trusted = log_audit(settings, keys, checkpoint)
     report = _run_verification(
         settings, kept, audit, show_progress=sys.stderr.isatty() and not as_json
     )
     if as_json:
-        typer.echo(json.dumps(_report_json(report), indent=2))
+        result = _report_json(report)
+        result["trusted_log_keys"] = {
+            "source": trusted.source,
+            "keys": [key.key_string() for key in trusted.keys],
+        }
+        typer.echo(json.dumps(result, indent=2))
     else:
+        typer.echo(trusted.describe())
         _print_report(settings, report)
     raise typer.Exit(0 if report.intact else EXIT_TAMPERING)
 
