@@ -66,11 +66,30 @@ def _parsed_settings() -> Settings:
 
 
 @app.command()
-def init() -> None:
+def init(
+    grant_to: Annotated[
+        str | None,
+        typer.Option(
+            "--grant-to",
+            metavar="ROLE",
+            help="PostgreSQL: also grant ROLE exactly the privileges the application needs "
+            "(serve, worker, verify, trace, users); run init as the owner role.",
+        ),
+    ] = None,
+) -> None:
     """Create the database (PostgreSQL: if missing), its tables and the signing keys (safe to
     run again); refuses to give an existing ledger a second log key."""
+    from ledger.pg_setup import check_role
+    from ledger.pg_setup import grant_to as grant_privileges
+
     settings = _parsed_settings()
+    if grant_to is not None and settings.database.backend != "postgres":
+        raise typer.BadParameter(
+            "applies to PostgreSQL only (SQLite has no roles)", param_hint="--grant-to"
+        )
     _ensure_database(settings)
+    if grant_to is not None:
+        check_role(settings.database, grant_to)
     result = init_ledger(settings)
     typer.echo(f"Ledger ready: {result.database}")
     for name, path in (("log", result.log_key), ("label", result.label_key)):
@@ -78,6 +97,9 @@ def init() -> None:
         typer.echo(f"{name.capitalize()} signing key ({state}): {path}")
     for key in result.recorded_keys:
         typer.echo(f"Log identity recorded in the database: {key}")
+    if grant_to is not None:
+        grant_privileges(settings, grant_to)
+        typer.echo(f"Granted {grant_to} the application's privileges (docs/operations.md).")
 
 
 def _ensure_database(settings: Settings) -> None:

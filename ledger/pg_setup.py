@@ -1,13 +1,13 @@
 """What `celltrace init` does on the PostgreSQL server itself: create a missing database (or
-say exactly how an administrator does it)."""
+say exactly how an administrator does it) and grant the application role its privileges."""
 
 from __future__ import annotations
 
 import psycopg
 from psycopg import sql
 
-from ledger.config import DatabaseURL
-from ledger.errors import Unreachable
+from ledger.config import DatabaseURL, Settings
+from ledger.errors import InvalidInput, Unreachable
 from ledger.reachability import database_failure, pg_connect
 
 MAINTENANCE_DATABASE = "postgres"
@@ -43,6 +43,31 @@ def ensure_database(db: DatabaseURL) -> bool:
 def create_database_sql(db: DatabaseURL) -> str:
     """The SQL that creates the ledger's database, owned by the role that runs `init`."""
     return f"CREATE DATABASE {quote_identifier(db.dbname)} OWNER {quote_identifier(db.user)};"
+
+
+def check_role(db: DatabaseURL, role: str) -> None:
+    """Refuse (InvalidInput) a role the server does not have, before anything is created."""
+    with pg_connect(db) as conn:
+        found = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
+    if found is None:
+        raise InvalidInput(
+            f"--grant-to {role}: PostgreSQL at {db.host}:{db.port} has no role {role}; ask an "
+            f"administrator to create it (CREATE ROLE {quote_identifier(role)} LOGIN PASSWORD "
+            "'...';) and run init again. Nothing was written"
+        )
+
+
+def grant_to(settings: Settings, role: str) -> list[str]:
+    """Give `role` exactly the application's privileges (GRANTs are idempotent); returns the
+    statements run."""
+    from ledger.schema import grant_statements
+
+    db = settings.database
+    statements = grant_statements(role, db.dbname)
+    with pg_connect(db) as conn:
+        for statement in statements:
+            conn.execute(statement.encode())
+    return statements
 
 
 def _failure(exc: psycopg.Error, db: DatabaseURL) -> Exception:

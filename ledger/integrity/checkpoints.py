@@ -63,10 +63,13 @@ log_checkpoints = Table(
     Column("signed_at", String(40), nullable=False),  # ISO 8601, UTC
 )
 _APPEND_ONLY_DDL = {
-    "sqlite": tuple(
-        f"CREATE TRIGGER IF NOT EXISTS log_checkpoints_no_{action.lower()} BEFORE {action} "
-        f"ON log_checkpoints BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END"
-        for action in ("UPDATE", "DELETE")
+    "sqlite": (
+        "SELECT 1",  # SQLite's write lock already serialises creators
+        *(
+            f"CREATE TRIGGER IF NOT EXISTS log_checkpoints_no_{action.lower()} BEFORE {action} "
+            f"ON log_checkpoints BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END"
+            for action in ("UPDATE", "DELETE")
+        ),
     ),
     "postgresql": (
         f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK_KEY})",  # creators take turns
@@ -109,8 +112,12 @@ class Checkpoints:
             return
         create_tables(self.engine, [log_checkpoints])
         with self.engine.begin() as conn:
-            for statement in _APPEND_ONLY_DDL[conn.dialect.name]:
-                conn.exec_driver_sql(statement)
+            lock, *ddl = _APPEND_ONLY_DDL[conn.dialect.name]
+            conn.exec_driver_sql(lock)
+            # Only the owner may (re)define the triggers: the application role finds them.
+            if conn.dialect.name != "postgresql" or not _has_trigger(conn):
+                for statement in ddl:
+                    conn.exec_driver_sql(statement)
         self._created = True
 
     def latest(self) -> StoredCheckpoint | None:
@@ -211,6 +218,13 @@ def _admit(signers: Sequence[Signer], engine: Engine, settings: Settings) -> Non
         f"ledger's log key ({key_ids(identity)}, recorded in its database); copy the "
         "ledger's key there or set CELLTRACE_KEYS_DIR / CELLTRACE_LOG_KEY"
     )
+
+
+def _has_trigger(conn: Connection) -> bool:
+    found = conn.exec_driver_sql(
+        "SELECT 1 FROM pg_trigger WHERE tgname = 'log_checkpoints_append_only'"
+    ).first()
+    return found is not None
 
 
 def _latest(conn: Connection) -> StoredCheckpoint | None:
