@@ -9,8 +9,8 @@ followed by ``/labels``; the key ID in a label's QR payload selects it.
 from __future__ import annotations
 
 from label_printing.errors import LabelKeyError
-from ledger import keys
 from ledger.config import Settings
+from ledger.errors import InvalidInput
 from ledger.integrity.note import Signer, Verifier
 
 NAME_SUFFIX = "/labels"
@@ -23,19 +23,19 @@ def label_key_name(origin: str) -> str:
 
 def load_label_signer(settings: Settings) -> Signer:
     """Load the label signing key from the data directory, or explain how to create it."""
-    path = settings.keys_dir / keys.LABEL_KEY
-    if not path.exists():
+    key = settings.label_key
+    if not key.exists():
         raise LabelKeyError(
-            f"there is no label signing key at {path}; run `celltrace init` "
-            "(or set CELLTRACE_DATA_DIR to the data directory that holds keys/label.key)."
+            f"there is no label signing key at {key.path}; run `celltrace init` "
+            "(or set CELLTRACE_DATA_DIR, CELLTRACE_KEYS_DIR or CELLTRACE_LABEL_KEY to where "
+            "the ledger's label.key is)."
         )
     try:
-        private_key = keys.load(path)
-    except (OSError, ValueError) as exc:
+        private_key = key.load()
+    except InvalidInput as exc:
         raise LabelKeyError(
-            f"the label signing key {path} cannot be read ({exc}); restore it from the "
-            "backup of keys/ rather than creating a new one, or labels already printed "
-            "stop verifying."
+            f"{exc.detail}; restore the key from the backup of keys/ rather than creating a "
+            "new one, or labels already printed stop verifying."
         ) from None
     return Signer(private_key, label_key_name(settings.origin))
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import Engine
+
 from ledger import keys, personal_data
 from ledger.application import CellTraceLedger, Clock, utc_now
 from ledger.config import Settings
 from ledger.db import create_db_engine
+from ledger.errors import InvalidInput
 
 
 @dataclass(frozen=True)
@@ -17,20 +20,36 @@ class InitResult:
     log_key: Path
     label_key: Path
     created_keys: tuple[str, ...]
+    recorded_keys: tuple[str, ...] = ()
 
 
 def init_ledger(settings: Settings) -> InitResult:
-    """Create database, tables and keys; safe to run again (idempotent)."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    created = []
-    for name in (keys.LOG_KEY, keys.LABEL_KEY):
-        path = settings.keys_dir / name
-        if not path.exists():
-            created.append(name)
-        keys.load_or_create(path)
-    app = CellTraceLedger(settings, create_tables=True)
-    app.close()
-    _create_log_tables(settings)
+    """Create tables and keys; safe to run again (idempotent).
+
+    Refuses (InvalidInput, nothing written) to give an existing ledger a second log identity:
+    when its database names log keys, or holds checkpoints, and the configured log key is
+    missing or another key.
+    """
+    from ledger.integrity.log_identity import record_keys
+    from ledger.integrity.log_keys import key_history
+    from ledger.schema import create_side_tables
+
+    if settings.database.backend == "sqlite":
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = create_db_engine(settings)
+    try:
+        check_log_identity(settings, engine)
+        created = []
+        for name, key in ((keys.LOG_KEY, settings.log_key), (keys.LABEL_KEY, settings.label_key)):
+            if not key.exists():
+                created.append(name)
+            key.load_or_create()
+        app = CellTraceLedger(settings, create_tables=True)
+        app.close()
+        create_side_tables(settings, engine)
+        recorded = record_keys(engine, key_history(settings))
+    finally:
+        engine.dispose()
     key_store = personal_data.open_key_store(settings)
     try:
         personal_data.prepare_key_store(settings, key_store)
@@ -38,24 +57,55 @@ def init_ledger(settings: Settings) -> InitResult:
         key_store.dispose()
     return InitResult(
         database=describe_database(settings),
-        log_key=settings.keys_dir / keys.LOG_KEY,
-        label_key=settings.keys_dir / keys.LABEL_KEY,
+        log_key=settings.log_key.path,
+        label_key=settings.label_key.path,
         created_keys=tuple(created),
+        recorded_keys=tuple(v.key_string() for v in recorded),
     )
 
 
-def _create_log_tables(settings: Settings) -> None:
-    """The Merkle log and checkpoint tables with their append-only and no-truncate triggers,
-    so an existing database gets new guards on the next `celltrace init`."""
-    from ledger.integrity.checkpoints import Checkpoints
-    from ledger.projections.merkle import MerkleView
+def check_log_identity(settings: Settings, engine: Engine) -> None:
+    """Refuse a log key that would be a second identity of the ledger in `engine`'s database."""
+    from ledger.integrity.log_identity import key_ids, recorded_keys
+    from ledger.integrity.log_keys import log_signer
 
-    engine = create_db_engine(settings)
-    try:
-        MerkleView(engine).create_tables()
-        Checkpoints(settings, engine).create_tables()
-    finally:
-        engine.dispose()
+    identity = recorded_keys(engine)
+    key = settings.log_key
+    where = f"{describe_database(settings)} already"
+    if not key.exists():
+        if identity:
+            raise InvalidInput(
+                f"{where} has a log identity (log key {key_ids(identity)}) but there is no log "
+                f"signing key at {key.path}; copy the ledger's log.key there, or set "
+                "CELLTRACE_KEYS_DIR / CELLTRACE_LOG_KEY to where it is. Nothing was written: "
+                "a new key would be a second identity and its checkpoints would not verify"
+            )
+        if _has_checkpoints(engine):
+            raise InvalidInput(
+                f"{where} holds signed checkpoints but there is no log signing key at "
+                f"{key.path}; copy the ledger's keys there or set CELLTRACE_KEYS_DIR / "
+                "CELLTRACE_LOG_KEY. Nothing was written"
+            )
+        return
+    current = log_signer(settings).verifier()
+    if identity and current not in identity:
+        raise InvalidInput(
+            f"the log signing key {key.path} ({key_ids([current])}) is not the log key of "
+            f"this ledger: {where} names {key_ids(identity)}; copy the ledger's log.key there, "
+            "or set CELLTRACE_KEYS_DIR / CELLTRACE_LOG_KEY (and CELLTRACE_LOG_ORIGIN, which "
+            "names the key). Nothing was written"
+        )
+
+
+def _has_checkpoints(engine: Engine) -> bool:
+    from sqlalchemy import select
+
+    from ledger.integrity.checkpoints import log_checkpoints
+
+    with engine.connect() as conn:
+        if not engine.dialect.has_table(conn, log_checkpoints.name):
+            return False
+        return conn.execute(select(log_checkpoints.c.sequence).limit(1)).first() is not None
 
 
 def open_ledger(settings: Settings, *, clock: Clock = utc_now) -> CellTraceLedger:

@@ -16,13 +16,22 @@ from ledger.cli_transparency import register
 from ledger.cli_users import register_users
 from ledger.cli_verify import register_verify
 from ledger.config import Settings
-from ledger.errors import InvalidInput, LedgerError, NotFound
+from ledger.errors import InvalidInput, LedgerError, NotFound, Unreachable
 from ledger.integrity.verify import LedgerReader
+from ledger.reachability import database_failure, probe
+
+EXIT_TAMPERING = 1  # verify's findings only
+EXIT_USAGE = 2  # usage or input error, a refused command
+EXIT_UNREACHABLE = 3  # the ledger's database or a service cannot be reached or used
 
 app = CleanTyper(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     help="CellTrace: GMP traceability ledger for cell-component and cell-derivative therapies.",
+    epilog="Exit codes: 0 success (verify: intact); 1 tampering found (verify only); "
+    "2 usage or input error, or a refused command; 3 the ledger's database or a service "
+    "cannot be reached or used (server down, wrong password, missing database, permission "
+    "denied). Errors are one line on standard error.",
 )
 
 
@@ -72,26 +81,67 @@ def _existing_ledger() -> Settings:
 
 
 def _settings() -> Settings:
-    """The CELLTRACE_* settings; a bad one is a usage error (exit 2) before anything is done."""
+    """The settings of a ledger whose database answers (PostgreSQL is probed: exit 3 if not)."""
+    settings = _parsed_settings()
+    probe(settings)
+    return settings
+
+
+def _parsed_settings() -> Settings:
+    """The settings from the environment; a bad setting is a usage error (exit 2)."""
     try:
         settings = Settings.from_env()
         settings.database  # noqa: B018 - parse now so a bad URL is a usage error
     except InvalidInput as exc:
         typer.echo(f"error: {exc.detail}", err=True)
-        raise typer.Exit(2) from None
+        raise typer.Exit(EXIT_USAGE) from None
     return settings
 
 
 @app.command()
-def init() -> None:
-    """Create the database, its tables and the signing keys (safe to run again)."""
-    settings = _settings()
+def init(
+    grant_to: Annotated[
+        str | None,
+        typer.Option(
+            "--grant-to",
+            metavar="ROLE",
+            help="PostgreSQL: also grant ROLE exactly the privileges the application needs "
+            "(serve, worker, verify, trace, users); run init as the owner role.",
+        ),
+    ] = None,
+) -> None:
+    """Create the database (PostgreSQL: if missing), its tables and the signing keys (safe to
+    run again); refuses to give an existing ledger a second log key."""
+    from ledger.pg_setup import check_role
+    from ledger.pg_setup import grant_to as grant_privileges
+
+    settings = _parsed_settings()
+    if grant_to is not None and settings.database.backend != "postgres":
+        raise typer.BadParameter(
+            "applies to PostgreSQL only (SQLite has no roles)", param_hint="--grant-to"
+        )
+    _ensure_database(settings)
+    if grant_to is not None:
+        check_role(settings.database, grant_to)
     result = init_ledger(settings)
     typer.echo(f"Ledger ready: {result.database}")
-    for name in ("log", "label"):
-        path = result.log_key if name == "log" else result.label_key
+    for name, path in (("log", result.log_key), ("label", result.label_key)):
         state = "created" if f"{name}.key" in result.created_keys else "kept"
         typer.echo(f"{name.capitalize()} signing key ({state}): {path}")
+    for key in result.recorded_keys:
+        typer.echo(f"Log identity recorded in the database: {key}")
+    if grant_to is not None:
+        grant_privileges(settings, grant_to)
+        typer.echo(f"Granted {grant_to} the application's privileges (docs/operations.md).")
+
+
+def _ensure_database(settings: Settings) -> None:
+    """Create a missing PostgreSQL database (init and demo create the ledger)."""
+    from ledger.pg_setup import ensure_database
+
+    db = settings.database
+    if db.backend == "postgres" and ensure_database(db):
+        typer.echo(f"Database {db.dbname} created on {db.host}:{db.port} (owner {db.user}).")
 
 
 @app.command()
@@ -272,7 +322,8 @@ def demo(
     from ledger.demo import run_demo
     from ledger.demo_ledger import prepare_demo_ledger
 
-    settings = _settings()
+    settings = _parsed_settings()
+    _ensure_database(settings)
     prepare_demo_ledger(settings, fresh=fresh)
     run_demo(settings, typer.echo)
     _demo_labels(settings)
@@ -367,13 +418,26 @@ def _demo_labels(settings: Settings) -> None:
 
 
 def main() -> None:
-    """Entry point: domain refusals print one clear line instead of a traceback."""
+    """Entry point, and the one place exceptions become exit codes: one line on standard error
+    instead of a traceback; 3 when the database cannot be reached or used, 2 for a refusal.
+    Exit 1 (tampering) comes only from the verification commands' own findings."""
     try:
         app()
-    except (InvalidInput, NotFound) as exc:
-        typer.echo(f"error: {exc.detail}", err=True)
-        sys.exit(2)
+    except Exception as exc:
+        failure = exc if isinstance(exc, LedgerError) else _database_failure(exc)
+        if failure is None:
+            raise
+        if isinstance(failure, Unreachable):
+            typer.echo(f"error: {failure.detail}", err=True)
+            sys.exit(EXIT_UNREACHABLE)
+        prefix = "error" if isinstance(failure, (InvalidInput, NotFound)) else "refused"
+        typer.echo(f"{prefix}: {failure.detail}", err=True)
+        sys.exit(EXIT_USAGE)
 
-    except LedgerError as exc:
-        typer.echo(f"refused: {exc.detail}", err=True)
-        sys.exit(1)
+
+def _database_failure(exc: Exception) -> LedgerError | None:
+    try:
+        db = Settings.from_env().database
+    except InvalidInput:
+        return None
+    return database_failure(exc, db)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +15,8 @@ import typer
 from sqlalchemy import Engine
 
 from ledger.config import Settings
+from ledger.db import create_db_engine
+from ledger.integrity.log_identity import key_ids, recorded_keys
 from ledger.integrity.log_keys import key_history, log_keys_of
 from ledger.integrity.note import CheckpointError, MalformedNoteError, NoteError, Verifier
 from ledger.integrity.note import open_checkpoint as open_signed_checkpoint
@@ -36,20 +39,56 @@ def _usage(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
+@dataclass(frozen=True)
+class TrustedKeys:
+    """The log keys a verification trusts, and where they came from (said to the user)."""
+
+    keys: tuple[Verifier, ...]
+    source: str
+
+    def describe(self) -> str:
+        listed = key_ids(self.keys) if self.keys else "none"
+        return f"Trusted log keys ({self.source}): {listed}"
+
+
 def trusted_log_keys(settings: Settings, keys_file: Path | None) -> tuple[Verifier, ...]:
+    return trusted_keys(settings, keys_file).keys
+
+
+def trusted_keys(settings: Settings, keys_file: Path | None) -> TrustedKeys:
+    """The --keys file; else the key history in the keys folder; else the keys the database
+    recorded at `init` (usage errors exit 2)."""
     try:
         if keys_file is not None:
             found = read_keys(keys_file.read_text("utf-8"))
-        else:
-            found = key_history(settings)
+            return TrustedKeys(tuple(log_keys_of(found, settings.origin)), f"from {keys_file}")
+        found = key_history(settings)
     except (OSError, ValueError) as exc:
         raise _usage(f"cannot read the verifier keys: {exc}") from None
-    return tuple(log_keys_of(found, settings.origin))
+    if found:
+        return TrustedKeys(
+            tuple(log_keys_of(found, settings.origin)),
+            f"from the keys folder {settings.keys_dir}; pass --keys FILE to trust keys kept "
+            "outside the system instead",
+        )
+    engine = create_db_engine(settings)
+    try:
+        recorded = recorded_keys(engine)
+    finally:
+        engine.dispose()
+    return TrustedKeys(
+        tuple(log_keys_of(recorded, settings.origin)),
+        f"recorded in the database by `celltrace init`, as {settings.keys_dir} holds none; "
+        "pass --keys FILE to trust keys kept outside the system instead",
+    )
 
 
-def log_audit(settings: Settings, keys_file: Path | None, checkpoint_file: Path | None) -> LogAudit:
+def log_audit(
+    settings: Settings, keys_file: Path | None, checkpoint_file: Path | None
+) -> tuple[LogAudit, TrustedKeys]:
     """What `celltrace verify` checks the Merkle log with; usage errors exit 2."""
-    keys = trusted_log_keys(settings, keys_file)
+    trusted = trusted_keys(settings, keys_file)
+    keys = trusted.keys
     kept = None
     if checkpoint_file is not None:
         try:
@@ -68,7 +107,7 @@ def log_audit(settings: Settings, keys_file: Path | None, checkpoint_file: Path 
             f"no verifier key of the log {settings.origin} is known, so its checkpoints cannot "
             "be checked; pass --keys FILE (from GET /ledger/keys)"
         )
-    return LogAudit(settings.origin, keys, kept)
+    return LogAudit(settings.origin, keys, kept), trusted
 
 
 def _any_stored_checkpoint(settings: Settings) -> bool:

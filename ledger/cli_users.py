@@ -45,10 +45,20 @@ def register_users(app: typer.Typer, settings_of: Callable[[], Settings]) -> Non
 
         settings = settings_of()
         password = _password(password_stdin)
-        credentials = _credentials(settings, password)  # refuse a weak password before registering
+        # Everything that can refuse the password is checked before the person is registered.
+        credentials = _credentials(settings, password)
+        credentials.check_writable()
         with _refusals_exit_2(), _ledger(settings) as ledger:
             code, _ = ledger.register_person(SYSTEM, role)
-        credentials.set_password(code, password)
+        try:
+            credentials.set_password(code, password)
+        except Exception:
+            typer.echo(
+                f"error: {code} was registered but the password could not be stored; "
+                f"run `celltrace users set-password {code}`",
+                err=True,
+            )
+            raise
         typer.echo(code)
 
     @users.command("train")

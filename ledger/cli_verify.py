@@ -68,7 +68,7 @@ def register_verify(app: typer.Typer, existing_ledger: Callable[[], Settings]) -
                 raise typer.BadParameter(str(exc), param_hint="--chain-head") from None
         settings = existing_ledger()
         with _reaching_the_ledger(settings):
-            audit = log_audit(settings, keys, checkpoint)
+            audit, trusted = log_audit(settings, keys, checkpoint)
             report = _run_verification(
                 settings, kept, audit, show_progress=sys.stderr.isatty() and not as_json
             )
@@ -82,11 +82,18 @@ def register_verify(app: typer.Typer, existing_ledger: Callable[[], Settings]) -
                 else None
             )
         if as_json:
-            extra: dict[str, object] = {"caveat": caveat}
+            extra: dict[str, object] = {
+                "caveat": caveat,
+                "trusted_log_keys": {
+                    "source": trusted.source,
+                    "keys": [key.key_string() for key in trusted.keys],
+                },
+            }
             if read_models:
                 extra["read_models"] = read_models_json(models)
             typer.echo(json.dumps(report_json(report) | extra, indent=2))
         else:
+            typer.echo(trusted.describe())
             _print_report(settings, report)
             if caveat is not None:
                 typer.echo(f"Note: {caveat}")

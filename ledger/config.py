@@ -10,12 +10,15 @@ from urllib.parse import unquote, urlsplit
 
 from ledger.errors import InvalidInput
 from ledger.identifiers import is_facility_code
+from ledger.keys import LABEL_KEY, LOG_KEY, KeyFile
 
 DEFAULT_DATA_DIR = "./celltrace-data"
 DEFAULT_ORIGIN = "celltrace.example/ledger"
 DEFAULT_CHECKPOINT_EVERY_EVENTS = 1000
 DEFAULT_CHECKPOINT_EVERY_SECONDS = 300.0
 DEFAULT_CHECKPOINT_MILESTONES = (".Certified", ".ReleasedForUse", ".Released")
+# A PostgreSQL server that does not answer is reported after this long, not after minutes.
+CONNECT_TIMEOUT_SECONDS = 5
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,10 @@ def _facility(raw: str | None) -> str:
     return raw
 
 
+def _path(raw: str | None) -> Path | None:
+    return Path(raw) if raw else None
+
+
 def _suffixes(raw: str | None) -> tuple[str, ...]:
     """CELLTRACE_CHECKPOINT_MILESTONES: comma-separated event-name suffixes; "" means none."""
     if raw is None:
@@ -123,6 +130,14 @@ class Settings:
     checkpoint_every_events: int = DEFAULT_CHECKPOINT_EVERY_EVENTS
     checkpoint_every_seconds: float = DEFAULT_CHECKPOINT_EVERY_SECONDS
     checkpoint_milestones: tuple[str, ...] = DEFAULT_CHECKPOINT_MILESTONES
+    # Where the signing keys live: CELLTRACE_KEYS_DIR (default data_dir/keys), or one file per
+    # key (CELLTRACE_LOG_KEY, CELLTRACE_LABEL_KEY), possibly outside the data directory and
+    # passphrase-protected (CELLTRACE_LOG_KEY_PASSPHRASE, CELLTRACE_LABEL_KEY_PASSPHRASE).
+    keys_dir_setting: Path | None = None
+    log_key_file: Path | None = None
+    log_key_passphrase: str | None = field(default=None, repr=False)
+    label_key_file: Path | None = None
+    label_key_passphrase: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -142,6 +157,11 @@ class Settings:
                 env, "CELLTRACE_CHECKPOINT_EVERY_SECONDS", DEFAULT_CHECKPOINT_EVERY_SECONDS
             ),
             checkpoint_milestones=_suffixes(env.get("CELLTRACE_CHECKPOINT_MILESTONES")),
+            keys_dir_setting=_path(env.get("CELLTRACE_KEYS_DIR")),
+            log_key_file=_path(env.get("CELLTRACE_LOG_KEY")),
+            log_key_passphrase=env.get("CELLTRACE_LOG_KEY_PASSPHRASE") or None,
+            label_key_file=_path(env.get("CELLTRACE_LABEL_KEY")),
+            label_key_passphrase=env.get("CELLTRACE_LABEL_KEY_PASSPHRASE") or None,
         )
 
     @property
@@ -150,7 +170,32 @@ class Settings:
 
     @property
     def keys_dir(self) -> Path:
-        return self.data_dir / "keys"
+        """CELLTRACE_KEYS_DIR, by default the data directory's `keys/` folder."""
+        return self.keys_dir_setting or self.data_dir / "keys"
+
+    @property
+    def log_key(self) -> KeyFile:
+        """The transparency log's signing key (CELLTRACE_LOG_KEY, default keys_dir/log.key)."""
+        return KeyFile(
+            self.log_key_file or self.keys_dir / LOG_KEY,
+            self.log_key_passphrase,
+            "log signing key",
+            "CELLTRACE_LOG_KEY" if self.log_key_file else "CELLTRACE_KEYS_DIR or CELLTRACE_LOG_KEY",
+            "CELLTRACE_LOG_KEY_PASSPHRASE",
+        )
+
+    @property
+    def label_key(self) -> KeyFile:
+        """The label signing key (CELLTRACE_LABEL_KEY, default keys_dir/label.key)."""
+        return KeyFile(
+            self.label_key_file or self.keys_dir / LABEL_KEY,
+            self.label_key_passphrase,
+            "label signing key",
+            "CELLTRACE_LABEL_KEY"
+            if self.label_key_file
+            else "CELLTRACE_KEYS_DIR or CELLTRACE_LABEL_KEY",
+            "CELLTRACE_LABEL_KEY_PASSPHRASE",
+        )
 
     def eventsourcing_env(self, *, create_tables: bool | None = None) -> dict[str, str]:
         """The persistence environment for eventsourcing's sqlite / postgres modules.
@@ -184,6 +229,7 @@ class Settings:
             "POSTGRES_USER": db.user,
             "POSTGRES_PASSWORD": db.password,
             "POSTGRES_LOCK_TIMEOUT": "30",
+            "POSTGRES_CONNECT_TIMEOUT": str(CONNECT_TIMEOUT_SECONDS),
             "APPLICATION_RECORDER_TOPIC": recorder + "HashChainPostgresRecorder",
             "CREATE_TABLE": create,
             **cache,

@@ -77,6 +77,15 @@ class Credentials:
     def create_tables(self) -> None:
         metadata.create_all(self.engine)
 
+    def check_writable(self) -> None:
+        """Raise the database's error unless a password can be stored here (the same DELETE
+        and INSERT as `set_password`, rolled back): checked before a person is registered."""
+        with self.engine.connect() as conn, conn.begin() as transaction:
+            conn.execute(delete(credentials_table).where(credentials_table.c.person_code == ""))
+            probe = {"person_code": "", "password_hash": "", "failed_attempts": 0}
+            conn.execute(credentials_table.insert().values(probe))
+            transaction.rollback()
+
     def set_password(self, person_code: str, password: str) -> None:
         if len(password) < MIN_PASSWORD_LENGTH:
             raise CredentialError(

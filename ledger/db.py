@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 
-from ledger.config import Settings
+from ledger.config import CONNECT_TIMEOUT_SECONDS, Settings
 
 
 def create_db_engine(settings: Settings, *, durable: bool = True, **kwargs: Any) -> Engine:
@@ -32,4 +32,7 @@ def create_db_engine(settings: Settings, *, durable: bool = True, **kwargs: Any)
             cursor.close()
 
         return engine
-    return create_engine(db.sqlalchemy_url(), pool_pre_ping=True, **kwargs)
+    connect_args = {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+    return create_engine(
+        db.sqlalchemy_url(), pool_pre_ping=True, connect_args=connect_args, **kwargs
+    )

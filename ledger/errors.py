@@ -106,3 +106,10 @@ class NotAuthorised(RuleViolation):
     """The actor lacks the role, registration or current training for the step (R-PPL-2)."""
 
     kind = "forbidden"
+
+
+class Unreachable(LedgerError):
+    """The ledger's database (or another service) cannot be reached or used: server down,
+    wrong password, missing database, permission denied. The CLI exits 3, the API answers 503."""
+
+    kind = "unreachable"

@@ -1,4 +1,5 @@
-"""Running the real `celltrace` command in a subprocess, on an SQLite ledger in `data`."""
+"""Running the real `celltrace` command in a subprocess (`python -m ledger`), on an SQLite ledger
+in `data` or on the database `database_url` names, from `cwd` (default: this checkout)."""
 
 from __future__ import annotations
 
@@ -8,21 +9,32 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent
+
 
 def run_celltrace(
-    data: Path,
+    data: Path | None,
     *args: str,
     timeout: float = 300,
+    database_url: str | None = None,
+    cwd: Path | None = None,
     env: Mapping[str, str] | None = None,
     stdin: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """`celltrace ARGS` with CELLTRACE_DATA_DIR=`data`, plus `env` (e.g. a bad setting)."""
-    full_env = {**os.environ, "CELLTRACE_DATA_DIR": str(data)}
-    full_env.pop("CELLTRACE_DATABASE_URL", None)
-    full_env.update(env or {})
+    """`celltrace ARGS` with CELLTRACE_DATA_DIR=`data` (unset when None, so the default
+    ./celltrace-data of `cwd` applies) and CELLTRACE_DATABASE_URL=`database_url` (SQLite in
+    `data` when None); `env` adds or overrides variables."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("CELLTRACE_")}
+    environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), environ.get("PYTHONPATH")]))
+    if data is not None:
+        environ["CELLTRACE_DATA_DIR"] = str(data)
+    if database_url is not None:
+        environ["CELLTRACE_DATABASE_URL"] = database_url
+    environ.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "ledger", *args],
-        env=full_env,
+        env=environ,
+        cwd=cwd or ROOT,
         input=stdin,
         capture_output=True,
         text=True,

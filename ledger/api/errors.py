@@ -23,6 +23,7 @@ from ledger.errors import (
     NotFound,
     NotReady,
     RuleViolation,
+    Unreachable,
 )
 from ledger.messages import Sentence
 
@@ -48,6 +49,7 @@ _STATUS: tuple[tuple[type[LedgerError], int], ...] = (
     (AuthError, 401),
     (ForbiddenError, 403),
     (NotReady, 503),
+    (Unreachable, 503),
     (IntegrityFailure, 500),
 )
 

@@ -30,9 +30,10 @@ from sqlalchemy import (
 )
 
 from ledger.config import Settings
-from ledger.errors import IntegrityFailure
+from ledger.errors import IntegrityFailure, InvalidInput
 from ledger.integrity import merkle
-from ledger.integrity.log_keys import key_history, signers_for
+from ledger.integrity.log_identity import key_ids, record_keys, recorded_keys
+from ledger.integrity.log_keys import key_history, log_signer, signers_for
 from ledger.integrity.merkle_log import (
     MerkleLog,
     SQLNodes,
@@ -40,7 +41,13 @@ from ledger.integrity.merkle_log import (
     locked_transaction,
     tree_size,
 )
-from ledger.integrity.note import Checkpoint, NoteError, Signer, open_checkpoint, sign_note
+from ledger.integrity.note import (
+    Checkpoint,
+    NoteError,
+    Signer,
+    open_checkpoint,
+    sign_note,
+)
 from ledger.integrity.recorders import SCHEMA_LOCK_KEY
 from ledger.projections.tracking import metadata
 
@@ -56,10 +63,13 @@ log_checkpoints = Table(
     Column("signed_at", String(40), nullable=False),  # ISO 8601, UTC
 )
 _APPEND_ONLY_DDL = {
-    "sqlite": tuple(
-        f"CREATE TRIGGER IF NOT EXISTS log_checkpoints_no_{action.lower()} BEFORE {action} "
-        f"ON log_checkpoints BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END"
-        for action in ("UPDATE", "DELETE")
+    "sqlite": (
+        "SELECT 1",  # SQLite's write lock already serialises creators
+        *(
+            f"CREATE TRIGGER IF NOT EXISTS log_checkpoints_no_{action.lower()} BEFORE {action} "
+            f"ON log_checkpoints BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END"
+            for action in ("UPDATE", "DELETE")
+        ),
     ),
     "postgresql": (
         f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK_KEY})",  # creators take turns
@@ -102,8 +112,12 @@ class Checkpoints:
             return
         create_tables(self.engine, [log_checkpoints])
         with self.engine.begin() as conn:
-            for statement in _APPEND_ONLY_DDL[conn.dialect.name]:
-                conn.exec_driver_sql(statement)
+            lock, *ddl = _APPEND_ONLY_DDL[conn.dialect.name]
+            conn.exec_driver_sql(lock)
+            # Only the owner may (re)define the triggers: the application role finds them.
+            if conn.dialect.name != "postgresql" or not _has_trigger(conn):
+                for statement in ddl:
+                    conn.exec_driver_sql(statement)
         self._created = True
 
     def latest(self) -> StoredCheckpoint | None:
@@ -133,6 +147,7 @@ class Checkpoints:
         last signed checkpoint or that checkpoint does not verify.
         """
         self.create_tables()
+        _admit(signers or [log_signer(self.settings)], self.engine, self.settings)
         with locked_transaction(self.engine) as conn:
             nodes = SQLNodes(conn)
             size = tree_size(conn)
@@ -184,6 +199,32 @@ class Checkpoints:
             ) from None
         if not ok:
             raise IntegrityFailure(f"{what} does not carry the empty tree's root")
+
+
+def _admit(signers: Sequence[Signer], engine: Engine, settings: Settings) -> None:
+    """Refuse to sign with a key the database does not name as this log's: it would start a
+    second identity. A key introduced by `begin_rotation` (the keys folder's history extends
+    the database's) is recorded first, so the rotation checkpoint can name it."""
+    identity = recorded_keys(engine)
+    strangers = [s.verifier() for s in signers if identity and s.verifier() not in identity]
+    if not strangers:
+        return
+    history = key_history(settings)
+    if history[: len(identity)] == identity and all(v in history for v in strangers):
+        record_keys(engine, history)
+        return
+    raise InvalidInput(
+        f"the log signing key {settings.log_key.path} ({key_ids(strangers)}) is not this "
+        f"ledger's log key ({key_ids(identity)}, recorded in its database); copy the "
+        "ledger's key there or set CELLTRACE_KEYS_DIR / CELLTRACE_LOG_KEY"
+    )
+
+
+def _has_trigger(conn: Connection) -> bool:
+    found = conn.exec_driver_sql(
+        "SELECT 1 FROM pg_trigger WHERE tgname = 'log_checkpoints_append_only'"
+    ).first()
+    return found is not None
 
 
 def _latest(conn: Connection) -> StoredCheckpoint | None:

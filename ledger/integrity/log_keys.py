@@ -31,7 +31,7 @@ RETIRED_DIR = "retired"
 
 def log_signer(settings: Settings) -> Signer:
     """The current log key (created on first use, as `celltrace init` does)."""
-    return Signer(keys.load_or_create(settings.keys_dir / keys.LOG_KEY), settings.origin)
+    return Signer(settings.log_key.load_or_create(), settings.origin)
 
 
 def key_history(settings: Settings) -> list[Verifier]:
@@ -39,7 +39,7 @@ def key_history(settings: Settings) -> list[Verifier]:
     path = settings.keys_dir / KEY_HISTORY
     if path.exists():
         return read_keys(path.read_text(encoding="utf-8"))
-    if (settings.keys_dir / keys.LOG_KEY).exists():
+    if settings.log_key.exists():
         return [log_signer(settings).verifier()]
     return []
 
@@ -65,9 +65,9 @@ def signers_for(settings: Settings, latest_note: str | None) -> list[Signer]:
     """
     current = log_signer(settings)
     _ensure_history(settings, current.verifier())
-    next_path = settings.keys_dir / LOG_NEXT_KEY
-    if next_path.exists():
-        upcoming = Signer(keys.load(next_path), settings.origin)
+    next_key = _next_key(settings)
+    if next_key.exists():
+        upcoming = Signer(next_key.load(), settings.origin)
         if latest_note is not None and _signed_by(latest_note, upcoming.verifier()):
             return [finish_rotation(settings)]
     return [current]
@@ -77,7 +77,7 @@ def begin_rotation(settings: Settings) -> tuple[Signer, Signer]:
     """Create (or resume) the next key and publish it; returns (current, next)."""
     current = log_signer(settings)
     _ensure_history(settings, current.verifier())
-    upcoming = Signer(keys.load_or_create(settings.keys_dir / LOG_NEXT_KEY), settings.origin)
+    upcoming = Signer(_next_key(settings).load_or_create(), settings.origin)
     history = key_history(settings)
     if upcoming.verifier() not in history:
         _write_history(settings, [*history, upcoming.verifier()])
@@ -89,9 +89,14 @@ def finish_rotation(settings: Settings) -> Signer:
     current = log_signer(settings)
     retired = settings.keys_dir / RETIRED_DIR
     retired.mkdir(mode=0o700, exist_ok=True)
-    os.replace(settings.keys_dir / keys.LOG_KEY, retired / f"log-{current.key_id.hex()}.key")
-    os.replace(settings.keys_dir / LOG_NEXT_KEY, settings.keys_dir / keys.LOG_KEY)
+    os.replace(settings.log_key.path, retired / f"log-{current.key_id.hex()}.key")
+    os.replace(_next_key(settings).path, settings.log_key.path)
     return log_signer(settings)
+
+
+def _next_key(settings: Settings) -> keys.KeyFile:
+    """The key a rotation introduces: beside the log key, with the same passphrase."""
+    return settings.log_key.sibling(LOG_NEXT_KEY, "next log signing key")
 
 
 def _ensure_history(settings: Settings, current: Verifier) -> None:
@@ -101,7 +106,7 @@ def _ensure_history(settings: Settings, current: Verifier) -> None:
         return
     if current not in key_history(settings):
         raise IntegrityFailure(
-            f"keys/{keys.LOG_KEY} ({current.key_string()}) is not a published log key in "
+            f"{settings.log_key.path} ({current.key_string()}) is not a published log key in "
             f"keys/{KEY_HISTORY}; restore the right key, or change keys only with "
             "`celltrace rotate-log-key` (check CELLTRACE_LOG_ORIGIN too: it names the key)"
         )

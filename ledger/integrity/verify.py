@@ -11,7 +11,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ledger.config import DatabaseURL
+from ledger.config import CONNECT_TIMEOUT_SECONDS, DatabaseURL
 from ledger.integrity.note import Verifier
 from ledger.integrity.records import (
     Break,
@@ -153,6 +153,7 @@ class _Rows:
             user=self.db.user,
             password=self.db.password,
             dbname=self.db.dbname,
+            connect_timeout=CONNECT_TIMEOUT_SECONDS,
         )
         self._close = pg.close
         if self.stream:

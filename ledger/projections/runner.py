@@ -16,7 +16,7 @@ from eventsourcing.projection import Projection, ProjectionRunner
 from sqlalchemy import Engine
 
 from ledger.application import CellTraceLedger
-from ledger.config import Settings
+from ledger.config import CONNECT_TIMEOUT_SECONDS, Settings
 from ledger.integrity.checkpoint_policy import PeriodicCheckpoints
 from ledger.integrity.checkpoints import StoredCheckpoint
 from ledger.projections.items import ItemsProjection, ItemsView
@@ -281,6 +281,7 @@ def worker_lock(settings: Settings, on_wait: Callable[[], None]) -> Iterator[Non
             password=db.password,
             dbname=db.dbname,
             autocommit=True,
+            connect_timeout=CONNECT_TIMEOUT_SECONDS,
         ) as conn:
             got = conn.execute("SELECT pg_try_advisory_lock(%s)", (WORKER_LOCK_KEY,)).fetchone()
             if not (got and got[0]):

@@ -73,3 +73,28 @@ def test_r_led_3_verify_exits_1_naming_the_record_when_tampered(tmp_path: Path) 
     result = run(tmp_path, "verify")
     assert result.returncode == 1
     assert "TAMPERING DETECTED: event-altered at record 4" in result.stdout
+
+
+def test_a_refused_command_exits_2_not_1(tmp_path: Path) -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from ledger.integrity.note import Signer
+
+    # Given a ledger whose published key history no longer lists its log key
+    assert run(tmp_path, "init").returncode == 0
+    stranger = Signer(Ed25519PrivateKey.generate(), "celltrace.example/ledger")
+    (tmp_path / "keys" / "log-keys.txt").write_text(stranger.verifier().key_string() + "\n")
+    # When `checkpoint` is refused
+    result = run(tmp_path, "checkpoint")
+    # Then it exits 2 with one line saying why: 1 would mean tampering was found
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.startswith("refused: ") and "is not a published log key" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_help_lists_the_exit_codes(tmp_path: Path) -> None:
+    result = run(tmp_path, "--help")
+    assert result.returncode == 0
+    text = " ".join(result.stdout.split())
+    assert "1 tampering found (verify only)" in text
+    assert "3 the ledger's database or a service cannot be reached" in text

@@ -193,8 +193,22 @@ def test_r_led_4_verify_needs_the_published_keys_once_checkpoints_exist(
     # When verify runs where the data directory's keys are absent
     (ledger.keys_dir / "log-keys.txt").rename(tmp_path / "moved-history")
     (ledger.keys_dir / "log.key").rename(tmp_path / "moved-key")
-    # Then it is a usage error that says to pass the keys, and with them the ledger verifies
+    # Then it trusts the log identity `init` recorded in the database, and says so
+    status, said = run(ledger, "verify")
+    assert status == 0, said
+    assert "Trusted log keys (recorded in the database by `celltrace init`" in said
+    # And without that record either (a ledger older than it), it is a usage error that says
+    # to pass the keys, and with them the ledger verifies
+    _forget_log_identity(ledger)
     assert run(ledger, "verify")[0] == 2
     status, said = run(ledger, "verify", "--keys", str(published), "--json")
     assert status == 0, said
     assert json.loads(said)["checkpoints_verified"] == 1
+
+
+def _forget_log_identity(settings: Settings) -> None:
+    import sqlite3
+
+    assert settings.database.sqlite_path is not None
+    with sqlite3.connect(settings.database.sqlite_path) as conn:
+        conn.execute("DROP TABLE log_identity")

@@ -44,6 +44,16 @@ def finding(settings: Settings, *args: str) -> dict[str, object]:
 
 @pytest.fixture
 def ledger(settings: Settings) -> Iterator[CellTraceLedger]:
+    yield from _ledger(settings)
+
+
+@pytest.fixture
+def sqlite_ledger(sqlite_settings: Settings) -> Iterator[CellTraceLedger]:
+    """SQLite only: PostgreSQL stores the id as `uuid` (see the PostgreSQL test below)."""
+    yield from _ledger(sqlite_settings)
+
+
+def _ledger(settings: Settings) -> Iterator[CellTraceLedger]:
     # Given 3 aggregates of 3 events each (notification ids 1..9) and a signed checkpoint
     init_ledger(settings)
     app = open_ledger(settings)
@@ -68,16 +78,11 @@ def kept_anchors(settings: Settings, tmp_path: Path) -> list[str]:
     return ["--chain-head", json.loads(out)["chain_head"], "--checkpoint", str(kept)]
 
 
-def sqlite_only(settings: Settings) -> None:
-    if settings.database.backend != "sqlite":
-        pytest.skip("PostgreSQL stores the id as `uuid`: see the PostgreSQL test below")
-
-
 @pytest.mark.parametrize("encode", [lambda u: u.hex.upper(), str], ids=["upper", "hyphenated"])
 def test_r_led_7_re_encoded_originator_id_is_identity_altered(
-    ledger: CellTraceLedger, tmp_path: Path, encode: object
+    sqlite_ledger: CellTraceLedger, tmp_path: Path, encode: object
 ) -> None:
-    sqlite_only(ledger.settings)
+    ledger = sqlite_ledger
     anchors = kept_anchors(ledger.settings, tmp_path)
     # When the id of record 4 (the second aggregate's first event) is re-encoded
     row = Attacker(ledger.settings.database).rows()[3]
@@ -111,8 +116,8 @@ def test_r_led_7_postgres_cannot_store_a_re_encoded_id(pg_settings: Settings) ->
     app.close()
 
 
-def test_r_led_3_state_stored_as_text_is_event_altered(ledger: CellTraceLedger) -> None:
-    sqlite_only(ledger.settings)
+def test_r_led_3_state_stored_as_text_is_event_altered(sqlite_ledger: CellTraceLedger) -> None:
+    ledger = sqlite_ledger  # PostgreSQL's bytea column cannot hold text
     # When record 5's state is stored as TEXT (same characters) instead of BLOB
     Attacker(ledger.settings.database).set_column(5, "state", "CAST(state AS TEXT)")
     # Then verify reports it (exit 1, no traceback)
@@ -152,8 +157,8 @@ def test_r_led_7_overwritten_merkle_leaf_off_the_root_path_is_found(
     assert "leaf 5 stores notification 6" in str(brk["message"])
 
 
-def test_r_led_3_truncated_message_names_an_empty_ledger(ledger: CellTraceLedger) -> None:
-    sqlite_only(ledger.settings)
+def test_r_led_3_truncated_message_names_an_empty_ledger(sqlite_ledger: CellTraceLedger) -> None:
+    ledger = sqlite_ledger
     # Given a kept chain head, When every event is deleted with the tree and checkpoints
     _, out = run(ledger.settings, "verify", "--json")
     head = json.loads(out)["chain_head"]

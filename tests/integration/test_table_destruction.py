@@ -16,6 +16,7 @@ from ledger.bootstrap import init_ledger, open_ledger
 from ledger.cli import app as cli
 from ledger.config import DatabaseURL, Settings
 from tests.attacker import Attacker
+from tests.cli import run_celltrace
 from tests.specimen import Specimen
 
 LEDGER_TABLES = ("stored_events", "log_checkpoints", "merkle_leaves", "merkle_nodes")
@@ -172,11 +173,8 @@ def test_verify_with_a_wrong_password_exits_3(pg_settings: Settings) -> None:
     # Given the right server but a wrong password
     db = pg_settings.database
     url = f"postgresql://{db.user}:wrong-password@{db.host}:{db.port}/{db.dbname}"
-    result = CliRunner().invoke(
-        cli,
-        ["verify", "--json"],
-        env={"CELLTRACE_DATABASE_URL": url, "CELLTRACE_DATA_DIR": str(pg_settings.data_dir)},
-    )
-    # Then exit 3, never 1 (nothing about tampering is known)
-    assert result.exit_code == 3, result.output
-    assert "cannot read the ledger" in result.stderr
+    result = run_celltrace(pg_settings.data_dir, "verify", "--json", database_url=url)
+    # Then exit 3, never 1 (nothing about tampering is known), with one line saying why
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "password" in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -15,7 +15,7 @@ from ledger.bootstrap import init_ledger, open_ledger
 from ledger.cli import app as cli
 from ledger.config import Settings
 from tests.attacker import Attacker
-from tests.specimen import Specimen
+from tests.specimen import Specimen, record_samples
 
 
 def run_verify(settings: Settings, *args: str) -> tuple[int, dict[str, object]]:
@@ -154,13 +154,16 @@ def test_r_led_3_rehashed_history_is_caught_by_kept_chain_head(ledger: CellTrace
     assert (brk["kind"], brk["notification_id"]) == ("history-rewritten", 9)
 
 
-def test_r_led_1_sqlite_triggers_refuse_update_and_delete(ledger: CellTraceLedger) -> None:
-    # When anyone edits or deletes through the database while the triggers are in place
+def test_r_led_1_sqlite_triggers_refuse_update_and_delete(sqlite_settings: Settings) -> None:
+    # Given an SQLite ledger with events (the PostgreSQL triggers are tested in tests/postgres)
     import sqlite3
 
-    if ledger.settings.database.backend != "sqlite":
-        pytest.skip("the PostgreSQL triggers are tested in tests/postgres")
-    conn = sqlite3.connect(str(ledger.settings.database.sqlite_path))
+    init_ledger(sqlite_settings)
+    app = open_ledger(sqlite_settings)
+    record_samples(app, 2)
+    app.close()
+    # When anyone edits or deletes through the database while the triggers are in place
+    conn = sqlite3.connect(str(sqlite_settings.database.sqlite_path))
     # Then SQLite refuses with the R-LED-1 message
     for sql in ("UPDATE stored_events SET topic = 'x'", "DELETE FROM stored_events"):
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):

@@ -1,0 +1,80 @@
+"""Every table of a ledger's database, created by `celltrace init` (the owner role), and the
+privileges the application role needs on them (docs/operations.md "Least privilege").
+
+On PostgreSQL only the owner changes the schema: the processes that run as the application
+role (`serve`, `worker`, `verify`, `trace`, `users`, ...) find every table already there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from ledger import personal_data
+from ledger.config import Settings
+from ledger.credentials import Credentials
+from ledger.integrity import log_identity
+from ledger.integrity.checkpoints import Checkpoints
+from ledger.pg_setup import quote_identifier
+from ledger.projections.items import ItemsView
+from ledger.projections.merkle import MerkleView
+
+
+def create_side_tables(settings: Settings, engine: Engine) -> None:
+    """Create every table beside the event store in the ledger's database (idempotent): read
+    models, Merkle log, checkpoints, the log identity, passwords and sessions. Personal data
+    has a key store of its own (`personal_data.open_key_store`)."""
+    ItemsView(engine).create_tables()
+    MerkleView(engine).create_tables()
+    Checkpoints(settings, engine).create_tables()
+    log_identity.create_table(engine)
+    Credentials(engine).create_tables()
+
+
+@dataclass(frozen=True)
+class Grant:
+    """Privileges of the application role on some tables, and why it needs them."""
+
+    privileges: str
+    tables: tuple[str, ...]
+    why: str
+
+
+# The application role appends to the ledger, its Merkle log and checkpoints, only reads the log
+# identity, and maintains the read models and side stores. Rebuilding the read models
+# (`worker --rebuild`, which drops tables) and `rotate-log-key` are the owner's.
+APP_GRANTS: tuple[Grant, ...] = (
+    Grant(
+        "SELECT, INSERT",
+        ("stored_events", "log_checkpoints", "merkle_leaves", "merkle_nodes"),
+        "append-only records: events, checkpoints, the Merkle log",
+    ),
+    Grant("SELECT", ("log_identity",), "the log's keys, recorded by init"),
+    Grant(
+        "SELECT, INSERT, UPDATE",
+        ("projection_tracking", "items"),
+        "read models moving forward (positions, item status)",
+    ),
+    Grant("SELECT, INSERT", ("timeline", "genealogy_edges", "sessions"), "append-only rows"),
+    Grant(
+        "SELECT, INSERT, UPDATE, DELETE",
+        ("credentials",),
+        "passwords (reset, lock-out)",
+    ),
+)
+# Personal data lives in its own schema (the key store), so erasure and its backups are apart.
+PERSONAL_PRIVILEGES = "SELECT, INSERT, DELETE"
+APP_SEQUENCES = ("stored_events_notification_id_seq", "log_checkpoints_sequence_seq")
+
+
+def grant_statements(role: str, database: str) -> list[str]:
+    """The SQL that gives `role` exactly what the application needs (run by the owner)."""
+    who = quote_identifier(role)
+    statements = [f"GRANT CONNECT ON DATABASE {quote_identifier(database)} TO {who};"]
+    statements += [f"GRANT {g.privileges} ON {', '.join(g.tables)} TO {who};" for g in APP_GRANTS]
+    statements.append(f"GRANT USAGE ON SEQUENCE {', '.join(APP_SEQUENCES)} TO {who};")
+    schema = personal_data.PG_SCHEMA
+    statements.append(f"GRANT USAGE ON SCHEMA {schema} TO {who};")
+    statements.append(f"GRANT {PERSONAL_PRIVILEGES} ON ALL TABLES IN SCHEMA {schema} TO {who};")
+    return statements
