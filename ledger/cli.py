@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from ledger.bootstrap import describe_database, init_ledger, open_ledger
+from ledger.cli_access import register_access
 from ledger.cli_transparency import KeysOption, log_audit, register
 from ledger.cli_users import register_users
 from ledger.config import Settings
@@ -290,6 +291,7 @@ def serve(
 
 register(app, _settings)
 register_users(app, _settings)
+register_access(app, _existing_ledger)
 
 
 @app.command()

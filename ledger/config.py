@@ -15,6 +15,7 @@ DEFAULT_ORIGIN = "celltrace.example/ledger"
 DEFAULT_CHECKPOINT_EVERY_EVENTS = 1000
 DEFAULT_CHECKPOINT_EVERY_SECONDS = 300.0
 DEFAULT_CHECKPOINT_MILESTONES = (".Certified", ".ReleasedForUse", ".Released")
+DEFAULT_STATION_IDLE_SECONDS = 600.0
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,19 @@ def _suffixes(raw: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in raw.split(",") if part.strip())
 
 
+def _origins(raw: str | None) -> tuple[str, ...]:
+    """CELLTRACE_CORS_ORIGINS: comma-separated origins such as https://lims.example; a
+    wildcard is refused (the API answers with personal records to signed-in people)."""
+    origins = tuple(part.strip().rstrip("/") for part in (raw or "").split(",") if part.strip())
+    bad = [o for o in origins if "*" in o or urlsplit(o).scheme not in ("http", "https")]
+    if bad:
+        raise InvalidInput(
+            f"CELLTRACE_CORS_ORIGINS names {', '.join(bad)}; list exact origins such as "
+            "https://lims.example, comma-separated (no wildcard)"
+        )
+    return origins
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything CellTrace needs to know about where it runs."""
@@ -109,6 +123,10 @@ class Settings:
     checkpoint_every_events: int = DEFAULT_CHECKPOINT_EVERY_EVENTS
     checkpoint_every_seconds: float = DEFAULT_CHECKPOINT_EVERY_SECONDS
     checkpoint_milestones: tuple[str, ...] = DEFAULT_CHECKPOINT_MILESTONES
+    # Station pages (/scan, /bedside, /trace) sign out by themselves after this idle time.
+    station_idle_seconds: float = DEFAULT_STATION_IDLE_SECONDS
+    # Browser origins allowed to call the API from other sites (CORS); none by default.
+    cors_origins: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -128,6 +146,10 @@ class Settings:
                 env, "CELLTRACE_CHECKPOINT_EVERY_SECONDS", DEFAULT_CHECKPOINT_EVERY_SECONDS
             ),
             checkpoint_milestones=_suffixes(env.get("CELLTRACE_CHECKPOINT_MILESTONES")),
+            station_idle_seconds=_positive(
+                env, "CELLTRACE_STATION_IDLE_SECONDS", DEFAULT_STATION_IDLE_SECONDS
+            ),
+            cors_origins=_origins(env.get("CELLTRACE_CORS_ORIGINS")),
         )
 
     @property
