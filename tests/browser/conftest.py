@@ -86,13 +86,19 @@ def material_lots(demo_settings: Settings) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def server(demo_settings: Settings) -> Iterator[str]:
+    yield from serve(demo_settings)
+
+
+def serve(settings: Settings, **extra_env: str) -> Iterator[str]:
+    """Run `celltrace serve` on `settings` until the generator is closed."""
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
-        "CELLTRACE_DATA_DIR": str(demo_settings.data_dir),
-        "CELLTRACE_DATABASE_URL": demo_settings.database_url,
+        "CELLTRACE_DATA_DIR": str(settings.data_dir),
+        "CELLTRACE_DATABASE_URL": settings.database_url,
         "CELLTRACE_BASE_URL": base,
+        **extra_env,
     }
     proc = subprocess.Popen(
         [sys.executable, "-m", "ledger", "serve", "--port", str(port)],
@@ -136,6 +142,16 @@ def browser(chromium_path: str) -> Iterator[object]:
         )
         yield chromium
         chromium.close()
+
+
+def bearer(server: str, role: str) -> dict[str, str]:
+    """Headers of a staff member signed in over HTTP, for the tests' own reads."""
+    answer = httpx.post(
+        f"{server}/api/v1/auth/token",
+        data={"username": STAFF[role], "password": STAFF_PASSWORD},
+    )
+    assert answer.status_code == 200, answer.text
+    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
 
 def screenshot(page: object, name: str) -> None:
