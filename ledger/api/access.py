@@ -195,3 +195,23 @@ def check_routes(app: FastAPI) -> None:
                 f"{sorted(methods)} {served.path} declares no read category "
                 "(ledger/api/access.py): add dependencies=[reads(Read....)]"
             )
+
+
+def markdown_table() -> str:
+    """Who may read what, as the table in docs/api.md (kept in step by a test)."""
+    roles = [role.value for role in ROLE_READS]
+    lines = [
+        "| reads | " + " | ".join(roles) + " |",
+        "|---|" + "---|" * len(roles),
+    ]
+    for category in Read:
+        if category is Read.PUBLIC:
+            continue
+        marks = ["yes" if may_read(role, category) else "" for role in roles]
+        recorded = " (recorded)" if category in RECORDED else ""
+        lines.append(
+            f"| `{category.value}`: {DESCRIPTIONS[category]}{recorded} | "
+            + " | ".join(marks)
+            + " |"
+        )
+    return "\n".join(lines)
