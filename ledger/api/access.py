@@ -114,10 +114,17 @@ class Guard:
         return actor
 
 
+class PublicMark(Guard):
+    """The mark of the public surface: no token asked for (and none in the OpenAPI)."""
+
+    def __call__(self) -> None:  # type: ignore[override]
+        return None
+
+
 def reads(category: Read) -> Any:
     """`Depends` on the guard of `category`: `dependencies=[reads(Read.ITEM)]` or
     `actor: Annotated[Actor, reads(Read.ITEM)]`."""
-    return Depends(Guard(category))
+    return Depends(PublicMark(category) if category is Read.PUBLIC else Guard(category))
 
 
 def record_read(ctx: ApiContext, request: Request, actor: Actor, category: Read) -> None:
