@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from ledger.bootstrap import describe_database, init_ledger, open_ledger
+from ledger.cli_access import register_access
 from ledger.cli_help import CleanTyper
 from ledger.cli_personal import register_personal
 from ledger.cli_transparency import register
@@ -304,6 +305,7 @@ register(app, _settings, _existing_ledger)
 register_users(app, _existing_ledger)
 register_verify(app, _existing_ledger)
 register_personal(app, _existing_ledger)
+register_access(app, _existing_ledger)
 
 
 @app.command()

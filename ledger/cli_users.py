@@ -103,7 +103,49 @@ def register_users(app: typer.Typer, settings_of: Callable[[], Settings]) -> Non
             person = ledger.get_person(code)
         password = _password(password_stdin)
         _credentials(settings, password).set_password(person.code, password)
-        typer.echo(f"Password set for {person.code}")
+        typer.echo(f"Password set for {person.code}; every session of theirs has ended")
+
+    @users.command("lock")
+    def users_lock(code: str) -> None:
+        """Lock a person out: no sign-in or signature until unlocked, every session ends now
+        (R-ACC-3)."""
+        person = _person(settings_of(), code)
+        if not _store(settings_of()).lock(person):
+            typer.echo(f"error: {person} has no password to lock", err=True)
+            raise typer.Exit(2)
+        typer.echo(f"{person} locked; every session of theirs has ended")
+
+    @users.command("unlock")
+    def users_unlock(code: str) -> None:
+        """Lift an administrator's lock."""
+        person = _person(settings_of(), code)
+        if not _store(settings_of()).unlock(person):
+            typer.echo(f"error: {person} has no password to unlock", err=True)
+            raise typer.Exit(2)
+        typer.echo(f"{person} unlocked")
+
+
+def _person(settings: Settings, code: str) -> str:
+    """The canonical code of a registered person, or exit 2."""
+    from ledger.errors import LedgerError
+
+    ledger = open_ledger(settings)
+    try:
+        return ledger.get_person(code).code
+    except LedgerError as exc:
+        typer.echo(f"error: {exc.detail}", err=True)
+        raise typer.Exit(2) from None
+    finally:
+        ledger.close()
+
+
+def _store(settings: Settings) -> Credentials:
+    from ledger.credentials import Credentials
+    from ledger.db import create_db_engine
+
+    credentials = Credentials(create_db_engine(settings))
+    credentials.create_tables()
+    return credentials
 
 
 @contextmanager

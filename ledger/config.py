@@ -19,6 +19,7 @@ DEFAULT_CHECKPOINT_EVERY_SECONDS = 300.0
 DEFAULT_CHECKPOINT_MILESTONES = (".Certified", ".ReleasedForUse", ".Released")
 # A PostgreSQL server that does not answer is reported after this long, not after minutes.
 CONNECT_TIMEOUT_SECONDS = 5
+DEFAULT_STATION_IDLE_SECONDS = 600.0
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,19 @@ def _suffixes(raw: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in raw.split(",") if part.strip())
 
 
+def _origins(raw: str | None) -> tuple[str, ...]:
+    """CELLTRACE_CORS_ORIGINS: comma-separated origins such as https://lims.example; a
+    wildcard is refused (the API answers with personal records to signed-in people)."""
+    origins = tuple(part.strip().rstrip("/") for part in (raw or "").split(",") if part.strip())
+    bad = [o for o in origins if "*" in o or urlsplit(o).scheme not in ("http", "https")]
+    if bad:
+        raise InvalidInput(
+            f"CELLTRACE_CORS_ORIGINS names {', '.join(bad)}; list exact origins such as "
+            "https://lims.example, comma-separated (no wildcard)"
+        )
+    return origins
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything CellTrace needs to know about where it runs."""
@@ -138,6 +152,10 @@ class Settings:
     log_key_passphrase: str | None = field(default=None, repr=False)
     label_key_file: Path | None = None
     label_key_passphrase: str | None = field(default=None, repr=False)
+    # Station pages (/scan, /bedside, /trace) sign out by themselves after this idle time.
+    station_idle_seconds: float = DEFAULT_STATION_IDLE_SECONDS
+    # Browser origins allowed to call the API from other sites (CORS); none by default.
+    cors_origins: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -162,6 +180,10 @@ class Settings:
             log_key_passphrase=env.get("CELLTRACE_LOG_KEY_PASSPHRASE") or None,
             label_key_file=_path(env.get("CELLTRACE_LABEL_KEY")),
             label_key_passphrase=env.get("CELLTRACE_LABEL_KEY_PASSPHRASE") or None,
+            station_idle_seconds=_positive(
+                env, "CELLTRACE_STATION_IDLE_SECONDS", DEFAULT_STATION_IDLE_SECONDS
+            ),
+            cors_origins=_origins(env.get("CELLTRACE_CORS_ORIGINS")),
         )
 
     @property

@@ -1,7 +1,11 @@
-"""Passwords and sign-in sessions, kept outside the event chain (R-LED-5, R-LED-6).
+"""Passwords, sign-in sessions and sign-in throttles, kept outside the event chain
+(R-LED-5, R-LED-6, R-ACC-3, R-ACC-4).
 
 Passwords are hashed with Argon2id; a bearer token is 32 random bytes of which only the
-SHA-256 is stored; five wrong passwords in a row lock the account for 15 minutes.
+SHA-256 is stored. Wrong passwords are counted per source address and per (person code,
+address), never per person code alone, so nobody can lock another person out from elsewhere
+(R-ACC-4); wrong e-signature passwords are counted apart from sign-ins. Password reset,
+role change and an administrator's lock revoke every token of the person (R-ACC-3).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import (
     Column,
+    Connection,
     Engine,
     Integer,
     LargeBinary,
@@ -26,12 +31,16 @@ from sqlalchemy import (
     update,
 )
 
+from ledger.credential_throttle import Throttle, throttles_table
 from ledger.messages import Sentence
 
 MAX_FAILURES = 5
+ADDRESS_FAILURES = 20
 LOCKOUT = timedelta(minutes=15)
 TOKEN_LIFETIME = timedelta(hours=8)
 MIN_PASSWORD_LENGTH = 10
+# The lock an administrator sets (`celltrace users lock`) lasts until it is lifted.
+ADMIN_LOCK = "9999-12-31T00:00:00+00:00"
 
 metadata = MetaData()
 credentials_table = Table(
@@ -39,8 +48,8 @@ credentials_table = Table(
     metadata,
     Column("person_code", String(40), primary_key=True),
     Column("password_hash", String(200), nullable=False),
-    Column("failed_attempts", Integer, nullable=False, default=0),
-    Column("locked_until", String(40)),  # ISO 8601 UTC
+    Column("failed_attempts", Integer, nullable=False, default=0),  # unused since R-ACC-4
+    Column("locked_until", String(40)),  # ISO 8601 UTC; set only by an administrator
 )
 sessions_table = Table(
     "sessions",
@@ -50,6 +59,7 @@ sessions_table = Table(
     Column("role", String(32), nullable=False),
     Column("expires_at", String(40), nullable=False),
 )
+throttles_table.to_metadata(metadata)
 
 
 class CredentialError(Exception):
@@ -60,6 +70,14 @@ class CredentialError(Exception):
         self.sentence = sentence
 
 
+class ThrottledError(CredentialError):
+    """Too many wrong passwords from this source (or for this signer): wait until `until`."""
+
+    def __init__(self, sentence: Sentence, until: datetime) -> None:
+        super().__init__(sentence)
+        self.until = until
+
+
 @dataclass(frozen=True)
 class Session:
     person_code: str
@@ -67,12 +85,18 @@ class Session:
     expires_at: datetime
 
 
+# Refusals that must read the same whether or not the person exists (R-ACC-4).
+NOT_SIGNED_IN = Sentence("wrong person code or password")
+
+
 class Credentials:
-    """The password and session store on the ledger's database."""
+    """The password, session and throttle store on the ledger's database."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.hasher = PasswordHasher()
+        # Verified against for unknown people, so a refusal takes as long either way.
+        self._decoy = self.hasher.hash(secrets.token_urlsafe(16))
 
     def create_tables(self) -> None:
         metadata.create_all(self.engine)
@@ -87,6 +111,7 @@ class Credentials:
             transaction.rollback()
 
     def set_password(self, person_code: str, password: str) -> None:
+        """Set or reset a password; a reset lifts a lock and ends every session (R-ACC-3)."""
         if len(password) < MIN_PASSWORD_LENGTH:
             raise CredentialError(
                 Sentence(
@@ -104,68 +129,105 @@ class Credentials:
                     person_code=person_code, password_hash=hashed, failed_attempts=0
                 )
             )
+            _revoke(conn, person_code)
+
+    def lock(self, person_code: str) -> bool:
+        """An administrator's lock: no sign-in or e-signature until lifted; every session
+        ends now (R-ACC-3). False when the person has no password."""
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                update(credentials_table)
+                .where(credentials_table.c.person_code == person_code)
+                .values(locked_until=ADMIN_LOCK)
+            ).rowcount
+            _revoke(conn, person_code)
+        return bool(done)
+
+    def unlock(self, person_code: str) -> bool:
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                update(credentials_table)
+                .where(credentials_table.c.person_code == person_code)
+                .values(locked_until=None, failed_attempts=0)
+            ).rowcount
+        return bool(done)
+
+    def sign_in(self, username: str, password: str, address: str, now: datetime) -> None:
+        """Check a sign-in or raise: ThrottledError before anything else when the address or
+        the (person code, address) pair is blocked, else the same CredentialError for an
+        unknown person, a wrong password and a locked account (R-ACC-4)."""
+        throttle = Throttle(self.engine)
+        scopes = (
+            (f"address:{address}", ADDRESS_FAILURES),
+            (f"person:{username}@{address}", MAX_FAILURES),
+        )
+        for scope, _ in scopes:
+            until = throttle.blocked_until(scope, now)
+            if until is not None:
+                raise ThrottledError(
+                    Sentence(
+                        "too many wrong passwords from this address; try again after "
+                        "{until} UTC or ask an administrator",
+                        until=until.isoformat()[:16].replace("T", " "),
+                    ),
+                    until,
+                )
+        if self._verify(username, password, now):
+            throttle.clear(f"person:{username}@{address}")
+            return
+        for scope, limit in scopes:
+            throttle.fail(scope, limit, LOCKOUT, now)
+        raise CredentialError(NOT_SIGNED_IN)
 
     def check_password(self, person_code: str, password: str, now: datetime) -> None:
-        """Verify or raise CredentialError; counts failures and locks the account."""
-        refusal: Sentence | None = None
-        with self.engine.begin() as conn:
+        """Re-authenticate a signer (R-LED-5). Wrong e-signature passwords are counted per
+        signer, apart from sign-ins: five block that person's signatures for 15 minutes."""
+        throttle = Throttle(self.engine)
+        scope = f"signature:{person_code}"
+        until = throttle.blocked_until(scope, now)
+        if until is not None:
+            raise ThrottledError(
+                Sentence(
+                    "{person} gave {failures} wrong signature passwords; signatures are "
+                    "blocked until {until} UTC",
+                    person=person_code,
+                    failures=MAX_FAILURES,
+                    until=until.isoformat()[:16].replace("T", " "),
+                ),
+                until,
+            )
+        if self._verify(person_code, password, now):
+            throttle.clear(scope)
+            return
+        throttle.fail(scope, MAX_FAILURES, LOCKOUT, now)
+        raise CredentialError(Sentence("wrong password for {person}", person=person_code))
+
+    def _verify(self, person_code: str, password: str, now: datetime) -> bool:
+        with self.engine.connect() as conn:
             row = conn.execute(
                 select(credentials_table).where(credentials_table.c.person_code == person_code)
             ).first()
-            if row is None:
-                raise CredentialError(
-                    Sentence(
-                        "{person} has no password; ask an administrator to set one",
-                        person=person_code,
-                    )
-                )
-            if row.locked_until and datetime.fromisoformat(row.locked_until) > now:
-                raise CredentialError(
-                    Sentence(
-                        "{person} is locked after {failures} wrong passwords until {until} UTC; "
-                        "try again later or ask an administrator to reset the password",
-                        person=person_code,
-                        failures=MAX_FAILURES,
-                        until=row.locked_until[:16].replace("T", " "),
-                    )
-                )
-            failures = 0
-            locked: str | None = None
-            try:
-                self.hasher.verify(row.password_hash, password)
-            except (VerifyMismatchError, VerificationError, InvalidHashError):
-                failures = row.failed_attempts + 1
-                if failures >= MAX_FAILURES:
-                    failures, locked = 0, (now + LOCKOUT).isoformat()
-                refusal = Sentence(
-                    "wrong password for {person}{locked}",
-                    person=person_code,
-                    locked=Sentence(
-                        "; the account is now locked for {minutes} minutes",
-                        minutes=LOCKOUT.seconds // 60,
-                    )
-                    if locked
-                    else "",
-                )
-            if failures != row.failed_attempts or locked != row.locked_until:
-                conn.execute(
-                    update(credentials_table)
-                    .where(credentials_table.c.person_code == person_code)
-                    .values(failed_attempts=failures, locked_until=locked)
-                )
-        if refusal is not None:
-            raise CredentialError(refusal)
+        stored = self._decoy if row is None else row.password_hash
+        try:
+            self.hasher.verify(stored, password)
+            matches = row is not None
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            matches = False
+        locked = row is not None and bool(row.locked_until) and row.locked_until > now.isoformat()
+        return matches and not locked
 
     def open_session(self, person_code: str, role: str, now: datetime) -> tuple[str, Session]:
         token = secrets.token_urlsafe(32)
         session = Session(person_code, role, now + TOKEN_LIFETIME)
         with self.engine.begin() as conn:
+            # Expired sessions are purged as new ones open (R-ACC-3).
+            conn.execute(delete(sessions_table).where(sessions_table.c.expires_at <= _iso(now)))
             conn.execute(
                 sessions_table.insert().values(
                     token_sha256=_digest(token),
                     person_code=person_code,
                     role=role,
-                    expires_at=session.expires_at.isoformat(),
+                    expires_at=_iso(session.expires_at),
                 )
             )
         return token, session
@@ -181,6 +243,28 @@ class Credentials:
         if expires <= now:
             return None
         return Session(row.person_code, row.role, expires)
+
+    def close_session(self, token: str) -> None:
+        """Sign-out: the token stops working at once (R-ACC-3)."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                delete(sessions_table).where(sessions_table.c.token_sha256 == _digest(token))
+            )
+
+    def revoke(self, person_code: str) -> int:
+        """End every session of the person (role change, R-ACC-3); returns how many."""
+        with self.engine.begin() as conn:
+            return _revoke(conn, person_code)
+
+
+def _revoke(conn: Connection, person_code: str) -> int:
+    return conn.execute(
+        delete(sessions_table).where(sessions_table.c.person_code == person_code)
+    ).rowcount
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat()
 
 
 def _digest(token: str) -> bytes:

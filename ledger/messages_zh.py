@@ -22,21 +22,27 @@ TEMPLATES: dict[str, str] = {
     "Choose the role to act in: {person} holds {roles:terms}.": (
         "请选择本次操作的角色：{person} 拥有的角色为 {roles:terms}。"
     ),
-    "{username!r} is not a registered person; check the code.": (
-        "{username!r} 不是已登记的人员；请核对人员编码。"
-    ),
     "Sign-in refused: {problem}.": "登录被拒绝：{problem}。",
     "the password must have at least {minimum} characters": "密码至少需要 {minimum} 个字符",
-    "{person} has no password; ask an administrator to set one": (
-        "{person} 尚未设置密码；请联系管理员设置"
+    "wrong person code or password": "人员编码或密码错误",
+    "wrong password for {person}": "{person} 的密码错误",
+    "too many wrong passwords from this address; try again after {until} UTC or ask an "
+    "administrator": "此地址的密码错误次数过多；请在 {until}（UTC）之后重试，或联系管理员",
+    "{person} gave {failures} wrong signature passwords; signatures are blocked until "
+    "{until} UTC": "{person} 已连续 {failures} 次输入错误的签名密码；签名已暂停至 {until}（UTC）",
+    # --- who may read what (R-ACC-1) and label prints (R-ACC-2) ---
+    "The role {role:term} may not read {category} records (ledger/api/access.py); roles that "
+    "may: {roles:terms}.": (
+        "角色 {role:term} 无权读取 {category} 类记录（ledger/api/access.py）；"
+        "可读取的角色：{roles:terms}。"
     ),
-    "{person} is locked after {failures} wrong passwords until {until} UTC; try again later "
-    "or ask an administrator to reset the password": (
-        "{person} 因连续 {failures} 次密码错误已被锁定，直至 {until}（UTC）；"
-        "请稍后再试，或联系管理员重置密码"
+    "the label of {code} was printed before ({when} UTC by {person}); give the reason for "
+    "printing it again as ?reason=": (
+        "{code} 的标签已打印过（{when} UTC，由 {person} 打印）；重新打印请以 ?reason= 注明原因"
     ),
-    "wrong password for {person}{locked}": "{person} 的密码错误{locked}",
-    "; the account is now locked for {minutes} minutes": "；该账户现已锁定 {minutes} 分钟",
+    "{code} is not recorded in this ledger; check the label": (
+        "本账本中没有 {code} 的记录；请核对标签"
+    ),
     "The request could not be understood: {problems}.": "无法理解该请求：{problems}。",
     # --- item codes and scans (R-ID-1) ---
     "{code} is a valid code but no such {item_type:term} is recorded; check the label": (

@@ -9,10 +9,12 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from ledger.api import errors, language
+from ledger.api import errors, language, security
+from ledger.api.access import check_routes
 from ledger.api.context import ApiContext
 from ledger.api.pages.router import router as pages_router
 from ledger.api.routers import (
+    access_log,
     auth,
     banks,
     bedside,
@@ -39,7 +41,7 @@ from ledger.projections.tracking import view_engine
 
 STATIC = Path(__file__).resolve().parent / "static"
 TAGS = [
-    {"name": "auth", "description": "Sign in for a bearer token."},
+    {"name": "auth", "description": "Sign in for a bearer token, sign out (R-ACC-3, R-ACC-4)."},
     {"name": "people", "description": "People, roles, training, QP authorisation (R-PPL)."},
     {"name": "donors", "description": "Donors, consent, screening, eligibility (R-DON)."},
     {"name": "materials", "description": "Materials and lots, QC disposition (R-MAT)."},
@@ -57,6 +59,7 @@ TAGS = [
     {"name": "items", "description": "What a scan resolves to; history and genealogy (R-TRC)."},
     {"name": "labels", "description": "Check a scanned label's signature (R-ID-2)."},
     {"name": "ledger", "description": "Checkpoints, keys, entries and proofs (R-LED-4)."},
+    {"name": "access", "description": "Who read or printed which record (R-ACC-2)."},
 ]
 
 
@@ -73,6 +76,7 @@ def create_app(
     ctx = ApiContext(settings, ledger, credentials, view_engine(settings), clock)
     ctx.items.create_tables()
     ctx.merkle.create_tables()
+    ctx.access_log.create_tables()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -116,9 +120,12 @@ def create_app(
         items.router,
         labels.router,
         ledger_router.router,
+        access_log.router,
     )
     for router in routers:
         app.include_router(router, prefix="/api/v1")
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    security.install(app, settings.cors_origins)
+    check_routes(app)
     return app

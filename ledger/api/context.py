@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
+from ledger.access_log import AccessLog
 from ledger.application import CellTraceLedger, Clock
 from ledger.config import Settings
 from ledger.credentials import Credentials
@@ -25,12 +26,14 @@ class ApiContext:
     clock: Clock
     projections: Projections | None = None
     items: ItemsView = field(init=False)
+    access_log: AccessLog = field(init=False)
 
     log: TransparencyLog = field(init=False)
     merkle: MerkleView = field(init=False)
 
     def __post_init__(self) -> None:
         self.items = ItemsView(self.views_engine)
+        self.access_log = AccessLog(self.credentials.engine)
         self.merkle = MerkleView(self.views_engine)
         self.log = TransparencyLog(self.settings, self.views_engine)
 

@@ -8,9 +8,9 @@ from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ledger.api.context import ApiContext
-from ledger.api.errors import AuthError
+from ledger.api.errors import AuthError, TooManyAttempts
 from ledger.application import Actor
-from ledger.credentials import CredentialError
+from ledger.credentials import CredentialError, ThrottledError
 from ledger.messages import Sentence
 
 _bearer = HTTPBearer(auto_error=False, description="Token from POST /api/v1/auth/token")
@@ -23,12 +23,10 @@ def get_context(request: Request) -> ApiContext:
 
 
 Context = Annotated[ApiContext, Depends(get_context)]
+Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
-def current_actor(
-    ctx: Context,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Actor:
+def current_actor(ctx: Context, credentials: Bearer) -> Actor:
     if credentials is None:
         raise AuthError(
             Sentence("Sign in first: send the token from POST /api/v1/auth/token as Bearer.")
@@ -42,25 +40,17 @@ def current_actor(
 CurrentActor = Annotated[Actor, Depends(current_actor)]
 
 
-def optional_actor(
-    ctx: Context,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Actor | None:
-    """The signed-in actor if a valid token was sent; reads work without one."""
-    if credentials is None:
-        return None
-    session = ctx.credentials.session(credentials.credentials, ctx.clock())
-    return None if session is None else Actor(session.person_code, session.role)
-
-
-MaybeActor = Annotated[Actor | None, Depends(optional_actor)]
-
-
 def confirm_signature(ctx: ApiContext, actor: Actor, password: str) -> None:
     """Re-authenticate the signer of a release-type decision (R-LED-5); nothing is written
     when the password is wrong."""
+    now = ctx.clock()
     try:
-        ctx.credentials.check_password(actor.person_id, password, ctx.clock())
+        ctx.credentials.check_password(actor.person_id, password, now)
+    except ThrottledError as exc:
+        raise TooManyAttempts(
+            Sentence("R-LED-5: electronic signature refused: {problem}.", problem=exc.sentence),
+            int((exc.until - now).total_seconds()),
+        ) from None
     except CredentialError as exc:
         raise AuthError(
             Sentence("R-LED-5: electronic signature refused: {problem}.", problem=exc.sentence)

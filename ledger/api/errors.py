@@ -1,7 +1,8 @@
 """The only place where a domain error becomes an HTTP response (DESIGN.md "Errors").
 
 Body: {"error": kind, "detail": one sentence, "violations": [{"rule", "message"}]}.
-404 unknown item, 409 rule violation or conflict, 422 impossible input, 401/403 auth.
+404 unknown item, 409 rule violation or conflict, 422 impossible input, 401/403 auth,
+429 too many wrong passwords (R-ACC-4).
 """
 
 from __future__ import annotations
@@ -40,6 +41,16 @@ class ForbiddenError(LedgerError):
     kind = "forbidden"
 
 
+class TooManyAttempts(LedgerError):
+    """Too many wrong passwords from this source or for this signer (429, R-ACC-4)."""
+
+    kind = "too_many_attempts"
+
+    def __init__(self, detail: str | Sentence, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = max(retry_after, 1)
+
+
 _STATUS: tuple[tuple[type[LedgerError], int], ...] = (
     (NotFound, 404),
     (NotAuthorised, 403),
@@ -48,6 +59,7 @@ _STATUS: tuple[tuple[type[LedgerError], int], ...] = (
     (InvalidInput, 422),
     (AuthError, 401),
     (ForbiddenError, 403),
+    (TooManyAttempts, 429),
     (NotReady, 503),
     (Unreachable, 503),
     (IntegrityFailure, 500),
@@ -79,6 +91,8 @@ async def _ledger_error(request: Request, exc: Exception) -> JSONResponse:
     if not violations and isinstance(rule, str):
         violations = [{"rule": rule, "message": detail}]
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, AuthError) else None
+    if isinstance(exc, TooManyAttempts):
+        headers = {"Retry-After": str(exc.retry_after)}
     return JSONResponse(
         error_body(exc.kind, detail, violations), status_code=_status_of(exc), headers=headers
     )

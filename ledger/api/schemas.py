@@ -69,10 +69,15 @@ class ErrorBody(BaseModel):
 
 ERRORS: dict[int | str, dict[str, object]] = {
     401: {"model": ErrorBody, "description": "Not signed in, or signature refused"},
-    403: {"model": ErrorBody, "description": "Role or training missing (R-PPL-2)"},
+    403: {
+        "model": ErrorBody,
+        "description": "Role or training missing (R-PPL-2), or a read the role may not make "
+        "(R-ACC-1)",
+    },
     404: {"model": ErrorBody, "description": "Unknown item"},
     409: {"model": ErrorBody, "description": "Refused by a GMP rule, or a conflict"},
     422: {"model": ErrorBody, "description": "Impossible input"},
+    429: {"model": ErrorBody, "description": "Too many wrong passwords; see Retry-After"},
     503: {"model": ErrorBody, "description": "Read models not caught up yet; retry"},
 }
 

@@ -12,6 +12,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from ledger.config import Settings
@@ -76,7 +77,12 @@ def material_lots(demo_settings: Settings) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def server(demo_settings: Settings) -> Iterator[str]:
-    served = Server(celltrace_env(demo_settings), demo_settings.data_dir / "serve.log")
+    yield from serve(demo_settings)
+
+
+def serve(settings: Settings, **extra_env: str) -> Iterator[str]:
+    """Run `celltrace serve` on `settings` until the generator is closed."""
+    served = Server(celltrace_env(settings, **extra_env), settings.data_dir / "serve.log")
     try:
         served.wait_ready()
         yield served.base
@@ -102,6 +108,16 @@ def browser(chromium_path: str) -> Iterator[object]:
         )
         yield chromium
         chromium.close()
+
+
+def bearer(server: str, role: str) -> dict[str, str]:
+    """Headers of a staff member signed in over HTTP, for the tests' own reads."""
+    answer = httpx.post(
+        f"{server}/api/v1/auth/token",
+        data={"username": STAFF[role], "password": STAFF_PASSWORD},
+    )
+    assert answer.status_code == 200, answer.text
+    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
 
 def screenshot(page: object, name: str) -> None:

@@ -15,7 +15,7 @@ import pytest
 from ledger.api.pages.i18n import MESSAGES
 from ledger.application import Actor
 from ledger.config import Settings
-from tests.browser.conftest import STAFF, STAFF_PASSWORD, screenshot
+from tests.browser.conftest import STAFF, STAFF_PASSWORD, bearer, screenshot
 
 PATIENT = "PAT-F01-26-000001-L"  # the demo's patient, cohort high (1.0 mL)
 GO_VIAL = "PVL-F01-26-000002-N"  # released for use at the patient's site, not yet used
@@ -103,9 +103,14 @@ def test_r_cln_3_bedside_go_then_thaw_and_administration_signed_by_both(
     screenshot(page, "bedside-administered")
     # And the ledger shows the vial administered and the patient's last event by the nurse
     after = page.get_attribute("#verdict-banner", "data-notification")
-    vial = httpx.get(f"{server}/api/v1/items/{GO_VIAL}", params={"after": after}).json()
+    headers = bearer(server, "pharmacist")
+    vial = httpx.get(
+        f"{server}/api/v1/items/{GO_VIAL}", params={"after": after}, headers=headers
+    ).json()
     assert vial["status"] == "administered"
-    history = httpx.get(f"{server}/api/v1/items/{PATIENT}/history", params={"after": after})
+    history = httpx.get(
+        f"{server}/api/v1/items/{PATIENT}/history", params={"after": after}, headers=headers
+    )
     last = history.json()[-1]
     assert last["event_type"].endswith(".Administered") and last["actor_id"] == STAFF["nurse"]
 

@@ -60,7 +60,8 @@ def test_r_ppl_1_wrong_password_is_shown_at_sign_in(browser: Any, server: str) -
     page.fill("#signin-form input[name=password]", "wrong password")
     page.click("#signin-form button")
     page.wait_for_selector("#signin-error", state="visible")
-    assert "wrong password" in page.inner_text("#signin-error")
+    # The same answer as for an unknown person (R-ACC-4)
+    assert "wrong person code or password" in page.inner_text("#signin-error")
 
 
 def _scan(page: Any, code: str) -> None:

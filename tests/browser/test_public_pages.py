@@ -9,7 +9,7 @@ from label_printing.payload import qr_text
 from label_printing.signing import load_label_signer
 from label_printing.stages import generic_label
 from ledger.config import Settings
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import STAFF, STAFF_PASSWORD, screenshot
 
 PERSON = "PER-F01-26-000002-B"
 
@@ -32,6 +32,8 @@ def test_r_id_2_scanned_label_opens_its_page_and_the_signature_verifies(
     page.wait_for_selector("#label-check.ok", timeout=10_000)
     assert "valid" in page.inner_text("#label-check")
     assert PERSON in page.inner_text("h1")
+    # And nothing the label does not show (R-ACC-1)
+    assert "Status" not in page.inner_text("#item-card")
     screenshot(page, "label-landing")
 
 
@@ -51,9 +53,13 @@ VIAL = "BVL-F01-26-000015-Q"  # the working-bank vial the demo thaws
 
 
 def test_r_trc_1_trace_page_draws_the_vial_back_to_its_donor(browser: Any, server: str) -> None:
-    # When an auditor opens the trace page of a thawed working-bank vial
+    # When QA opens the trace page of a thawed working-bank vial and signs in
     page = _page(browser)
     page.goto(f"{server}/trace/{VIAL}")
+    assert page.locator("svg.genealogy").count() == 0  # nothing before sign-in (R-ACC-1)
+    page.fill("#signin-form input[name=username]", STAFF["qa"])
+    page.fill("#signin-form input[name=password]", STAFF_PASSWORD)
+    page.click("#signin-form button")
     page.wait_for_selector("svg.genealogy g.node")
     # Then the picture reaches the donor through the sample, cells and every bank tier
     codes = page.eval_on_selector_all(

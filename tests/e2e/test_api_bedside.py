@@ -119,7 +119,9 @@ def test_r_cln_3_administration_is_signed_by_the_nurse_and_the_pharmacist(
     # And the patient's history shows the nurse performed it
     after = answer.json()["notification_id"]
     history = client.get(
-        f"/api/v1/items/{request['patient']}/history", params={"after": after}
+        f"/api/v1/items/{request['patient']}/history",
+        params={"after": after},
+        headers=_headers(client, PHARMACIST, PASSWORD),
     ).json()
     last = history[-1]
     assert (last["actor_id"], last["meaning"]) == (NURSE, "performed")

@@ -117,7 +117,9 @@ def test_r_led_5_signed_eligibility_records_who_when_and_meaning(api: Any) -> No
     )
     assert signed.status_code == 200, signed.text
     history = client.get(
-        f"/api/v1/items/{donor}/history", params={"after": signed.json()["notification_id"]}
+        f"/api/v1/items/{donor}/history",
+        params={"after": signed.json()["notification_id"]},
+        headers=as_(tokens, "qa"),
     ).json()
     decision = next(e for e in history if e["event_type"].endswith("EligibilityDetermined"))
     assert (decision["actor_role"], decision["meaning"]) == ("qa", "approved")
@@ -234,7 +236,9 @@ def test_r_cb_1_whole_chain_from_donor_to_thawed_vial_over_http(api: Any) -> Non
     assert "R-CB-6" in {v["rule"] for v in again.json()["violations"]}
     # And the vial traces back to the donor over HTTP
     trace = client.get(
-        f"/api/v1/items/{vials[0]}/trace", params={"after": thawed.json()["notification_id"]}
+        f"/api/v1/items/{vials[0]}/trace",
+        params={"after": thawed.json()["notification_id"]},
+        headers=qa,
     ).json()
     assert donor in {n["code"] for n in trace["nodes"]}
 
@@ -261,7 +265,9 @@ def test_r_don_7_signed_lookback_holds_every_derived_item_and_refuses_the_next_s
     assert signed.status_code == 200, signed.text
     # Then scanning the sample shows the hold and its reason
     item = client.get(
-        f"/api/v1/items/{sample}", params={"after": signed.json()["notification_id"]}
+        f"/api/v1/items/{sample}",
+        params={"after": signed.json()["notification_id"]},
+        headers=as_(tokens, "operator"),
     ).json()
     assert item["status"] == "on hold"
     assert "seroconversion" in item["holds"][0]
@@ -284,11 +290,11 @@ def test_r_don_7_lookback_and_impact_recall_lists_over_http(api: Any) -> None:
     last = LedgerReader(client.app.state.ctx.settings.database).last_notification_id()
     # The donor's look-back list and the transport medium's impact list both name the sample
     for path in (f"/donors/{donor}/lookback", f"/materials/{lots['TM-GENTA']}/impact"):
-        recall = client.get(f"/api/v1{path}", params={"after": last})
+        recall = client.get(f"/api/v1{path}", params={"after": last}, headers=as_(tokens, "qa"))
         assert recall.status_code == 200, recall.text
         assert sample in {item["code"] for item in recall.json()["items"]}
         assert recall.json()["patients"] == []
     # A code of the wrong kind is refused with what to give instead
-    wrong = client.get(f"/api/v1/materials/{donor}/impact")
+    wrong = client.get(f"/api/v1/materials/{donor}/impact", headers=as_(tokens, "qa"))
     assert wrong.status_code == 422
     assert "not a material lot" in wrong.json()["detail"]

@@ -104,8 +104,8 @@ def test_r_id_1_a_mistyped_scan_is_refused_in_chinese(client: TestClient) -> Non
     # Given a product vial code with a wrong check character
     valid = format_code(ItemType.PRODUCT_VIAL, "F01", 2026, 2)
     code = valid[:-1] + ("0" if valid[-1] != "0" else "1")
-    english = client.get(f"/api/v1/items/{code}")
-    chinese = client.get(f"/api/v1/items/{code}", headers=ZH)
+    english = client.get(f"/api/v1/items/{code}", headers=_token(client))
+    chinese = client.get(f"/api/v1/items/{code}", headers={**_token(client), **ZH})
     # Then both refuse it under R-ID-1; the Chinese says what to do in Chinese
     assert chinese.status_code == english.status_code == 422
     assert chinese.json()["violations"][0]["rule"] == "R-ID-1"
@@ -119,20 +119,20 @@ def test_a_scanned_items_type_and_status_are_shown_in_the_language_asked(
 ) -> None:
     # Given a product vial the demo administered
     code = format_code(ItemType.PRODUCT_VIAL, "F01", 2026, 1)
-    english = client.get(f"/api/v1/items/{code}").json()
-    chinese = client.get(f"/api/v1/items/{code}", headers=ZH).json()
+    english = client.get(f"/api/v1/items/{code}", headers=_token(client)).json()
+    chinese = client.get(f"/api/v1/items/{code}", headers={**_token(client), **ZH}).json()
     # Then the status value is the same, its label follows the language
     assert english["status"] == chinese["status"] == "administered"
     assert (english["type_label"], english["status_label"]) == ("product vial", "administered")
     assert (chinese["type_label"], chinese["status_label"]) == ("制剂瓶", "已给药")
-    # And the public page a label opens shows them in Chinese too
+    # And the public page a label opens shows the type in Chinese, and no status (R-ACC-1)
     page = client.get(f"/v/{code}?lang=zh")
-    assert "制剂瓶" in page.text and "已给药" in page.text
+    assert "制剂瓶" in page.text and "已给药" not in page.text
 
 
 def test_an_unknown_item_is_reported_in_chinese(client: TestClient) -> None:
     code = format_code(ItemType.PRODUCT_VIAL, "F01", 2026, 999)
-    answer = client.get(f"/api/v1/items/{code}", headers=ZH)
+    answer = client.get(f"/api/v1/items/{code}", headers={**_token(client), **ZH})
     assert answer.status_code == 404
     assert answer.json()["detail"] == f"{code} 是有效编码，但没有记录此制剂瓶；请核对标签"
 
@@ -142,14 +142,14 @@ def test_a_wrong_password_is_refused_in_chinese(client: TestClient) -> None:
         "/api/v1/auth/token", data={"username": PHARMACIST, "password": "not it at all"}, headers=ZH
     )
     assert answer.status_code == 401
-    assert answer.json()["detail"] == f"登录被拒绝：{PHARMACIST} 的密码错误。"
+    assert answer.json()["detail"] == "登录被拒绝：人员编码或密码错误。"
 
 
 @pytest.mark.parametrize("header", [None, "en-GB,en;q=0.9", "fr-FR", "*"])
 def test_other_languages_keep_the_english_contract(client: TestClient, header: str | None) -> None:
     headers = {"Accept-Language": header} if header else {}
     code = format_code(ItemType.PRODUCT_VIAL, "F01", 2026, 999)
-    answer = client.get(f"/api/v1/items/{code}", headers=headers)
+    answer = client.get(f"/api/v1/items/{code}", headers={**_token(client), **headers})
     assert answer.json()["detail"] == (
         f"{code} is a valid code but no such product vial is recorded; check the label"
     )

@@ -16,6 +16,7 @@ from ledger.demo import run_demo
 from ledger.integrity.chain import event_hash
 from ledger.integrity.merkle import leaf_hash, root_of, verify_consistency, verify_inclusion
 from ledger.integrity.note import Verifier, open_checkpoint
+from tests.e2e.readers import as_role
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +40,7 @@ def test_r_led_4_auditor_checks_an_entry_against_the_signed_checkpoint(client: T
     assert note.headers["content-type"].startswith("text/plain")
     checkpoint, _ = open_checkpoint(note.text, [_log_key(client)])
     # When entry 10 is fetched and its event hash recomputed from its exact fields
-    entry = client.get("/api/v1/ledger/entries/10").json()
+    entry = client.get("/api/v1/ledger/entries/10", headers=as_role(client, "auditor")).json()
     rec = entry["record"]
     recomputed = event_hash(
         rec["notification_id"],
@@ -70,8 +71,11 @@ def test_r_led_4_consistency_proof_between_two_sizes_verifies(client: TestClient
     )
     old = checkpoint.size // 2
     # The auditor's earlier root at `old`, recomputed here from the published leaves
+    auditor = as_role(client, "auditor")
     leaves = [
-        bytes.fromhex(client.get(f"/api/v1/ledger/entries/{i}").json()["leaf_hash"])
+        bytes.fromhex(
+            client.get(f"/api/v1/ledger/entries/{i}", headers=auditor).json()["leaf_hash"]
+        )
         for i in range(old)
     ]
     proof = client.get(
@@ -87,20 +91,27 @@ def test_r_led_4_consistency_proof_between_two_sizes_verifies(client: TestClient
 
 
 def test_r_trc_3_item_history_has_log_indexes_and_a_downloadable_proof(client: TestClient) -> None:
-    items = client.get("/api/v1/items/BVL-F01-26-000015-Q/history").json()
+    qa = as_role(client, "qa")
+    items = client.get("/api/v1/items/BVL-F01-26-000015-Q/history", headers=qa).json()
     assert all(isinstance(e["log_index"], int) for e in items)
-    proof = client.get("/api/v1/items/BVL-F01-26-000015-Q/proof")
+    proof = client.get("/api/v1/items/BVL-F01-26-000015-Q/proof", headers=qa)
     assert proof.status_code == 200
     assert proof.text.startswith("celltrace/item-proof@v1\nitem BVL-F01-26-000015-Q\n")
     assert proof.text.count("\nindex ") == len(items)
 
 
 def test_r_id_2_item_label_is_served_in_each_format(client: TestClient) -> None:
+    operator = as_role(client, "operator")
     for fmt, media in (("png", "image/png"), ("svg", "image/svg+xml"), ("zpl", "application")):
-        response = client.get(f"/api/v1/items/BVL-F01-26-000015-Q/label.{fmt}")
+        response = client.get(
+            f"/api/v1/items/BVL-F01-26-000015-Q/label.{fmt}",
+            params={"reason": f"{fmt} file for the label printer"},
+            headers=operator,
+        )
         assert response.status_code == 200, response.text
         assert response.headers["content-type"].startswith(media)
-    assert client.get("/api/v1/items/BVL-F01-26-000015-Q/label.zpl").text.startswith("^XA")
+        if fmt == "zpl":
+            assert response.text.startswith("^XA")
 
 
 @pytest.mark.parametrize(
@@ -115,6 +126,6 @@ def test_r_id_2_item_label_is_served_in_each_format(client: TestClient) -> None:
 def test_r_led_4_impossible_proof_requests_are_clear_errors(
     client: TestClient, path: str, status: int
 ) -> None:
-    response = client.get(path)
+    response = client.get(path, headers=as_role(client, "auditor"))
     assert response.status_code == status
     assert set(response.json()) == {"error", "detail", "violations"}

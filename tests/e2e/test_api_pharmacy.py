@@ -56,7 +56,7 @@ def test_r_trc_2_storage_and_dispensing_over_http(client: TestClient) -> None:
     moved = client.post(f"/api/v1/shipments/{shipment}/storage", json=body, headers=pharmacist)
     assert moved.status_code == 200, moved.text
     after = moved.json()["notification_id"]
-    item = client.get(f"/api/v1/items/{vial}?after={after}").json()
+    item = client.get(f"/api/v1/items/{vial}?after={after}", headers=pharmacist).json()
     assert item["location"].endswith("Freezer F3/rack 1/box 2")
     # When put in a -20 C freezer  Then 409 under R-QC-3, nothing written
     before = last_id(client)
@@ -99,7 +99,9 @@ def test_r_cln_5_randomisation_list_needs_the_signers_password(client: TestClien
         path, json={**body, "signature": {"password": PASSWORD}}, headers=investigator
     )
     assert right.status_code == 200, right.text
-    item = client.get(f"/api/v1/items/{study}?after={right.json()['notification_id']}")
+    item = client.get(
+        f"/api/v1/items/{study}?after={right.json()['notification_id']}", headers=investigator
+    )
     assert "placebo" not in item.text
     # And a list for the open-label demo study is refused under R-CLN-5
     open_label = code(ItemType.STUDY, 1, client)

@@ -17,6 +17,7 @@ from tests.domain3 import (
     released,
 )
 from tests.e2e.conftest import ClinicApi, signed, signed_by_both
+from tests.e2e.readers import as_role
 
 
 def dosed(api: ClinicApi, vials: Sequence[str] = ()) -> tuple[str, str]:
@@ -131,7 +132,9 @@ def test_r_cln_5_unblinding_needs_the_password_and_shows_the_arm_only_to_the_req
     event = history[-1]
     assert event["event_type"].endswith("EmergencyUnblinded")
     assert (event["actor_role"], event["meaning"]) == ("investigator", "approved")
-    entry = api.get("qa", f"/ledger/entries/{event['log_index']}").json()
+    entry = api.client.get(
+        f"/api/v1/ledger/entries/{event['log_index']}", headers=as_role(api.client, "auditor")
+    ).json()
     state = base64.b64decode(entry["record"]["state"]).decode()
     assert "anaphylaxis" in state and "active" not in state
 

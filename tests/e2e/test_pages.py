@@ -16,6 +16,7 @@ from ledger.api.pages.i18n import LANGUAGES, MESSAGES
 from ledger.config import Settings
 from ledger.demo import run_demo
 from ledger.domain.study import Route
+from tests.e2e.readers import as_role
 
 PERSON = "PER-F01-26-000002-B"
 
@@ -33,13 +34,15 @@ def test_every_page_text_has_english_and_chinese() -> None:
         assert all(text.strip() for text in entry.values()), key
 
 
-def test_r_id_2_landing_page_shows_type_and_status_without_personal_data(
+def test_r_id_2_landing_page_shows_the_type_and_the_label_check_without_personal_data(
     client: TestClient,
 ) -> None:
     page = client.get(f"/v/{PERSON}")
     assert page.status_code == 200
     assert "person" in page.text and "label-check" in page.text
     assert "No personal data" in page.text or "no personal data" in page.text
+    # Nothing beyond the printed label (R-ACC-1): no status, no first-recorded time
+    assert "item-status" not in page.text and "First recorded" not in page.text
 
 
 def test_r_id_1_landing_page_refuses_a_mistyped_code_with_the_rule(client: TestClient) -> None:
@@ -49,11 +52,22 @@ def test_r_id_1_landing_page_refuses_a_mistyped_code_with_the_rule(client: TestC
 
 
 def test_r_trc_3_trace_page_shows_graph_and_timeline_with_hashes(client: TestClient) -> None:
+    # The page itself holds no record: a sign-in form, then the panel loads with the token
     page = client.get(f"/trace/{PERSON}")
     assert page.status_code == 200
-    assert "<svg" in page.text and f'data-code="{PERSON}"' in page.text
-    assert "Person.Registered" in page.text
-    assert page.text.count('class="hash"') >= 1
+    assert 'id="signin-form"' in page.text and "Person.Registered" not in page.text
+    assert client.get(f"/trace/{PERSON}/panel").status_code == 401
+    panel = client.get(f"/trace/{PERSON}/panel", headers=as_role(client, "auditor"))
+    assert panel.status_code == 200
+    assert "<svg" in panel.text and f'data-code="{PERSON}"' in panel.text
+    assert "Person.Registered" in panel.text
+    assert panel.text.count('class="hash"') >= 1
+
+
+def test_r_acc_1_trace_panel_refuses_a_role_that_may_not_read_traces(client: TestClient) -> None:
+    panel = client.get(f"/trace/{PERSON}/panel", headers=as_role(client, "nurse"))
+    assert panel.status_code == 403
+    assert panel.json()["error"] == "forbidden"
 
 
 def test_language_switch_sets_a_cookie_and_translates(client: TestClient) -> None:

@@ -120,8 +120,14 @@ def test_r_led_3_two_servers_and_a_worker_lose_and_duplicate_nothing(
     assert len(set(created)) == len(created)
     # The worker's read models reach the last event and list every person
     last = LedgerReader(pg_settings.database).last_notification_id()
+    signed_in = httpx.post(
+        f"{bases[0]}/api/v1/auth/token", data={"username": admin, "password": PASSWORD}
+    )
+    reader = {"Authorization": f"Bearer {signed_in.json()['access_token']}"}
     for code in created:
-        item = httpx.get(f"{bases[0]}/api/v1/items/{code}", params={"after": last}, timeout=30)
+        item = httpx.get(
+            f"{bases[0]}/api/v1/items/{code}", params={"after": last}, headers=reader, timeout=30
+        )
         assert item.status_code == 200, item.text
     # And the chain verifies: nothing lost, nothing duplicated, order = notification order
     report = verify_database(pg_settings.database)

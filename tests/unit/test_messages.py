@@ -88,12 +88,10 @@ def test_roles_keep_their_code_for_sign_in() -> None:
 
 
 def test_nested_sentences_render_in_the_same_language() -> None:
-    problem = Sentence("{person} has no password; ask an administrator to set one", person="PER-1")
-    outer = Sentence("Sign-in refused: {problem}.", problem=problem)
-    assert outer.render() == (
-        "Sign-in refused: PER-1 has no password; ask an administrator to set one."
-    )
-    assert outer.render("zh") == "登录被拒绝：PER-1 尚未设置密码；请联系管理员设置。"
+    problem = Sentence("wrong password for {person}", person="PER-1")
+    outer = Sentence("R-LED-5: electronic signature refused: {problem}.", problem=problem)
+    assert outer.render() == "R-LED-5: electronic signature refused: wrong password for PER-1."
+    assert outer.render("zh") == "R-LED-5：电子签名被拒绝：PER-1 的密码错误。"
 
 
 def test_an_untranslated_template_or_language_falls_back_to_english() -> None:

@@ -69,7 +69,7 @@ def render(graph: Graph, language: str = "en") -> str:
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="genealogy" role="img" '
         f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        'style="max-width:100%;height:auto">',
+        ">",
         "<title>Genealogy of " + escape(graph.root) + "</title>",
     ]
     for edge in graph.edges:

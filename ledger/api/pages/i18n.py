@@ -67,6 +67,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     "proof.pending": {"en": "not yet checkpointed", "zh": "尚未纳入检查点"},
     "trace.proof": {"en": "Download proof bundle", "zh": "下载证明文件"},
     "trace.label": {"en": "Label (PNG)", "zh": "标签（PNG）"},
+    "trace.reprint_reason": {
+        "en": "Reason, if it was printed before:",
+        "zh": "如已打印过，请填写重新打印原因：",
+    },
+    "public.staff": {"en": "Staff: sign in to see the item.", "zh": "工作人员：登录后查看此物品。"},
+    "session.countdown": {"en": "signs out in", "zh": "自动退出倒计时"},
+    "session.idle": {
+        "en": "Signed out after a period without activity. Sign in again to continue.",
+        "zh": "因长时间无操作已自动退出。请重新登录后继续。",
+    },
     "meaning.performed": {"en": "performed", "zh": "执行"},
     "meaning.reviewed": {"en": "reviewed", "zh": "审核"},
     "meaning.approved": {"en": "approved", "zh": "批准"},

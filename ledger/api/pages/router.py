@@ -1,31 +1,34 @@
 """HTML pages: `/scan` (operator station), `/bedside` (go / no-go at the bedside), `/v/{code}`
-(what a label's QR code opens) and `/trace/{code}` (auditor)."""
+(what a label's QR code opens) and `/trace/{code}` (auditor).
+
+The pages themselves hold no records: station pages sign in and read through the API (or the
+trace panel) with the token, behind the same guard as the API (R-ACC-1); `/v/{code}` shows only
+what the printed label shows."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import select
 
-from ledger.api.deps import Context
+from ledger.api.access import Read, reads
+from ledger.api.deps import Context, get_context
 from ledger.api.pages import graph_svg
 from ledger.api.pages.i18n import LANGUAGES, MESSAGES, language, translator
 from ledger.domain.study import Route
-from ledger.errors import InvalidInput
+from ledger.errors import InvalidInput, NotFound
 from ledger.identifiers import parse_code
-from ledger.messages import status_term, term
+from ledger.messages import Sentence, status_term, term
 from ledger.projections.history import item_history
-from ledger.projections.items import items_table
 from ledger.projections.trace import trace
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+PUBLIC = [reads(Read.PUBLIC)]
 
 
 def page(request: Request, template: str, status: int = 200, **context: Any) -> Response:
@@ -38,6 +41,7 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
             "t": translator(lang),
             "term": lambda w: term(w, lang),
             "status_term": lambda s, kind: status_term(s, kind, lang),
+            "idle_seconds": f"{get_context(request).settings.station_idle_seconds:g}",
             **context,
         },
         status_code=status,
@@ -47,63 +51,64 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
     return response
 
 
-@router.get("/scan")
+@router.get("/scan", dependencies=PUBLIC)
 def scan_station(request: Request) -> Response:
     """The operator station: sign in, scan, record the next step (works with a wedge scanner)."""
     t = translator(language(request))
-    keys = [k for k in MESSAGES if k.split(".")[0] in ("scan", "step", "field", "item")]
+    keys = [k for k in MESSAGES if k.split(".")[0] in ("scan", "step", "field", "item", "session")]
     return page(request, "scan.html", texts={k: t(k) for k in keys})
 
 
-@router.get("/bedside")
+@router.get("/bedside", dependencies=PUBLIC)
 def bedside(request: Request) -> Response:
     """The bedside tablet: scan vial and wristband, go / no-go with every reason, then the thaw
     and the administration signed by the nurse and the pharmacist (R-CLN-2, R-CLN-3)."""
     t = translator(language(request))
-    keys = [k for k in MESSAGES if k.startswith(("bedside.", "route."))]
+    keys = [k for k in MESSAGES if k.startswith(("bedside.", "route.", "session."))]
     return page(
         request, "bedside.html", texts={k: t(k) for k in keys}, routes=[r.value for r in Route]
     )
 
 
-@router.get("/v/{code}")
-def public_item(request: Request, ctx: Context, code: str) -> Response:
-    """Minimal public view of a scanned item: type, status and the label signature check."""
+@router.get("/v/{code}", dependencies=PUBLIC)
+def public_item(request: Request, code: str) -> Response:
+    """What a label's QR code opens, for anyone: the code, its item type and the label's
+    signature check, which shows the signed lot and expiry. Nothing is read from the ledger,
+    so the page shows no more than the printed label and cannot be used to probe which codes
+    exist (R-ACC-1)."""
     try:
         parsed = parse_code(code)
     except InvalidInput as exc:
         return page(request, "error.html", 422, code=code, detail=exc.render(language(request)))
-    with ctx.views_engine.connect() as conn:
-        item = conn.execute(select(items_table).where(items_table.c.code == str(parsed))).first()
-    holds = [h["reason"] for h in json.loads(item.holds)] if item is not None else []
-    return page(
-        request,
-        "public_item.html",
-        200 if item is not None else 404,
-        code=str(parsed),
-        item=item,
-        holds=holds,
-        type_label=parsed.item_type.label,
-    )
+    return page(request, "public_item.html", code=str(parsed), type_label=parsed.item_type.label)
 
 
-@router.get("/trace/{code}")
-def trace_page(
-    request: Request, ctx: Context, code: str, direction: Literal["up", "down"] = "up"
-) -> Response:
-    """The auditor's picture: genealogy graph and the item's timeline with event hashes."""
+@router.get("/trace/{code}", dependencies=PUBLIC)
+def trace_page(request: Request, code: str, direction: Literal["up", "down"] = "up") -> Response:
+    """The auditor's page: sign in, then the genealogy and timeline load from the panel."""
     try:
         parsed = str(parse_code(code))
     except InvalidInput as exc:
         return page(request, "error.html", 422, code=code, detail=exc.render(language(request)))
+    return page(request, "trace.html", code=parsed, direction=direction)
+
+
+@router.get("/trace/{code}/panel", dependencies=[reads(Read.TRACE)])
+def trace_panel(
+    request: Request, ctx: Context, code: str, direction: Literal["up", "down"] = "up"
+) -> Response:
+    """The trace page's content for a signed-in reader: genealogy graph and the item's
+    timeline with event hashes (an HTML fragment; errors answer as the API does)."""
+    parsed = str(parse_code(code))
     graph = trace(ctx.views_engine, parsed, direction)
     if parsed not in graph.nodes:
-        t = translator(language(request))
-        return page(request, "error.html", 404, code=parsed, detail=t("item.unknown"))
+        raise NotFound(
+            Sentence("{code} is not recorded in this ledger; check the label", code=parsed)
+        )
     latest = ctx.log.checkpoints.latest()
     return page(
         request,
-        "trace.html",
+        "trace_panel.html",
         code=parsed,
         svg=graph_svg.render(graph, language(request)),
         edges=len(graph.edges),

@@ -1,17 +1,21 @@
-"""POST /auth/token: a bearer token for a registered person acting in one of their roles."""
+"""POST /auth/token and /auth/logout: sign in for a bearer token in one of the person's roles,
+and sign out (R-ACC-3, R-ACC-4)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form
+from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel
 
-from ledger.api.deps import Context
-from ledger.api.errors import AuthError
+from ledger.api.access import Read, reads
+from ledger.api.deps import Bearer, Context, current_actor
+from ledger.api.errors import AuthError, TooManyAttempts
 from ledger.api.schemas import ERRORS
-from ledger.credentials import CredentialError
-from ledger.errors import InvalidInput, NotFound
+from ledger.credentials import CredentialError, ThrottledError
+from ledger.errors import InvalidInput
+from ledger.identifiers import parse_code
 from ledger.messages import Sentence
 
 router = APIRouter(prefix="/auth", tags=["auth"], responses=ERRORS)
@@ -25,9 +29,15 @@ class Token(BaseModel):
     expires_at: str
 
 
-@router.post("/token", response_model=Token, summary="Sign in")
+def source_address(request: Request) -> str:
+    """The connection's client address (set `--forwarded-allow-ips` behind a proxy)."""
+    return request.client.host if request.client else "unknown"
+
+
+@router.post("/token", response_model=Token, summary="Sign in", dependencies=[reads(Read.PUBLIC)])
 def issue_token(
     ctx: Context,
+    request: Request,
     username: Annotated[
         str, Form(min_length=1, max_length=200, description="Person code, e.g. PER-F01-26-000002-B")
     ],
@@ -37,21 +47,25 @@ def issue_token(
         Form(min_length=1, max_length=40, description="Role to act in; needed if several"),
     ] = None,
 ) -> Token:
-    """Exchange a person code and password (form fields, OAuth2 password style) for a
-    bearer token valid for 8 hours. Five wrong passwords lock the account for 15 minutes."""
+    """Exchange a person code and password (form fields, OAuth2 password style) for a bearer
+    token valid for 8 hours. An unknown person and a wrong password get the same answer.
+    Five wrong passwords for one person code from one address, or twenty from one address,
+    block that address for 15 minutes (429); sign-ins from other addresses still work."""
     try:
-        person = ctx.ledger.get_person(username)
-    except (NotFound, InvalidInput):
-        raise AuthError(
-            Sentence(
-                "{username!r} is not a registered person; check the code.",
-                username=username.strip(),
-            )
+        code = str(parse_code(username))
+    except InvalidInput:
+        code = username.strip()
+    now = ctx.clock()
+    try:
+        ctx.credentials.sign_in(code, password, source_address(request), now)
+    except ThrottledError as exc:
+        raise TooManyAttempts(
+            Sentence("Sign-in refused: {problem}.", problem=exc.sentence),
+            int((exc.until - now).total_seconds()),
         ) from None
-    try:
-        ctx.credentials.check_password(person.code, password, ctx.clock())
     except CredentialError as exc:
         raise AuthError(Sentence("Sign-in refused: {problem}.", problem=exc.sentence)) from None
+    person = ctx.ledger.get_person(code)
     roles = sorted(person.roles)
     chosen = role or (roles[0] if len(roles) == 1 else None)
     if chosen is None or chosen not in person.roles:
@@ -62,10 +76,23 @@ def issue_token(
                 roles=roles or ["no role"],
             )
         )
-    token, session = ctx.credentials.open_session(person.code, chosen, ctx.clock())
+    token, session = ctx.credentials.open_session(person.code, chosen, now)
     return Token(
         access_token=token,
         person_code=person.code,
         role=chosen,
         expires_at=session.expires_at.isoformat(),
     )
+
+
+@router.post(
+    "/logout",
+    status_code=204,
+    summary="Sign out",
+    dependencies=[Depends(current_actor)],
+)
+def logout(ctx: Context, credentials: Bearer) -> Response:
+    """End this session: the token stops working at once (R-ACC-3)."""
+    assert isinstance(credentials, HTTPAuthorizationCredentials)  # checked by current_actor
+    ctx.credentials.close_session(credentials.credentials)
+    return Response(status_code=204)

@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from ledger.api.access import Read, reads
 from ledger.api.deps import Context, CurrentActor
 from ledger.api.routers.donors import IdentityIn
 from ledger.api.schemas import ERRORS, Created, Receipt, receipt
@@ -194,8 +195,9 @@ class PrescriptionOut(BaseModel):
     "/patients/{code}/prescription",
     response_model=PrescriptionOut,
     summary="What the protocol allows for a subject",
+    dependencies=[reads(Read.CLINICAL)],
 )
-def prescription(ctx: Context, actor: CurrentActor, code: str) -> PrescriptionOut:
+def prescription(ctx: Context, code: str) -> PrescriptionOut:
     """The subject's study, cohort dose levels, routes and in-use time, for the bedside page
     (R-CLN-1, R-CLN-2); the bedside check itself decides. Nothing identifying is shown."""
     patient = ctx.ledger.get_patient(code)
@@ -218,8 +220,9 @@ def prescription(ctx: Context, actor: CurrentActor, code: str) -> PrescriptionOu
     "/studies/{code}/overdue-visits",
     response_model=list[OverdueVisitOut],
     summary="Overdue follow-up visits",
+    dependencies=[reads(Read.CLINICAL)],
 )
-def overdue_visits(ctx: Context, actor: CurrentActor, code: str) -> list[OverdueVisitOut]:
+def overdue_visits(ctx: Context, code: str) -> list[OverdueVisitOut]:
     """Every scheduled visit past its day and not recorded, by subject (R-CLN-6)."""
     return [
         OverdueVisitOut(patient=patient, administration=v["number"], label=v["label"], due=v["due"])

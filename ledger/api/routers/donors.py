@@ -8,6 +8,7 @@ from datetime import date
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from ledger.api.access import Read, reads
 from ledger.api.deps import Context, CurrentActor, ReadYourWrites, confirm_signature
 from ledger.api.schemas import ERRORS, Created, RecallListOut, Receipt, Signature, receipt
 from ledger.domain.screening import ScreeningRecord
@@ -175,7 +176,7 @@ def erase(ctx: Context, actor: CurrentActor, code: str, body: EraseIn) -> Receip
 @router.get(
     "/{code}/lookback",
     response_model=RecallListOut,
-    dependencies=[ReadYourWrites],
+    dependencies=[reads(Read.RECALL), ReadYourWrites],
     summary="Look-back recall list",
 )
 def lookback_list(ctx: Context, code: str) -> dict[str, object]:

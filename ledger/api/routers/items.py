@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from label_printing.cli import load_signer, render_label
 from label_printing.from_ledger import label_content
-from ledger.api.deps import Context, MaybeActor, ReadYourWrites
+from ledger.api.access import Read, reads, via
+from ledger.api.deps import Context, ReadYourWrites
 from ledger.api.language import current
 from ledger.api.schemas import ERRORS, TEXT_OK
 from ledger.api.steps import next_steps
-from ledger.errors import NotFound
+from ledger.application import Actor
+from ledger.errors import NotFound, RuleViolation, Violation
 from ledger.identifiers import parse_code
 from ledger.messages import Sentence, status_term, term
 from ledger.projections.history import item_history
@@ -29,6 +32,8 @@ LABEL_MEDIA = {
     "pdf": "application/pdf",
     "zpl": "application/vnd.zebra-zpl",
 }
+
+PRINT = "print:label"
 
 router = APIRouter(prefix="/items", tags=["items"], responses=ERRORS)
 
@@ -80,7 +85,9 @@ class HistoryEvent(BaseModel):
 
 
 @router.get("/{code}", response_model=ItemOut, dependencies=[ReadYourWrites])
-def get_item(ctx: Context, code: str, actor: MaybeActor = None) -> ItemOut:
+def get_item(
+    ctx: Context, code: str, actor: Annotated[Actor | None, reads(Read.ITEM)] = None
+) -> ItemOut:
     """Resolve a scanned or typed code (a label URL works too)."""
     parsed = parse_code(code)
     with ctx.views_engine.connect() as conn:
@@ -132,7 +139,9 @@ class TraceOut(BaseModel):
     edges: list[TraceEdge]
 
 
-@router.get("/{code}/trace", response_model=TraceOut, dependencies=[ReadYourWrites])
+@router.get(
+    "/{code}/trace", response_model=TraceOut, dependencies=[reads(Read.TRACE), ReadYourWrites]
+)
 def get_trace(
     ctx: Context, code: str, direction: Literal["up", "down"] = "up"
 ) -> dict[str, object]:
@@ -145,7 +154,11 @@ def get_trace(
     return graph.as_json()
 
 
-@router.get("/{code}/history", response_model=list[HistoryEvent], dependencies=[ReadYourWrites])
+@router.get(
+    "/{code}/history",
+    response_model=list[HistoryEvent],
+    dependencies=[reads(Read.HISTORY), ReadYourWrites],
+)
 def get_history(ctx: Context, code: str) -> list[HistoryEvent]:
     """Every event of the item, in order, with who, meaning, time and its event hash."""
     parsed = parse_code(code)
@@ -158,7 +171,7 @@ def get_history(ctx: Context, code: str) -> list[HistoryEvent]:
 @router.get(
     "/{code}/proof",
     responses=TEXT_OK,
-    dependencies=[ReadYourWrites],
+    dependencies=[reads(Read.PROOF), ReadYourWrites],
     summary="The item's events with inclusion proofs (offline-verifiable)",
 )
 def get_proof(ctx: Context, code: str) -> PlainTextResponse:
@@ -174,12 +187,50 @@ def get_proof(ctx: Context, code: str) -> PlainTextResponse:
 @router.get(
     "/{code}/label.{fmt}",
     responses={200: {"content": {m: {} for m in LABEL_MEDIA.values()}}, **ERRORS},
-    summary="The item's signed QR label (png, svg, pdf or zpl)",
+    summary="Print the item's signed QR label (png, svg, pdf or zpl)",
 )
-def get_label(ctx: Context, code: str, fmt: Literal["png", "svg", "pdf", "zpl"]) -> Response:
-    """The label file, signed with the label key (R-ID-2)."""
+def get_label(
+    ctx: Context,
+    request: Request,
+    actor: Annotated[Actor, reads(Read.LABEL)],
+    code: str,
+    fmt: Literal["png", "svg", "pdf", "zpl"],
+    reason: Annotated[
+        str | None,
+        Query(min_length=1, max_length=500, description="Why the label is printed again"),
+    ] = None,
+) -> Response:
+    """The label file, signed with the label key (R-ID-2). Every print is recorded in the
+    access log with the file's SHA-256; a reprint needs a `reason` (R-ACC-2)."""
     content = label_content(ctx.ledger, code)
+    subject = str(content.code)
+    printed = [
+        e for e in ctx.access_log.entries(subject) if e.action == PRINT and e.subject == subject
+    ]
+    if printed and not (reason or "").strip():
+        raise RuleViolation(
+            [
+                Violation.of(
+                    "R-ID-2",
+                    "the label of {code} was printed before ({when} UTC by {person}); give "
+                    "the reason for printing it again as ?reason=",
+                    code=subject,
+                    when=printed[-1].at[:16].replace("T", " "),
+                    person=printed[-1].person,
+                )
+            ]
+        )
     body = render_label(content, fmt, load_signer(ctx.settings), ctx.settings.base_url)
+    ctx.access_log.append(
+        ctx.clock(),
+        actor.person_id,
+        actor.role,
+        PRINT,
+        subject,
+        via(request),
+        reason=(reason or "").strip(),
+        payload_sha256=hashlib.sha256(body).hexdigest(),
+    )
     return Response(
         body,
         media_type=LABEL_MEDIA[fmt],

@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 
 from label_printing.payload import verify_scan
 from label_printing.signing import label_verifier
+from ledger.api.access import Read, reads
 from ledger.api.deps import Context
 from ledger.api.schemas import ERRORS
 
@@ -26,7 +27,12 @@ class VerifiedOut(BaseModel):
     key: str
 
 
-@router.post("/verify", response_model=VerifiedOut, summary="Verify a scanned label")
+@router.post(
+    "/verify",
+    response_model=VerifiedOut,
+    summary="Verify a scanned label",
+    dependencies=[reads(Read.PUBLIC)],
+)
 def verify_label(ctx: Context, body: ScanIn) -> VerifiedOut:
     """Check a scanned QR text against the published label key; refuses (422, R-ID-2 or
     R-ID-1) anything not ours, signed by an unknown key, tampered, or with a bad code."""

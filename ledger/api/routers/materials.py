@@ -8,6 +8,7 @@ from datetime import date
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from ledger.api.access import Read, reads
 from ledger.api.deps import Context, CurrentActor, ReadYourWrites
 from ledger.api.schemas import ERRORS, Created, RecallListOut, Receipt, receipt
 from ledger.identifiers import parse_code
@@ -113,8 +114,9 @@ def lift_area(ctx: Context, actor: CurrentActor, body: AreaLiftIn) -> Receipt:
     "/epidemic-areas",
     response_model=dict[str, str],
     summary="Epidemic areas in force",
+    dependencies=[reads(Read.MATERIALS)],
 )
-def epidemic_areas(ctx: Context, actor: CurrentActor) -> dict[str, str]:
+def epidemic_areas(ctx: Context) -> dict[str, str]:
     """Listed areas as `species:COUNTRY` -> the announcement that lists them; animal material
     from them is refused (R-MAT-3)."""
     return ctx.ledger.list_epidemic_areas()
@@ -123,7 +125,7 @@ def epidemic_areas(ctx: Context, actor: CurrentActor) -> dict[str, str]:
 @router.get(
     "/{code}/impact",
     response_model=RecallListOut,
-    dependencies=[ReadYourWrites],
+    dependencies=[reads(Read.RECALL), ReadYourWrites],
     summary="Material lot impact (recall list)",
 )
 def impact_list(ctx: Context, code: str) -> dict[str, object]:

@@ -1,4 +1,5 @@
-"""People, roles, training and QP authorisations (R-PPL-1..3)."""
+"""People, roles, training and QP authorisations (R-PPL-1..3); a role change ends the
+person's sessions (R-ACC-3)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from datetime import date
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from ledger.api.access import Read, reads
 from ledger.api.deps import Context, CurrentActor
 from ledger.api.schemas import ERRORS, Created, Receipt
+from ledger.identifiers import parse_code
 
 router = APIRouter(prefix="/people", tags=["people"], responses=ERRORS)
 
@@ -54,7 +57,12 @@ def register_person(ctx: Context, actor: CurrentActor, body: PersonIn) -> Create
     return Created(code=code, notification_id=receipt.notification_id, events=receipt.events)
 
 
-@router.get("/{code}", response_model=PersonOut, summary="A person's roles and training")
+@router.get(
+    "/{code}",
+    response_model=PersonOut,
+    summary="A person's roles and training",
+    dependencies=[reads(Read.PEOPLE)],
+)
 def get_person(ctx: Context, code: str) -> PersonOut:
     person = ctx.ledger.get_person(code)
     return PersonOut(
@@ -71,12 +79,14 @@ def get_person(ctx: Context, code: str) -> PersonOut:
 @router.post("/{code}/roles", response_model=Receipt, summary="Grant a role")
 def grant_role(ctx: Context, actor: CurrentActor, code: str, body: RoleIn) -> Receipt:
     r = ctx.ledger.grant_role(actor, code, body.role)
+    ctx.credentials.revoke(str(parse_code(code)))  # the person signs in again (R-ACC-3)
     return Receipt(notification_id=r.notification_id, events=r.events)
 
 
 @router.post("/{code}/roles/revoke", response_model=Receipt, summary="Revoke a role")
 def revoke_role(ctx: Context, actor: CurrentActor, code: str, body: RoleRevokeIn) -> Receipt:
     r = ctx.ledger.revoke_role(actor, code, body.role, body.reason)
+    ctx.credentials.revoke(str(parse_code(code)))  # no token keeps the old role (R-ACC-3)
     return Receipt(notification_id=r.notification_id, events=r.events)
 
 

@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
+from ledger.api.access import Read, reads
 from ledger.api.deps import Context, CurrentActor, confirm_signature
 from ledger.api.schemas import ERRORS, Receipt, Signature, receipt
 from ledger.identifiers import parse_code
@@ -165,8 +166,9 @@ def unblind(ctx: Context, actor: CurrentActor, code: str, body: UnblindingIn) ->
     "/studies/{code}/overdue-reports",
     response_model=list[OverdueReportOut],
     summary="Overdue serious adverse event reports",
+    dependencies=[reads(Read.CLINICAL)],
 )
-def overdue_reports(ctx: Context, actor: CurrentActor, code: str) -> list[OverdueReportOut]:
+def overdue_reports(ctx: Context, code: str) -> list[OverdueReportOut]:
     """Serious adverse events whose report is past its 5-working-day deadline (R-CLN-4)."""
     return [
         OverdueReportOut(

@@ -17,12 +17,19 @@
   function show() {
     $("signin").hidden = !!token;
     $("station").hidden = !token;
-    if (token) { $("who").textContent = who; $("vial").focus(); }
+    if (token) {
+      $("who").textContent = who; $("vial").focus();
+      CellTraceSession.start(function () { signOut(true); });
+    } else CellTraceSession.stop();
   }
 
-  function signOut() {
+  // Sign-out (the button, or the idle countdown reaching zero) revokes the token (R-ACC-3).
+  function signOut(idle) {
+    CellTraceSession.logout(token);
     sessionStorage.removeItem("ct-bedside-token"); token = null;
-    $("verdict").hidden = true; show();
+    $("verdict").hidden = true; $("check-form").reset(); checked = null;
+    $("idle-note").hidden = idle !== true;
+    show();
   }
 
   function api(path, body) {
@@ -186,7 +193,7 @@
         if (res[0] !== 200) {
           $("signin-error").hidden = false; $("signin-error").textContent = res[1].detail; return;
         }
-        $("signin-error").hidden = true;
+        $("signin-error").hidden = true; $("idle-note").hidden = true;
         token = res[1].access_token; role = res[1].role;
         who = res[1].person_code + " (" + role + ")";
         sessionStorage.setItem("ct-bedside-token", token);
@@ -195,6 +202,6 @@
         e.target.reset(); show();
       });
   });
-  $("signout").addEventListener("click", signOut);
+  $("signout").addEventListener("click", function () { signOut(false); });
   show();
 })();

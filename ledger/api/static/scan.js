@@ -15,7 +15,19 @@
   function show() {
     $("signin").hidden = !!token;
     $("station").hidden = !token;
-    if (token) { $("who").textContent = who; $("scan").focus(); }
+    if (token) {
+      $("who").textContent = who; $("scan").focus();
+      CellTraceSession.start(function () { signOut(true); });
+    } else CellTraceSession.stop();
+  }
+
+  // Sign-out (the button, or the idle countdown reaching zero) revokes the token (R-ACC-3).
+  function signOut(idle) {
+    CellTraceSession.logout(token);
+    sessionStorage.clear(); token = null;
+    $("card").innerHTML = ""; $("steps").innerHTML = ""; $("banner").hidden = true;
+    $("idle-note").hidden = !idle;
+    show();
   }
 
   function banner(ok, title, body) {
@@ -175,12 +187,12 @@
       if (res[0] !== 200) {
         $("signin-error").hidden = false; $("signin-error").textContent = res[1].detail; return;
       }
-      $("signin-error").hidden = true;
+      $("signin-error").hidden = true; $("idle-note").hidden = true;
       token = res[1].access_token; who = res[1].person_code + " (" + res[1].role + ")";
       sessionStorage.setItem("ct-token", token); sessionStorage.setItem("ct-who", who); show();
     });
   });
-  $("signout").addEventListener("click", function () { sessionStorage.clear(); token = null; show(); });
+  $("signout").addEventListener("click", function () { signOut(false); });
   $("scan-form").addEventListener("submit", function (e) {
     e.preventDefault();
     $("banner").hidden = true;

@@ -1,0 +1,153 @@
+"""The access log side store: a hash-chained table of reads of personal records and label
+prints, beside the ledger in the same database (R-ACC-2; encoding in integrity/access_chain).
+
+Reads are not ledger events: the ledger records what happened to the product, and would grow
+with every scan otherwise. The chain makes a silent edit of any row visible to
+`celltrace access-log`, and a head kept outside the database shows a rewrite of the whole log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from sqlalchemy import (
+    Column,
+    Engine,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    func,
+    or_,
+    select,
+)
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from ledger.integrity.access_chain import AccessEntry, entry_hash, verify_chain
+from ledger.integrity.chain import ZERO_HASH
+
+metadata = MetaData()
+access_log_table = Table(
+    "access_log",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("at", String(40), nullable=False),
+    Column("person", String(40), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("subject", String(200), nullable=False, index=True),
+    Column("via", String(500), nullable=False),
+    Column("reason", String(500), nullable=False),
+    Column("payload_sha256", String(64), nullable=False),
+    Column("entry_hash", LargeBinary(32), nullable=False),
+)
+_RETRIES = 20
+
+
+class AccessLog:
+    """Append and list recorded accesses; verify the chain."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def create_tables(self) -> None:
+        metadata.create_all(self.engine)
+
+    def append(
+        self,
+        at: datetime,
+        person: str,
+        role: str,
+        action: str,
+        subject: str,
+        via: str,
+        reason: str = "",
+        payload_sha256: str = "",
+    ) -> AccessEntry:
+        """Record one access after the current head; concurrent writers retry on the
+        primary key (the next number can be taken only once)."""
+        draft = AccessEntry(
+            0, at.isoformat(), person, role, action, subject, via[:500], reason, payload_sha256
+        )
+        for _ in range(_RETRIES):
+            try:
+                with self.engine.begin() as conn:
+                    last = conn.execute(
+                        select(access_log_table.c.seq, access_log_table.c.entry_hash)
+                        .order_by(access_log_table.c.seq.desc())
+                        .limit(1)
+                    ).first()
+                    seq, previous = (
+                        (1, ZERO_HASH) if last is None else (last.seq + 1, last.entry_hash)
+                    )
+                    entry = replace(draft, seq=seq)
+                    conn.execute(
+                        access_log_table.insert().values(
+                            **_fields(entry), entry_hash=entry_hash(entry, bytes(previous))
+                        )
+                    )
+                return entry
+            except (IntegrityError, OperationalError):
+                continue
+        raise RuntimeError("the access log stayed busy; retry the read")
+
+    def entries(self, subject: str | None = None) -> list[AccessEntry]:
+        query = select(access_log_table).order_by(access_log_table.c.seq)
+        if subject is not None:
+            query = query.where(
+                or_(access_log_table.c.subject == subject, access_log_table.c.person == subject)
+            )
+        with self.engine.connect() as conn:
+            return [_entry(row) for row in conn.execute(query)]
+
+    def verify(self) -> tuple[int, bytes]:
+        """(number of entries, head hash) or AccessChainBroken at the first bad row."""
+        with self.engine.connect() as conn:
+            rows = [
+                (_entry(row), bytes(row.entry_hash))
+                for row in conn.execute(select(access_log_table).order_by(access_log_table.c.seq))
+            ]
+        return len(rows), verify_chain(rows)
+
+    def head_hash(self, seq: int) -> bytes | None:
+        with self.engine.connect() as conn:
+            value = conn.execute(
+                select(access_log_table.c.entry_hash).where(access_log_table.c.seq == seq)
+            ).scalar()
+        return None if value is None else bytes(value)
+
+    def count(self) -> int:
+        with self.engine.connect() as conn:
+            return int(
+                conn.execute(select(func.count()).select_from(access_log_table)).scalar_one()
+            )
+
+
+def _fields(entry: AccessEntry) -> dict[str, object]:
+    return {
+        "seq": entry.seq,
+        "at": entry.at,
+        "person": entry.person,
+        "role": entry.role,
+        "action": entry.action,
+        "subject": entry.subject,
+        "via": entry.via,
+        "reason": entry.reason,
+        "payload_sha256": entry.payload_sha256,
+    }
+
+
+def _entry(row: object) -> AccessEntry:
+    return AccessEntry(
+        seq=row.seq,  # type: ignore[attr-defined]
+        at=row.at,  # type: ignore[attr-defined]
+        person=row.person,  # type: ignore[attr-defined]
+        role=row.role,  # type: ignore[attr-defined]
+        action=row.action,  # type: ignore[attr-defined]
+        subject=row.subject,  # type: ignore[attr-defined]
+        via=row.via,  # type: ignore[attr-defined]
+        reason=row.reason,  # type: ignore[attr-defined]
+        payload_sha256=row.payload_sha256,  # type: ignore[attr-defined]
+    )
