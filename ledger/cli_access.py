@@ -19,13 +19,17 @@ def register_access(app: typer.Typer, settings_of: Callable[[], Settings]) -> No
     def access_log(
         subject: Annotated[
             str | None,
-            typer.Option(help="Only reads of this record (or by this person), e.g. a patient."),
+            typer.Option(
+                metavar="CODE",
+                help="Only reads of this record (or by this person), e.g. a patient.",
+            ),
         ] = None,
         head: Annotated[
             str | None,
             typer.Option(
+                metavar="N:HEX",
                 help="A head printed earlier (N:HEX); the check fails if the log no longer "
-                "contains it (a rewritten log)."
+                "contains it (a rewritten log).",
             ),
         ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,

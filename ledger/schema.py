@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from ledger import personal_data
+from ledger.access_log import AccessLog
 from ledger.config import Settings
 from ledger.credentials import Credentials
 from ledger.integrity import log_identity
@@ -23,13 +24,14 @@ from ledger.projections.merkle import MerkleView
 
 def create_side_tables(settings: Settings, engine: Engine) -> None:
     """Create every table beside the event store in the ledger's database (idempotent): read
-    models, Merkle log, checkpoints, the log identity, passwords and sessions. Personal data
-    has a key store of its own (`personal_data.open_key_store`)."""
+    models, Merkle log, checkpoints, the log identity, passwords, sessions, sign-in throttles
+    and the access log. Personal data has a key store of its own (`personal_data`)."""
     ItemsView(engine).create_tables()
     MerkleView(engine).create_tables()
     Checkpoints(settings, engine).create_tables()
     log_identity.create_table(engine)
     Credentials(engine).create_tables()
+    AccessLog(engine).create_tables()
 
 
 @dataclass(frozen=True)
@@ -56,11 +58,11 @@ APP_GRANTS: tuple[Grant, ...] = (
         ("projection_tracking", "items"),
         "read models moving forward (positions, item status)",
     ),
-    Grant("SELECT, INSERT", ("timeline", "genealogy_edges", "sessions"), "append-only rows"),
+    Grant("SELECT, INSERT", ("timeline", "genealogy_edges", "access_log"), "append-only rows"),
     Grant(
         "SELECT, INSERT, UPDATE, DELETE",
-        ("credentials",),
-        "passwords (reset, lock-out)",
+        ("credentials", "sessions", "sign_in_throttles"),
+        "passwords (reset, lock-out), sessions (sign-out, revocation, purge), sign-in throttles",
     ),
 )
 # Personal data lives in its own schema (the key store), so erasure and its backups are apart.
