@@ -95,11 +95,17 @@ class Credentials:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.hasher = PasswordHasher()
-        # Verified against for unknown people, so a refusal takes as long either way.
-        self._decoy = self.hasher.hash(secrets.token_urlsafe(16))
+        self._decoy_hash: str | None = None
 
     def create_tables(self) -> None:
         metadata.create_all(self.engine)
+
+    def _decoy(self) -> str:
+        """Verified against for unknown people, so a refusal takes as long either way (made on
+        first use: hashing costs as much as a sign-in, and most stores never need it)."""
+        if self._decoy_hash is None:
+            self._decoy_hash = self.hasher.hash(secrets.token_urlsafe(16))
+        return self._decoy_hash
 
     def check_writable(self) -> None:
         """Raise the database's error unless a password can be stored here (the same DELETE
@@ -207,7 +213,7 @@ class Credentials:
             row = conn.execute(
                 select(credentials_table).where(credentials_table.c.person_code == person_code)
             ).first()
-        stored = self._decoy if row is None else row.password_hash
+        stored = self._decoy() if row is None else row.password_hash
         try:
             self.hasher.verify(stored, password)
             matches = row is not None
