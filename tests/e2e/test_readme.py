@@ -56,6 +56,7 @@ def examples(text: str) -> list[Example]:
 _MASKS = [
     (re.compile(r"\b([A-Z]{3}-[A-Z0-9]{2,5})-\d{2}-(\d{6})-[0-9A-Z*_]"), r"\1-YY-\2-C"),
     (re.compile(r"\b[0-9a-f]{64}\b"), "<hash>"),
+    (re.compile(r"\+[0-9a-f]{8}\b"), "+<key id>"),
     (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"), "<uuid>"),
     (re.compile(r"\d{4}-\d{2}-\d{2}([T ][0-9:.]+Z?)?"), "<date>"),
     (re.compile(r"^(\u2014 \S+ )\S+$"), r"\1<signature>"),
