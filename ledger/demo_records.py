@@ -11,20 +11,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from ledger.application import SYSTEM, Actor, CellTraceLedger
-from ledger.commands import (
-    banks,
-    bedside,
-    clinical,
-    corrections,
-    donors,
-    materials,
-    pharmacy,
-    production,
-    quality,
-    safety,
-    shipments,
-)
 from ledger.commands.people import ADMINISTER
+from ledger.commands.step_types import step_roles
 from ledger.domain.bank_vial import BankPlan, box_positions
 from ledger.domain.cell_source import IdentityFinding
 from ledger.domain.cellbank import THIRD_PARTY_TESTS, BankTest, BankTestResult
@@ -45,19 +33,6 @@ Echo = Callable[[str], None]
 Staff = dict[str, Actor]
 
 ROLES = ("operator", "qc_analyst", "qa", "qp", "pharmacist", "nurse", "investigator")
-STEP_ROLES = {
-    **materials.STEPS,
-    **donors.STEPS,
-    **banks.STEPS,
-    **production.STEPS,
-    **quality.STEPS,
-    **corrections.STEPS,
-    **clinical.STEPS,
-    **shipments.STEPS,
-    **pharmacy.STEPS,
-    **bedside.STEPS,
-    **safety.STEPS,
-}
 
 
 def register_staff(app: CellTraceLedger, echo: Echo) -> Staff:
@@ -73,11 +48,12 @@ def register_staff(app: CellTraceLedger, echo: Echo) -> Staff:
         code, _ = app.register_person(admin, [role])
         staff[role] = Actor(code, role)
         echo(f"Registered {role:<12} {code}")
-    for step, roles in STEP_ROLES.items():
+    steps = {k: v for k, v in step_roles().items() if k != ADMINISTER}
+    for step, roles in steps.items():
         for role in roles:
             person = staff[role.value].person_id
             app.record_training(admin, person, step, today, valid, f"SOP-{step} v1")
-    echo(f"Recorded training for {len(STEP_ROLES)} step types")
+    echo(f"Recorded training for {len(steps)} step types")
     app.authorise_qp(admin, staff["qp"].person_id, "SIT-DEMO")
     echo(f"Authorised {staff['qp'].person_id} as Qualified Person for site SIT-DEMO")
     # A step by someone without the role is refused and nothing is written (R-PPL-2).
