@@ -110,6 +110,16 @@ def browser(chromium_path: str) -> Iterator[object]:
         chromium.close()
 
 
+@pytest.fixture(autouse=True)
+def _closed_pages(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Close every page a test opened: a signed-in station page keeps its idle countdown
+    running, and pages left open would keep Chromium busy for the rest of the run."""
+    yield
+    if "browser" in request.fixturenames:
+        for context in list(request.getfixturevalue("browser").contexts):
+            context.close()
+
+
 def bearer(server: str, role: str) -> dict[str, str]:
     """Headers of a staff member signed in over HTTP, for the tests' own reads."""
     answer = httpx.post(

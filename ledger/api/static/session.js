@@ -21,7 +21,7 @@
   function start(onExpire) {
     stop();
     expire = onExpire; deadline = Date.now() + limit * 1000;
-    timer = setInterval(render, 250); render();
+    timer = setInterval(render, 1000); render();
   }
 
   function stop() {
