@@ -4,6 +4,7 @@ wants, so installing prints no deprecation warning."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tomllib
@@ -15,9 +16,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _dry_run(directory: Path, target: str) -> list[str]:
+    # A fresh make, as a newcomer runs it (not a sub-make of `make test`, which would announce
+    # the directory it enters).
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
     result = subprocess.run(
-        ["make", "--dry-run", target],
+        ["make", "--no-print-directory", "--dry-run", target],
         cwd=directory,
+        env=env,
         capture_output=True,
         text=True,
         check=True,
