@@ -9,6 +9,8 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+from ledger.config import Settings
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -41,3 +43,17 @@ def run_celltrace(
         timeout=timeout,
         check=False,
     )
+
+
+def run_in_process(settings: Settings, *args: str) -> tuple[int, str]:
+    """`celltrace ARGS` in this process (typer's runner) on `settings`' ledger: exit code and
+    standard output, for tests that call it many times."""
+    from typer.testing import CliRunner
+
+    from ledger.cli import app
+
+    env = {"CELLTRACE_DATABASE_URL": settings.database_url}
+    result = CliRunner().invoke(
+        app, list(args), env={**env, "CELLTRACE_DATA_DIR": str(settings.data_dir)}
+    )
+    return result.exit_code, result.stdout

@@ -13,16 +13,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from ledger.application import Actor
 from ledger.bootstrap import init_ledger, open_ledger
-from ledger.cli import app as cli
 from ledger.config import Settings
 from ledger.integrity.log_keys import log_signer, verifier_key_lines
 from ledger.integrity.note import Checkpoint, Signer, sign_note
 from tests import independent_verifier
 from tests.attacker import Attacker
+from tests.cli import run_in_process
 from tests.specimen import Specimen, record_samples
 
 Attack = Callable[[Settings, Attacker], None]
@@ -35,16 +34,7 @@ RECORD_KINDS = {
 }
 
 
-def run(settings: Settings, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(
-        cli,
-        list(args),
-        env={
-            "CELLTRACE_DATABASE_URL": settings.database_url,
-            "CELLTRACE_DATA_DIR": str(settings.data_dir),
-        },
-    )
-    return result.exit_code, result.stdout
+run = run_in_process
 
 
 def original_id(attacker: Attacker, nid: int) -> uuid.UUID:

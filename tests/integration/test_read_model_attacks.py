@@ -8,27 +8,19 @@ import json
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
 from bench.generate import generate
 from ledger.bootstrap import open_ledger
-from ledger.cli import app as cli
 from ledger.config import Settings
 from ledger.projections.runner import bring_up_to_date
 from tests.attacker import Attacker
+from tests.cli import run_in_process
 from tests.specimen import record_samples
 
 
 def verify(settings: Settings, *args: str) -> tuple[int, dict[str, Any]]:
-    result = CliRunner().invoke(
-        cli,
-        ["verify", "--json", *args],
-        env={
-            "CELLTRACE_DATABASE_URL": settings.database_url,
-            "CELLTRACE_DATA_DIR": str(settings.data_dir),
-        },
-    )
-    return result.exit_code, json.loads(result.stdout)
+    code, out = run_in_process(settings, "verify", "--json", *args)
+    return code, json.loads(out)
 
 
 @pytest.fixture

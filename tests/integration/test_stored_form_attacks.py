@@ -11,26 +11,15 @@ from pathlib import Path
 
 import pytest
 from eventsourcing.application import AggregateNotFoundError
-from typer.testing import CliRunner
 
 from ledger.application import Actor, CellTraceLedger
 from ledger.bootstrap import init_ledger, open_ledger
-from ledger.cli import app as cli
 from ledger.config import Settings
 from tests.attacker import Attacker
+from tests.cli import run_in_process
 from tests.specimen import Specimen
 
-
-def run(settings: Settings, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(
-        cli,
-        list(args),
-        env={
-            "CELLTRACE_DATABASE_URL": settings.database_url,
-            "CELLTRACE_DATA_DIR": str(settings.data_dir),
-        },
-    )
-    return result.exit_code, result.stdout
+run = run_in_process
 
 
 def finding(settings: Settings, *args: str) -> dict[str, object]:

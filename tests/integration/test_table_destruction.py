@@ -16,22 +16,13 @@ from ledger.bootstrap import init_ledger, open_ledger
 from ledger.cli import app as cli
 from ledger.config import DatabaseURL, Settings
 from tests.attacker import Attacker
-from tests.cli import run_celltrace
+from tests.cli import run_celltrace, run_in_process
 from tests.specimen import Specimen
 
 LEDGER_TABLES = ("stored_events", "log_checkpoints", "merkle_leaves", "merkle_nodes")
 
 
-def run(settings: Settings, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(
-        cli,
-        list(args),
-        env={
-            "CELLTRACE_DATABASE_URL": settings.database_url,
-            "CELLTRACE_DATA_DIR": str(settings.data_dir),
-        },
-    )
-    return result.exit_code, result.stdout
+run = run_in_process
 
 
 def record_and_checkpoint(settings: Settings) -> None:

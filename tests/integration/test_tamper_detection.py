@@ -8,26 +8,18 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from typer.testing import CliRunner
 
 from ledger.application import Actor, CellTraceLedger
 from ledger.bootstrap import init_ledger, open_ledger
-from ledger.cli import app as cli
 from ledger.config import Settings
 from tests.attacker import Attacker
+from tests.cli import run_in_process
 from tests.specimen import Specimen, record_samples
 
 
 def run_verify(settings: Settings, *args: str) -> tuple[int, dict[str, object]]:
-    result = CliRunner().invoke(
-        cli,
-        ["verify", "--json", *args],
-        env={
-            "CELLTRACE_DATABASE_URL": settings.database_url,
-            "CELLTRACE_DATA_DIR": str(settings.data_dir),
-        },
-    )
-    return result.exit_code, json.loads(result.stdout)
+    code, out = run_in_process(settings, "verify", "--json", *args)
+    return code, json.loads(out)
 
 
 @pytest.fixture
