@@ -33,8 +33,11 @@ lint: $(TEST_STAMP)
 	$(BIN)/ruff format --check ledger label_printing tests bench
 	$(BIN)/mypy
 
+# The tests start many `celltrace` processes: let Python keep their compiled modules (some CI
+# images set PYTHONDONTWRITEBYTECODE), compiled once before the workers start.
 test: lint
-	$(BIN)/pytest $(PYTEST_ARGS)
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m compileall -q ledger label_printing tests
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest $(PYTEST_ARGS)
 
 bench: $(TEST_STAMP)
 	$(BIN)/python -m bench

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ledger.config import Settings
+from tests.processes import with_bytecode
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,7 +27,7 @@ def run_celltrace(
     """`celltrace ARGS` with CELLTRACE_DATA_DIR=`data` (unset when None, so the default
     ./celltrace-data of `cwd` applies) and CELLTRACE_DATABASE_URL=`database_url` (SQLite in
     `data` when None); `env` adds or overrides variables."""
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("CELLTRACE_")}
+    environ = {k: v for k, v in with_bytecode(os.environ).items() if not k.startswith("CELLTRACE_")}
     environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), environ.get("PYTHONPATH")]))
     if data is not None:
         environ["CELLTRACE_DATA_DIR"] = str(data)

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO, TypeVar
 
@@ -35,11 +35,18 @@ def free_port() -> int:
 def celltrace_env(settings: Settings, **extra: str) -> dict[str, str]:
     """The environment that points a `celltrace` process at `settings`' ledger."""
     return {
-        **os.environ,
+        **with_bytecode(os.environ),
         "CELLTRACE_DATABASE_URL": settings.database_url,
         "CELLTRACE_DATA_DIR": str(settings.data_dir),
         **extra,
     }
+
+
+def with_bytecode(environ: Mapping[str, str]) -> dict[str, str]:
+    """`environ` letting Python keep compiled modules, so each `celltrace` process started by
+    the tests loads them instead of compiling the whole package again (some CI images set
+    PYTHONDONTWRITEBYTECODE)."""
+    return {k: v for k, v in environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def start_celltrace(env: dict[str, str], *args: str) -> subprocess.Popen[str]:

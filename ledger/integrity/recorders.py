@@ -109,6 +109,10 @@ class PollingSubscription(ListenNotifySubscription[ApplicationRecorder]):
     ) -> None:
         self._interval = interval
         self._stopped = threading.Event()
+        # The head before the first pull: an event written at any moment after it is noticed
+        # (read in the polling thread instead, one written while the subscription starts could
+        # be taken as already seen and never pulled).
+        self._head = recorder.max_notification_id() or 0
         super().__init__(recorder=recorder, gt=gt, topics=topics)
         self._poll_thread = threading.Thread(target=self._poll, daemon=True)
         self._poll_thread.start()
@@ -124,9 +128,9 @@ class PollingSubscription(ListenNotifySubscription[ApplicationRecorder]):
             self._poll_thread.join()
 
     def _poll(self) -> None:
-        last = self._recorder.max_notification_id()
+        last = self._head
         while not self._stopped.wait(self._interval):
-            current = self._recorder.max_notification_id()
+            current = self._recorder.max_notification_id() or 0
             if current != last:
                 last = current
                 self._has_been_notified.set()

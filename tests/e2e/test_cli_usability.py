@@ -3,6 +3,7 @@ created by accident, the version, readable help and shell completion."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -104,11 +105,22 @@ def test_shell_completion_script_is_offered(tmp_path: Path) -> None:
     assert "complete" in result.stdout and "COMP_WORDS" in result.stdout
 
 
-def _operator(data: Path) -> str:
+@pytest.fixture(scope="module")
+def with_operator(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A ledger made by `init` with one operator added by `users add` (copied per test)."""
+    data = tmp_path_factory.mktemp("operator")
     assert run(data, "init").returncode == 0
     added = run(data, "users", "add", "--role", "operator", "--password-stdin", stdin="p" * 16)
     assert added.returncode == 0, added.stderr
-    return added.stdout.strip()
+    return data, added.stdout.strip()
+
+
+@pytest.fixture
+def operator_ledger(with_operator: tuple[Path, str], tmp_path: Path) -> tuple[Path, str]:
+    template, code = with_operator
+    data = tmp_path / "data"
+    shutil.copytree(template, data)
+    return data, code
 
 
 def _events(data: Path) -> int:
@@ -119,9 +131,11 @@ def _events(data: Path) -> int:
     return int(count)
 
 
-def test_r_ppl_1_users_train_refuses_an_unknown_step_type_with_exit_2(tmp_path: Path) -> None:
+def test_r_ppl_1_users_train_refuses_an_unknown_step_type_with_exit_2(
+    operator_ledger: tuple[Path, str],
+) -> None:
     # Given a registered operator
-    code = _operator(tmp_path)
+    tmp_path, code = operator_ledger
     before = _events(tmp_path)
     # When training is recorded for a step that does not exist
     result = run(tmp_path, "users", "train", code, "fly.to.moon", "--sop", "SOP-1 v1")
@@ -150,9 +164,9 @@ def test_r_ppl_1_users_train_refuses_an_unknown_step_type_with_exit_2(tmp_path: 
     ],
 )
 def test_users_train_refuses_an_unknown_person_with_exit_2(
-    tmp_path: Path, person: str, says: str
+    operator_ledger: tuple[Path, str], person: str, says: str
 ) -> None:
-    _operator(tmp_path)
+    tmp_path, _ = operator_ledger
     before = _events(tmp_path)
     result = run(tmp_path, "users", "train", person, "banks.thaw", "--sop", "SOP-1 v1")
     assert result.returncode == 2, result.stdout + result.stderr
@@ -161,9 +175,11 @@ def test_users_train_refuses_an_unknown_person_with_exit_2(
     assert _events(tmp_path) == before
 
 
-def test_worker_rebuild_shows_progress_and_where_each_read_model_is(tmp_path: Path) -> None:
+def test_worker_rebuild_shows_progress_and_where_each_read_model_is(
+    operator_ledger: tuple[Path, str],
+) -> None:
     # Given a ledger with a few events
-    _operator(tmp_path)
+    tmp_path, _ = operator_ledger
     events = _events(tmp_path)
     # When the read models are rebuilt once
     result = run(tmp_path, "worker", "--rebuild", "--once")
