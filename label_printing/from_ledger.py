@@ -15,6 +15,7 @@ from ledger.domain.cell_source import CellSource
 from ledger.domain.cellbank import CellBank
 from ledger.domain.collection import Collection
 from ledger.domain.material_lot import MaterialLot
+from ledger.domain.study import Study
 from ledger.identifiers import ItemType, parse_code
 
 # Items of human origin carry the biohazard statement.
@@ -98,11 +99,10 @@ def label_content(app: CellTraceLedger, code: str) -> LabelContent:
 
 
 def _product_vial(app: CellTraceLedger, code: str) -> LabelContent:
-    """A product vial: the lot's product, expiry and storage. For a blinded study nothing that
-    tells the arm (R-ID-3): the study's blinded product name, and no manufacturing lot, since
-    active and placebo vials come from different lots (the ledger links each vial to its lot)."""
+    """A product vial: the lot's product, expiry and storage. For a blinded study's kit nothing
+    that tells the arm (R-ID-3, R-ACC-5): the study's blinded product name, and no lot (a kit's
+    lot is sealed)."""
     vial = app.get_product_vial(code)
-    lot = app.get_product_lot(vial.lot)
     storage = f"Store at {vial.storage['min_c']:g} to {vial.storage['max_c']:g} °C"
     recipient = _autologous_donor(app, vial.donor_codes)
     facility = app.settings.facility
@@ -118,7 +118,7 @@ def _product_vial(app: CellTraceLedger, code: str) -> LabelContent:
         )
     return stages.product_vial(
         code,
-        product=lot.product,
+        product=app.get_product_lot(vial.lot).product,
         lot=vial.lot,
         expiry=vial.expiry,
         facility=facility,
@@ -128,18 +128,29 @@ def _product_vial(app: CellTraceLedger, code: str) -> LabelContent:
 
 
 def children_labels(app: CellTraceLedger, code: str) -> list[LabelContent]:
-    """Labels for everything filled from `code` in one run (every vial of a bank or a lot)."""
+    """Labels for everything filled from `code` (every vial of a bank or a lot, every kit of a
+    blinded study, in code order)."""
     parsed = parse_code(code)
+    if parsed.item_type is ItemType.STUDY:
+        study = app.load(str(parsed), ItemType.STUDY, Study)
+        return [label_content(app, kit) for kit in study.kits]
     if parsed.item_type in _bank_types():
         bank = app.load(str(parsed), parsed.item_type, CellBank)
         return [label_content(app, vial) for vial in bank.children]
     if parsed.item_type is ItemType.PRODUCT_LOT:
         lot = app.get_product_lot(str(parsed))
+        if lot.blinding is not None:
+            raise LabelError(
+                f"{parsed} is a lot of the blinded study {lot.blinding['study']}; its kits are "
+                f"printed with the study's (give {lot.blinding['study']}), so no print run "
+                "groups the kits of one lot (R-ACC-5)."
+            )
         vials = [c for c in lot.children if parse_code(c).item_type is ItemType.PRODUCT_VIAL]
         return [label_content(app, vial) for vial in vials]
     raise LabelError(
         f"{parsed} is a {parsed.item_type.label}; give the code of a fill run "
-        "(a cell bank, or a product lot once filled) to print all its labels."
+        "(a cell bank, a product lot once filled, or a blinded study's kits) to print all its "
+        "labels."
     )
 
 

@@ -8,6 +8,8 @@ with every scan otherwise. The chain makes a silent edit of any row visible to
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -25,6 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from ledger.errors import RuleViolation, Violation
 from ledger.integrity.access_chain import AccessEntry, entry_hash, verify_chain
 from ledger.integrity.chain import ZERO_HASH
 
@@ -44,6 +47,8 @@ access_log_table = Table(
     Column("entry_hash", LargeBinary(32), nullable=False),
 )
 _RETRIES = 20
+#: The action of a label print (API download or command line), R-ACC-2.
+PRINT = "print:label"
 
 
 class AccessLog:
@@ -92,6 +97,44 @@ class AccessLog:
             except (IntegrityError, OperationalError):
                 continue
         raise RuntimeError("the access log stayed busy; retry the read")
+
+    def check_reprint(self, subjects: Sequence[str], reason: str, ask: str) -> None:
+        """Refuse printing a label printed before without a reason (R-ID-2, R-ACC-2); `ask`
+        says how to give one (`?reason=`, `--reason`). Nothing is recorded."""
+        if reason.strip():
+            return
+        wanted = set(subjects)
+        printed = [e for e in self.entries() if e.action == PRINT and e.subject in wanted]
+        if printed:
+            last = printed[-1]
+            raise RuleViolation(
+                [
+                    Violation.of(
+                        "R-ID-2",
+                        "the label of {code} was printed before ({when} UTC by {person}); give "
+                        "the reason for printing it again as {ask}",
+                        code=last.subject,
+                        when=last.at[:16].replace("T", " "),
+                        person=last.person,
+                        ask=ask,
+                    )
+                ]
+            )
+
+    def record_prints(
+        self,
+        at: datetime,
+        person: str,
+        role: str,
+        printed: Mapping[str, bytes],
+        via: str,
+        reason: str,
+    ) -> None:
+        """One entry per label printed (subject -> the file's bytes, hashed), with the reason
+        for a reprint."""
+        for subject, body in printed.items():
+            digest = hashlib.sha256(body).hexdigest()
+            self.append(at, person, role, PRINT, subject, via, reason.strip(), digest)
 
     def entries(self, subject: str | None = None) -> list[AccessEntry]:
         query = select(access_log_table).order_by(access_log_table.c.seq)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -20,6 +21,9 @@ from ledger.config import Settings
 from ledger.errors import InvalidInput, LedgerError, NotFound, Unreachable
 from ledger.integrity.verify import LedgerReader
 from ledger.reachability import database_failure, probe
+
+if TYPE_CHECKING:
+    from ledger.access_log import AccessLog
 
 EXIT_TAMPERING = 1  # verify's findings only
 EXIT_USAGE = 2  # usage or input error, a refused command
@@ -236,8 +240,12 @@ def label(
     dpi: Annotated[
         int | None, typer.Option(metavar="DPI", help="PNG or Zebra printer resolution.")
     ] = None,
+    reason: Annotated[
+        str, typer.Option(metavar="TEXT", help="Why a label printed before is printed again.")
+    ] = "",
 ) -> None:
-    """Write the signed QR label of one item (R-ID-2)."""
+    """Write the signed QR label of one item (R-ID-2); the print is recorded in the access
+    log, and a reprint needs --reason (R-ACC-2)."""
     from label_printing.cli import RenderOptions, file_name, load_signer, write_label
     from label_printing.from_ledger import label_content
 
@@ -247,10 +255,18 @@ def label(
         content = label_content(ledger, code)
     finally:
         ledger.close()
-    target = out or Path(file_name(content.code, fmt.lower()))
-    path = write_label(
-        content, fmt, target, load_signer(settings), settings.base_url, RenderOptions(dpi=dpi)
-    )
+    log = _access_log(settings)
+    try:
+        log.check_reprint([str(content.code)], reason, "--reason")
+        target = out or Path(file_name(content.code, fmt.lower()))
+        path = write_label(
+            content, fmt, target, load_signer(settings), settings.base_url, RenderOptions(dpi=dpi)
+        )
+        _record_prints(
+            log, {str(content.code): path.read_bytes()}, f"celltrace label {code}", reason
+        )
+    finally:
+        log.engine.dispose()
     typer.echo(f"Label of {content.code} written to {path}")
 
 
@@ -266,8 +282,12 @@ def labels(
     out: Annotated[
         Path | None, typer.Option("--out", metavar="FILE", help="PDF file to write.")
     ] = None,
+    reason: Annotated[
+        str, typer.Option(metavar="TEXT", help="Why labels printed before are printed again.")
+    ] = "",
 ) -> None:
-    """Write a PDF sheet with the labels of every item of a fill run (e.g. every vial)."""
+    """Write a PDF sheet with the labels of every item of a fill run (e.g. every vial, or a
+    blinded study's kits); each label is recorded in the access log as printed (R-ACC-2)."""
     from label_printing.cli import load_signer, write_sheet
     from label_printing.from_ledger import children_labels
 
@@ -279,9 +299,34 @@ def labels(
         contents = children_labels(ledger, lot)
     finally:
         ledger.close()
-    target = out or Path(f"{lot.strip().upper()}-labels.pdf")
-    path = write_sheet(contents, target, load_signer(settings), settings.base_url)
+    codes = [str(c.code) for c in contents]
+    log = _access_log(settings)
+    try:
+        log.check_reprint(codes, reason, "--reason")
+        target = out or Path(f"{lot.strip().upper()}-labels.pdf")
+        path = write_sheet(contents, target, load_signer(settings), settings.base_url)
+        sheet = path.read_bytes()
+        _record_prints(log, dict.fromkeys(codes, sheet), f"celltrace labels --lot {lot}", reason)
+    finally:
+        log.engine.dispose()
     typer.echo(f"{len(contents)} labels written to {path}")
+
+
+def _access_log(settings: Settings) -> AccessLog:
+    from ledger.access_log import AccessLog as Log
+    from ledger.db import create_db_engine
+
+    log = Log(create_db_engine(settings))
+    log.create_tables()
+    return log
+
+
+def _record_prints(log: AccessLog, printed: dict[str, bytes], via: str, reason: str) -> None:
+    """Prints from the command line are the operating-system user's (R-ACC-2)."""
+    from ledger.core import utc_now
+
+    who = f"local:{getpass.getuser()}"
+    log.record_prints(utc_now(), who, "command line", printed, via, reason)
 
 
 @app.command()

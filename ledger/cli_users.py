@@ -33,7 +33,7 @@ def register_users(app: typer.Typer, settings_of: Callable[[], Settings]) -> Non
                 "--role",
                 metavar="ROLE",
                 help="A role to grant (repeat for several): operator, qc_analyst, qa, qp, "
-                "pharmacist, nurse, investigator, auditor or administrator.",
+                "pharmacist, nurse, investigator, auditor, unblinded or administrator.",
             ),
         ],
         password_stdin: Annotated[

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cached_property
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -25,6 +26,7 @@ from ledger.domain.codes import CodeSequence, item_id, sequence_id
 from ledger.errors import Conflict, InvalidInput, NotAuthorised, NotFound, Violation
 from ledger.identifiers import ItemCode, ItemType, parse_code
 from ledger.messages import Sentence
+from ledger.sealed import Seals
 
 T = TypeVar("T", bound=Aggregate)
 
@@ -75,6 +77,21 @@ class LedgerCore(Application[UUID]):
         """Persistence is configured by Settings alone: no prefix, nothing read from os.environ
         (so the ledger table is `stored_events` on both backends)."""
         return Environment("", dict(env or {}))
+
+    @cached_property
+    def seals(self) -> Seals:
+        """Seals of blinded studies, opened with the study keys of the key store (R-ACC-5)."""
+        return Seals.open(self.settings)
+
+    #: Key-store handles opened on first use (cached properties with an `engine`), closed here.
+    KEY_STORES = ("seals", "personal_data")
+
+    def close(self) -> None:
+        for name in self.KEY_STORES:
+            opened = self.__dict__.pop(name, None)
+            if opened is not None:
+                opened.engine.dispose()
+        super().close()
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

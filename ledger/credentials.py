@@ -38,6 +38,9 @@ MAX_FAILURES = 5
 ADDRESS_FAILURES = 20
 LOCKOUT = timedelta(minutes=15)
 TOKEN_LIFETIME = timedelta(hours=8)
+# A shared station's token (R-ACC-3) starts with this; it lapses after the station idle time
+# without use, each use moving its expiry on.
+STATION_PREFIX = "st."
 MIN_PASSWORD_LENGTH = 10
 # The lock an administrator sets (`celltrace users lock`) lasts until it is lifted.
 ADMIN_LOCK = "9999-12-31T00:00:00+00:00"
@@ -222,9 +225,16 @@ class Credentials:
         locked = row is not None and bool(row.locked_until) and row.locked_until > now.isoformat()
         return matches and not locked
 
-    def open_session(self, person_code: str, role: str, now: datetime) -> tuple[str, Session]:
+    def open_session(
+        self, person_code: str, role: str, now: datetime, idle: timedelta | None = None
+    ) -> tuple[str, Session]:
+        """A new token for `person_code` acting in `role`: for 8 hours, or, on a shared station
+        (`idle` given), until it is left unused for `idle`."""
         token = secrets.token_urlsafe(32)
         session = Session(person_code, role, now + TOKEN_LIFETIME)
+        if idle is not None:
+            token = STATION_PREFIX + token
+            session = Session(person_code, role, now + min(idle, TOKEN_LIFETIME))
         with self.engine.begin() as conn:
             # Expired sessions are purged as new ones open (R-ACC-3).
             conn.execute(delete(sessions_table).where(sessions_table.c.expires_at <= _iso(now)))
@@ -238,7 +248,9 @@ class Credentials:
             )
         return token, session
 
-    def session(self, token: str, now: datetime) -> Session | None:
+    def session(self, token: str, now: datetime, idle: timedelta | None = None) -> Session | None:
+        """The session of `token`, or None when unknown or expired. A station token's use
+        moves its expiry to `idle` from now (R-ACC-3)."""
         with self.engine.connect() as conn:
             row = conn.execute(
                 select(sessions_table).where(sessions_table.c.token_sha256 == _digest(token))
@@ -248,6 +260,14 @@ class Credentials:
         expires = datetime.fromisoformat(row.expires_at)
         if expires <= now:
             return None
+        if token.startswith(STATION_PREFIX) and idle is not None:
+            expires = now + idle
+            with self.engine.begin() as conn:
+                conn.execute(
+                    update(sessions_table)
+                    .where(sessions_table.c.token_sha256 == _digest(token))
+                    .values(expires_at=_iso(expires))
+                )
         return Session(row.person_code, row.role, expires)
 
     def close_session(self, token: str) -> None:

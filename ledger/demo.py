@@ -15,6 +15,7 @@ from datetime import date
 from ledger.application import CellTraceLedger
 from ledger.bootstrap import describe_database, init_ledger, open_ledger
 from ledger.config import Settings
+from ledger.demo_blinded import run_blinded
 from ledger.demo_clinical import run_clinical
 from ledger.demo_production import run_production
 from ledger.demo_records import (
@@ -51,8 +52,9 @@ def run_demo(settings: Settings, echo: Echo) -> None:
         lots = _materials(app, staff, echo)
         donor = _donors(app, staff, echo)
         vial = _cells_and_banks(app, staff, lots, donor, echo)
-        vials = run_production(app, staff, lots, vial, echo)
+        vials, kept = run_production(app, staff, lots, vial, echo)
         patient = run_clinical(app, staff, vials, echo)
+        run_blinded(app, staff, lots, kept, echo)
     finally:
         app.close()
     checkpoint = _checkpoint(settings)

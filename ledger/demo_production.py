@@ -161,9 +161,9 @@ def issue_ev_specification(app: CellTraceLedger, staff: Staff) -> None:
 
 def run_production(
     app: CellTraceLedger, staff: Staff, lots: Mapping[str, str], vial: str, echo: Echo
-) -> list[str]:
+) -> tuple[list[str], str]:
     """From a thawed WCB vial to a certified, filled lot; a second lot fails QC and is disposed.
-    Returns the filled product vials."""
+    Returns the filled product vials and a harvest kept for the blinded study."""
     operator, qa = staff["operator"], staff["qa"]
     issue_ev_specification(app, staff)
     echo(
@@ -180,11 +180,14 @@ def run_production(
     expect_refusal(
         echo, lambda: app.record_passage(operator, culture, over, [UseOf(lots["SFM-EV"])])
     )
-    made = harvest(app, staff, culture, lots, 3)
-    echo(f"Harvests {', '.join(made)}: 300 mL of serum-free supernatant each")
+    made = harvest(app, staff, culture, lots, 4)
+    echo(
+        f"Harvests {', '.join(made)}: 300 mL of serum-free supernatant each ({made[3]} kept for "
+        "the blinded study)"
+    )
     buffer = [UseOf(lots["PBS-EV"])]
     good, _ = app.purify_lot(operator, made[:2], TFF_SEC, EV_SPEC, buffer)
-    bad, _ = app.purify_lot(operator, made[2:], UC, EV_SPEC, buffer)
+    bad, _ = app.purify_lot(operator, made[2:3], UC, EV_SPEC, buffer)
     extra = sorted(set(app.get_product_lot(good).required_tests) - set(PASSING))
     echo(
         f"Lots {good} (TFF + SEC of {made[0]}, {made[1]}) and {bad} (ultracentrifugation of "
@@ -208,4 +211,4 @@ def run_production(
     app.dispose_item(qa, bad, "non_conforming", "autoclave, then incineration", operator.person_id)
     echo(f"{bad}: disposed of as non-conforming by QA, witnessed by {operator.person_id}")
     expect_refusal(echo, lambda: app.fill_lot(operator, bad, 1, 1.0, "2 mL cryovial"))
-    return vials
+    return vials, made[3]

@@ -32,7 +32,17 @@ from ledger.personal_data import PersonalData
 Echo = Callable[[str], None]
 Staff = dict[str, Actor]
 
-ROLES = ("operator", "qc_analyst", "qa", "qp", "pharmacist", "nurse", "investigator")
+ROLES = (
+    "operator",
+    "qc_analyst",
+    "qa",
+    "qp",
+    "pharmacist",
+    "nurse",
+    "investigator",
+    "auditor",
+    "unblinded",
+)
 
 
 def register_staff(app: CellTraceLedger, echo: Echo) -> Staff:

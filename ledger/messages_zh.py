@@ -37,8 +37,46 @@ TEMPLATES: dict[str, str] = {
         "可读取的角色：{roles:terms}。"
     ),
     "the label of {code} was printed before ({when} UTC by {person}); give the reason for "
-    "printing it again as ?reason=": (
-        "{code} 的标签已打印过（{when} UTC，由 {person} 打印）；重新打印请以 ?reason= 注明原因"
+    "printing it again as {ask}": (
+        "{code} 的标签已打印过（{when} UTC，由 {person} 打印）；重新打印请以 {ask} 注明原因"
+    ),
+    # --- sealed blinding (R-ACC-5) ---
+    "R-ACC-5: the value sealed for {item} is longer than {size} bytes": (
+        "R-ACC-5：为 {item} 密封的内容超过 {size} 字节"
+    ),
+    "R-ACC-5: the seal of {item} cannot be opened: the key store has no key of {study}; "
+    "restore the study keys from their backup": (
+        "R-ACC-5：{item} 的密封内容无法打开：密钥库中没有 {study} 的密钥；请从备份恢复研究密钥"
+    ),
+    "R-ACC-5: the seal of {item} does not open with the key of {study}; it was altered or "
+    "belongs to another item": (
+        "R-ACC-5：{item} 的密封内容无法用 {study} 的密钥打开；它已被篡改或属于其他物品"
+    ),
+    "{code} is a lot of the blinded study {study}; fill it into kits together with a lot of "
+    "the other arm (POST /api/v1/studies/{study}/kits), so that no record ties a kit to its "
+    "lot": (
+        "{code} 是盲法研究 {study} 的批次；请与另一组的批次一起灌装为试验药盒"
+        "（POST /api/v1/studies/{study}/kits），使任何记录都不能将药盒与其批次关联"
+    ),
+    "{study} is not blinded; fill its lots as vials (POST /api/v1/lots/{{code}}/fill)": (
+        "{study} 不是盲法研究；请将其批次灌装为制剂瓶（POST /api/v1/lots/{{code}}/fill）"
+    ),
+    "fill between 1 and {most} kits from each lot": "每个批次灌装 1 至 {most} 个药盒",
+    "name each lot once, with its number of kits": "每个批次只列一次，并写明药盒数量",
+    "not made for {study}: {lots:list}; fill only the study's active and placebo lots into "
+    "its kits": "非为 {study} 生产：{lots:list}；只能将该研究的试验药和安慰剂批次灌装为其药盒",
+    "fill kits of {study} from an active and a placebo lot together; kits filled from one arm "
+    "alone would be told apart by when they were filled": (
+        "请将 {study} 的试验药批次与安慰剂批次一起灌装为药盒；只灌装一组的药盒可由灌装时间区分"
+    ),
+    "{lots:list} are stored or shipped at different temperatures, which would tell their kits "
+    "apart; make the lots under one specification": (
+        "{lots:list} 的贮存或运输温度不同，会使药盒可被区分；请按同一质量标准生产这些批次"
+    ),
+    "{kit} may not be used: the lot it was filled from (sealed in the blinded study {study}) "
+    "is on hold or its donor may not be used; ask the sponsor's unblinded QA": (
+        "{kit} 不得使用：其灌装批次（在盲法研究 {study} 中密封）被暂停使用或其供者不可使用；"
+        "请询问申办者的非盲质量保证人员"
     ),
     "{code} is not recorded in this ledger; check the label": (
         "本账本中没有 {code} 的记录；请核对标签"
@@ -735,6 +773,7 @@ GLOSSARY: dict[str, str] = {
     "nurse": "护士（nurse）",
     "investigator": "研究者（investigator）",
     "auditor": "审计员（auditor）",
+    "unblinded": "揭盲人员（unblinded）",
     "administrator": "管理员（administrator）",
     "no role": "无角色",
     # item types (ItemType labels)

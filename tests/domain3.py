@@ -15,12 +15,15 @@ from pathlib import Path
 
 from ledger.application import Actor, CellTraceLedger
 from ledger.commands import bedside, clinical, pharmacy, safety, shipments
+from ledger.commands.blinding import kit_link
 from ledger.config import Settings
 from ledger.demo_clinical import PROTOCOL
 from ledger.demo_production import EV_SPEC, lot_results, record_results
 from ledger.domain.material_use import UseOf
 from ledger.domain.patient import Consent
+from ledger.domain.product_vial import ProductVial
 from ledger.domain.study import Protocol
+from ledger.identifiers import ItemType
 from tests.domain1 import NOW, TODAY
 from tests.domain2 import Plant, build_plant, purified_lot
 
@@ -73,13 +76,17 @@ def train(
             app.record_training(admin, staff[role].person_id, step, TODAY, valid, f"SOP-{step}")
 
 
-def certified_vials(
-    app: CellTraceLedger, plant: Plant, n: int = 6, blinded_study: str = ""
-) -> tuple[str, list[str]]:
-    """A certified lot (of `blinded_study`'s active arm if given) filled into `n` vials of 1 mL."""
+def certified_lot(app: CellTraceLedger, plant: Plant, blinded_study: str = "") -> str:
+    """A certified lot (of `blinded_study`'s active arm if given)."""
     lot = purified_lot(app, plant, blinded_study)
     record_results(app, plant.staff, lot_results(app, lot), lot)
     app.certify_lot(plant.staff["qa"], lot)
+    return lot
+
+
+def certified_vials(app: CellTraceLedger, plant: Plant, n: int = 6) -> tuple[str, list[str]]:
+    """A certified lot filled into `n` vials of 1 mL."""
+    lot = certified_lot(app, plant)
     vials, _ = app.fill_lot(plant.staff["operator"], lot, n, 1.0, "2 mL cryovial, closed")
     return lot, vials
 
@@ -172,9 +179,9 @@ def blinded_study(app: CellTraceLedger, c: Clinic) -> str:
     return study
 
 
-def kits(app: CellTraceLedger, c: Clinic, study: str) -> dict[str, str]:
-    """One stored active kit and one stored placebo kit of `study` at the site: vial -> arm."""
-    _, (active,) = certified_vials(app, c.plant, 1, blinded_study=study)
+def blinded_lots(app: CellTraceLedger, c: Clinic, study: str) -> tuple[str, str]:
+    """A certified active lot and a certified placebo lot of `study`."""
+    active = certified_lot(app, c.plant, blinded_study=study)
     placebo_lot, _ = app.formulate_placebo_lot(
         c.staff["operator"],
         study,
@@ -185,9 +192,23 @@ def kits(app: CellTraceLedger, c: Clinic, study: str) -> dict[str, str]:
     )
     record_results(app, c.plant.staff, lot_results(app, placebo_lot), placebo_lot)
     app.certify_lot(c.plant.staff["qa"], placebo_lot)
-    (placebo,), _ = app.fill_lot(c.staff["operator"], placebo_lot, 1, 1.0, "2 mL cryovial")
-    stocked(app, c, (active, placebo))
-    return {active: "active", placebo: "placebo"}
+    return active, placebo_lot
+
+
+def kits(app: CellTraceLedger, c: Clinic, study: str, per_arm: int = 1) -> dict[str, str]:
+    """Stored kits of `study` at the site, `per_arm` of each arm: kit -> arm (opened from
+    the seals, as only the application can)."""
+    active, placebo = blinded_lots(app, c, study)
+    lots = {active: per_arm, placebo: per_arm}
+    codes, _ = app.fill_kits(c.staff["operator"], study, lots, 1.0, "2 mL cryovial")
+    stocked(app, c, tuple(codes))
+    return {code: arm_of_kit(app, code) for code in codes}
+
+
+def arm_of_kit(app: CellTraceLedger, code: str) -> str:
+    link = kit_link(app, app.load(code, ItemType.PRODUCT_VIAL, ProductVial))
+    assert link is not None
+    return link.arm
 
 
 def enrolled_in(app: CellTraceLedger, c: Clinic, study: str) -> str:

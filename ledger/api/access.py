@@ -40,6 +40,7 @@ class Read(StrEnum):
     LABEL = "label"
     ENTRIES = "entries"
     ACCESS_LOG = "access_log"
+    SEALED = "sealed"
 
 
 DESCRIPTIONS: dict[Read, str] = {
@@ -55,6 +56,7 @@ DESCRIPTIONS: dict[Read, str] = {
     Read.LABEL: "label files (printing and reprinting, each recorded)",
     Read.ENTRIES: "raw stored ledger entries with their event state",
     Read.ACCESS_LOG: "the access log: who read or printed which record",
+    Read.SEALED: "a blinded study's sealed links: a kit's lot and donors in traces (R-ACC-5)",
 }
 
 _CARDS = frozenset({Read.ITEM, Read.HISTORY, Read.TRACE})
@@ -62,13 +64,15 @@ ROLE_READS: dict[Role, frozenset[Read]] = {
     Role.OPERATOR: _CARDS | {Read.MATERIALS, Read.LABEL},
     Role.QC_ANALYST: _CARDS | {Read.MATERIALS},
     Role.QA: _CARDS
-    | {Read.PROOF, Read.RECALL, Read.CLINICAL, Read.MATERIALS, Read.PEOPLE, Read.LABEL},
+    | {Read.PROOF, Read.RECALL, Read.CLINICAL, Read.MATERIALS, Read.PEOPLE, Read.LABEL}
+    | {Read.SEALED},
     Role.QP: _CARDS | {Read.PROOF, Read.RECALL, Read.MATERIALS},
     Role.PHARMACIST: _CARDS | {Read.RECALL, Read.CLINICAL, Read.LABEL},
     Role.NURSE: frozenset({Read.ITEM, Read.CLINICAL}),
     Role.INVESTIGATOR: _CARDS | {Read.RECALL, Read.CLINICAL},
-    Role.AUDITOR: frozenset(Read) - {Read.LABEL},
+    Role.AUDITOR: frozenset(Read) - {Read.LABEL, Read.SEALED},
     Role.ADMINISTRATOR: frozenset({Read.ITEM, Read.PEOPLE}),
+    Role.UNBLINDED: _CARDS | {Read.PROOF, Read.RECALL, Read.SEALED},
 }
 # Reads of a record named by its code that can show a patient or a donor: recorded (R-ACC-2).
 RECORDED: frozenset[Read] = frozenset(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
@@ -31,7 +32,8 @@ def current_actor(ctx: Context, credentials: Bearer) -> Actor:
         raise AuthError(
             Sentence("Sign in first: send the token from POST /api/v1/auth/token as Bearer.")
         )
-    session = ctx.credentials.session(credentials.credentials, ctx.clock())
+    idle = timedelta(seconds=ctx.settings.station_idle_seconds)
+    session = ctx.credentials.session(credentials.credentials, ctx.clock(), idle)
     if session is None:
         raise AuthError(Sentence("The sign-in token is unknown or has expired; sign in again."))
     return Actor(session.person_code, session.role)

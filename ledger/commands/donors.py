@@ -18,7 +18,10 @@ from ledger.domain.donor import Donor
 from ledger.domain.donor_standing import DonorStanding, parse_scopes
 from ledger.domain.lineage import DerivedItem
 from ledger.domain.people import Role
+from ledger.domain.product_lot import ProductLot
+from ledger.domain.product_vial import ProductVial
 from ledger.domain.screening import ScreeningRecord
+from ledger.domain.study import Study
 from ledger.identifiers import ItemType
 from ledger.personal_data import PersonalData, PersonalDataVault
 
@@ -119,12 +122,16 @@ class DonorCommands(LedgerCore):
         self.authorise(actor, LOOKBACK, *STEPS[LOOKBACK])
         donor = self.get_donor(donor_code)
         affected = self._descendants(donor)
+        kits = study_kits(self, affected)
         with self.command(actor, Meaning.APPROVED):
             donor.declare_ineligible_after_lookback(reason, found_on)
             why = f"donor {donor.code} became ineligible after look-back: {reason.strip()}"
             for item in affected:
                 item.put_on_hold("R-DON-7", why, donor.code)
-        return self.record(donor, *affected)
+            for study, held in kits.items():
+                for kit in held:
+                    kit.put_on_hold("R-ACC-5", STUDY_HOLD.format(study=study), study)
+        return self.record(donor, *affected, *(k for held in kits.values() for k in held))
 
     def list_donor_descendants(self, donor_code: str) -> list[str]:
         """Codes of every item made from the donor's material: the look-back recall list."""
@@ -180,12 +187,6 @@ class DonorCommands(LedgerCore):
     def personal_data(self) -> PersonalDataVault:
         return PersonalDataVault.open(self.settings)
 
-    def close(self) -> None:
-        vault = self.__dict__.pop("personal_data", None)
-        if isinstance(vault, PersonalDataVault):
-            vault.engine.dispose()
-        super().close()
-
     def _descendants(self, donor: Donor) -> list[DerivedItem]:
         found: list[DerivedItem] = []
         seen: set[str] = set()
@@ -200,6 +201,28 @@ class DonorCommands(LedgerCore):
                 found.append(item)
                 queue.extend(item.children)
         return found
+
+
+#: A look-back that reaches a blinded study's lot holds every kit of the study, both arms, so the
+#: holds a site sees do not tell which kits came from the lot (R-ACC-5).
+STUDY_HOLD = (
+    "a lot of the blinded study {study} is under look-back; every kit of {study} is held "
+    "until the sponsor's unblinded QA decides"
+)
+
+
+def study_kits(core: LedgerCore, items: Iterable[DerivedItem]) -> dict[str, list[ProductVial]]:
+    """Every kit of each blinded study whose lot is among `items`, by study."""
+    studies = sorted(
+        {i.blinding["study"] for i in items if isinstance(i, ProductLot) and i.blinding}
+    )
+    return {
+        study: [
+            core.load(code, ItemType.PRODUCT_VIAL, ProductVial)
+            for code in core.load(study, ItemType.STUDY, Study).kits
+        ]
+        for study in studies
+    }
 
 
 def donor_standings(core: LedgerCore, codes: Iterable[str]) -> list[DonorStanding]:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ledger import sealed
+from ledger.commands.blinding import kit_link, opened_randomisation, sealed_lineage_refusals
 from ledger.commands.donors import donor_standings
 from ledger.commands.shipments import shipment_of, vial_refusals
 from ledger.core import Actor, LedgerCore, Receipt
@@ -62,6 +64,7 @@ class PharmacyCommands(LedgerCore):
             vial, shipment = self._named_vial(patient, vial_code)
         donors = donor_standings(self, vial.donor_codes)
         problems.extend(vial.step_refusals(donors))
+        problems.extend(sealed_lineage_refusals(self, vial))
         autologous = [d.code for d in donors if d.autologous]
         if autologous_mismatch(vial.donor_codes, autologous, patient.donor):
             problems.append(
@@ -84,8 +87,15 @@ class PharmacyCommands(LedgerCore):
         the API re-authenticates the signer). The list stays restricted."""
         self.authorise(actor, RANDOMISATION, *STEPS[RANDOMISATION])
         study = self.load(study_code, ItemType.STUDY, Study)
+        now = self.clock()
+
+        def seal(chunk: list[str]) -> str:
+            return self.seals.seal(
+                study.code, sealed.RANDOMISATION, study.code, chunk, now, len(chunk)
+            )
+
         with self.command(actor, Meaning.APPROVED):
-            study.load_randomisation(arms, reference)
+            study.load_randomisation(arms, reference, seal)
         return self.record(study)
 
     def _allocate_kit(
@@ -104,14 +114,16 @@ class PharmacyCommands(LedgerCore):
                     )
                 ]
             )
-        arm = study.arm_of(patient.code)
+        arm = study.arm_of(patient.code, opened_randomisation(self, study))
         site = self.load(patient.site, ItemType.SITE, Site)
         kits = []
         for code in site.shipments:
             shipment = self.load(code, ItemType.SHIPMENT, Shipment)
             for vial in (self._pharmacy_vial(v) for v in shipment.in_stock()):
-                blinding = vial.blinding
-                if blinding is None or (blinding["study"], blinding["arm"]) != (study.code, arm):
+                if vial.blinding is None or vial.blinding["study"] != study.code:
+                    continue
+                link = kit_link(self, vial)
+                if link is None or link.arm != arm:
                     continue
                 if vial.expiry >= self.today() and not vial_refusals(self, [vial]):
                     kits.append((vial.expiry, vial.code, vial, shipment))

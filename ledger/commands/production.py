@@ -8,11 +8,12 @@ facts to the aggregate, and saves every touched aggregate (parents included) in 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from eventsourcing.domain import Aggregate
 
+from ledger import sealed
 from ledger.commands.donors import donor_standings
 from ledger.commands.materials import check_material_uses
 from ledger.commands.quality import spec_version
@@ -22,6 +23,7 @@ from ledger.domain.cell_source import CellSource
 from ledger.domain.codes import item_id
 from ledger.domain.culture import Culture, PassagePlan
 from ledger.domain.harvest import Harvest
+from ledger.domain.kits import fill_kits, kit_problems
 from ledger.domain.lineage import DerivedItem, Disposal
 from ledger.domain.material_use import Stage, UseOf
 from ledger.domain.people import Person, Role
@@ -30,6 +32,7 @@ from ledger.domain.product_lot import ProductLot
 from ledger.domain.product_vial import Blinding, ProductVial
 from ledger.domain.purification import Purification
 from ledger.domain.quality import VECTOR_RESIDUE
+from ledger.domain.study import Study
 from ledger.errors import InvalidInput, NotFound, RuleViolation, Violation
 from ledger.identifiers import ItemType
 
@@ -40,6 +43,7 @@ HARVEST = "production.harvest"
 PURIFY = "production.purify"
 PLACEBO = "production.placebo"
 FILL = "production.fill"
+KITS = "production.kits"
 DISPOSE = "production.dispose"
 
 STEPS: dict[str, tuple[Role, ...]] = {
@@ -50,6 +54,7 @@ STEPS: dict[str, tuple[Role, ...]] = {
     PURIFY: (Role.OPERATOR,),
     PLACEBO: (Role.OPERATOR,),
     FILL: (Role.OPERATOR,),
+    KITS: (Role.OPERATOR,),
     DISPOSE: (Role.OPERATOR, Role.QA),
 }
 
@@ -184,6 +189,49 @@ class ProductionCommands(LedgerCore):
             sequence, codes = self.issue_codes(ItemType.PRODUCT_VIAL, max(vials, 1))
             made = lot.fill([str(c) for c in codes][:vials], volume_ml, container, donors)
         return [v.code for v in made], self.record(sequence, lot, *made)
+
+    def fill_kits(
+        self,
+        actor: Actor,
+        study_code: str,
+        lots: Mapping[str, int],
+        volume_ml: float,
+        container: str,
+    ) -> tuple[list[str], Receipt]:
+        """Fill the active and placebo lots of a blinded study together into kits that no
+        record tells apart, each kit's lot and arm sealed (R-ACC-5, R-PRO-4); `lots` gives
+        the number of kits from each lot. Returns the kit codes."""
+        self.authorise(actor, KITS, *STEPS[KITS])
+        study = self.load(study_code, ItemType.STUDY, Study)
+        made = [(self.get_product_lot(code), int(n)) for code, n in lots.items()]
+        donors = {lot.code: donor_standings(self, lot.donor_codes) for lot, _ in made}
+        early = kit_problems(study, made)
+        if early:
+            raise RuleViolation(early)
+        total = sum(n for _, n in made)
+        now = self.clock()
+
+        def seal_kit(code: str, link: dict[str, str]) -> str:
+            return self.seals.seal(study.code, sealed.KIT, code, link, now)
+
+        def seal_codes(lot: str, codes: list[str]) -> str:
+            return self.seals.seal(study.code, sealed.LOT_KITS, lot, codes, now, len(codes))
+
+        with self.command(actor):
+            sequence, codes = self.issue_codes(ItemType.PRODUCT_VIAL, max(total, 1))
+            kits = fill_kits(
+                study,
+                made,
+                [str(c) for c in codes][:total],
+                volume_ml,
+                container,
+                donors,
+                seal_kit,
+                seal_codes,
+            )
+        return [k.code for k in kits], self.record(
+            sequence, study, *(lot for lot, _ in made), *kits
+        )
 
     def dispose_item(
         self,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from ledger.commands.blinding import kit_link
 from ledger.core import Actor, LedgerCore, Receipt
 from ledger.domain.adverse_event import AdverseEvent
 from ledger.domain.base import Meaning
@@ -98,4 +99,5 @@ class SafetyCommands(LedgerCore):
         vial = self.load(vial_code, ItemType.PRODUCT_VIAL, ProductVial)
         with self.command(actor, Meaning.APPROVED):
             patient.unblind(vial.code, vial.blinding is not None, reason)
-        return (vial.blinding["arm"] if vial.blinding else ""), self.record(patient)
+        link = kit_link(self, vial)
+        return (link.arm if link else ""), self.record(patient)

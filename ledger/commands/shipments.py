@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+from ledger.commands.blinding import lot_of, sealed_lineage_refusals
 from ledger.commands.donors import donor_standings
 from ledger.core import Actor, LedgerCore, Receipt
 from ledger.domain.base import Meaning
 from ledger.domain.people import Person, Role
-from ledger.domain.product_lot import ProductLot
 from ledger.domain.product_vial import ProductVial
 from ledger.domain.shipment import Shipment
 from ledger.domain.site import Site
@@ -50,7 +50,7 @@ class ShipmentCommands(LedgerCore):
         site = self.load(site_code, ItemType.SITE, Site)
         packed = [[self._vial(c) for c in codes] for codes in containers]
         vials = [v for p in packed for v in p]
-        lots = {v.lot: self.load(v.lot, ItemType.PRODUCT_LOT, ProductLot) for v in vials}
+        lots = {v.code: lot_of(self, v) for v in vials}
         refusals = vial_refusals(self, vials)
         with self.command(actor):
             sequence, (code,) = self.issue_codes(ItemType.SHIPMENT)
@@ -152,9 +152,11 @@ def shipment_of(core: LedgerCore, vial: ProductVial) -> Shipment | None:
 
 
 def vial_refusals(core: LedgerCore, vials: Sequence[ProductVial]) -> list[Violation]:
-    """Why any of `vials` may take no further step: holds, disposal, donor look-back."""
+    """Why any of `vials` may take no further step: holds, disposal, donor look-back (for a
+    kit also its sealed lot's, said without naming it)."""
     donors = donor_standings(core, {d for v in vials for d in v.donor_codes})
-    return [p for v in vials for p in v.step_refusals(donors)]
+    own = [p for v in vials for p in v.step_refusals(donors)]
+    return own + [p for v in vials for p in sealed_lineage_refusals(core, v)]
 
 
 def aware(at: datetime) -> None:

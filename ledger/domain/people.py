@@ -25,6 +25,9 @@ class Role(StrEnum):
     NURSE = "nurse"
     INVESTIGATOR = "investigator"
     AUDITOR = "auditor"
+    # The sponsor's unblinded team (R-ACC-5): reads a blinded study's sealed links. An auditor
+    # with unblinding rights is given this role too and signs in with it.
+    UNBLINDED = "unblinded"
     ADMINISTRATOR = "administrator"
 
 

@@ -64,6 +64,7 @@ class ProductLot(DerivedItem):
         """Assign what every lot holds (called from the creation events only)."""
         self.code, self.donor_codes, self.sources = code, donor_codes, sources
         self.volume_ml, self.filled_ml = volume_ml, 0.0
+        self.sealed_kits: tuple[str, ...] = ()
         self.required_tests, self.blinding, self.made_at = (
             terms["required_tests"],
             blinding,
@@ -174,30 +175,20 @@ class ProductLot(DerivedItem):
         container: str,
         donors: Sequence[DonorStanding],
     ) -> list[ProductVial]:
-        """Fill `len(codes)` vials of `volume_ml` each; each vial gets its own code."""
-        problems = self.step_refusals(donors)
-        if any(not r["in_spec"] for r in self.standing_results()):
+        """Fill `len(codes)` vials of `volume_ml` each; each vial gets its own code. A lot of a
+        blinded study is filled only into sealed kits, with the other arm (`fill_kits`)."""
+        problems = self.fill_problems(len(codes), volume_ml, container, donors)
+        if self.blinding is not None:
             problems.append(
                 Violation.of(
-                    "R-QC-2",
-                    "{code} has an out-of-specification result and is quarantined; it may "
-                    "not be filled",
+                    "R-ACC-5",
+                    "{code} is a lot of the blinded study {study}; fill it into kits together "
+                    "with a lot of the other arm (POST /api/v1/studies/{study}/kits), so that no "
+                    "record ties a kit to its lot",
                     code=self.code,
+                    study=self.blinding["study"],
                 )
             )
-        remaining = self.volume_ml - self.filled_ml
-        if not codes or not volume_ml > 0 or len(codes) * volume_ml > remaining:
-            problems.append(
-                Violation.of(
-                    "R-PRO-4",
-                    "fill at least one vial with a positive volume; {code} has "
-                    "{remaining:g} mL left",
-                    code=self.code,
-                    remaining=remaining,
-                )
-            )
-        if not container.strip():
-            problems.append(Violation.of("R-PRO-4", "name the closed container filled (§5.4.2)"))
         if problems:
             raise RuleViolation(problems)
         self.record_derived(codes, "fill")
@@ -212,10 +203,50 @@ class ProductLot(DerivedItem):
                 self.expiry,
                 self.storage,
                 self.transport,
-                self.blinding,
+                None,
             )
             for code in codes
         ]
+
+    def fill_problems(
+        self, vials: int, volume_ml: float, container: str, donors: Sequence[DonorStanding]
+    ) -> list[Violation]:
+        """Why `vials` vials of `volume_ml` cannot be filled from this lot now."""
+        problems = self.step_refusals(donors)
+        if any(not r["in_spec"] for r in self.standing_results()):
+            problems.append(
+                Violation.of(
+                    "R-QC-2",
+                    "{code} has an out-of-specification result and is quarantined; it may "
+                    "not be filled",
+                    code=self.code,
+                )
+            )
+        remaining = self.volume_ml - self.filled_ml
+        if not vials or not volume_ml > 0 or vials * volume_ml > remaining:
+            problems.append(
+                Violation.of(
+                    "R-PRO-4",
+                    "fill at least one vial with a positive volume; {code} has "
+                    "{remaining:g} mL left",
+                    code=self.code,
+                    remaining=remaining,
+                )
+            )
+        if not container.strip():
+            problems.append(Violation.of("R-PRO-4", "name the closed container filled (§5.4.2)"))
+        return problems
+
+    def fill_kits(self, count: int, volume_ml: float, container: str, sealed_codes: str) -> None:
+        """Record that `count` kits were filled from this lot (checked by `fill_problems`);
+        which kits is sealed (R-ACC-5), so the lot's record names none of them."""
+        self._kits_filled(count, sealed_codes)
+        self._filled(count, float(volume_ml), container.strip())
+
+    @event("KitsFilled")
+    def _kits_filled(self, count: int, sealed_codes: str) -> None:
+        self.sealed_kits = (*self.sealed_kits, sealed_codes)
+        self._note_decision()
 
     @event("VialsFilled")
     def _filled(self, vials: int, volume_ml: float, container: str) -> None:

@@ -1,13 +1,14 @@
 """Product vials (R-PRO-4, R-ID-3, §5.4.2, §7.2.3): each vial filled from a lot gets its own code
 and carries only lot-level facts (lot, expiry, storage range), so that the vials of an active
-and of a placebo lot of a blinded study cannot be told apart by code or label; the study arm is
-kept in the restricted `blinding` field only, for emergency unblinding.
+and of a placebo lot of a blinded study cannot be told apart by code or label. The vials of a
+blinded study are kits: their lot is the study, they name no donor, and their real lot and arm
+are sealed in `blinding` (R-ACC-5).
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 from eventsourcing.domain import event
 
@@ -20,10 +21,13 @@ class TemperatureRange(TypedDict):
 
 
 class Blinding(TypedDict):
-    """Restricted (R-ID-3): never printed on a label nor shown to blinded users."""
+    """The blinded study of a lot or kit (R-ID-3, R-ACC-5). A lot (manufacturing is not
+    blinded) names its `arm`; a kit carries only `sealed`, its lot and arm sealed under the
+    study's key (`ledger.sealed`). Kits filled before sealing existed name their `arm`."""
 
     study: str
-    arm: str  # active | placebo
+    arm: NotRequired[str]  # active | placebo
+    sealed: NotRequired[str]
 
 
 class ProductVial(DerivedItem):

@@ -1,13 +1,14 @@
-"""The randomisation list of a blinded study (R-CLN-5, R-CLN-2, §7.2.3): the arm of each
-randomisation number, loaded under a signature and kept restricted. Each subject enrolled
-in a blinded study takes the next number; the ledger then dispenses them a kit of that arm, so
-nobody at the site chooses, or learns, the arm. The arm leaves the ledger only through
-emergency unblinding.
+"""The randomisation list of a blinded study (R-CLN-5, R-CLN-2, R-ACC-5, §7.2.3): the arm of
+each randomisation number, loaded under a signature and stored sealed (`ledger.sealed`: the
+event holds how many numbers and the seal, never an arm). Each subject enrolled in a blinded
+study takes the next number; the ledger then dispenses them a kit of that arm, so nobody at the
+site chooses, or learns, the arm. The arm leaves the ledger only through emergency unblinding.
+The study also lists its kits (both arms, in code order), so a recall can hold all of them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from eventsourcing.domain import event
@@ -26,11 +27,16 @@ class Randomised(Safety):
         code: str
         blinded: bool
         randomisation: tuple[str, ...]
+        sealed_lists: tuple[str, ...]
+        list_size: int
+        kits: tuple[str, ...]
         allocated: dict[str, int]
 
-    def load_randomisation(self, arms: Sequence[str], reference: str) -> None:
+    def load_randomisation(
+        self, arms: Sequence[str], reference: str, seal: Callable[[list[str]], str]
+    ) -> None:
         """Load the list (one arm per randomisation number, in order), signed; loading again
-        extends it with further numbers."""
+        extends it with further numbers. `seal` seals the arms for the event (R-ACC-5)."""
         problems = []
         if not self.blinded:
             problems.append(
@@ -53,17 +59,32 @@ class Randomised(Safety):
             )
         if problems:
             raise RuleViolation(problems)
-        self._randomisation_loaded(list(arms), reference.strip())
+        self._randomisation_sealed(len(arms), reference.strip(), seal(list(arms)))
 
     @event("RandomisationLoaded")
     def _randomisation_loaded(self, arms: list[str], reference: str) -> None:
+        """A list stored in clear by an earlier release (replayed, never recorded now)."""
         self.randomisation = (*self.randomisation, *arms)
+        self.list_size = self.list_size + len(arms)
+
+    @event("RandomisationSealed")
+    def _randomisation_sealed(self, numbers: int, reference: str, sealed: str) -> None:
+        self.sealed_lists = (*self.sealed_lists, sealed)
+        self.list_size = self.list_size + numbers
+
+    def record_kits(self, codes: Sequence[str]) -> None:
+        """Add kits filled for this study (both arms, in code order: nothing tells an arm)."""
+        self._kits_added(list(codes))
+
+    @event("KitsAdded")
+    def _kits_added(self, codes: list[str]) -> None:
+        self.kits = (*self.kits, *codes)
 
     def randomisation_problems(self) -> list[Violation]:
         """Why the next subject cannot be randomised (a blinded study only)."""
         if not self.blinded:
             return []
-        if not self.randomisation:
+        if not self.list_size:
             return [
                 Violation.of(
                     "R-CLN-5",
@@ -72,7 +93,7 @@ class Randomised(Safety):
                     code=self.code,
                 )
             ]
-        if len(self.allocated) >= len(self.randomisation):
+        if len(self.allocated) >= self.list_size:
             return [
                 Violation.of(
                     "R-CLN-5",
@@ -91,7 +112,9 @@ class Randomised(Safety):
     def _subject_randomised(self, patient: str, number: int) -> None:
         self.allocated = {**self.allocated, patient: number}
 
-    def arm_of(self, patient: str) -> str | None:
-        """The restricted arm of a randomised subject (for kit allocation and unblinding)."""
+    def arm_of(self, patient: str, opened: Sequence[Sequence[str]]) -> str | None:
+        """The arm of a randomised subject, given the opened `sealed_lists` (for kit
+        allocation): the clear list of an earlier release comes first, then the sealed ones."""
         number = self.allocated.get(patient)
-        return self.randomisation[number - 1] if number else None
+        arms = [*self.randomisation, *(arm for chunk in opened for arm in chunk)]
+        return arms[number - 1] if number and number <= len(arms) else None

@@ -55,8 +55,10 @@ class Shipment(SitePharmacy):
         courier: str,
         at: datetime,
     ) -> Shipment:
-        """Pack vials into containers (R-SHP-1); `refusals` are the vials' holds, disposal
-        and donor look-back, found by the application. Only vials of certified lots go."""
+        """Pack vials into containers (R-SHP-1); `lots` is each vial's lot (a kit's sealed
+        one), `refusals` the vials' holds, disposal and donor look-back, found by the
+        application. Only vials of certified lots go. The shipment names the vials' lots as
+        printed on them (a blinded study's kits: the study, R-ACC-5)."""
         vials = [v for packed in containers.values() for v in packed]
         problems = list(refusals)
         if not vials or any(not packed for packed in containers.values()):
@@ -65,7 +67,7 @@ class Shipment(SitePharmacy):
         if len(set(codes)) != len(codes):
             problems.append(Violation.of("R-SHP-1", "a vial can travel in one container only"))
         for vial in vials:
-            lot = lots[vial.lot]
+            lot = lots[vial.code]
             if not lot.certified or lot.quarantined:
                 problems.append(
                     Violation.of(
@@ -92,7 +94,8 @@ class Shipment(SitePharmacy):
         for vial in vials:
             vial.record_derived([code], SHIPPED_IN)
         packed = {c: [v.code for v in vs] for c, vs in containers.items()}
-        return cls(code, site, packed, sorted(lots), required, HandOff(custodian=courier, at=at))
+        printed = sorted({v.lot for v in vials})
+        return cls(code, site, packed, printed, required, HandOff(custodian=courier, at=at))
 
     @event("Shipped")
     def __init__(

@@ -145,7 +145,10 @@ class Study(Randomised):
         self.status = StudyStatus.ACTIVE.value
         self.paused_by: str | None = None
         self.blinded = protocol["blinded"]
-        self.randomisation: tuple[str, ...] = ()  # restricted: the arm of each number
+        self.randomisation: tuple[str, ...] = ()  # lists loaded before sealing: arms in clear
+        self.sealed_lists: tuple[str, ...] = ()  # the sealed chunks of the list (R-ACC-5)
+        self.list_size = 0  # randomisation numbers loaded
+        self.kits: tuple[str, ...] = ()  # the study's kits, both arms, in code order
         self.allocated: dict[str, int] = {}  # subject -> randomisation number
 
     def cohort(self, name: str) -> Cohort | None:

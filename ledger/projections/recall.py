@@ -10,6 +10,7 @@ from the vial to the patient); the shape is fixed now so the API and reports do 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -71,17 +72,25 @@ def whereabouts(status: str, location: str | None) -> str:
     return status
 
 
-def lookback(engine: Engine, donor_code: str) -> RecallList:
+#: Adds to a recall's trace what the read models cannot reach (a blinded study's kits).
+Extend = Callable[[Graph], None]
+
+
+def lookback(engine: Engine, donor_code: str, extend: Extend | None = None) -> RecallList:
     """R-DON-7: everything derived from `donor_code`, where each is now, patients dosed."""
-    return recall_list(engine, donor_code, ItemType.DONOR, "donor look-back")
+    return recall_list(engine, donor_code, ItemType.DONOR, "donor look-back", extend)
 
 
-def impact(engine: Engine, material_lot_code: str) -> RecallList:
+def impact(engine: Engine, material_lot_code: str, extend: Extend | None = None) -> RecallList:
     """Everything made with `material_lot_code`, where each is now, patients dosed."""
-    return recall_list(engine, material_lot_code, ItemType.MATERIAL_LOT, "material lot recall")
+    return recall_list(
+        engine, material_lot_code, ItemType.MATERIAL_LOT, "material lot recall", extend
+    )
 
 
-def recall_list(engine: Engine, code: str, root_type: ItemType, reason: str) -> RecallList:
+def recall_list(
+    engine: Engine, code: str, root_type: ItemType, reason: str, extend: Extend | None = None
+) -> RecallList:
     """The recall list below `code`, which must be a recorded item of `root_type`."""
     parsed = parse_code(code)
     if parsed.item_type is not root_type:
@@ -98,6 +107,8 @@ def recall_list(engine: Engine, code: str, root_type: ItemType, reason: str) -> 
     graph = trace_down(engine, str(parsed), actors=False)
     if str(parsed) not in graph.nodes:
         raise NotFound(Sentence("{code} is not recorded in this ledger", code=str(parsed)))
+    if extend is not None:
+        extend(graph)
     recall = RecallList(str(parsed), reason)
     recall.items = [_item(node) for node in _below(graph)]
     recall.patients = _doses(engine, graph)

@@ -18,7 +18,7 @@ from ledger.api.app import create_app
 from ledger.application import SYSTEM
 from ledger.bootstrap import init_ledger, open_ledger
 from ledger.commands.people import ADMINISTER
-from ledger.config import Settings
+from ledger.config import DEFAULT_STATION_IDLE_SECONDS, Settings
 from ledger.credentials import ADDRESS_FAILURES, Credentials, ThrottledError, sessions_table
 from ledger.db import create_db_engine
 
@@ -150,6 +150,30 @@ def test_r_acc_3_an_administrator_s_lock_ends_every_token_and_sign_in(site: Site
     # Until the lock is lifted
     assert site.credentials.unlock(person)
     assert site.sign_in(person) == 200
+
+
+def test_r_acc_3_a_station_token_lapses_when_left_idle_on_the_server(site: Site) -> None:
+    # Given a station sign-in (the scan and bedside pages) and a desk sign-in
+    data = {"username": site.admin, "password": PASSWORD, "station": "true"}
+    answer = site.client.post("/api/v1/auth/token", data=data)
+    assert answer.status_code == 200 and answer.json()["access_token"].startswith("st.")
+    station = {"Authorization": f"Bearer {answer.json()['access_token']}"}
+    unused = site.client.post("/api/v1/auth/token", data=data).json()["access_token"]
+    desk = site.token(site.admin)
+    idle = timedelta(seconds=DEFAULT_STATION_IDLE_SECONDS)
+    # When the station is used just within its idle time, again and again
+    for turn in range(3):
+        site.clock.now += idle - timedelta(seconds=5)
+        # Then its token keeps working: each use moves the expiry on
+        assert site.reads(station) == 200
+        # while a station token signed in and never used lapsed after the idle time
+        if turn == 1:
+            assert site.reads({"Authorization": f"Bearer {unused}"}) == 401
+    # When it is then left idle for longer (the page may be closed: nothing signs it out)
+    site.clock.now += idle + timedelta(seconds=1)
+    # Then the server refuses its token by itself; the desk token is untouched
+    assert site.reads(station) == 401
+    assert site.reads(desk) == 200
 
 
 def test_r_acc_3_expired_sessions_are_purged(site: Site) -> None:

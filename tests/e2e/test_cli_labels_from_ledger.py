@@ -69,3 +69,28 @@ def test_r_id_2_label_of_a_donor_is_refused_with_what_to_do(demo: tuple[Path, st
     result = run(data, "label", donor)
     assert result.returncode == 2
     assert "R-ID-2" in result.stderr and "sample or vial" in result.stderr
+
+
+def test_r_acc_2_a_label_printed_again_needs_a_reason_and_every_print_is_logged(
+    demo: tuple[Path, str], tmp_path: Path
+) -> None:
+    # Given a product vial whose label is printed from the command line
+    data, out = demo
+    vial = re.findall(r"PVL-F01-\d\d-\d{6}-[0-9A-Z*]", out)[-1]
+    first = run(data, "label", vial, "--format", "zpl", "--out", str(tmp_path / "1.zpl"))
+    assert first.returncode == 0, first.stderr
+    # When it is printed again without a reason  Then refused (exit 2), naming the rule, the
+    # first print and how to give the reason; no file is written
+    again = run(data, "label", vial, "--format", "zpl", "--out", str(tmp_path / "2.zpl"))
+    assert again.returncode == 2
+    assert "R-ID-2" in again.stderr and "--reason" in again.stderr and "local:" in again.stderr
+    assert not (tmp_path / "2.zpl").exists()
+    # When a reason is given  Then it prints
+    reason = ("--reason", "label smudged by condensation")
+    third = run(data, "label", vial, "--format", "zpl", "--out", str(tmp_path / "3.zpl"), *reason)
+    assert third.returncode == 0, third.stderr
+    # And the access log lists both prints, by the operating-system user, with the reason
+    log = run(data, "access-log", "--subject", vial)
+    assert log.returncode == 0, log.stderr
+    prints = [line for line in log.stdout.splitlines() if "print:label" in line]
+    assert len(prints) == 2 and "label smudged by condensation" in prints[1], log.stdout

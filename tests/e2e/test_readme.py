@@ -59,6 +59,7 @@ _MASKS = [
     (re.compile(r"\+[0-9a-f]{8}\b"), "+<key id>"),
     (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"), "<uuid>"),
     (re.compile(r"\d{4}-\d{2}-\d{2}([T ][0-9:.]+Z?)?"), "<date>"),
+    (re.compile(r"\blocal:[\w.-]+"), "local:<user>"),
     (re.compile(r"^(\u2014 \S+ )\S+$"), r"\1<signature>"),
     (re.compile(r"^[A-Za-z0-9+/]{43}=$"), "<root>"),
 ]
@@ -119,7 +120,7 @@ def this_year(command: str) -> str:
     return _CODE.sub(redated, command)
 
 
-def _shell(command: str, cwd: Path, env: dict[str, str]) -> str:
+def _shell(command: str, cwd: Path, env: dict[str, str], exit_code: int = 0) -> str:
     result = subprocess.run(
         ["bash", "-c", f"{{ {command}\n}} 2>&1"],
         cwd=cwd,
@@ -129,7 +130,9 @@ def _shell(command: str, cwd: Path, env: dict[str, str]) -> str:
         timeout=300,
         check=False,
     )
-    assert result.returncode == 0, f"`{command}` exited {result.returncode}:\n{result.stdout}"
+    assert result.returncode == exit_code, (
+        f"`{command}` exited {result.returncode}:\n{result.stdout}"
+    )
     return result.stdout
 
 
@@ -150,5 +153,7 @@ def test_readme_command_examples_print_what_the_readme_shows(
     assert len(found) >= 8, "the README's examples were not found"
     for example in found:
         assert example.command.startswith(("celltrace ", "cat ")), example.command
-        printed = _shell(this_year(example.command), folder, env)
+        # A refusal the README shows (`refused: ...`) exits 2 and writes nothing.
+        refused = bool(example.expected) and example.expected[0].startswith("refused:")
+        printed = _shell(this_year(example.command), folder, env, 2 if refused else 0)
         assert_shows(example.expected, printed, example.command)

@@ -155,7 +155,7 @@ def test_r_cln_5_randomisation_list_is_signed_and_refused_when_wrong(clinic: Cli
     # When loaded  Then the event is signed as approved
     app.load_randomisation(investigator, study, ["placebo", "active"], "RL-EV-02 v1")
     event = history(app, study)[-1]
-    assert (type(event).__name__, event.stamp.meaning) == ("RandomisationLoaded", Meaning.APPROVED)
+    assert (type(event).__name__, event.stamp.meaning) == ("RandomisationSealed", Meaning.APPROVED)
 
 
 def test_r_cln_2_the_ledger_allocates_the_kit_of_the_subjects_arm(clinic: Clinical) -> None:

@@ -3,6 +3,7 @@ and sign out (R-ACC-3, R-ACC-4)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request, Response
@@ -46,9 +47,17 @@ def issue_token(
         str | None,
         Form(min_length=1, max_length=40, description="Role to act in; needed if several"),
     ] = None,
+    station: Annotated[
+        bool,
+        Form(
+            description="Signing in at a shared station (the scan and bedside pages): the token "
+            "lapses once left unused for CELLTRACE_STATION_IDLE_SECONDS (R-ACC-3)"
+        ),
+    ] = False,
 ) -> Token:
     """Exchange a person code and password (form fields, OAuth2 password style) for a bearer
-    token valid for 8 hours. An unknown person and a wrong password get the same answer.
+    token valid for 8 hours, or at a station until left idle. An unknown person and a wrong
+    password get the same answer.
     Five wrong passwords for one person code from one address, or twenty from one address,
     block that address for 15 minutes (429); sign-ins from other addresses still work."""
     try:
@@ -76,7 +85,8 @@ def issue_token(
                 roles=roles or ["no role"],
             )
         )
-    token, session = ctx.credentials.open_session(person.code, chosen, now)
+    idle = timedelta(seconds=ctx.settings.station_idle_seconds) if station else None
+    token, session = ctx.credentials.open_session(person.code, chosen, now, idle)
     return Token(
         access_token=token,
         person_code=person.code,

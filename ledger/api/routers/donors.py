@@ -4,6 +4,7 @@ identifying data outside the chain (R-LED-6)."""
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
@@ -11,6 +12,7 @@ from pydantic import BaseModel, Field
 from ledger.api.access import Read, reads
 from ledger.api.deps import Context, CurrentActor, ReadYourWrites, confirm_signature
 from ledger.api.schemas import ERRORS, Created, RecallListOut, Receipt, Signature, receipt
+from ledger.api.sealed_views import add_study_kits
 from ledger.domain.screening import ScreeningRecord
 from ledger.identifiers import parse_code
 from ledger.personal_data import PersonalData
@@ -182,4 +184,5 @@ def erase(ctx: Context, actor: CurrentActor, code: str, body: EraseIn) -> Receip
 def lookback_list(ctx: Context, code: str) -> dict[str, object]:
     """Everything derived from the donor: lots, vials and where each is now (bank, in transit,
     site, administered, disposed), and patients dosed with dates (R-DON-7, R-TRC-2)."""
-    return lookback_recall(ctx.views_engine, str(parse_code(code))).as_json()
+    extend = partial(add_study_kits, ctx)
+    return lookback_recall(ctx.views_engine, str(parse_code(code)), extend).as_json()

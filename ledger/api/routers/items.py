@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Annotated, Literal
 
@@ -13,13 +12,14 @@ from sqlalchemy import select
 
 from label_printing.cli import load_signer, render_label
 from label_printing.from_ledger import label_content
-from ledger.api.access import Read, reads, via
+from ledger.api.access import Read, may_read, reads, via
 from ledger.api.deps import Context, ReadYourWrites
 from ledger.api.language import current
 from ledger.api.schemas import ERRORS, TEXT_OK
+from ledger.api.sealed_views import unseal_trace
 from ledger.api.steps import next_steps
 from ledger.application import Actor
-from ledger.errors import NotFound, RuleViolation, Violation
+from ledger.errors import NotFound
 from ledger.identifiers import parse_code
 from ledger.messages import Sentence, status_term, term
 from ledger.projections.history import item_history
@@ -33,7 +33,6 @@ LABEL_MEDIA = {
     "zpl": "application/vnd.zebra-zpl",
 }
 
-PRINT = "print:label"
 
 router = APIRouter(prefix="/items", tags=["items"], responses=ERRORS)
 
@@ -143,14 +142,21 @@ class TraceOut(BaseModel):
     "/{code}/trace", response_model=TraceOut, dependencies=[reads(Read.TRACE), ReadYourWrites]
 )
 def get_trace(
-    ctx: Context, code: str, direction: Literal["up", "down"] = "up"
+    ctx: Context,
+    actor: Annotated[Actor, reads(Read.TRACE)],
+    code: str,
+    direction: Literal["up", "down"] = "up",
 ) -> dict[str, object]:
     """Genealogy: up to the donors (R-TRC-1) or down to every vial and patient (R-TRC-2),
-    with each item's status, holds and the people who recorded its steps."""
+    with each item's status, holds and the people who recorded its steps. A blinded study's
+    kit is traced to its lot and donors (and a lot down to its kits) only for the roles that
+    may read sealed links (R-ACC-5); others see the kit and its custody."""
     parsed = str(parse_code(code))
     graph = trace(ctx.views_engine, parsed, direction)
     if parsed not in graph.nodes:
         get_item(ctx, parsed)  # 404 with the clear message
+    if may_read(actor.role, Read.SEALED):
+        unseal_trace(ctx, graph)
     return graph.as_json()
 
 
@@ -203,33 +209,11 @@ def get_label(
     """The label file, signed with the label key (R-ID-2). Every print is recorded in the
     access log with the file's SHA-256; a reprint needs a `reason` (R-ACC-2)."""
     content = label_content(ctx.ledger, code)
-    subject = str(content.code)
-    printed = [
-        e for e in ctx.access_log.entries(subject) if e.action == PRINT and e.subject == subject
-    ]
-    if printed and not (reason or "").strip():
-        raise RuleViolation(
-            [
-                Violation.of(
-                    "R-ID-2",
-                    "the label of {code} was printed before ({when} UTC by {person}); give "
-                    "the reason for printing it again as ?reason=",
-                    code=subject,
-                    when=printed[-1].at[:16].replace("T", " "),
-                    person=printed[-1].person,
-                )
-            ]
-        )
+    subject, why = str(content.code), (reason or "").strip()
+    ctx.access_log.check_reprint([subject], why, "?reason=")
     body = render_label(content, fmt, load_signer(ctx.settings), ctx.settings.base_url)
-    ctx.access_log.append(
-        ctx.clock(),
-        actor.person_id,
-        actor.role,
-        PRINT,
-        subject,
-        via(request),
-        reason=(reason or "").strip(),
-        payload_sha256=hashlib.sha256(body).hexdigest(),
+    ctx.access_log.record_prints(
+        ctx.clock(), actor.person_id, actor.role, {subject: body}, via(request), why
     )
     return Response(
         body,

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
@@ -11,6 +12,7 @@ from pydantic import BaseModel, Field
 from ledger.api.access import Read, reads
 from ledger.api.deps import Context, CurrentActor, ReadYourWrites
 from ledger.api.schemas import ERRORS, Created, RecallListOut, Receipt, receipt
+from ledger.api.sealed_views import add_study_kits
 from ledger.identifiers import parse_code
 from ledger.projections.recall import impact
 
@@ -130,4 +132,4 @@ def epidemic_areas(ctx: Context) -> dict[str, str]:
 )
 def impact_list(ctx: Context, code: str) -> dict[str, object]:
     """Everything made with the lot, where each item is now, and patients dosed (R-TRC-2)."""
-    return impact(ctx.views_engine, str(parse_code(code))).as_json()
+    return impact(ctx.views_engine, str(parse_code(code)), partial(add_study_kits, ctx)).as_json()

@@ -137,6 +137,31 @@ def fill(ctx: Context, actor: CurrentActor, code: str, body: FillIn) -> VialsCre
     return VialsCreated(codes=codes, notification_id=r.notification_id, events=r.events)
 
 
+class KitsIn(BaseModel):
+    lots: dict[str, int] = Field(
+        min_length=2,
+        max_length=20,
+        description="Kits to fill from each lot of the study: its active and placebo lots",
+        examples=[{"LOT-F01-26-000001-5": 10, "LOT-F01-26-000002-3": 10}],
+    )
+    volume_ml: float
+    container: str = Text
+
+
+@router.post(
+    "/studies/{code}/kits",
+    response_model=VialsCreated,
+    status_code=201,
+    summary="Fill a blinded study's kits (sealed)",
+)
+def fill_kits(ctx: Context, actor: CurrentActor, code: str, body: KitsIn) -> VialsCreated:
+    """Fill the active and placebo lots of a blinded study together into kits that no record
+    tells apart: each kit's lot and arm are sealed under the study's key, and codes are given
+    in a random order (R-ACC-5, R-PRO-4)."""
+    codes, r = ctx.ledger.fill_kits(actor, code, body.lots, body.volume_ml, body.container)
+    return VialsCreated(codes=codes, notification_id=r.notification_id, events=r.events)
+
+
 @router.post("/items/{code}/dispose", response_model=Receipt, tags=["production"])
 def dispose(ctx: Context, actor: CurrentActor, code: str, body: DisposalIn) -> Receipt:
     """Dispose of a non-conforming or surplus item with method and witness (R-PRO-6)."""

@@ -187,6 +187,7 @@
     e.preventDefault();
     var data = new URLSearchParams(new FormData(e.target));
     if (!data.get("role")) data.delete("role");
+    data.set("station", "true");  // a shared station: the token lapses when left idle (R-ACC-3)
     fetch("/api/v1/auth/token", {method: "POST", body: data, headers: {"Accept-Language": LANG}})
       .then(function (r) { return r.json().then(function (j) { return [r.status, j]; }); })
       .then(function (res) {
