@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import getpass
 import json
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -149,6 +153,24 @@ def _ensure_database(settings: Settings) -> None:
         typer.echo(f"Database {db.dbname} created on {db.host}:{db.port} (owner {db.user}).")
 
 
+@contextmanager
+def stop_requested() -> Iterator[threading.Event]:
+    """An event set by Ctrl-C (SIGINT) or SIGTERM, for a loop that checks it and then stops
+    in order. A KeyboardInterrupt raised inside a thread wait could leave that wait's lock
+    taken and the shutdown waiting on it for ever."""
+    stopping = threading.Event()
+
+    def request(signum: int, frame: object) -> None:
+        stopping.set()
+
+    previous = {sig: signal.signal(sig, request) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stopping
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 @app.command()
 def worker(
     rebuild: Annotated[
@@ -188,10 +210,9 @@ def worker(
                 projections.wait(last or None, timeout=3600)
                 typer.echo(f"Caught up: {projections.describe(last)}")
                 return
-            try:
-                projections.run_forever()
-            except KeyboardInterrupt:
-                typer.echo("Stopping.")
+            with stop_requested() as stopping:
+                projections.run_forever(stop=stopping.is_set)
+            typer.echo("Stopping.")
 
 
 @app.command()

@@ -142,6 +142,22 @@ def test_r_trc_3_a_second_worker_waits_for_the_first(sqlite_settings: Settings) 
     assert second.wait(timeout=STARTUP_BOUND) == 0, errors.text()
 
 
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_r_trc_3_a_worker_stops_in_order_on_ctrl_c_or_a_service_stop(
+    sqlite_settings: Settings, stop: signal.Signals
+) -> None:
+    # Given a running worker
+    init_ledger(sqlite_settings)
+    running = worker(sqlite_settings)
+    output = Lines(running.stdout)
+    output.wait_for("Projections running")
+    # When it is asked to stop (Ctrl-C, or a service manager's SIGTERM)
+    running.send_signal(stop)
+    # Then it stops its read models in order and exits 0
+    assert running.wait(timeout=STARTUP_BOUND) == 0
+    output.wait_for("Stopping.")
+
+
 def test_r_trc_3_every_projection_has_a_view_with_tables() -> None:
     assert PROJECTIONS
     for projection_class, view_class in PROJECTIONS:
