@@ -478,6 +478,10 @@ TEMPLATES: dict[str, str] = {
     "the disposal of {code} needs a witness other than the person disposing of it": (
         "处置 {code} 需要一名处置人以外的见证人"
     ),
+    "the witness of the disposal of {code} must be another person than the one disposing of "
+    "it, whatever roles they hold": (
+        "处置 {code} 的见证人必须是处置人以外的另一人，无论其拥有哪些角色"
+    ),
     "{code} was disposed of ({method}); a disposed item may take no further step": (
         "{code} 已被处置（{method}）；已处置的物品不得进行任何后续步骤"
     ),
@@ -664,9 +668,8 @@ TEMPLATES: dict[str, str] = {
     "{vial} is autologous material of {donors:list}; it may go only to that donor's own "
     "patient record": "{vial} 是 {donors:list} 的自体材料；只能给予该供者本人对应的受试者",
     "record the thaw of {vial} at the bedside first": "请先在床旁记录 {vial} 的复苏",
-    "the verifying pharmacist must be a different person from the administering nurse": (
-        "核对药师与给药护士必须是不同的人"
-    ),
+    "the verifying pharmacist must be a different person from the administering nurse, "
+    "whatever roles they hold": "核对药师与给药护士必须是不同的人，无论其拥有哪些角色",
     "the verifying pharmacist {pharmacist_code!r} is unknown": "核对药师 {pharmacist_code!r} 未知",
     "the verifying pharmacist: {problem}": "核对药师：{problem}",
     "{code} has no {label!r} visit after administration {number}": (

@@ -66,9 +66,9 @@ class Dosing(CodedItem):
         if dose["nurse"] == dose["pharmacist"]:
             problems.append(
                 Violation.of(
-                    "R-CLN-3",
+                    "R-PPL-4",
                     "the verifying pharmacist must be a different person from the "
-                    "administering nurse",
+                    "administering nurse, whatever roles they hold",
                 )
             )
         if problems:

@@ -119,11 +119,20 @@ class DerivedItem(TracedItem):
             problems.append(
                 Violation.of("R-PRO-6", "give the method used to dispose of {code}", code=self.code)
             )
-        if not disposal["witness"].strip() or disposal["witness"].strip() == actor:
+        if not disposal["witness"].strip():
             problems.append(
                 Violation.of(
                     "R-PRO-6",
                     "the disposal of {code} needs a witness other than the person disposing of it",
+                    code=self.code,
+                )
+            )
+        elif disposal["witness"].strip() == actor:
+            problems.append(
+                Violation.of(
+                    "R-PPL-4",
+                    "the witness of the disposal of {code} must be another person than the one "
+                    "disposing of it, whatever roles they hold",
                     code=self.code,
                 )
             )

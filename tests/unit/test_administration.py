@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ledger.application import CellTraceLedger
+from ledger.application import Actor, CellTraceLedger
+from ledger.commands import bedside
 from tests.domain1 import NOW, TODAY, history, refused_step
 from tests.domain3 import Clinic, Clinical, enrolled, released, shipped
 
@@ -162,3 +163,23 @@ def test_r_cln_6_unknown_repeated_or_future_visit_is_refused(clinic: Clinical) -
     for label, day in (("day 2", TODAY), ("day 1", TODAY), ("day 3", future)):
         call = lambda lb=label, d=day: app.complete_visit(investigator, patient, 1, lb, d)  # noqa: E731
         assert refused_step(app, call) == ["R-CLN-6"]
+
+
+def test_r_ppl_4_a_nurse_who_is_also_a_pharmacist_cannot_verify_their_own_dose(
+    clinic: Clinical,
+) -> None:
+    # Given a person holding both the nurse and the pharmacist role, trained for both steps
+    app, c, _ = clinic
+    admin = c.staff["administrator"]
+    both, _ = app.register_person(admin, ["nurse", "pharmacist"])
+    for step in (bedside.THAW, bedside.ADMINISTER, bedside.VERIFY):
+        app.record_training(admin, both, step, TODAY, TODAY + timedelta(days=30), f"SOP-{step}")
+    vial, patient = ready(app, c)
+    nurse = Actor(both, "nurse")
+    app.thaw_at_bedside(nurse, vial, patient, 1.0, "intravenous")
+    # When they administer as the nurse and name themselves as the verifying pharmacist
+    call = lambda: app.administer(nurse, vial, patient, 1.0, "intravenous", both)  # noqa: E731
+    # Then refused: the two signers are two people whatever roles they hold; nothing written
+    assert refused_step(app, call) == ["R-PPL-4"]
+    # And with another pharmacist verifying, it is recorded
+    app.administer(nurse, vial, patient, 1.0, "intravenous", c.staff["pharmacist"].person_id)

@@ -4,13 +4,17 @@ purification into a lot, fill into vials, placebo vials and disposal; refusals w
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from ledger.application import Actor
+from ledger.commands.production import DISPOSE
 from ledger.demo_production import EV_SPEC, TFF_SEC, grow
 from ledger.demo_records import screened_donor
 from ledger.domain.culture import PassagePlan
 from ledger.domain.material_use import Stage, UseOf
 from ledger.domain.purification import Purification
 from ledger.identifiers import ItemType, parse_code
-from tests.domain1 import history, refused_step
+from tests.domain1 import TODAY, history, refused_step
 from tests.domain2 import Plant, Planted, harvests, purified_lot, thawed_wcb_vials
 
 FEED, TRYPLE = "50 % every 48 h", "TrypLE, 5 min"
@@ -302,12 +306,9 @@ def test_r_pro_6_disposal_needs_method_and_another_registered_witness(planted: P
     app, plant = planted
     operator = plant.staff["operator"]
     _, (harvest,) = harvests(app, plant, 1)
-    assert (
-        refused_step(
-            app, lambda: app.dispose_item(operator, harvest, "unwanted", "", operator.person_id)
-        )
-        == ["R-PRO-6"] * 3
-    )
+    assert refused_step(
+        app, lambda: app.dispose_item(operator, harvest, "unwanted", "", operator.person_id)
+    ) == ["R-PRO-6", "R-PRO-6", "R-PPL-4"]
     assert refused_step(
         app, lambda: app.dispose_item(operator, harvest, "surplus", "autoclave", "nobody")
     ) == ["R-PRO-6"]
@@ -336,3 +337,22 @@ def test_r_don_7_lookback_puts_the_culture_on_hold(planted: Planted) -> None:
     assert "R-DON-7" in refused_step(
         app, lambda: app.record_passage(operator, culture, plan, medium(plant))
     )
+
+
+def test_r_ppl_4_one_person_holding_both_roles_cannot_witness_their_own_disposal(
+    planted: Planted,
+) -> None:
+    # Given a person who holds both the operator and the QA role, trained for disposal
+    app, plant = planted
+    admin = plant.staff["administrator"]
+    both, _ = app.register_person(admin, ["operator", "qa"])
+    app.record_training(admin, both, DISPOSE, TODAY, TODAY + timedelta(days=30), "SOP-DIS v1")
+    _, (harvest,) = harvests(app, plant, 1)
+    # When they dispose of a harvest as operator and name themselves as the witness
+    call = lambda: app.dispose_item(  # noqa: E731
+        Actor(both, "operator"), harvest, "surplus", "autoclave", both
+    )
+    # Then refused: the two signers of a two-person step are two people; nothing written
+    assert refused_step(app, call) == ["R-PPL-4"]
+    # And another person may witness it
+    app.dispose_item(Actor(both, "operator"), harvest, "surplus", "autoclave", admin.person_id)
