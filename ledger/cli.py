@@ -108,6 +108,25 @@ def _parsed_settings() -> Settings:
 
 
 @app.command()
+def steps(
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="A Markdown table (as in docs/steps.md).")
+    ] = False,
+) -> None:
+    """The step registry: who records which step, trained how, signed how (R-PPL-2, R-LED-5)."""
+    from ledger.commands.registry import STEPS, markdown_table
+
+    if markdown:
+        typer.echo(markdown_table())
+        return
+    rows = [rule.row() for rule in STEPS.values()]
+    head = [h for h in rows[0] if h != "training"]  # the training is the step's own key
+    widths = {h: max(len(h), *(len(r[h]) for r in rows)) for h in head}
+    for row in [{h: h for h in head}, *rows]:
+        typer.echo("  ".join(row[h].ljust(widths[h]) for h in head).rstrip())
+
+
+@app.command()
 def init(
     grant_to: Annotated[
         str | None,

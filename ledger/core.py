@@ -169,13 +169,15 @@ class LedgerCore(Application[UUID]):
             raise NotFound(f"{parsed} does not refer to a {kind.__name__}")
         return found
 
-    def authorise(self, actor: Actor, step_type: str, *roles: str) -> None:
-        """Refuse the step unless the actor acts in one of `roles`, holds that role and has
-        current training for `step_type` (R-PPL-2)."""
+    def authorise(self, actor: Actor, step_type: str) -> None:
+        """Refuse the step unless the actor acts in one of the roles the step registry gives
+        `step_type`, holds that role and has current training for it (R-PPL-2)."""
         if actor == SYSTEM:
             return
+        from ledger.commands.registry import step
         from ledger.domain.people import Person
 
+        roles = [role.value for role in step(step_type).roles]
         try:
             person = self.load(actor.person_id, ItemType.PERSON, Person)
         except (NotFound, InvalidInput):

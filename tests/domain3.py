@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from ledger.application import Actor, CellTraceLedger
-from ledger.commands import bedside, clinical, pharmacy, safety, shipments
 from ledger.commands.blinding import kit_link
+from ledger.commands.registry import STEPS as REGISTRY
 from ledger.config import Settings
 from ledger.demo_clinical import PROTOCOL
 from ledger.demo_production import EV_SPEC, lot_results, record_results
@@ -28,11 +28,9 @@ from tests.domain1 import NOW, TODAY
 from tests.domain2 import Plant, build_plant, purified_lot
 
 STEP_ROLES = {
-    **clinical.STEPS,
-    **shipments.STEPS,
-    **pharmacy.STEPS,
-    **bedside.STEPS,
-    **safety.STEPS,
+    key: rule.roles
+    for key, rule in REGISTRY.items()
+    if key.split(".")[0] in {"clinical", "shipment", "pharmacy", "bedside", "safety"}
 }
 
 CONSENT = Consent(form_version="ICF v2.0", signed_on=TODAY)

@@ -41,6 +41,7 @@ class Read(StrEnum):
     ENTRIES = "entries"
     ACCESS_LOG = "access_log"
     SEALED = "sealed"
+    STEPS = "steps"
 
 
 DESCRIPTIONS: dict[Read, str] = {
@@ -57,9 +58,10 @@ DESCRIPTIONS: dict[Read, str] = {
     Read.ENTRIES: "raw stored ledger entries with their event state",
     Read.ACCESS_LOG: "the access log: who read or printed which record",
     Read.SEALED: "a blinded study's sealed links: a kit's lot and donors in traces (R-ACC-5)",
+    Read.STEPS: "the step registry: who records which step, trained how, signed how",
 }
 
-_CARDS = frozenset({Read.ITEM, Read.HISTORY, Read.TRACE})
+_CARDS = frozenset({Read.ITEM, Read.HISTORY, Read.TRACE, Read.STEPS})
 ROLE_READS: dict[Role, frozenset[Read]] = {
     Role.OPERATOR: _CARDS | {Read.MATERIALS, Read.LABEL},
     Role.QC_ANALYST: _CARDS | {Read.MATERIALS},
@@ -68,10 +70,10 @@ ROLE_READS: dict[Role, frozenset[Read]] = {
     | {Read.SEALED},
     Role.QP: _CARDS | {Read.PROOF, Read.RECALL, Read.MATERIALS},
     Role.PHARMACIST: _CARDS | {Read.RECALL, Read.CLINICAL, Read.LABEL},
-    Role.NURSE: frozenset({Read.ITEM, Read.CLINICAL}),
+    Role.NURSE: frozenset({Read.ITEM, Read.CLINICAL, Read.STEPS}),
     Role.INVESTIGATOR: _CARDS | {Read.RECALL, Read.CLINICAL},
     Role.AUDITOR: frozenset(Read) - {Read.LABEL, Read.SEALED},
-    Role.ADMINISTRATOR: frozenset({Read.ITEM, Read.PEOPLE}),
+    Role.ADMINISTRATOR: frozenset({Read.ITEM, Read.PEOPLE, Read.STEPS}),
     Role.UNBLINDED: _CARDS | {Read.PROOF, Read.RECALL, Read.SEALED},
 }
 # Reads of a record named by its code that can show a patient or a donor: recorded (R-ACC-2).

@@ -29,6 +29,7 @@ from ledger.api.routers import (
     quality,
     safety,
     shipments,
+    steps,
 )
 from ledger.api.routers import ledger as ledger_router
 from ledger.application import Clock, utc_now
@@ -121,6 +122,7 @@ def create_app(
         labels.router,
         ledger_router.router,
         access_log.router,
+        steps.router,
     )
     for router in routers:
         app.include_router(router, prefix="/api/v1")

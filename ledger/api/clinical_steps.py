@@ -18,7 +18,7 @@ CLINICAL_STEPS: tuple[Step, ...] = (
     Step(
         "hand_off",
         SHIPMENT,
-        ("operator", "pharmacist"),
+        "shipment.hand_off",
         "/shipments/{code}/hand-off",
         (StepField("custodian"),),
         only_when=("in transit",),
@@ -26,7 +26,7 @@ CLINICAL_STEPS: tuple[Step, ...] = (
     Step(
         "logger_upload",
         SHIPMENT,
-        ("operator", "pharmacist"),
+        "shipment.logger",
         "/shipments/{code}/logger",
         (StepField("logger"), StepField("csv", "file")),
         only_when=("in transit", "at site"),
@@ -34,14 +34,14 @@ CLINICAL_STEPS: tuple[Step, ...] = (
     Step(
         "deliver",
         SHIPMENT,
-        ("pharmacist",),
+        "shipment.deliver",
         "/shipments/{code}/delivery",
         only_when=("in transit",),
     ),
     Step(
         "inspect_receipt",
         SHIPMENT,
-        ("pharmacist",),
+        "shipment.inspect_receipt",
         "/shipments/{code}/receipt-inspection",
         (
             StepField("passed", "list", required=False),
@@ -52,15 +52,14 @@ CLINICAL_STEPS: tuple[Step, ...] = (
     Step(
         "qp_release",
         SHIPMENT,
-        ("qp",),
+        "shipment.qp_release",
         "/shipments/{code}/release",
-        signed=True,
         only_when=("re-inspected",),
     ),
     Step(
         "store",
         SHIPMENT,
-        ("pharmacist",),
+        "pharmacy.store",
         "/shipments/{code}/storage",
         (
             StepField("vials", "list"),
@@ -72,7 +71,7 @@ CLINICAL_STEPS: tuple[Step, ...] = (
     Step(
         "follow_up_visit",
         PATIENT,
-        ("investigator", "nurse"),
+        "bedside.follow_up",
         "/patients/{code}/visits",
         (
             StepField("administration", "number", default=1),
@@ -84,7 +83,7 @@ CLINICAL_STEPS: tuple[Step, ...] = (
     Step(
         "adverse_event",
         PATIENT,
-        ("investigator", "nurse"),
+        "safety.adverse_event",
         "/patients/{code}/adverse-events",
         (
             StepField("administration", "number", default=1),
@@ -98,16 +97,15 @@ CLINICAL_STEPS: tuple[Step, ...] = (
     Step(
         "unblind",
         PATIENT,
-        ("investigator",),
+        "safety.emergency_unblinding",
         "/patients/{code}/unblinding",
         (StepField("vial"), StepField("reason")),
-        signed=True,
         only_when=DOSED,
     ),
     Step(
         "dispense",
         PATIENT,
-        ("pharmacist",),
+        "pharmacy.dispense",
         "/patients/{code}/dispense",
         (StepField("place", default="ward"), StepField("vial", required=False)),
         only_when=SUBJECT,
@@ -115,7 +113,7 @@ CLINICAL_STEPS: tuple[Step, ...] = (
     Step(
         "withdraw_consent",
         PATIENT,
-        ("investigator",),
+        "clinical.withdraw",
         "/patients/{code}/consent/withdraw",
         (StepField("reason"),),
         only_when=SUBJECT,
@@ -123,20 +121,19 @@ CLINICAL_STEPS: tuple[Step, ...] = (
     Step(
         "ethics_decision",
         STUDY,
-        ("investigator",),
+        "safety.ethics_decision",
         "/studies/{code}/ethics-decision",
         (
             StepField("decision", "select", ("resume", "terminate"), "resume"),
             StepField("reference"),
             StepField("reason"),
         ),
-        signed=True,
         only_when=("paused",),
     ),
     Step(
         "enrol",
         STUDY,
-        ("investigator",),
+        "clinical.enrol",
         "/patients",
         (
             StepField("study", "item"),

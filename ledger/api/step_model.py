@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from ledger.commands.registry import step as registry_step
+
 # "item": filled with the scanned item's own code; "lot": a material lot scanned in; "file":
 # the text of a chosen file (a logger's CSV); "list": codes scanned one per line, sent as a
 # list; "reasons": lines of "CODE reason", sent as an object {code: reason}.
@@ -37,14 +39,25 @@ class StepField:
 
 @dataclass(frozen=True)
 class Step:
+    """A form for step `step` of the registry (`ledger/commands/registry.py`), which says who
+    may record it and whether it is signed; here only how the station asks for it."""
+
     key: str
     item_types: tuple[str, ...]
-    roles: tuple[str, ...]
+    step: str  # the registry key
     path: str  # with {code}
     fields: tuple[StepField, ...] = ()
     not_when: tuple[str, ...] = ("on hold", "disposed", "ineligible", "rejected", "recalled")
     only_when: tuple[str, ...] = ()
-    signed: bool = False  # R-LED-5: the form asks for the signer's password
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        return tuple(role.value for role in registry_step(self.step).roles)
+
+    @property
+    def signed(self) -> bool:
+        """R-LED-5: the form asks for the signer's password."""
+        return registry_step(self.step).signed
 
     def applies(self, item_type: str, status: str) -> bool:
         if item_type not in self.item_types or status in self.not_when:

@@ -15,7 +15,7 @@ STEPS: tuple[Step, ...] = (
     Step(
         "thaw",
         ("BVL",),
-        ("operator",),
+        "banks.thaw",
         "/vials/{code}/thaw",
         (
             StepField("purpose", "select", ("production", "testing"), "production"),
@@ -26,7 +26,7 @@ STEPS: tuple[Step, ...] = (
     Step(
         "start_culture",
         ("BVL",),
-        ("operator",),
+        "production.culture",
         "/cultures",
         (StepField("vial", "item"), StepField("medium.0.lot", "lot")),
         only_when=("thawed",),
@@ -34,7 +34,7 @@ STEPS: tuple[Step, ...] = (
     Step(
         "passage",
         ("CUL",),
-        ("operator",),
+        "production.passage",
         "/cultures/{code}/passages",
         (
             StepField("number", "number"),
@@ -47,7 +47,7 @@ STEPS: tuple[Step, ...] = (
     Step(
         "collection_stage",
         ("CUL",),
-        ("operator",),
+        "production.collection_stage",
         "/cultures/{code}/collection-stage",
         (StepField("medium.0.lot", "lot"),),
         only_when=("in culture",),
@@ -55,7 +55,7 @@ STEPS: tuple[Step, ...] = (
     Step(
         "harvest",
         ("CUL",),
-        ("operator",),
+        "production.harvest",
         "/cultures/{code}/harvests",
         (StepField("volume_ml", "number"), StepField("medium.0.lot", "lot")),
         only_when=("collecting supernatant",),
@@ -63,7 +63,7 @@ STEPS: tuple[Step, ...] = (
     Step(
         "lot_result",
         ("LOT",),
-        ("qc_analyst",),
+        "quality.test",
         "/lots/{code}/results",
         (
             StepField("test"),
@@ -82,15 +82,14 @@ STEPS: tuple[Step, ...] = (
     Step(
         "certify",
         ("LOT",),
-        ("qa",),
+        "quality.certify",
         "/lots/{code}/certify",
-        signed=True,
         only_when=("awaiting QC",),
     ),
     Step(
         "fill",
         ("LOT",),
-        ("operator",),
+        "production.fill",
         "/lots/{code}/fill",
         (
             StepField("vials", "number", default=10),
@@ -102,7 +101,7 @@ STEPS: tuple[Step, ...] = (
     Step(
         "isolate",
         ("COL",),
-        ("operator",),
+        "cells.isolate",
         "/collections/{code}/isolations",
         (
             StepField(
@@ -119,7 +118,7 @@ STEPS: tuple[Step, ...] = (
     Step(
         "bank_test",
         BANKS,
-        ("qc_analyst",),
+        "banks.test",
         "/banks/{code}/tests",
         (
             StepField(
@@ -145,15 +144,14 @@ STEPS: tuple[Step, ...] = (
     Step(
         "bank_release",
         BANKS,
-        ("qa",),
+        "banks.release",
         "/banks/{code}/release",
-        signed=True,
         not_when=("on hold", "disposed", "released"),
     ),
     Step(
         "material_release",
         ("MAT",),
-        ("qc_analyst", "qa"),
+        "materials.disposition",
         "/materials/lots/{code}/release",
         (StepField("qc_record_ref"),),
         only_when=("active", "quarantine", "received"),
@@ -161,7 +159,7 @@ STEPS: tuple[Step, ...] = (
     Step(
         "material_reject",
         ("MAT",),
-        ("qc_analyst", "qa"),
+        "materials.disposition",
         "/materials/lots/{code}/reject",
         (StepField("reason"),),
         only_when=("active", "quarantine", "received"),
@@ -169,7 +167,7 @@ STEPS: tuple[Step, ...] = (
     Step(
         "material_recall",
         ("MAT",),
-        ("qa",),
+        "materials.recall",
         "/materials/lots/{code}/recall",
         (StepField("reason"),),
         only_when=("released",),
@@ -177,21 +175,19 @@ STEPS: tuple[Step, ...] = (
     Step(
         "eligibility",
         ("DON",),
-        ("qa",),
+        "donors.eligibility",
         "/donors/{code}/eligibility",
         (
             StepField("eligible", "checkbox", default=True, required=False),
             StepField("reason"),
         ),
-        signed=True,
     ),
     Step(
         "lookback",
         ("DON",),
-        ("qa",),
+        "donors.lookback",
         "/donors/{code}/lookback",
         (StepField("reason"), StepField("found_on", "date")),
-        signed=True,
         only_when=("eligible",),
     ),
 )

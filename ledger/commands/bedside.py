@@ -27,12 +27,6 @@ VERIFY = "bedside.verify"
 ADMINISTER = "bedside.administer"
 FOLLOW_UP = "bedside.follow_up"
 
-STEPS: dict[str, tuple[Role, ...]] = {
-    THAW: (Role.NURSE, Role.PHARMACIST),
-    VERIFY: (Role.PHARMACIST,),
-    ADMINISTER: (Role.NURSE,),
-    FOLLOW_UP: (Role.INVESTIGATOR, Role.NURSE),
-}
 ADMINISTERED_TO = "administered to"
 
 
@@ -63,7 +57,7 @@ class BedsideCommands(LedgerCore):
         self, actor: Actor, vial_code: str, patient_code: str, dose: float, route: str
     ) -> Receipt:
         """Thaw a vial for a patient; starts its in-use time (R-CLN-2)."""
-        self.authorise(actor, THAW, *STEPS[THAW])
+        self.authorise(actor, THAW)
         found = self._bedside(vial_code, patient_code, dose, route, None)
         decision = decide(found.facts)
         if not decision.go or found.shipment is None:
@@ -83,7 +77,7 @@ class BedsideCommands(LedgerCore):
     ) -> tuple[int, Receipt]:
         """The nurse records the administration the pharmacist verified, only on go at this
         moment (R-CLN-2, R-CLN-3); schedules the follow-up (R-CLN-6). Returns its number."""
-        self.authorise(actor, ADMINISTER, *STEPS[ADMINISTER])
+        self.authorise(actor, ADMINISTER)
         problems = self._pharmacist_problems(pharmacist_code)
         found = self._bedside(vial_code, patient_code, dose, route, None)
         shipment, now = found.shipment, self.clock()
@@ -112,7 +106,7 @@ class BedsideCommands(LedgerCore):
         self, actor: Actor, patient_code: str, number: int, label: str, done_on: date
     ) -> Receipt:
         """Record a follow-up visit of administration `number` (R-CLN-6)."""
-        self.authorise(actor, FOLLOW_UP, *STEPS[FOLLOW_UP])
+        self.authorise(actor, FOLLOW_UP)
         patient = self.load(patient_code, ItemType.PATIENT, Patient)
         with self.command(actor):
             patient.complete_visit(number, label, done_on, self.today())

@@ -5,21 +5,16 @@ from __future__ import annotations
 
 from ledger.core import Actor, LedgerCore, Receipt
 from ledger.domain.correction import Correctable
-from ledger.domain.people import Role
 from ledger.identifiers import ItemType
 
 CORRECT = "ledger.correct"
-
-STEPS: dict[str, tuple[Role, ...]] = {
-    CORRECT: (Role.OPERATOR, Role.QC_ANALYST, Role.QA, Role.INVESTIGATOR),
-}
 
 
 class CorrectionCommands(LedgerCore):
     def correct_entry(self, actor: Actor, item_code: str, version: int, reason: str) -> Receipt:
         """Strike out event `version` of the item `item_code` (a result, screening, consent or
         confirmation) giving the reason; then record the right data with the usual command."""
-        self.authorise(actor, CORRECT, *STEPS[CORRECT])
+        self.authorise(actor, CORRECT)
         item = self.load(item_code, tuple(ItemType), Correctable)
         with self.command(actor):
             item.correct(version, reason)

@@ -17,7 +17,6 @@ from ledger.domain.codes import item_id
 from ledger.domain.donor import Donor
 from ledger.domain.donor_standing import DonorStanding, parse_scopes
 from ledger.domain.lineage import DerivedItem
-from ledger.domain.people import Role
 from ledger.domain.product_lot import ProductLot
 from ledger.domain.product_vial import ProductVial
 from ledger.domain.screening import ScreeningRecord
@@ -32,15 +31,6 @@ ELIGIBILITY = "donors.eligibility"
 LOOKBACK = "donors.lookback"
 PERSONAL_DATA = "donors.personal_data"
 
-STEPS: dict[str, tuple[Role, ...]] = {
-    REGISTER: (Role.INVESTIGATOR,),
-    CONSENT: (Role.INVESTIGATOR,),
-    SCREEN: (Role.INVESTIGATOR, Role.QC_ANALYST),
-    ELIGIBILITY: (Role.QA,),
-    LOOKBACK: (Role.QA,),
-    PERSONAL_DATA: (Role.INVESTIGATOR, Role.ADMINISTRATOR),
-}
-
 
 class DonorCommands(LedgerCore):
     def register_donor(
@@ -48,7 +38,7 @@ class DonorCommands(LedgerCore):
     ) -> tuple[str, Receipt]:
         """Register a donor under a new pseudonymous code; identifying data, if given, is
         stored encrypted outside the chain (R-LED-6)."""
-        self.authorise(actor, REGISTER, *STEPS[REGISTER])
+        self.authorise(actor, REGISTER)
         with self.command(actor):
             sequence, (code,) = self.issue_codes(ItemType.DONOR)
             donor = Donor(str(code), autologous)
@@ -71,7 +61,7 @@ class DonorCommands(LedgerCore):
         consented_on: date,
     ) -> Receipt:
         """Record the signed consent and what it authorises (R-DON-6, §8.2(2))."""
-        self.authorise(actor, CONSENT, *STEPS[CONSENT])
+        self.authorise(actor, CONSENT)
         donor = self.get_donor(donor_code)
         checked = parse_scopes(list(scopes))
         with self.command(actor):
@@ -83,7 +73,7 @@ class DonorCommands(LedgerCore):
     def withdraw_consent(
         self, actor: Actor, donor_code: str, reason: str, withdrawn_on: date
     ) -> Receipt:
-        self.authorise(actor, CONSENT, *STEPS[CONSENT])
+        self.authorise(actor, CONSENT)
         donor = self.get_donor(donor_code)
         with self.command(actor):
             donor.withdraw_consent(reason, withdrawn_on)
@@ -93,7 +83,7 @@ class DonorCommands(LedgerCore):
         self, actor: Actor, donor_code: str, screening: ScreeningRecord
     ) -> Receipt:
         """Record one screening with its marker results and hemodilution (R-DON-1..3)."""
-        self.authorise(actor, SCREEN, *STEPS[SCREEN])
+        self.authorise(actor, SCREEN)
         donor = self.get_donor(donor_code)
         with self.command(actor):
             donor.record_screening(screening)
@@ -108,7 +98,7 @@ class DonorCommands(LedgerCore):
         relaxation_justification: str = "",
     ) -> Receipt:
         """QA signs the eligibility determination with the meaning "approved" (R-DON-4, R-DON-5)."""
-        self.authorise(actor, ELIGIBILITY, *STEPS[ELIGIBILITY])
+        self.authorise(actor, ELIGIBILITY)
         donor = self.get_donor(donor_code)
         with self.command(actor, Meaning.APPROVED):
             donor.determine_eligibility(eligible, reason, relaxation_justification)
@@ -119,7 +109,7 @@ class DonorCommands(LedgerCore):
     ) -> Receipt:
         """Look-back (R-DON-7): the donor becomes ineligible and every item derived from them
         is put on hold in the same transaction, each with the reason in its own history."""
-        self.authorise(actor, LOOKBACK, *STEPS[LOOKBACK])
+        self.authorise(actor, LOOKBACK)
         donor = self.get_donor(donor_code)
         affected = self._descendants(donor)
         kits = study_kits(self, affected)
@@ -141,7 +131,7 @@ class DonorCommands(LedgerCore):
         self, actor: Actor, donor_code: str, identity: PersonalData
     ) -> Receipt:
         """Store (or replace) the donor's identifying data, encrypted, outside the chain."""
-        self.authorise(actor, PERSONAL_DATA, *STEPS[PERSONAL_DATA])
+        self.authorise(actor, PERSONAL_DATA)
         donor = self.get_donor(donor_code)
         with self.command(actor):
             donor.record_identity(identity.fields())
@@ -150,7 +140,7 @@ class DonorCommands(LedgerCore):
 
     def erase_donor_identity(self, actor: Actor, donor_code: str, reason: str) -> Receipt:
         """Destroy the donor's key and ciphertext (R-LED-6); the chain keeps only the code."""
-        self.authorise(actor, PERSONAL_DATA, *STEPS[PERSONAL_DATA])
+        self.authorise(actor, PERSONAL_DATA)
         donor = self.get_donor(donor_code)
         with self.command(actor):
             donor.erase_identity(reason)

@@ -25,7 +25,6 @@ from ledger.domain.material import (
 )
 from ledger.domain.material_lot import MaterialLot
 from ledger.domain.material_use import MaterialUseCheck, Stage, UseOf, check_use
-from ledger.domain.people import Role
 from ledger.errors import NotFound, RuleViolation, Violation
 from ledger.identifiers import ItemType
 
@@ -38,13 +37,6 @@ RECALL = "materials.recall"
 EPIDEMIC_AREAS = "materials.epidemic_areas"
 
 #: Who may record each step (R-PPL-2); every role listed also needs the step's training.
-STEPS: dict[str, tuple[Role, ...]] = {
-    DEFINE: (Role.QA,),
-    RECEIVE: (Role.OPERATOR,),
-    DISPOSITION: (Role.QC_ANALYST, Role.QA),
-    RECALL: (Role.QA,),
-    EPIDEMIC_AREAS: (Role.QA,),
-}
 
 
 class MaterialCommands(LedgerCore):
@@ -65,7 +57,7 @@ class MaterialCommands(LedgerCore):
         pathogen_screening_ref: str = "",
     ) -> Receipt:
         """Qualify a material for use: its kind, grade and origin (R-MAT-1..3)."""
-        self.authorise(actor, DEFINE, *STEPS[DEFINE])
+        self.authorise(actor, DEFINE)
         if find(self, Material, material_id(reference)) is not None:
             raise RuleViolation(
                 [
@@ -102,7 +94,7 @@ class MaterialCommands(LedgerCore):
         coa_ref: str,
     ) -> tuple[str, Receipt]:
         """Receive a lot into quarantine; returns its new code (R-MAT-1)."""
-        self.authorise(actor, RECEIVE, *STEPS[RECEIVE])
+        self.authorise(actor, RECEIVE)
         material = self.get_material(material_reference)
         with self.command(actor):
             sequence, (code,) = self.issue_codes(ItemType.MATERIAL_LOT)
@@ -112,21 +104,21 @@ class MaterialCommands(LedgerCore):
         return str(code), self.record(sequence, lot)
 
     def release_material_lot(self, actor: Actor, lot_code: str, qc_record_ref: str) -> Receipt:
-        self.authorise(actor, DISPOSITION, *STEPS[DISPOSITION])
+        self.authorise(actor, DISPOSITION)
         lot = self.get_material_lot(lot_code)
         with self.command(actor, Meaning.RELEASED):
             lot.release(qc_record_ref, self.today())
         return self.record(lot)
 
     def reject_material_lot(self, actor: Actor, lot_code: str, reason: str) -> Receipt:
-        self.authorise(actor, DISPOSITION, *STEPS[DISPOSITION])
+        self.authorise(actor, DISPOSITION)
         lot = self.get_material_lot(lot_code)
         with self.command(actor, Meaning.APPROVED):
             lot.reject(reason)
         return self.record(lot)
 
     def recall_material_lot(self, actor: Actor, lot_code: str, reason: str) -> Receipt:
-        self.authorise(actor, RECALL, *STEPS[RECALL])
+        self.authorise(actor, RECALL)
         lot = self.get_material_lot(lot_code)
         with self.command(actor, Meaning.APPROVED):
             lot.recall(reason)
@@ -136,7 +128,7 @@ class MaterialCommands(LedgerCore):
         self, actor: Actor, species: str, country: str, reference: str
     ) -> Receipt:
         """List an animal-origin country as an epidemic area for a species (R-MAT-3)."""
-        self.authorise(actor, EPIDEMIC_AREAS, *STEPS[EPIDEMIC_AREAS])
+        self.authorise(actor, EPIDEMIC_AREAS)
         checked = parse_enum(AnimalSpecies, species, "R-MAT-3", "animal species")
         with self.command(actor, Meaning.APPROVED):
             register = find(self, EpidemicAreas, EPIDEMIC_AREAS_ID) or EpidemicAreas()
@@ -144,7 +136,7 @@ class MaterialCommands(LedgerCore):
         return self.record(register)
 
     def lift_epidemic_area(self, actor: Actor, species: str, country: str, reason: str) -> Receipt:
-        self.authorise(actor, EPIDEMIC_AREAS, *STEPS[EPIDEMIC_AREAS])
+        self.authorise(actor, EPIDEMIC_AREAS)
         checked = parse_enum(AnimalSpecies, species, "R-MAT-3", "animal species")
         with self.command(actor, Meaning.APPROVED):
             register = find(self, EpidemicAreas, EPIDEMIC_AREAS_ID) or EpidemicAreas()

@@ -26,7 +26,7 @@ from ledger.domain.harvest import Harvest
 from ledger.domain.kits import fill_kits, kit_problems
 from ledger.domain.lineage import DerivedItem, Disposal
 from ledger.domain.material_use import Stage, UseOf
-from ledger.domain.people import Person, Role
+from ledger.domain.people import Person
 from ledger.domain.placebo_lot import ACTIVE, PlaceboLot
 from ledger.domain.product_lot import ProductLot
 from ledger.domain.product_vial import Blinding, ProductVial
@@ -46,25 +46,13 @@ FILL = "production.fill"
 KITS = "production.kits"
 DISPOSE = "production.dispose"
 
-STEPS: dict[str, tuple[Role, ...]] = {
-    CULTURE: (Role.OPERATOR,),
-    PASSAGE: (Role.OPERATOR,),
-    COLLECTION_STAGE: (Role.OPERATOR,),
-    HARVEST: (Role.OPERATOR,),
-    PURIFY: (Role.OPERATOR,),
-    PLACEBO: (Role.OPERATOR,),
-    FILL: (Role.OPERATOR,),
-    KITS: (Role.OPERATOR,),
-    DISPOSE: (Role.OPERATOR, Role.QA),
-}
-
 
 class ProductionCommands(LedgerCore):
     def start_culture(
         self, actor: Actor, vial_code: str, medium: Sequence[UseOf]
     ) -> tuple[str, Receipt]:
         """Seed a culture from a thawed working-bank vial fit for production (R-PRO-1)."""
-        self.authorise(actor, CULTURE, *STEPS[CULTURE])
+        self.authorise(actor, CULTURE)
         vial = self.load(vial_code, ItemType.BANK_VIAL, BankVial)
         donors = donor_standings(self, vial.donor_codes)
         checks = check_material_uses(self, medium, Stage.EXPANSION_CULTURE)
@@ -83,7 +71,7 @@ class ProductionCommands(LedgerCore):
     ) -> Receipt:
         """One passage: medium and other lots (checked at the culture's stage), feed and
         dissociation method, within the bank's passage limit (R-PRO-1, R-MAT-1..4)."""
-        self.authorise(actor, PASSAGE, *STEPS[PASSAGE])
+        self.authorise(actor, PASSAGE)
         culture = self.get_culture(culture_code)
         medium_checks = check_material_uses(self, medium, culture.stage)
         checks = check_material_uses(self, materials, culture.stage)
@@ -97,7 +85,7 @@ class ProductionCommands(LedgerCore):
         self, actor: Actor, culture_code: str, medium: Sequence[UseOf]
     ) -> Receipt:
         """Move the culture to the serum-free supernatant-collection stage (R-PRO-2, R-MAT-4)."""
-        self.authorise(actor, COLLECTION_STAGE, *STEPS[COLLECTION_STAGE])
+        self.authorise(actor, COLLECTION_STAGE)
         culture = self.get_culture(culture_code)
         checks = check_material_uses(self, medium, Stage.SUPERNATANT_COLLECTION)
         with self.command(actor):
@@ -113,7 +101,7 @@ class ProductionCommands(LedgerCore):
         harvested_at: datetime | None = None,
     ) -> tuple[str, Receipt]:
         """One supernatant harvest of a culture in the collection stage (R-PRO-2)."""
-        self.authorise(actor, HARVEST, *STEPS[HARVEST])
+        self.authorise(actor, HARVEST)
         culture = self.get_culture(culture_code)
         donors = donor_standings(self, culture.donor_codes)
         checks = check_material_uses(self, medium, Stage.SUPERNATANT_COLLECTION)
@@ -136,7 +124,7 @@ class ProductionCommands(LedgerCore):
     ) -> tuple[str, Receipt]:
         """Pool harvests into a product lot under the specification's current version; the
         lot's mandatory tests come from walking up its inputs (R-PRO-3, R-QC-1, R-QC-3)."""
-        self.authorise(actor, PURIFY, *STEPS[PURIFY])
+        self.authorise(actor, PURIFY)
         harvests = [self.get_harvest(c) for c in dict.fromkeys(harvest_codes)]
         donors = donor_standings(self, (d for h in harvests for d in h.donor_codes))
         checks = check_material_uses(self, materials, Stage.PURIFICATION)
@@ -168,7 +156,7 @@ class ProductionCommands(LedgerCore):
         materials: Sequence[UseOf],
     ) -> tuple[str, Receipt]:
         """A placebo lot for a blinded study; its vials look like active ones (R-ID-3)."""
-        self.authorise(actor, PLACEBO, *STEPS[PLACEBO])
+        self.authorise(actor, PLACEBO)
         checks = check_material_uses(self, materials, Stage.PURIFICATION)
         spec = spec_version(self, specification)
         with self.command(actor):
@@ -182,7 +170,7 @@ class ProductionCommands(LedgerCore):
         self, actor: Actor, lot_code: str, vials: int, volume_ml: float, container: str
     ) -> tuple[list[str], Receipt]:
         """Fill a lot into `vials` product vials, each with its own code (R-PRO-4)."""
-        self.authorise(actor, FILL, *STEPS[FILL])
+        self.authorise(actor, FILL)
         lot = self.get_product_lot(lot_code)
         donors = donor_standings(self, lot.donor_codes)
         with self.command(actor):
@@ -201,7 +189,7 @@ class ProductionCommands(LedgerCore):
         """Fill the active and placebo lots of a blinded study together into kits that no
         record tells apart, each kit's lot and arm sealed (R-ACC-5, R-PRO-4); `lots` gives
         the number of kits from each lot. Returns the kit codes."""
-        self.authorise(actor, KITS, *STEPS[KITS])
+        self.authorise(actor, KITS)
         study = self.load(study_code, ItemType.STUDY, Study)
         made = [(self.get_product_lot(code), int(n)) for code, n in lots.items()]
         donors = {lot.code: donor_standings(self, lot.donor_codes) for lot, _ in made}
@@ -243,7 +231,7 @@ class ProductionCommands(LedgerCore):
         note: str = "",
     ) -> Receipt:
         """Dispose of a non-conforming or surplus item with method and witness (R-PRO-6)."""
-        self.authorise(actor, DISPOSE, *STEPS[DISPOSE])
+        self.authorise(actor, DISPOSE)
         item = self.load(item_code, tuple(ItemType), DerivedItem)
         try:
             self.load(witness, ItemType.PERSON, Person)

@@ -1,0 +1,139 @@
+"""The step registry (R-PPL-2, R-LED-5): one declaration of who records which step. Every command
+checks its step against it before anything is read or written; the API's next steps and the
+documented table come from it."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ledger.api.clinical_steps import CLINICAL_STEPS
+from ledger.api.steps import STEPS as FORMS
+from ledger.application import SYSTEM, Actor, CellTraceLedger
+from ledger.bootstrap import init_ledger, open_ledger
+from ledger.commands.registry import STEPS, markdown_table
+from ledger.config import Settings
+from ledger.domain.people import Role
+from ledger.errors import NotAuthorised
+from tests.domain1 import last_id
+
+ROOT = Path(__file__).resolve().parents[2]
+COMMANDS = ROOT / "ledger" / "commands"
+
+
+def authorised_commands(check: str = "authorise", arity: int = 2) -> dict[str, list[str]]:
+    """Step key -> the application methods that check it with `check` (read from the source):
+    `authorise` for the person recording, `missing_for` for a second signer."""
+    found: dict[str, list[str]] = {}
+    for path in sorted(COMMANDS.glob("*.py")):
+        tree = ast.parse(path.read_text())
+        keys = {
+            node.targets[0].id: node.value.value
+            for node in tree.body
+            if isinstance(node, ast.Assign)
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+        }
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.FunctionDef):
+                continue
+            for call in ast.walk(node):
+                if (
+                    isinstance(call, ast.Call)
+                    and isinstance(call.func, ast.Attribute)
+                    and call.func.attr == check
+                    and len(call.args) >= arity
+                    and isinstance(call.args[arity - 1], ast.Name)
+                    and call.args[arity - 1].id in keys
+                ):
+                    found.setdefault(keys[call.args[arity - 1].id], []).append(node.name)
+    return found
+
+
+AUTHORISED = authorised_commands()
+CASES = [(key, method) for key, methods in AUTHORISED.items() for method in methods]
+
+
+def test_r_ppl_2_every_command_names_a_registered_step_and_every_step_a_command() -> None:
+    second_signers = set(authorised_commands("missing_for", 1))
+    assert set(AUTHORISED) | second_signers == set(STEPS)
+    assert second_signers == {"bedside.verify"}
+    assert len(CASES) >= 60
+
+
+def test_r_ppl_2_the_documented_table_is_the_registry() -> None:
+    text = (ROOT / "docs" / "steps.md").read_text()
+    start = text.index("<!-- steps-table:start -->\n") + len("<!-- steps-table:start -->\n")
+    end = text.index("\n<!-- steps-table:end -->")
+    assert text[start:end] == markdown_table(), (
+        "docs/steps.md is stale: paste `celltrace steps --markdown` between its markers"
+    )
+
+
+def test_r_ppl_2_the_forms_offered_take_roles_and_signature_from_the_registry() -> None:
+    for form in (*FORMS, *CLINICAL_STEPS):
+        rule = STEPS[form.step]
+        assert form.roles == tuple(r.value for r in rule.roles), form.key
+        assert form.describe("X")["signed"] is rule.signed, form.key
+
+
+@pytest.fixture(scope="module")
+def people(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[CellTraceLedger, dict]]:
+    """A ledger with one person per role, trained for every step, and one untrained person
+    per role."""
+    data = tmp_path_factory.mktemp("registry")
+    settings = Settings(data_dir=data, database_url=f"sqlite:///{data / 'ledger.db'}")
+    init_ledger(settings)
+    app = open_ledger(settings)
+    trained, untrained = {}, {}
+    today = app.today()
+    for role in Role:
+        code, _ = app.register_person(SYSTEM, [role.value])
+        for key in STEPS:
+            app.record_training(SYSTEM, code, key, today, today + timedelta(days=30), "SOP v1")
+        trained[role] = Actor(code, role.value)
+        other, _ = app.register_person(SYSTEM, [role.value])
+        untrained[role] = Actor(other, role.value)
+    try:
+        yield app, {"trained": trained, "untrained": untrained}
+    finally:
+        app.close()
+
+
+def call(method: Any, actor: Actor) -> None:
+    """Call `method` with placeholders after the actor: the step must be refused before any
+    of them is read."""
+    parameters = list(inspect.signature(method).parameters.values())[1:]
+    required = [p for p in parameters if p.default is inspect.Parameter.empty]
+    positional = ["PLACEHOLDER" for p in required if p.kind is not p.KEYWORD_ONLY]
+    keywords = {p.name: "PLACEHOLDER" for p in required if p.kind is p.KEYWORD_ONLY}
+    method(actor, *positional, **keywords)
+
+
+@pytest.mark.parametrize(("key", "method"), CASES, ids=[f"{k}:{m}" for k, m in CASES])
+def test_r_ppl_2_each_step_is_refused_in_a_wrong_role_or_untrained_writing_nothing(
+    people: tuple[CellTraceLedger, dict], key: str, method: str
+) -> None:
+    app, staff = people
+    rule = STEPS[key]
+    command = getattr(app, method)
+    wrong = next(role for role in Role if role not in rule.roles)
+    before = last_id(app)
+    # A person trained for everything, acting in a role the registry does not give the step
+    with pytest.raises(NotAuthorised) as refused:
+        call(command, staff["trained"][wrong])
+    assert [v.rule for v in refused.value.violations] == ["R-PPL-2"]
+    assert "is recorded in the role" in refused.value.violations[0].message
+    # A person in the right role without training for it
+    with pytest.raises(NotAuthorised) as untrained:
+        call(command, staff["untrained"][rule.roles[0]])
+    assert [v.rule for v in untrained.value.violations] == ["R-PPL-2"]
+    assert key in untrained.value.violations[0].message
+    assert last_id(app) == before
