@@ -1,15 +1,16 @@
-"""A writer process for the concurrency tests: it records new items and, in lock-step with the
-other writers, all of them update one shared item at the same version to force conflicts."""
+"""Writer processes for the concurrency tests: in lock-step with the other writers, they update
+one shared item at the same version to force conflicts, directly or through a command."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from threading import Barrier
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
-from ledger.application import Actor
+from ledger.application import SYSTEM, Actor
 from ledger.bootstrap import open_ledger
 from ledger.config import Settings
 from ledger.errors import Conflict
@@ -45,3 +46,19 @@ def write(
     finally:
         app.close()
     return saved, updates, conflicts
+
+
+def train_at_once(data_dir: str, url: str, person: str, steps: list[str], barrier: Barrier) -> int:
+    """Record training of `person` for each of `steps`, every call at the same moment as the
+    other writers' (all on one person); returns how many calls returned."""
+    app = open_ledger(Settings(data_dir=Path(data_dir), database_url=url))
+    today = app.today()
+    recorded = 0
+    try:
+        for step in steps:
+            barrier.wait(timeout=60)
+            app.record_training(SYSTEM, person, step, today, today + timedelta(days=30), "SOP v1")
+            recorded += 1
+    finally:
+        app.close()
+    return recorded

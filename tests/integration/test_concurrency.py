@@ -7,11 +7,12 @@ from __future__ import annotations
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 
-from ledger.application import Actor
+from ledger.application import SYSTEM, Actor
 from ledger.bootstrap import init_ledger, open_ledger
+from ledger.commands.registry import STEPS
 from ledger.config import Settings
 from ledger.integrity.verify import LedgerReader, verify_database
-from tests.concurrent_writer import write
+from tests.concurrent_writer import train_at_once, write
 from tests.specimen import Specimen
 
 WRITERS = 4
@@ -94,3 +95,44 @@ def test_r_led_3_alternating_writers_with_stale_cached_heads_keep_one_chain(
     assert report.events == 40
     first.close()
     second.close()
+
+
+def test_r_led_3_three_processes_recording_steps_on_one_item_lose_none(
+    settings: Settings,
+) -> None:
+    # Given a person three administrators will train at the same moments
+    init_ledger(settings)
+    app = open_ledger(settings)
+    person, _ = app.register_person(SYSTEM, ["operator"])
+    app.close()
+    keys = sorted(STEPS)[:30]
+    shares = [keys[i::3] for i in range(3)]
+
+    # When three processes each record ten trainings on that person, all at once
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Manager() as manager, ProcessPoolExecutor(3, mp_context=ctx) as pool:
+        barrier = manager.Barrier(3)
+        futures = [
+            pool.submit(
+                train_at_once,
+                str(settings.data_dir),
+                settings.database_url,
+                person,
+                share,
+                barrier,
+            )
+            for share in shares
+        ]
+        errors = [f.exception(timeout=300) for f in futures]
+        assert not any(errors), [repr(e) for e in errors]
+        recorded = [f.result() for f in futures]
+
+    # Then every training the rules allow was recorded, each once, although they collided
+    assert recorded == [10, 10, 10]
+    app = open_ledger(settings)
+    events = [type(e).__name__ for e in app.events.get(app.get_person(person).id)]
+    assert sorted(app.get_person(person).training) == keys
+    assert events.count("TrainingRecorded") == 30
+    app.close()
+    # And the chain verifies
+    assert verify_database(settings.database).intact
