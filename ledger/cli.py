@@ -222,14 +222,16 @@ def worker(
         if rebuild:
             projections.rebuild()
             typer.echo("Read models dropped; rebuilding from the first event.", err=True)
+        running = f"Projections running on {describe_database(settings)}."
         with projections:
             progress.finish()
-            typer.echo(f"Projections running on {describe_database(settings)}.")
             if once:
+                typer.echo(running)
                 projections.wait(last or None, timeout=3600)
                 typer.echo(f"Caught up: {projections.describe(last)}")
                 return
             with stop_requested() as stopping:
+                typer.echo(running)  # only now: a stop asked for from here on is honoured
                 projections.run_forever(stop=stopping.is_set)
             typer.echo("Stopping.")
 
