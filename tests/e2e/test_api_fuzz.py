@@ -16,7 +16,7 @@ from ledger.config import Settings
 from tests.e2e.test_api_foundation import admin_code, auth  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-EXAMPLES_PER_OPERATION = 10
+EXAMPLES_PER_OPERATION = 5
 #: The clinical domain's endpoints, each of which must be among the fuzzed operations.
 CLINICAL = {
     ("POST", "/api/v1/shipments"),
