@@ -103,8 +103,14 @@ class AccessLog:
         says how to give one (`?reason=`, `--reason`). Nothing is recorded."""
         if reason.strip():
             return
-        wanted = set(subjects)
-        printed = [e for e in self.entries() if e.action == PRINT and e.subject in wanted]
+        query = (
+            select(access_log_table)
+            .where(access_log_table.c.action == PRINT)
+            .where(access_log_table.c.subject.in_(list(subjects)))
+            .order_by(access_log_table.c.seq)
+        )
+        with self.engine.connect() as conn:
+            printed = [_entry(row) for row in conn.execute(query)]
         if printed:
             last = printed[-1]
             raise RuleViolation(

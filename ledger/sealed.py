@@ -53,6 +53,7 @@ class Seals:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._keys: dict[str, bytes] = {}  # a study key never changes once made
 
     @classmethod
     def open(cls, settings: Settings) -> Seals:
@@ -110,9 +111,13 @@ class Seals:
         return json.loads(body)
 
     def _stored_key(self, study: str) -> bytes | None:
+        if study in self._keys:
+            return self._keys[study]
         query = select(study_keys_table.c.aes_key).where(study_keys_table.c.study_code == study)
         with self.engine.connect() as conn:
             key = conn.execute(query).scalar()
+        if key is not None:
+            self._keys[study] = bytes(key)
         return None if key is None else bytes(key)
 
     def _key(self, study: str, now: datetime) -> bytes:
