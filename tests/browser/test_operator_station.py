@@ -4,11 +4,20 @@ an impossible viability) and nothing is recorded; on the Chinese page the banner
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
+from ledger.identifiers import ItemType, format_code
 from tests.browser.conftest import STAFF, STAFF_PASSWORD, screenshot
 
-VIAL = "BVL-F01-26-000017-M"  # a working-bank vial still in storage after the demo
+YEAR = datetime.now(UTC).year
+
+
+def _bank_vial(serial: int) -> str:
+    return format_code(ItemType.BANK_VIAL, "F01", YEAR, serial)
+
+
+VIAL = _bank_vial(17)  # a working-bank vial still in storage after the demo
 
 
 def _signed_in(browser: Any, server: str, role: str, lang: str = "en") -> Any:
@@ -42,12 +51,14 @@ def test_r_cb_6_operator_scans_a_vial_and_records_its_thaw(browser: Any, server:
     page.wait_for_selector("#banner.ok")
     page.wait_for_selector("#item-card[data-status=thawed]")
     assert page.locator("form.step[data-step=thaw]").count() == 0
+    # And the scan field has the focus again, for the next scan (no click needed, gloves on)
+    assert page.evaluate("document.activeElement.id") == "scan"
     screenshot(page, "scan-recorded")
 
 
 def test_r_id_1_mistyped_scan_is_refused_with_the_rule(browser: Any, server: str) -> None:
     page = _signed_in(browser, server, "operator")
-    page.fill("#scan", "BVL-F01-26-000017-X")
+    page.fill("#scan", VIAL[:-1] + "X")
     page.keyboard.press("Enter")
     page.wait_for_selector("#banner.bad")
     assert "R-ID-1" in page.inner_text("#banner")
@@ -74,7 +85,7 @@ def test_r_pro_1_operator_records_a_passage_from_a_scan(
 ) -> None:
     page = _signed_in(browser, server, "operator")
     medium = material_lots["MEM-ALPHA"]
-    vial = "BVL-F01-26-000018-K"  # another working-bank vial in storage
+    vial = _bank_vial(18)  # another working-bank vial in storage
     # Given the operator thaws a vial and starts a culture from it, scanning the medium lot
     _scan(page, vial)
     page.fill("form.step[data-step=thaw] input[name=viability_pct]", "91")
@@ -108,7 +119,7 @@ def test_r_cb_6_the_chinese_station_shows_the_refusal_in_chinese(browser: Any, s
     page = _signed_in(browser, server, "operator", lang="zh")
     assert page.get_attribute("html", "lang") == "zh-Hans"
     # When a vial is scanned and an impossible post-thaw viability is recorded
-    _scan(page, "BVL-F01-26-000019-I")  # a working-bank vial still in storage
+    _scan(page, _bank_vial(19))  # a working-bank vial still in storage
     page.fill("form.step[data-step=thaw] input[name=viability_pct]", "925")
     page.click("form.step[data-step=thaw] button")
     # Then the red banner is Chinese and keeps the rule ID; nothing was recorded
@@ -120,7 +131,53 @@ def test_r_cb_6_the_chinese_station_shows_the_refusal_in_chinese(browser: Any, s
     assert page.get_attribute("#item-card", "data-status") == "in storage"
     screenshot(page, "scan-refused-zh")
     # And a mistyped code is refused in Chinese too (R-ID-1)
-    _scan(page, "BVL-F01-26-000019-X")
+    _scan(page, _bank_vial(19)[:-1] + "X")
     page.wait_for_selector("#banner.bad")
     banner = page.inner_text("#banner")
     assert "R-ID-1" in banner and "校验字符不匹配" in banner
+
+
+# Every fetch the page starts, logged as it starts (the wrapper runs in the page's own task).
+_FETCH_LOG = """
+window.fetches = [];
+var original = window.fetch;
+window.fetch = function (path, init) {
+  window.fetches.push(((init && init.method) || "GET") + " " + path);
+  return original.apply(this, arguments);
+};
+"""
+
+
+def test_a_scan_made_while_a_step_is_being_recorded_wins(browser: Any, server: str) -> None:
+    page = _signed_in(browser, server, "operator")
+    page.add_init_script(_FETCH_LOG)
+    page.reload()
+    page.wait_for_selector("#scan", state="visible")
+    thawed, scanned = _bank_vial(20), _bank_vial(21)  # two working-bank vials in storage
+    # Given a refused thaw left its red banner on the screen
+    _scan(page, thawed)
+    form = "form.step[data-step=thaw]"
+    page.fill(f"{form} input[name=viability_pct]", "925")
+    page.click(f"{form} button")
+    page.wait_for_selector("#banner.bad")
+    # When the operator records the thaw and the answer is slow to come
+    held: list[Any] = []
+    page.route("**/thaw", lambda route: held.append(route))
+    page.fill(f"{form} input[name=viability_pct]", "90")
+    page.click(f"{form} button")
+    page.wait_for_selector(f"{form} button[disabled]")
+    # Then the old banner is gone (an answer seen now is this step's) and a second press waits
+    assert page.locator("#banner").is_hidden()
+    # When the operator scans the next vial meanwhile, and then the thaw's answer arrives
+    _scan(page, scanned)
+    page.wait_for_selector(f"#item-card:has-text('{scanned}')")
+    before = len(page.evaluate("window.fetches"))
+    for _ in range(1000):  # the route handler runs when Playwright next reads the page's events
+        if held:
+            break
+        page.wait_for_timeout(10)
+    held[0].continue_()
+    page.wait_for_selector("#banner.ok")
+    # Then the thaw is confirmed and the thawed vial is not opened again over the one scanned
+    assert not [f for f in page.evaluate("window.fetches")[before:] if thawed in f]
+    assert scanned in page.inner_text("#item-card")

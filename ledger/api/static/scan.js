@@ -122,6 +122,9 @@
     button.textContent = t("scan.record"); form.appendChild(button);
     form.addEventListener("submit", function (e) {
       e.preventDefault();
+      // The last answer goes away while this one is on its way, and a second press waits.
+      $("banner").hidden = true; button.disabled = true;
+      var scans = opened;
       var body = {}, files = [];
       Array.prototype.forEach.call(form.elements, function (el) {
         if (!el.name) return;
@@ -136,23 +139,31 @@
         setPath(body, el.name, v);
       });
       Promise.all(files).then(function () { return api("POST", step.path, body); }).then(function (res) {
+        button.disabled = false;
         if (res[0] < 300) {
           var made = res[1].code || (res[1].codes || []).join(", ");
           banner(true, t("scan.recorded") + ": " + t("step." + step.key), made ? [made] : []);
-          open(code, res[1].notification_id);
+          remember(res[1].notification_id);
+          // Show the item again with its next steps, unless the operator has scanned the
+          // next item meanwhile: their scan wins.
+          if (scans === opened) open(code);
         }
         else refusal(res[0], res[1]);
-      });
+        $("scan").focus();
+      }, function () { button.disabled = false; banner(false, t("scan.refused"), []); });
     });
     return form;
   }
 
-  function open(code, after) {
+  function remember(after) {
+    if (after) { lastWrite = Math.max(lastWrite, after); sessionStorage.setItem("ct-last", lastWrite); }
+  }
+
+  function open(code) {
     // A label's QR text is its page link: keep the code (the server checks it in full).
     code = code.trim();
     var link = code.match(/\/v\/([^/?#]+)/);
     if (link) code = decodeURIComponent(link[1]);
-    if (after) { lastWrite = Math.max(lastWrite, after); sessionStorage.setItem("ct-last", lastWrite); }
     var q = lastWrite ? "?after=" + lastWrite : "";
     var mine = ++opened;  // a later scan wins over an earlier answer still on its way
     api("GET", "/api/v1/items/" + encodeURIComponent(code.trim()) + q).then(function (res) {
