@@ -380,11 +380,18 @@ def serve(
     import uvicorn
 
     from ledger.api.app import create_app
+    from ledger.credentials import hashing_profile
 
     settings = _existing_ledger()  # never a new, empty ledger in the wrong directory
     typer.echo(
         f"CellTrace API on http://{host}:{port}/docs - ledger: {describe_database(settings)}"
     )
+    if hashing_profile() == "cheapest":
+        typer.echo(
+            "WARNING: CELLTRACE_PASSWORD_HASHING=cheapest: passwords set now are "
+            "easy to guess from a copy of the database; unset it outside tests",
+            err=True,
+        )
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 

@@ -1,8 +1,11 @@
 """Passwords, sign-in sessions and sign-in throttles, kept outside the event chain
 (R-LED-5, R-LED-6, R-ACC-3, R-ACC-4).
 
-Passwords are hashed with Argon2id; a bearer token is 32 random bytes of which only the
-SHA-256 is stored. Wrong passwords are counted per source address and per (person code,
+Passwords are hashed with Argon2id, with the parameters of RFC 9106's low-memory profile unless
+CELLTRACE_PASSWORD_HASHING names another (a hash keeps its own parameters, so stored passwords
+still verify after a change, and are hashed again with the new ones at the next sign-in;
+`cheapest` exists only to keep test ledgers fast). A bearer token is 32 random bytes of which
+only the SHA-256 is stored. Wrong passwords are counted per source address and per (person code,
 address), never per person code alone, so nobody can lock another person out from elsewhere
 (R-ACC-4); wrong e-signature passwords are counted apart from sign-ins. Password reset,
 role change and an administrator's lock revoke every token of the person (R-ACC-3).
@@ -11,11 +14,13 @@ role change and an administrator's lock revoke every token of the person (R-ACC-
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from argon2 import PasswordHasher
+from argon2 import Parameters, PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import (
     Column,
@@ -32,6 +37,7 @@ from sqlalchemy import (
 )
 
 from ledger.credential_throttle import Throttle, throttles_table
+from ledger.errors import InvalidInput
 from ledger.messages import Sentence
 
 MAX_FAILURES = 5
@@ -92,12 +98,38 @@ class Session:
 NOT_SIGNED_IN = Sentence("wrong person code or password")
 
 
+HASHING_VARIABLE = "CELLTRACE_PASSWORD_HASHING"
+HASHING_PROFILES: dict[str, Parameters] = {
+    "rfc9106-low-memory": profiles.RFC_9106_LOW_MEMORY,  # the default: 64 MiB, 3 passes
+    "rfc9106-high-memory": profiles.RFC_9106_HIGH_MEMORY,  # 2 GiB, 1 pass
+    "cheapest": profiles.CHEAPEST,  # test ledgers only: guessable in no time
+}
+DEFAULT_HASHING = "rfc9106-low-memory"
+
+
+def hashing_profile(environ: Mapping[str, str] | None = None) -> str:
+    """The Argon2id profile new password hashes use (CELLTRACE_PASSWORD_HASHING)."""
+    name = (os.environ if environ is None else environ).get(HASHING_VARIABLE) or DEFAULT_HASHING
+    if name not in HASHING_PROFILES:
+        raise InvalidInput(
+            Sentence(
+                "{variable}={name} is not a password hashing profile; use one of "
+                "{known:terms_or} or unset it",
+                variable=HASHING_VARIABLE,
+                name=name,
+                known=list(HASHING_PROFILES),
+            )
+        )
+    return name
+
+
 class Credentials:
     """The password, session and throttle store on the ledger's database."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, profile: str | None = None) -> None:
         self.engine = engine
-        self.hasher = PasswordHasher()
+        self.profile = profile or hashing_profile()
+        self.hasher = PasswordHasher.from_parameters(HASHING_PROFILES[self.profile])
         self._decoy_hash: str | None = None
 
     def create_tables(self) -> None:
@@ -223,7 +255,21 @@ class Credentials:
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             matches = False
         locked = row is not None and bool(row.locked_until) and row.locked_until > now.isoformat()
+        if matches and not locked and self.hasher.check_needs_rehash(stored):
+            self._rehash(person_code, stored, password)
         return matches and not locked
+
+    def _rehash(self, person_code: str, stored: str, password: str) -> None:
+        """Hash a verified password again with the current profile (only if it is unchanged)."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(credentials_table)
+                .where(
+                    (credentials_table.c.person_code == person_code)
+                    & (credentials_table.c.password_hash == stored)
+                )
+                .values(password_hash=self.hasher.hash(password))
+            )
 
     def open_session(
         self, person_code: str, role: str, now: datetime, idle: timedelta | None = None

@@ -23,6 +23,10 @@ TEMPLATES: dict[str, str] = {
         "请选择本次操作的角色：{person} 拥有的角色为 {roles:terms}。"
     ),
     "Sign-in refused: {problem}.": "登录被拒绝：{problem}。",
+    "{variable}={name} is not a password hashing profile; use one of "
+    "{known:terms_or} or unset it": (
+        "{variable}={name} 不是密码散列配置；请使用 {known:terms_or} 之一，或取消该设置"
+    ),
     "the password must have at least {minimum} characters": "密码至少需要 {minimum} 个字符",
     "wrong person code or password": "人员编码或密码错误",
     "wrong password for {person}": "{person} 的密码错误",

@@ -24,6 +24,10 @@ from ledger.config import DatabaseURL, Settings
 hypothesis.settings.register_profile("celltrace", deadline=None)
 hypothesis.settings.load_profile("celltrace")
 
+# Test ledgers hash passwords with Argon2id's cheapest parameters (the processes the tests start
+# inherit this); tests/unit/test_password_hashing.py checks the real default and its parameters.
+os.environ.setdefault("CELLTRACE_PASSWORD_HASHING", "cheapest")
+
 DEFAULT_PG_URL = "postgresql://celltrace:celltrace@127.0.0.1:5432/postgres"
 
 
