@@ -19,15 +19,15 @@ from ledger.config import Settings
 from ledger.credentials import Credentials
 from ledger.db import create_db_engine
 from ledger.demo import run_demo
+from ledger.identifiers import ItemType
+from tests.codes import demo_code
 from tests.processes import Server, celltrace_env
 
 STAFF_PASSWORD = "browser test password"
 # The demo's staff (registered first, in this order).
 STAFF = {
-    "operator": "PER-F01-26-000002-B",
-    "qa": "PER-F01-26-000004-7",
-    "pharmacist": "PER-F01-26-000006-3",
-    "nurse": "PER-F01-26-000007-1",
+    role: demo_code(ItemType.PERSON, serial)
+    for role, serial in (("operator", 2), ("qa", 4), ("pharmacist", 6), ("nurse", 7))
 }
 CHROMIUM = os.environ.get("CELLTRACE_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"

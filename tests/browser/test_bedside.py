@@ -15,13 +15,15 @@ import pytest
 from ledger.api.pages.i18n import MESSAGES
 from ledger.application import Actor
 from ledger.config import Settings
+from ledger.identifiers import ItemType
 from tests.browser.conftest import STAFF, STAFF_PASSWORD, bearer, screenshot
+from tests.codes import demo_code
 
-PATIENT = "PAT-F01-26-000001-L"  # the demo's patient, cohort high (1.0 mL)
-GO_VIAL = "PVL-F01-26-000002-N"  # released for use at the patient's site, not yet used
-WARM_VIAL = "PVL-F01-26-000004-J"  # in the shipment whose logger read -41.2 C
-STUDY = "STU-F01-26-000001-R"
-INVESTIGATOR = "PER-F01-26-000008-*"
+PATIENT = demo_code(ItemType.PATIENT, 1)  # the demo's patient, cohort high (1.0 mL)
+GO_VIAL = demo_code(ItemType.PRODUCT_VIAL, 2)  # released for the patient's site, not yet used
+WARM_VIAL = demo_code(ItemType.PRODUCT_VIAL, 4)  # in the shipment whose logger read -41.2 C
+STUDY = demo_code(ItemType.STUDY, 1)
+INVESTIGATOR = demo_code(ItemType.PERSON, 8)
 
 
 @pytest.fixture(scope="module")

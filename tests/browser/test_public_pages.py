@@ -9,9 +9,11 @@ from label_printing.payload import qr_text
 from label_printing.signing import load_label_signer
 from label_printing.stages import generic_label
 from ledger.config import Settings
+from ledger.identifiers import ItemType
 from tests.browser.conftest import STAFF, STAFF_PASSWORD, screenshot
+from tests.codes import demo_code
 
-PERSON = "PER-F01-26-000002-B"
+PERSON = demo_code(ItemType.PERSON, 2)
 
 
 def _page(browser: Any, lang: str = "en-GB") -> Any:
@@ -49,7 +51,7 @@ def test_r_id_2_tampered_label_is_flagged_red(
     assert "NOT valid" in page.inner_text("#label-check")
 
 
-VIAL = "BVL-F01-26-000015-Q"  # the working-bank vial the demo thaws
+VIAL = demo_code(ItemType.BANK_VIAL, 15)  # the working-bank vial the demo thaws
 
 
 def test_r_trc_1_trace_page_draws_the_vial_back_to_its_donor(browser: Any, server: str) -> None:

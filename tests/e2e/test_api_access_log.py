@@ -15,14 +15,14 @@ from ledger.access_log import access_log_table
 from ledger.api.app import create_app
 from ledger.config import Settings
 from ledger.demo import run_demo
-from ledger.identifiers import ItemType, format_code
+from ledger.identifiers import ItemType
 from tests.cli import run_celltrace
+from tests.codes import demo_code
 from tests.e2e.readers import as_role, readers_of
 
-YEAR = 2026
-PATIENT = format_code(ItemType.PATIENT, "F01", YEAR, 1)
-DONOR = format_code(ItemType.DONOR, "F01", YEAR, 1)
-VIAL = "BVL-F01-26-000017-M"
+PATIENT = demo_code(ItemType.PATIENT, 1)
+DONOR = demo_code(ItemType.DONOR, 1)
+VIAL = demo_code(ItemType.BANK_VIAL, 17)
 
 
 @pytest.fixture

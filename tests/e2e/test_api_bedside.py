@@ -19,10 +19,11 @@ from ledger.credentials import Credentials
 from ledger.db import create_db_engine
 from ledger.demo import run_demo
 from ledger.identifiers import ItemType, format_code
+from tests.codes import demo_code
 
-PHARMACIST = "PER-F01-26-000006-3"
-NURSE = "PER-F01-26-000007-1"
-INVESTIGATOR = "PER-F01-26-000008-*"
+PHARMACIST = demo_code(ItemType.PERSON, 6)
+NURSE = demo_code(ItemType.PERSON, 7)
+INVESTIGATOR = demo_code(ItemType.PERSON, 8)
 PASSWORD = "bedside test password"
 NURSE_PASSWORD = "nurse test password"
 

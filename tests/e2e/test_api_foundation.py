@@ -17,7 +17,9 @@ from ledger.commands.people import ADMINISTER
 from ledger.config import Settings
 from ledger.credentials import Credentials
 from ledger.db import create_db_engine
+from ledger.identifiers import ItemType
 from ledger.integrity.verify import LedgerReader
+from tests.codes import demo_code, mistyped
 
 ADMIN_PASSWORD = "correct horse battery"
 
@@ -158,23 +160,15 @@ def test_r_id_1_errors_are_422_404_with_the_documented_shape(
     client: TestClient, admin_code: str
 ) -> None:
     headers = auth(client, admin_code)
-    mistyped = client.get("/api/v1/items/PER-F01-26-000001-X", headers=headers)
-    assert mistyped.status_code == 422
-    assert mistyped.json()["violations"][0]["rule"] == "R-ID-1"
-    unknown = client.get(
-        "/api/v1/items/PER-F01-26-000999-" + _check("PERF0126000999"), headers=headers
-    )
+    typo = client.get(f"/api/v1/items/{mistyped(admin_code)}", headers=headers)
+    assert typo.status_code == 422
+    assert typo.json()["violations"][0]["rule"] == "R-ID-1"
+    unknown = client.get(f"/api/v1/items/{demo_code(ItemType.PERSON, 999)}", headers=headers)
     assert unknown.status_code == 404
     assert set(unknown.json()) == {"error", "detail", "violations"}
     impossible = client.post("/api/v1/auth/token", data={"username": "x"})
     assert impossible.status_code == 422
     assert impossible.json()["error"] == "invalid_input"
-
-
-def _check(data: str) -> str:
-    from ledger.identifiers import mod37_2_check
-
-    return mod37_2_check(data)
 
 
 def test_openapi_schema_lists_the_areas(client: TestClient) -> None:

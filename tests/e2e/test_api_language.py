@@ -14,9 +14,10 @@ from ledger.config import Settings
 from ledger.credentials import Credentials
 from ledger.db import create_db_engine
 from ledger.demo import run_demo
-from ledger.identifiers import ItemType, format_code
+from ledger.identifiers import ItemType
+from tests.codes import demo_code, mistyped
 
-PHARMACIST = "PER-F01-26-000006-3"
+PHARMACIST = demo_code(ItemType.PERSON, 6)
 PASSWORD = "language test password"
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"}
 
@@ -39,10 +40,9 @@ def _token(client: TestClient) -> dict[str, str]:
 
 
 def _bedside(client: TestClient) -> dict[str, object]:
-    year = client.app.state.ctx.ledger.clock().year  # type: ignore[attr-defined]
     return {
-        "vial": format_code(ItemType.PRODUCT_VIAL, "F01", year, 2),
-        "patient": format_code(ItemType.PATIENT, "F01", year, 1),
+        "vial": demo_code(ItemType.PRODUCT_VIAL, 2),
+        "patient": demo_code(ItemType.PATIENT, 1),
         "dose": 2.0,
         "route": "intranasal",
     }
@@ -102,8 +102,7 @@ def test_r_ppl_2_a_missing_role_and_training_are_named_in_chinese(client: TestCl
 
 def test_r_id_1_a_mistyped_scan_is_refused_in_chinese(client: TestClient) -> None:
     # Given a product vial code with a wrong check character
-    valid = format_code(ItemType.PRODUCT_VIAL, "F01", 2026, 2)
-    code = valid[:-1] + ("0" if valid[-1] != "0" else "1")
+    code = mistyped(demo_code(ItemType.PRODUCT_VIAL, 2))
     english = client.get(f"/api/v1/items/{code}", headers=_token(client))
     chinese = client.get(f"/api/v1/items/{code}", headers={**_token(client), **ZH})
     # Then both refuse it under R-ID-1; the Chinese says what to do in Chinese
@@ -118,7 +117,7 @@ def test_a_scanned_items_type_and_status_are_shown_in_the_language_asked(
     client: TestClient,
 ) -> None:
     # Given a product vial the demo administered
-    code = format_code(ItemType.PRODUCT_VIAL, "F01", 2026, 1)
+    code = demo_code(ItemType.PRODUCT_VIAL, 1)
     english = client.get(f"/api/v1/items/{code}", headers=_token(client)).json()
     chinese = client.get(f"/api/v1/items/{code}", headers={**_token(client), **ZH}).json()
     # Then the status value is the same, its label follows the language
@@ -131,7 +130,7 @@ def test_a_scanned_items_type_and_status_are_shown_in_the_language_asked(
 
 
 def test_an_unknown_item_is_reported_in_chinese(client: TestClient) -> None:
-    code = format_code(ItemType.PRODUCT_VIAL, "F01", 2026, 999)
+    code = demo_code(ItemType.PRODUCT_VIAL, 999)
     answer = client.get(f"/api/v1/items/{code}", headers={**_token(client), **ZH})
     assert answer.status_code == 404
     assert answer.json()["detail"] == f"{code} 是有效编码，但没有记录此制剂瓶；请核对标签"
@@ -148,7 +147,7 @@ def test_a_wrong_password_is_refused_in_chinese(client: TestClient) -> None:
 @pytest.mark.parametrize("header", [None, "en-GB,en;q=0.9", "fr-FR", "*"])
 def test_other_languages_keep_the_english_contract(client: TestClient, header: str | None) -> None:
     headers = {"Accept-Language": header} if header else {}
-    code = format_code(ItemType.PRODUCT_VIAL, "F01", 2026, 999)
+    code = demo_code(ItemType.PRODUCT_VIAL, 999)
     answer = client.get(f"/api/v1/items/{code}", headers={**_token(client), **headers})
     assert answer.json()["detail"] == (
         f"{code} is a valid code but no such product vial is recorded; check the label"

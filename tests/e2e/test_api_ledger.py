@@ -13,10 +13,14 @@ from fastapi.testclient import TestClient
 from ledger.api.app import create_app
 from ledger.config import Settings
 from ledger.demo import run_demo
+from ledger.identifiers import ItemType
 from ledger.integrity.chain import event_hash
 from ledger.integrity.merkle import leaf_hash, root_of, verify_consistency, verify_inclusion
 from ledger.integrity.note import Verifier, open_checkpoint
+from tests.codes import demo_code
 from tests.e2e.readers import as_role
+
+VIAL = demo_code(ItemType.BANK_VIAL, 15)  # the working-bank vial the demo thaws
 
 
 @pytest.fixture(scope="module")
@@ -92,11 +96,11 @@ def test_r_led_4_consistency_proof_between_two_sizes_verifies(client: TestClient
 
 def test_r_trc_3_item_history_has_log_indexes_and_a_downloadable_proof(client: TestClient) -> None:
     qa = as_role(client, "qa")
-    items = client.get("/api/v1/items/BVL-F01-26-000015-Q/history", headers=qa).json()
+    items = client.get(f"/api/v1/items/{VIAL}/history", headers=qa).json()
     assert all(isinstance(e["log_index"], int) for e in items)
-    proof = client.get("/api/v1/items/BVL-F01-26-000015-Q/proof", headers=qa)
+    proof = client.get(f"/api/v1/items/{VIAL}/proof", headers=qa)
     assert proof.status_code == 200
-    assert proof.text.startswith("celltrace/item-proof@v1\nitem BVL-F01-26-000015-Q\n")
+    assert proof.text.startswith(f"celltrace/item-proof@v1\nitem {VIAL}\n")
     assert proof.text.count("\nindex ") == len(items)
 
 
@@ -104,7 +108,7 @@ def test_r_id_2_item_label_is_served_in_each_format(client: TestClient) -> None:
     operator = as_role(client, "operator")
     for fmt, media in (("png", "image/png"), ("svg", "image/svg+xml"), ("zpl", "application")):
         response = client.get(
-            f"/api/v1/items/BVL-F01-26-000015-Q/label.{fmt}",
+            f"/api/v1/items/{VIAL}/label.{fmt}",
             params={"reason": f"{fmt} file for the label printer"},
             headers=operator,
         )

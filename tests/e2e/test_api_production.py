@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -18,12 +17,13 @@ from ledger.credentials import Credentials
 from ledger.db import create_db_engine
 from ledger.demo import run_demo
 from ledger.demo_production import EV_SPEC, EV_STABILITY, EV_TESTS, TFF_SEC, lot_results
-from ledger.identifiers import ItemType, format_code
+from ledger.identifiers import ItemType
 from ledger.integrity.verify import LedgerReader
+from tests.codes import demo_code
 
 PASSWORD = "production test password"
 # The demo's last working-bank vial, still in storage
-VIAL = format_code(ItemType.BANK_VIAL, "F01", datetime.now(UTC).year, 20)
+VIAL = demo_code(ItemType.BANK_VIAL, 20)
 
 
 @pytest.fixture
@@ -31,9 +31,10 @@ def api(sqlite_settings: Settings) -> Iterator[tuple[TestClient, dict[str, str],
     run_demo(sqlite_settings, lambda _: None)
     credentials = Credentials(create_db_engine(sqlite_settings))
     credentials.create_tables()
-    staff = {"operator": "PER-F01-26-000002-B", "qc": "PER-F01-26-000003-9"}
-    staff["qa"] = "PER-F01-26-000004-7"
-    staff["investigator"] = format_code(ItemType.PERSON, "F01", datetime.now(UTC).year, 8)
+    staff = {
+        role: demo_code(ItemType.PERSON, serial)
+        for role, serial in (("operator", 2), ("qc", 3), ("qa", 4), ("investigator", 8))
+    }
     for code in staff.values():
         credentials.set_password(code, PASSWORD)
     lots: dict[str, str] = {}
@@ -127,7 +128,7 @@ def test_r_led_5_vial_to_certified_and_filled_lot_over_http(api: Any) -> None:
         params={"after": filled.json()["notification_id"]},
         headers={"Authorization": f"Bearer {qa}"},
     ).json()
-    assert "DON-F01-26-000001-V" in {n["code"] for n in trace["nodes"]}
+    assert demo_code(ItemType.DONOR, 1) in {n["code"] for n in trace["nodes"]}
     label = client.get(
         f"/api/v1/items/{vials[0]}/label.png", headers={"Authorization": f"Bearer {op}"}
     )
@@ -164,7 +165,7 @@ def test_r_qc_1_specification_over_http_needs_every_category_and_stability(api: 
 def test_r_cb_2_r_cb_7_clones_engineering_and_cell_lines_over_http(api: Any) -> None:
     client, tokens, _ = api
     op = tokens["operator"]
-    portion = format_code(ItemType.CELL_PORTION, "F01", datetime.now(UTC).year, 1)
+    portion = demo_code(ItemType.CELL_PORTION, 1)
     # Single-cell clones of the demo's cell portion, each with its own code (R-CB-2)
     clones = post(
         client, op, f"/cells/{portion}/clones", {"count": 2, "method": "limiting dilution"}
@@ -212,9 +213,8 @@ def test_r_id_3_placebo_lot_and_r_qc_1_specification_revision_over_http(api: Any
 
 def test_r_led_1_a_wrong_entry_is_struck_out_with_its_reason_over_http(api: Any) -> None:
     client, tokens, _ = api
-    year = datetime.now(UTC).year
-    failed_lot = format_code(ItemType.PRODUCT_LOT, "F01", year, 2)
-    certified_lot = format_code(ItemType.PRODUCT_LOT, "F01", year, 1)
+    failed_lot = demo_code(ItemType.PRODUCT_LOT, 2)
+    certified_lot = demo_code(ItemType.PRODUCT_LOT, 1)
     reason = {"version": 2, "reason": "result typed against the wrong lot"}
     # A result of the failed lot is struck out, giving the reason; the original stays
     path = f"/items/{failed_lot}/corrections"
@@ -234,7 +234,7 @@ def test_r_led_1_a_wrong_entry_is_struck_out_with_its_reason_over_http(api: Any)
 
 def test_r_led_6_donor_identity_is_recorded_off_chain_over_http(api: Any) -> None:
     client, tokens, _ = api
-    donor = format_code(ItemType.DONOR, "F01", datetime.now(UTC).year, 1)
+    donor = demo_code(ItemType.DONOR, 1)
     identity = {"name": "Wang Fang", "birth_date": "1990-02-03", "contact": "+86 10 5555 0101"}
     # Only the identity-keeping roles may record it (R-PPL-2)
     assert (

@@ -21,6 +21,8 @@ from ledger.commands.people import ADMINISTER
 from ledger.config import DEFAULT_STATION_IDLE_SECONDS, Settings
 from ledger.credentials import ADDRESS_FAILURES, Credentials, ThrottledError, sessions_table
 from ledger.db import create_db_engine
+from ledger.identifiers import ItemType
+from tests.codes import demo_code
 
 PASSWORD = "correct horse battery"
 ELSEWHERE = ("198.51.100.7", 40000)
@@ -205,7 +207,7 @@ def test_r_acc_4_a_flood_from_one_address_locks_nobody_out_elsewhere(site: Site)
 
 def test_r_acc_4_an_address_that_tries_many_people_is_throttled(site: Site) -> None:
     attacker = site.from_address(ATTACKER)
-    people = [f"PER-F01-26-{n:06d}-Z" for n in range(ADDRESS_FAILURES)]
+    people = [demo_code(ItemType.PERSON, 900 + n) for n in range(ADDRESS_FAILURES)]
     # When one address tries one wrong password for each of many person codes
     for code in people:
         assert site.sign_in(code, "guessed password", attacker) == 401
@@ -216,7 +218,8 @@ def test_r_acc_4_an_address_that_tries_many_people_is_throttled(site: Site) -> N
 
 def test_r_acc_4_unknown_person_and_wrong_password_get_the_same_answer(site: Site) -> None:
     unknown = site.client.post(
-        "/api/v1/auth/token", data={"username": "PER-F01-26-000999-7", "password": "nope nope"}
+        "/api/v1/auth/token",
+        data={"username": demo_code(ItemType.PERSON, 999), "password": "nope nope"},
     )
     wrong = site.client.post(
         "/api/v1/auth/token", data={"username": site.admin, "password": "nope nope"}

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from ledger.identifiers import ItemType
 from tests.cli import run_celltrace
+from tests.codes import demo_code, mistyped
 
 run = run_celltrace
 
@@ -154,13 +156,16 @@ def test_r_ppl_1_users_train_refuses_an_unknown_step_type_with_exit_2(
     assert _events(tmp_path) == before + 1
 
 
+NOBODY = demo_code(ItemType.PERSON, 99)  # a valid code no one was registered under
+
+
 @pytest.mark.parametrize(
     ("person", "says"),
     [
         ("X", "R-ID-1: item code 'X' refused: a code has 5 parts"),
-        ("PER-F01-26-000099-X", "R-ID-1: item code 'PER-F01-26-000099-X' refused: the check"),
-        ("PER-F01-26-000099-Z", "PER-F01-26-000099-Z is a valid code but no such person"),
-        ("DON-F01-26-000001-V", "expected a person (PER-...), got a donor (DON-...)"),
+        (mistyped(NOBODY), f"R-ID-1: item code '{mistyped(NOBODY)}' refused: the check"),
+        (NOBODY, f"{NOBODY} is a valid code but no such person"),
+        (demo_code(ItemType.DONOR, 1), "expected a person (PER-...), got a donor (DON-...)"),
     ],
 )
 def test_users_train_refuses_an_unknown_person_with_exit_2(
@@ -206,7 +211,7 @@ def test_worker_without_a_ledger_exits_2_and_creates_nothing(tmp_path: Path) -> 
     "command",
     [
         ["checkpoint"],
-        ["prove", "PVL-F01-26-000001-P", "--out", "proof.txt"],
+        ["prove", demo_code(ItemType.PRODUCT_VIAL, 1), "--out", "proof.txt"],
         ["export", "bundle"],
         ["rotate-log-key"],
     ],

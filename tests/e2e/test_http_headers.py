@@ -16,9 +16,11 @@ from ledger.api.app import create_app
 from ledger.config import Settings
 from ledger.demo import run_demo
 from ledger.errors import InvalidInput
+from ledger.identifiers import ItemType
+from tests.codes import demo_code
 from tests.e2e.readers import as_role
 
-VIAL = "BVL-F01-26-000015-Q"
+VIAL = demo_code(ItemType.BANK_VIAL, 15)
 TEMPLATES = Path(__file__).resolve().parents[2] / "ledger" / "api" / "templates"
 OTHER_SITE = "https://evil.example"
 

@@ -16,9 +16,11 @@ from ledger.api.pages.i18n import LANGUAGES, MESSAGES
 from ledger.config import Settings
 from ledger.demo import run_demo
 from ledger.domain.study import Route
+from ledger.identifiers import ItemType
+from tests.codes import demo_code, mistyped
 from tests.e2e.readers import as_role
 
-PERSON = "PER-F01-26-000002-B"
+PERSON = demo_code(ItemType.PERSON, 2)
 
 
 @pytest.fixture
@@ -46,7 +48,7 @@ def test_r_id_2_landing_page_shows_the_type_and_the_label_check_without_personal
 
 
 def test_r_id_1_landing_page_refuses_a_mistyped_code_with_the_rule(client: TestClient) -> None:
-    page = client.get("/v/PER-F01-26-000002-X")
+    page = client.get(f"/v/{mistyped(PERSON)}")
     assert page.status_code == 422
     assert "R-ID-1" in page.text
 
