@@ -55,7 +55,7 @@ def record_story(settings: Settings) -> Story:
         with pytest.raises(RuleViolation) as refusal:
             app.certify_lot(qa, bad)
         assert [v.rule for v in refusal.value.violations] == ["R-QC-2"]
-        app.dispose_item(qa, bad, "non_conforming", "autoclave, incineration", operator.person_id)
+        app.dispose_item(qa, bad, "non_conforming", "autoclave, incineration", operator)
         # Then the good lot is certified and its 10 vials carry its expiry
         assert app.get_product_lot(good).certified
         expiry = app.get_product_lot(good).expiry

@@ -54,7 +54,7 @@ def test_domain3_story_from_donor_to_a_dosed_patient_with_follow_up(tmp_path: Pa
         # And the good vial is thawed and administered by a nurse, verified by the pharmacist
         nurse = staff["nurse"]
         app.thaw_at_bedside(nurse, good, patient, 1.0, "intravenous")
-        app.administer(nurse, good, patient, 1.0, "intravenous", pharmacist.person_id)
+        app.administer(nurse, good, patient, 1.0, "intravenous", pharmacist)
         # And the day-1 visit is recorded the next day
         clock.advance(days=1)
         app.complete_visit(staff["investigator"], patient, 1, "day 1", TODAY + timedelta(days=1))

@@ -124,7 +124,9 @@ def _generated(settings: Settings) -> Iterator[Generated]:
     qa = next(code for code, roles in stored.roles.items() if roles == ["qa"])
     app = CellTraceLedger(settings)
     try:
-        app.recall_material_lot(Actor(qa, "qa"), widest, "supplier recall notice")
+        app.credentials.set_password(qa, "qa recall password")  # the recall is signed
+        signer = Actor(qa, "qa").signed("qa recall password")
+        app.recall_material_lot(signer, widest, "supplier recall notice")
     finally:
         app.close()
     Projections(settings).catch_up()

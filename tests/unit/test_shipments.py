@@ -82,7 +82,7 @@ def test_r_shp_1_empty_container_and_missing_courier_are_refused(clinic: Clinica
 def test_r_shp_1_a_disposed_vial_is_refused(clinic: Clinical) -> None:
     app, c, _ = clinic
     qa, operator = c.staff["qa"], c.staff["operator"]
-    app.dispose_item(qa, c.vials[0], "surplus", "autoclave", operator.person_id)
+    app.dispose_item(qa, c.vials[0], "surplus", "autoclave", operator)
     refused = refused_step(app, lambda: shipped(app, c, c.vials[:2]))
     assert refused == ["R-PRO-6"]
 
@@ -347,5 +347,5 @@ def test_r_shp_1_read_model_follows_each_vial_from_transit_to_the_patient(
     nurse = c.staff["nurse"]
     app.thaw_at_bedside(nurse, vial, patient, 1.0, "intravenous")
     assert scanned(vial)[0] == "thawed"
-    app.administer(nurse, vial, patient, 1.0, "intravenous", pharmacist.person_id)
+    app.administer(nurse, vial, patient, 1.0, "intravenous", pharmacist)
     assert scanned(vial) == ("administered", f"patient {patient}")

@@ -65,6 +65,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "col.proof": {"en": "In signed checkpoint", "zh": "已签名检查点"},
     "proof.included": {"en": "included in checkpoint", "zh": "已包含于检查点"},
     "proof.pending": {"en": "not yet checkpointed", "zh": "尚未纳入检查点"},
+    "trace.clock_off": {"en": "device clock off by", "zh": "设备时钟偏差"},
+    "trace.device_time": {"en": "device time:", "zh": "设备时间："},
     "trace.proof": {"en": "Download proof bundle", "zh": "下载证明文件"},
     "trace.label": {"en": "Label (PNG)", "zh": "标签（PNG）"},
     "trace.reprint_reason": {

@@ -78,7 +78,11 @@ class HistoryEvent(BaseModel):
     actor_role: str
     meaning: str
     recorded_at: str
-    client_time: str | None
+    client_time: str | None = Field(description="The device's clock as it sent it (R-LED-2)")
+    clock_skew_s: int | None = Field(description="Device time minus server time, in seconds")
+    clock_flagged: bool = Field(
+        description="The device clock was more than 5 minutes off the server's (R-LED-2)"
+    )
     event_hash: str
     log_index: int | None = Field(description="Position in the Merkle log (R-TRC-3)")
 

@@ -42,7 +42,8 @@
   }
 
   function api(method, path, body) {
-    var headers = {"Authorization": "Bearer " + token, "Accept-Language": language};
+    var headers = {"Authorization": "Bearer " + token, "Accept-Language": language,
+                   "Device-Time": CellTraceSession.deviceTime()};
     if (body) headers["Content-Type"] = "application/json";
     return fetch(path, {method: method, headers: headers, body: body ? JSON.stringify(body) : undefined})
       .then(function (r) { return r.json().then(function (j) { return [r.status, j]; }); });
