@@ -100,6 +100,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "此物品当前状态下没有您可以记录的步骤。",
     },
     "scan.record": {"en": "Record", "zh": "记录"},
+    "scan.signing_as": {"en": "You sign this as:", "zh": "您的签名含义："},
     "scan.recorded": {"en": "Recorded", "zh": "已记录"},
     "scan.refused": {"en": "Refused - nothing was recorded", "zh": "已拒绝——未记录任何内容"},
     "step.thaw": {"en": "Thaw vial", "zh": "复苏冻存管"},

@@ -68,6 +68,14 @@
   }
 
   function field(f, code) {
+    if (f.kind === "meaning") {  // what the signature means, shown and sent (R-LED-5)
+      var note = document.createElement("p"), sent = document.createElement("input");
+      note.className = "note signing-as";
+      note.textContent = t("scan.signing_as") + " " + (T["meaning." + f.default] || f.default);
+      sent.type = "hidden"; sent.name = f.name; sent.value = f.default; sent.dataset.kind = "text";
+      note.appendChild(sent);
+      return note;
+    }
     if (f.kind === "item") {  // the scanned item itself, e.g. the vial a culture starts from
       var hidden = document.createElement("input");
       hidden.type = "hidden"; hidden.name = f.name; hidden.value = code; hidden.dataset.kind = "text";
