@@ -38,7 +38,8 @@ from ledger.domain.base import LedgerAggregate
 from ledger.domain.codes import CodedItem
 from ledger.projections.genealogy import edges_of, edges_table
 from ledger.projections.item_state import KEPT_ON_HOLD, facts_of, vials_moved
-from ledger.projections.tracking import SQLAlchemyView, metadata
+from ledger.projections.tracking import SQLAlchemyView
+from ledger.tables import metadata
 
 items_table = Table(
     "items",
