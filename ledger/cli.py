@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ledger.bootstrap import describe_database, init_ledger, open_ledger
+from ledger.bootstrap import (
+    bring_up_to_date,
+    describe_database,
+    init_ledger,
+    open_ledger,
+    open_projections,
+)
 from ledger.cli_access import register_access
 from ledger.cli_help import CleanTyper
 from ledger.cli_personal import register_personal
@@ -203,7 +209,7 @@ def worker(
     """Maintain the read models and the Merkle log, signing checkpoints; one per deployment."""
     from ledger.cli_progress import CatchUpProgress
     from ledger.integrity.checkpoints import StoredCheckpoint
-    from ledger.projections.runner import Projections, worker_lock
+    from ledger.projections.runner import worker_lock
 
     settings = _existing_ledger()
 
@@ -216,7 +222,7 @@ def worker(
     with worker_lock(settings, waiting):
         last = LedgerReader(settings.database).last_notification_id() or 0
         progress = CatchUpProgress(last, sys.stderr, tty=sys.stderr.isatty())
-        projections = Projections(
+        projections = open_projections(
             settings, checkpoints=True, on_checkpoint=signed, on_progress=progress
         )
         if rebuild:
@@ -248,7 +254,6 @@ def trace(
 ) -> None:
     """Genealogy of an item: up to its donors (default) or down to every vial and patient."""
     from ledger.identifiers import parse_code
-    from ledger.projections.runner import bring_up_to_date
     from ledger.projections.trace import render_tree
     from ledger.projections.trace import trace as trace_graph
     from ledger.projections.tracking import view_engine
@@ -485,7 +490,6 @@ def _demo_labels(settings: Settings) -> None:
 
     from label_printing.from_ledger import write_vial_labels
     from ledger.projections.items import items_table
-    from ledger.projections.runner import bring_up_to_date
     from ledger.projections.tracking import view_engine
 
     bring_up_to_date(settings)

@@ -164,9 +164,9 @@ def register(
         ],
     ) -> None:
         """Write an item's events with inclusion proofs against the latest checkpoint."""
+        from ledger.bootstrap import bring_up_to_date
         from ledger.identifiers import parse_code
         from ledger.integrity.proofs import TransparencyLog
-        from ledger.projections.runner import bring_up_to_date
 
         settings = existing()
         parsed = str(parse_code(code))
