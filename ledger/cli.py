@@ -294,7 +294,7 @@ def label(
     """Write the signed QR label of one item (R-ID-2); the print is recorded in the access
     log, and a reprint needs --reason (R-ACC-2)."""
     from label_printing.cli import RenderOptions, file_name, load_signer, write_label
-    from label_printing.from_ledger import label_content
+    from ledger.labels import label_content
 
     settings = _existing_ledger()
     ledger = open_ledger(settings)
@@ -336,7 +336,7 @@ def labels(
     """Write a PDF sheet with the labels of every item of a fill run (e.g. every vial, or a
     blinded study's kits); each label is recorded in the access log as printed (R-ACC-2)."""
     from label_printing.cli import load_signer, write_sheet
-    from label_printing.from_ledger import children_labels
+    from ledger.labels import children_labels
 
     if fmt.lower() != "pdf":
         raise typer.BadParameter("label sheets are PDF; use `celltrace label` for one label")
@@ -488,7 +488,7 @@ def _demo_labels(settings: Settings) -> None:
     """Write the labels of every vial the ledger holds, as the demo's last step."""
     from sqlalchemy import select
 
-    from label_printing.from_ledger import write_vial_labels
+    from ledger.labels import write_vial_labels
     from ledger.projections.items import items_table
     from ledger.projections.tracking import view_engine
 
