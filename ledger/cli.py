@@ -147,7 +147,7 @@ def init(
     """Create the database (PostgreSQL: if missing), its tables and the signing keys (safe to
     run again); refuses to give an existing ledger a second log key."""
     from ledger.pg_setup import check_role
-    from ledger.pg_setup import grant_to as grant_privileges
+    from ledger.schema import grant_to as grant_privileges
 
     settings = _parsed_settings()
     if grant_to is not None and settings.database.backend != "postgres":
