@@ -27,6 +27,7 @@ from ledger.commands.production import ProductionCommands
 from ledger.commands.quality import QualityCommands
 from ledger.commands.safety import SafetyCommands
 from ledger.commands.shipments import ShipmentCommands
+from ledger.config import LEDGER_NAME
 from ledger.core import SYSTEM, Actor, Clock, LedgerCore, Receipt, utc_now
 from ledger.errors import Conflict
 
@@ -82,7 +83,7 @@ class CellTraceLedger(
 ):
     """The ledger application: every command of every area."""
 
-    name = "CellTrace"
+    name = LEDGER_NAME
 
 
 __all__ = ["SYSTEM", "Actor", "CellTraceLedger", "Clock", "Receipt", "utc_now"]

@@ -22,7 +22,7 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder
 from eventsourcing.utils import Environment, EnvType
 
 from ledger.commands.registry import step
-from ledger.config import Settings
+from ledger.config import LEDGER_NAME, Settings
 from ledger.credentials import CredentialError, Credentials, ThrottledError
 from ledger.db import create_db_engine
 from ledger.domain.base import Cosign, DateAsISO, Meaning, Stamp, StampAsDict, stamped
@@ -107,7 +107,7 @@ class Receipt:
 class LedgerCore(Application[UUID]):
     """The ledger application's shared machinery over the hash-chained event store."""
 
-    name = "CellTrace"
+    name = LEDGER_NAME
     is_snapshotting_enabled = False
 
     def __init__(

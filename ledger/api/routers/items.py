@@ -11,7 +11,6 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from label_printing.cli import load_signer, render_label
-from label_printing.from_ledger import label_content
 from ledger.api.access import Read, may_read, reads, via
 from ledger.api.deps import Context, ReadYourWrites
 from ledger.api.language import current
@@ -21,6 +20,7 @@ from ledger.api.steps import next_steps
 from ledger.application import Actor
 from ledger.errors import NotFound
 from ledger.identifiers import parse_code
+from ledger.labels import label_content
 from ledger.messages import Sentence, status_term, term
 from ledger.projections.history import item_history
 from ledger.projections.items import items_table
