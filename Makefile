@@ -32,6 +32,7 @@ lint: $(TEST_STAMP)
 	$(BIN)/ruff check ledger label_printing tests bench
 	$(BIN)/ruff format --check ledger label_printing tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # The tests start many `celltrace` processes: let Python keep their compiled modules (some CI
 # images set PYTHONDONTWRITEBYTECODE), compiled once before the workers start.

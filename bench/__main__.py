@@ -1,5 +1,6 @@
 """Run the benchmarks and update docs/benchmarks.md (`make bench`): all of them, or those named
-(`python -m bench api projections`; names: append, labels, transparency, api, projections).
+(`python -m bench api projections`; names: append, labels, transparency, api, projections,
+conflicts).
 
 BENCH_LEAVES=50000 shortens the transparency-log run; the genealogy benchmark reuses the
 1,000,000-event ledger in celltrace-data/generated/ once generated (about 10 minutes).
@@ -11,7 +12,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import api, append, labels, projections, transparency
+from bench import api, append, conflicts, labels, projections, transparency
 
 BENCHMARKS: dict[str, Callable[[], None]] = {
     "append": append.main,
@@ -19,6 +20,7 @@ BENCHMARKS: dict[str, Callable[[], None]] = {
     "transparency": transparency.main,
     "api": api.main,
     "projections": lambda: projections.main([]),
+    "conflicts": conflicts.main,
 }
 
 if __name__ == "__main__":

@@ -10,6 +10,8 @@ only when the rules refuse it or the item stays that busy.
 from __future__ import annotations
 
 import functools
+import random
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -25,6 +27,7 @@ from ledger.commands.production import ProductionCommands
 from ledger.commands.quality import QualityCommands
 from ledger.commands.safety import SafetyCommands
 from ledger.commands.shipments import ShipmentCommands
+from ledger.config import LEDGER_NAME
 from ledger.core import SYSTEM, Actor, Clock, LedgerCore, Receipt, utc_now
 from ledger.errors import Conflict
 
@@ -42,6 +45,9 @@ def _again_on_conflict(method: Callable[..., Any]) -> Callable[..., Any]:
             except Conflict:
                 if attempt == ATTEMPTS:
                     raise
+                # A random pause, growing with each attempt, so writers that collided do not
+                # collide again in step (2 ms, 4 ms, ... up to about 0.25 s).
+                time.sleep(random.uniform(0, 0.001 * 2**attempt))
         raise AssertionError("unreachable")
 
     return run
@@ -77,7 +83,7 @@ class CellTraceLedger(
 ):
     """The ledger application: every command of every area."""
 
-    name = "CellTrace"
+    name = LEDGER_NAME
 
 
 __all__ = ["SYSTEM", "Actor", "CellTraceLedger", "Clock", "Receipt", "utc_now"]

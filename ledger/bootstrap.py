@@ -1,9 +1,17 @@
-"""Wiring: create the database tables and signing keys, and open the ledger application."""
+"""Wiring: create the database tables and signing keys, open the ledger application, and run
+the read models that follow it.
+
+This is the one wiring module at the top (STYLE.md "Layers"): it may see the application, the
+projections and integrity, which do not see one another upwards; the entry points (CLI, API,
+demo) call it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
@@ -12,6 +20,10 @@ from ledger.application import CellTraceLedger, Clock, utc_now
 from ledger.config import Settings
 from ledger.db import create_db_engine
 from ledger.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from ledger.integrity.checkpoints import StoredCheckpoint
+    from ledger.projections.runner import Projections
 
 
 @dataclass(frozen=True)
@@ -111,6 +123,45 @@ def _has_checkpoints(engine: Engine) -> bool:
 def open_ledger(settings: Settings, *, clock: Clock = utc_now) -> CellTraceLedger:
     """The one place that builds the application (on SQLite it creates missing tables)."""
     return CellTraceLedger(settings, clock=clock)
+
+
+def ledger_class_for(settings: Settings) -> type[CellTraceLedger]:
+    """The application class the read models follow: a ProjectionRunner constructs it with an
+    env only, so it opens the ledger of `settings` whatever it is given."""
+
+    class FollowedLedger(CellTraceLedger):
+        name = CellTraceLedger.name
+
+        def __init__(self, env: Any = None) -> None:
+            super().__init__(settings)
+
+    return FollowedLedger
+
+
+def open_projections(
+    settings: Settings,
+    *,
+    checkpoints: bool = False,
+    on_checkpoint: Callable[[StoredCheckpoint], object] | None = None,
+    on_progress: Callable[[str, int], object] | None = None,
+) -> Projections:
+    """Every read model of the ledger of `settings` (see `ledger.projections.runner`)."""
+    from ledger.projections.runner import Projections
+
+    return Projections(
+        settings,
+        ledger_class_for(settings),
+        checkpoints=checkpoints,
+        on_checkpoint=on_checkpoint,
+        on_progress=on_progress,
+    )
+
+
+def bring_up_to_date(settings: Settings, timeout: float = 60.0) -> None:
+    """Make the read models include everything recorded so far (for one-off commands)."""
+    from ledger.projections import runner
+
+    runner.bring_up_to_date(settings, ledger_class_for(settings), timeout)
 
 
 def describe_database(settings: Settings) -> str:

@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ledger.bootstrap import describe_database, init_ledger, open_ledger
+from ledger.bootstrap import (
+    bring_up_to_date,
+    describe_database,
+    init_ledger,
+    open_ledger,
+    open_projections,
+)
 from ledger.cli_access import register_access
 from ledger.cli_help import CleanTyper
 from ledger.cli_personal import register_personal
@@ -141,7 +147,7 @@ def init(
     """Create the database (PostgreSQL: if missing), its tables and the signing keys (safe to
     run again); refuses to give an existing ledger a second log key."""
     from ledger.pg_setup import check_role
-    from ledger.pg_setup import grant_to as grant_privileges
+    from ledger.schema import grant_to as grant_privileges
 
     settings = _parsed_settings()
     if grant_to is not None and settings.database.backend != "postgres":
@@ -203,7 +209,7 @@ def worker(
     """Maintain the read models and the Merkle log, signing checkpoints; one per deployment."""
     from ledger.cli_progress import CatchUpProgress
     from ledger.integrity.checkpoints import StoredCheckpoint
-    from ledger.projections.runner import Projections, worker_lock
+    from ledger.projections.runner import worker_lock
 
     settings = _existing_ledger()
 
@@ -216,7 +222,7 @@ def worker(
     with worker_lock(settings, waiting):
         last = LedgerReader(settings.database).last_notification_id() or 0
         progress = CatchUpProgress(last, sys.stderr, tty=sys.stderr.isatty())
-        projections = Projections(
+        projections = open_projections(
             settings, checkpoints=True, on_checkpoint=signed, on_progress=progress
         )
         if rebuild:
@@ -248,7 +254,6 @@ def trace(
 ) -> None:
     """Genealogy of an item: up to its donors (default) or down to every vial and patient."""
     from ledger.identifiers import parse_code
-    from ledger.projections.runner import bring_up_to_date
     from ledger.projections.trace import render_tree
     from ledger.projections.trace import trace as trace_graph
     from ledger.projections.tracking import view_engine
@@ -289,7 +294,7 @@ def label(
     """Write the signed QR label of one item (R-ID-2); the print is recorded in the access
     log, and a reprint needs --reason (R-ACC-2)."""
     from label_printing.cli import RenderOptions, file_name, load_signer, write_label
-    from label_printing.from_ledger import label_content
+    from ledger.labels import label_content
 
     settings = _existing_ledger()
     ledger = open_ledger(settings)
@@ -331,7 +336,7 @@ def labels(
     """Write a PDF sheet with the labels of every item of a fill run (e.g. every vial, or a
     blinded study's kits); each label is recorded in the access log as printed (R-ACC-2)."""
     from label_printing.cli import load_signer, write_sheet
-    from label_printing.from_ledger import children_labels
+    from ledger.labels import children_labels
 
     if fmt.lower() != "pdf":
         raise typer.BadParameter("label sheets are PDF; use `celltrace label` for one label")
@@ -483,9 +488,8 @@ def _demo_labels(settings: Settings) -> None:
     """Write the labels of every vial the ledger holds, as the demo's last step."""
     from sqlalchemy import select
 
-    from label_printing.from_ledger import write_vial_labels
+    from ledger.labels import write_vial_labels
     from ledger.projections.items import items_table
-    from ledger.projections.runner import bring_up_to_date
     from ledger.projections.tracking import view_engine
 
     bring_up_to_date(settings)

@@ -21,7 +21,7 @@ from ledger.integrity.log_keys import key_history, log_keys_of
 from ledger.integrity.note import CheckpointError, MalformedNoteError, NoteError, Verifier
 from ledger.integrity.note import open_checkpoint as open_signed_checkpoint
 from ledger.integrity.offline import read_keys
-from ledger.integrity.verify import LedgerReader, LogAudit
+from ledger.integrity.verify import LedgerReader, LogAudit, Report
 
 KeysOption = Annotated[
     Path | None,
@@ -132,6 +132,27 @@ def _log_up_to_date(settings: Settings) -> Iterator[Engine]:
         engine.dispose()
 
 
+def report_json(report: Report) -> dict[str, object]:
+    """A verification report as JSON (`verify --json`, `verify-export --json`)."""
+    brk = report.first_break
+    return {
+        "intact": report.intact,
+        "events_verified": report.events,
+        "chain_head": str(report.head) if report.head else None,
+        "checkpoints_verified": report.checkpoints,
+        "merkle_root": report.merkle_root.hex() if report.merkle_root else None,
+        "break": None
+        if brk is None
+        else {
+            "kind": brk.kind,
+            "notification_id": brk.notification_id,
+            "originator_id": brk.originator_id,
+            "originator_version": brk.originator_version,
+            "message": brk.message,
+        },
+    }
+
+
 def register(
     app: typer.Typer,
     settings_of: Callable[[], Settings],
@@ -164,9 +185,9 @@ def register(
         ],
     ) -> None:
         """Write an item's events with inclusion proofs against the latest checkpoint."""
+        from ledger.bootstrap import bring_up_to_date
         from ledger.identifiers import parse_code
         from ledger.integrity.proofs import TransparencyLog
-        from ledger.projections.runner import bring_up_to_date
 
         settings = existing()
         parsed = str(parse_code(code))
@@ -249,8 +270,6 @@ def register(
         except (OSError, BundleError) as exc:
             raise _usage(str(exc)) from None
         if as_json:
-            from ledger.cli_verify import report_json
-
             typer.echo(json.dumps(report_json(result.report), indent=2))
         else:
             typer.echo("\n".join(describe(result)))

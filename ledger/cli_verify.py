@@ -15,7 +15,7 @@ import typer
 
 from ledger.bootstrap import describe_database
 from ledger.cli_read_models import print_read_models, read_models_json
-from ledger.cli_transparency import KeysOption, log_audit
+from ledger.cli_transparency import KeysOption, log_audit, report_json
 from ledger.config import Settings
 from ledger.integrity.verify import KeptHead, LedgerReader, LogAudit, Report, verify_database
 from ledger.read_model_audit import ReadModelReport, audit_read_models
@@ -165,26 +165,6 @@ def _run_verification(
     total = LedgerReader(settings.database).count()
     with typer.progressbar(length=total, label="Verifying", file=sys.stderr) as bar:
         return verify_database(settings.database, kept_head=kept, progress=bar.update, log=audit)
-
-
-def report_json(report: Report) -> dict[str, object]:
-    brk = report.first_break
-    return {
-        "intact": report.intact,
-        "events_verified": report.events,
-        "chain_head": str(report.head) if report.head else None,
-        "checkpoints_verified": report.checkpoints,
-        "merkle_root": report.merkle_root.hex() if report.merkle_root else None,
-        "break": None
-        if brk is None
-        else {
-            "kind": brk.kind,
-            "notification_id": brk.notification_id,
-            "originator_id": brk.originator_id,
-            "originator_version": brk.originator_version,
-            "message": brk.message,
-        },
-    }
 
 
 def _print_report(settings: Settings, report: Report) -> None:

@@ -19,6 +19,9 @@ DEFAULT_CHECKPOINT_EVERY_SECONDS = 300.0
 DEFAULT_CHECKPOINT_MILESTONES = (".Certified", ".ReleasedForUse", ".Released")
 # A PostgreSQL server that does not answer is reported after this long, not after minutes.
 CONNECT_TIMEOUT_SECONDS = 5
+#: The ledger application's name (eventsourcing `Application.name`), recorded with every read
+#: model's tracking position: never change it.
+LEDGER_NAME = "CellTrace"
 DEFAULT_STATION_IDLE_SECONDS = 600.0
 
 

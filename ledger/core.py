@@ -1,5 +1,6 @@
 """LedgerCore: what every command shares - attribution (R-LED-2), code issuing (R-ID-1), the
-actor's role and training check (R-PPL-2) and the one-transaction save (R-LED-3).
+actor's role and training check (R-PPL-2), the signature of a signed decision (R-LED-5) and the
+one-transaction save (R-LED-3).
 
 The area mixins in `ledger.commands` build on it; `ledger.application.CellTraceLedger`
 composes them into the one write path.
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import cached_property
 from typing import Any, TypeVar
@@ -20,10 +21,21 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 from eventsourcing.utils import Environment, EnvType
 
-from ledger.config import Settings
-from ledger.domain.base import DateAsISO, Meaning, Stamp, StampAsDict, stamped
+from ledger.commands.registry import step
+from ledger.config import LEDGER_NAME, Settings
+from ledger.credentials import CredentialError, Credentials, ThrottledError
+from ledger.db import create_db_engine
+from ledger.domain.base import Cosign, DateAsISO, Meaning, Stamp, StampAsDict, stamped
 from ledger.domain.codes import CodeSequence, item_id, sequence_id
-from ledger.errors import Conflict, InvalidInput, NotAuthorised, NotFound, Violation
+from ledger.errors import (
+    Conflict,
+    InvalidInput,
+    NotAuthorised,
+    NotFound,
+    SignatureRefused,
+    Throttled,
+    Violation,
+)
 from ledger.identifiers import ItemCode, ItemType, parse_code
 from ledger.messages import Sentence
 from ledger.sealed import Seals
@@ -38,14 +50,50 @@ def utc_now() -> datetime:
 
 
 @dataclass(frozen=True)
+class Signing:
+    """A signature given with this request: the password the signer re-entered and, when the
+    client showed one, the meaning the signer saw (R-LED-5, 21 CFR 11.50)."""
+
+    password: str = field(repr=False)
+    meaning: str | None = None
+    confirmed: bool = False  # set by LedgerCore.authorise once the password is checked
+
+
+@dataclass(frozen=True)
 class Actor:
-    """The signed-in person and the role they act in."""
+    """The signed-in person, the role they act in, their signature when they sign this step
+    (R-LED-5) and their device's clock when it was sent (R-LED-2)."""
 
     person_id: str
     role: str
+    signing: Signing | None = field(default=None, compare=False, repr=False)
+    device_time: datetime | None = field(default=None, compare=False)
+
+    def signed(self, password: str, meaning: str | None = None) -> Actor:
+        """This actor signing with the password they re-entered (and the meaning shown)."""
+        return replace(self, signing=Signing(password, meaning))
+
+    def at(self, device_time: datetime | None) -> Actor:
+        """This actor, with the time their device gave for the step (R-LED-2)."""
+        return replace(self, device_time=device_time)
 
 
 SYSTEM = Actor("SYSTEM", "system")
+
+
+def _check_meaning(signer: Actor, meaning: Meaning) -> None:
+    """A signature's meaning, when the client showed one, is the step's (R-LED-5)."""
+    claimed = signer.signing.meaning if signer.signing else None
+    if claimed is not None and claimed != meaning.value:
+        raise InvalidInput(
+            Sentence(
+                "R-LED-5: {person} signs this step with the meaning {expected}, not {claimed}; "
+                "sign again with the meaning the step shows",
+                person=signer.person_id,
+                expected=meaning.value,
+                claimed=claimed,
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -59,7 +107,7 @@ class Receipt:
 class LedgerCore(Application[UUID]):
     """The ledger application's shared machinery over the hash-chained event store."""
 
-    name = "CellTrace"
+    name = LEDGER_NAME
     is_snapshotting_enabled = False
 
     def __init__(
@@ -83,8 +131,13 @@ class LedgerCore(Application[UUID]):
         """Seals of blinded studies, opened with the study keys of the key store (R-ACC-5)."""
         return Seals.open(self.settings)
 
+    @cached_property
+    def credentials(self) -> Credentials:
+        """The password store, to check the signature of a signed decision (R-LED-5)."""
+        return Credentials(create_db_engine(self.settings))
+
     #: Key-store handles opened on first use (cached properties with an `engine`), closed here.
-    KEY_STORES = ("seals", "personal_data")
+    KEY_STORES = ("seals", "personal_data", "credentials")
 
     def close(self) -> None:
         for name in self.KEY_STORES:
@@ -103,12 +156,15 @@ class LedgerCore(Application[UUID]):
         self,
         actor: Actor,
         meaning: Meaning = Meaning.PERFORMED,
-        *,
-        client_time: datetime | None = None,
+        cosign: Cosign | None = None,
     ) -> Iterator[Stamp]:
-        """Attribute every event triggered in the block to `actor` (R-LED-2)."""
+        """Attribute every event triggered in the block to `actor`, with the device time the
+        actor's client sent (R-LED-2); a signature's meaning must be this one (R-LED-5)."""
         if not actor.person_id or not actor.role:
             raise InvalidInput(Sentence("R-LED-2: every step needs an actor id and a role"))
+        _check_meaning(actor, meaning)
+        signed = actor.signing is not None and actor.signing.confirmed
+        client_time = actor.device_time
         if client_time is not None and client_time.utcoffset() is None:
             raise InvalidInput(
                 Sentence(
@@ -116,7 +172,15 @@ class LedgerCore(Application[UUID]):
                     "e.g. 2026-03-01T09:30+08:00"
                 )
             )
-        stamp = Stamp(actor.person_id, actor.role, meaning, self.clock(), client_time)
+        stamp = Stamp(
+            actor.person_id,
+            actor.role,
+            meaning,
+            self.clock(),
+            client_time,
+            reauthenticated=signed,
+            cosign=cosign,
+        )
         with stamped(stamp):
             yield stamp
 
@@ -169,12 +233,13 @@ class LedgerCore(Application[UUID]):
             raise NotFound(f"{parsed} does not refer to a {kind.__name__}")
         return found
 
-    def authorise(self, actor: Actor, step_type: str) -> None:
+    def authorise(self, actor: Actor, step_type: str) -> Actor:
         """Refuse the step unless the actor acts in one of the roles the step registry gives
-        `step_type`, holds that role and has current training for it (R-PPL-2)."""
+        `step_type`, holds that role and has current training for it (R-PPL-2), and, for a
+        signed decision, signs it with their password (R-LED-5). Returns the actor to record
+        the step with: its signature confirmed, or dropped when the step is not signed."""
         if actor == SYSTEM:
-            return
-        from ledger.commands.registry import step
+            return actor
         from ledger.domain.people import Person
 
         roles = [role.value for role in step(step_type).roles]
@@ -206,3 +271,41 @@ class LedgerCore(Application[UUID]):
             )
         if missing:
             raise NotAuthorised(missing)
+        if step(step_type).signed:
+            return self.confirm_signature(actor, step_type)
+        return replace(actor, signing=None)  # a step that is not a signed decision
+
+    def cosign(self, second: Actor, step_type: str, meaning: Meaning) -> Cosign:
+        """The signature of the second person of a two-person step, checked like the first
+        (R-LED-5); that they are another person is a rule of the step itself (R-PPL-4)."""
+        self.confirm_signature(second, step_type)
+        _check_meaning(second, meaning)
+        return Cosign(second.person_id, second.role, meaning)
+
+    def confirm_signature(self, signer: Actor, step_type: str) -> Actor:
+        """Check the signature `signer` gives for `step_type` in this request: the password
+        they re-entered, against the password store (R-LED-5, 21 CFR 11.200(a)). Wrong
+        signature passwords are counted per signer; five block their signatures for a while.
+        Nothing is written when it is refused."""
+        if signer.signing is None:
+            raise SignatureRefused(
+                Sentence(
+                    "R-LED-5: {step_type} is a signed decision: {person} signs it by "
+                    "re-entering their password",
+                    step_type=step_type,
+                    person=signer.person_id,
+                )
+            )
+        now = self.clock()
+        try:
+            self.credentials.check_password(signer.person_id, signer.signing.password, now)
+        except ThrottledError as exc:
+            raise Throttled(
+                Sentence("R-LED-5: electronic signature refused: {problem}.", problem=exc.sentence),
+                int((exc.until - now).total_seconds()),
+            ) from None
+        except CredentialError as exc:
+            raise SignatureRefused(
+                Sentence("R-LED-5: electronic signature refused: {problem}.", problem=exc.sentence)
+            ) from None
+        return replace(signer, signing=replace(signer.signing, confirmed=True))

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 
 from ledger.application import CellTraceLedger
-from ledger.bootstrap import describe_database, init_ledger, open_ledger
+from ledger.bootstrap import bring_up_to_date, describe_database, init_ledger, open_ledger
 from ledger.config import Settings
 from ledger.demo_blinded import run_blinded
 from ledger.demo_clinical import run_clinical
@@ -36,7 +36,6 @@ from ledger.errors import RuleViolation
 from ledger.integrity.checkpoints import Checkpoints, StoredCheckpoint
 from ledger.integrity.verify import verify_database
 from ledger.personal_data import PersonalData
-from ledger.projections.runner import bring_up_to_date
 from ledger.projections.trace import render_tree, trace_up
 from ledger.projections.tracking import view_engine
 

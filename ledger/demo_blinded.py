@@ -61,7 +61,7 @@ def run_blinded(
         patient, _ = app.enrol_patient(inv, study, site, "high", consent)
         kit, _ = app.dispense(pharm, patient, WARD)
         app.thaw_at_bedside(nurse, kit, patient, 1.0, "intravenous")
-        app.administer(nurse, kit, patient, 1.0, "intravenous", pharm.person_id)
+        app.administer(nurse, kit, patient, 1.0, "intravenous", pharm)
         given.append((patient, kit))
     # Which kit each subject got depends on the kits' random code order: not printed here.
     echo(

@@ -70,7 +70,7 @@ def run_clinical(app: CellTraceLedger, staff: Staff, vials: list[str], echo: Ech
     )
     nurse = staff["nurse"]
     app.thaw_at_bedside(nurse, vial, patient, 1.0, "intravenous")
-    number, _ = app.administer(nurse, vial, patient, 1.0, "intravenous", pharm.person_id)
+    number, _ = app.administer(nurse, vial, patient, 1.0, "intravenous", pharm)
     echo(
         f"Bedside check 1.0 mL intravenous: GO; thawed and administered by {nurse.person_id}, "
         f"verified by {pharm.person_id}; follow-up scheduled (day 1 ... year 1)"

@@ -208,7 +208,7 @@ def run_production(
     record_results(app, staff, lot_results(app, bad, failing={"endotoxin": "12.5"}), bad)
     echo(f"{bad}: endotoxin 12.5 EU/mL (limit <= 2.0) - quarantined")
     expect_refusal(echo, lambda: app.certify_lot(qa, bad))
-    app.dispose_item(qa, bad, "non_conforming", "autoclave, then incineration", operator.person_id)
+    app.dispose_item(qa, bad, "non_conforming", "autoclave, then incineration", operator)
     echo(f"{bad}: disposed of as non-conforming by QA, witnessed by {operator.person_id}")
     expect_refusal(echo, lambda: app.fill_lot(operator, bad, 1, 1.0, "2 mL cryovial"))
     return vials, made[3]

@@ -6,6 +6,7 @@ Each helper goes through `CellTraceLedger`'s commands, so every rule applies as 
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 from ledger.application import SYSTEM, Actor, CellTraceLedger
 from ledger.commands.people import ADMINISTER
 from ledger.commands.step_types import step_roles
+from ledger.credentials import Credentials
 from ledger.domain.bank_vial import BankPlan, box_positions
 from ledger.domain.cell_source import IdentityFinding
 from ledger.domain.cellbank import THIRD_PARTY_TESTS, BankTest, BankTestResult
@@ -45,18 +47,30 @@ ROLES = (
 )
 
 
+def _signing(app: CellTraceLedger, code: str, role: str) -> Actor:
+    """A person of the scripted staff, able to sign: the script sets a random password that
+    nobody is told (people sign in after an administrator sets theirs) and signs with it, so
+    its signed decisions pass the same check as everyone's (R-LED-5). A random secret of this
+    length needs no costly hashing, so it is hashed with the cheapest parameters."""
+    password = secrets.token_urlsafe(24)
+    store = Credentials(app.credentials.engine, "cheapest")
+    store.create_tables()
+    store.set_password(code, password)
+    return Actor(code, role).signed(password)
+
+
 def register_staff(app: CellTraceLedger, echo: Echo) -> Staff:
     """Register the facility's people, their roles, training and QP authorisation."""
     today = app.today()
     valid = today + timedelta(days=365)
     admin_code, _ = app.register_person(SYSTEM, ["administrator"])
     app.record_training(SYSTEM, admin_code, ADMINISTER, today, valid, "SOP-ADM-001 v3")
-    admin = Actor(admin_code, "administrator")
+    admin = _signing(app, admin_code, "administrator")
     echo(f"Registered administrator {admin_code}")
     staff: Staff = {"administrator": admin}
     for role in ROLES:
         code, _ = app.register_person(admin, [role])
-        staff[role] = Actor(code, role)
+        staff[role] = _signing(app, code, role)
         echo(f"Registered {role:<12} {code}")
     steps = {k: v for k, v in step_roles().items() if k != ADMINISTER}
     for step, roles in steps.items():

@@ -108,6 +108,24 @@ class NotAuthorised(RuleViolation):
     kind = "forbidden"
 
 
+class SignatureRefused(LedgerError):
+    """The electronic signature of a signed decision was not given or its password was wrong;
+    nothing was written (R-LED-5). The API answers 401."""
+
+    kind = "unauthorized"
+
+
+class Throttled(LedgerError):
+    """Too many wrong passwords from this source or for this signer (R-ACC-4); the API answers
+    429 with Retry-After."""
+
+    kind = "too_many_attempts"
+
+    def __init__(self, detail: str | Sentence, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = max(retry_after, 1)
+
+
 class Unreachable(LedgerError):
     """The ledger's database (or another service) cannot be reached or used: server down,
     wrong password, missing database, permission denied. The CLI exits 3, the API answers 503."""

@@ -25,11 +25,20 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum, unique
 from urllib.parse import unquote
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 from ledger.errors import InvalidInput
 from ledger.messages import Sentence
 
 RULE = "R-ID-1"
+
+#: Namespace of the aggregate ids derived from item codes (and code sequences), stored in every
+#: event: never change it.
+ID_NAMESPACE = uuid5(NAMESPACE_URL, "https://celltrace.invalid/ids")
+
+#: The genealogy relation from a product vial to the shipment it travels in, stored in events
+#: and in the read models' edges: never change it.
+SHIPPED_IN = "shipped in"
 
 #: ISO/IEC 7064 MOD 37-2 alphabet; a character's index is its value (0..36).
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ*"
@@ -344,3 +353,8 @@ def _a(item_type: ItemType) -> Sentence:
             "an {label:term} ({prefix}-...)", label=item_type.label, prefix=item_type.prefix
         )
     return Sentence("a {label:term} ({prefix}-...)", label=item_type.label, prefix=item_type.prefix)
+
+
+def item_id(code: ItemCode | str) -> UUID:
+    """The aggregate id of the item that carries `code` (`ledger.domain.codes.CodedItem`)."""
+    return uuid5(ID_NAMESPACE, f"item:{code}")

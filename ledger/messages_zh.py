@@ -23,6 +23,18 @@ TEMPLATES: dict[str, str] = {
         "请选择本次操作的角色：{person} 拥有的角色为 {roles:terms}。"
     ),
     "Sign-in refused: {problem}.": "登录被拒绝：{problem}。",
+    "R-LED-5: {step_type} is a signed decision: {person} signs it by re-entering their "
+    "password": "R-LED-5：{step_type} 是需签名的决定：{person} 须重新输入密码签名",
+    "R-LED-5: {person} signs this step with the meaning {expected}, not {claimed}; sign again "
+    "with the meaning the step shows": (
+        "R-LED-5：{person} 对此步骤的签名含义应为 {expected}，而非 {claimed}；"
+        "请按步骤显示的含义重新签名"
+    ),
+    "R-LED-2: the Device-Time header {value!r} is not a time with its UTC offset; send ISO "
+    "8601 such as 2026-03-01T09:30:00+08:00": (
+        "R-LED-2：Device-Time 请求头 {value!r} 不是带 UTC 偏移的时间；"
+        "请发送 ISO 8601 格式，例如 2026-03-01T09:30:00+08:00"
+    ),
     "{variable}={name} is not a password hashing profile; use one of "
     "{known:terms_or} or unset it": (
         "{variable}={name} 不是密码散列配置；请使用 {known:terms_or} 之一，或取消该设置"

@@ -1,12 +1,13 @@
 """What `celltrace init` does on the PostgreSQL server itself: create a missing database (or
-say exactly how an administrator does it) and grant the application role its privileges."""
+say exactly how an administrator does it) and check the application role exists. Granting it
+its privileges is `ledger.schema.grant_to`, beside the tables it names."""
 
 from __future__ import annotations
 
 import psycopg
 from psycopg import sql
 
-from ledger.config import DatabaseURL, Settings
+from ledger.config import DatabaseURL
 from ledger.errors import InvalidInput, Unreachable
 from ledger.reachability import database_failure, pg_connect
 
@@ -55,19 +56,6 @@ def check_role(db: DatabaseURL, role: str) -> None:
             f"administrator to create it (CREATE ROLE {quote_identifier(role)} LOGIN PASSWORD "
             "'...';) and run init again. Nothing was written"
         )
-
-
-def grant_to(settings: Settings, role: str) -> list[str]:
-    """Give `role` exactly the application's privileges (GRANTs are idempotent); returns the
-    statements run."""
-    from ledger.schema import grant_statements
-
-    db = settings.database
-    statements = grant_statements(role, db.dbname)
-    with pg_connect(db) as conn:
-        for statement in statements:
-            conn.execute(statement.encode())
-    return statements
 
 
 def _failure(exc: psycopg.Error, db: DatabaseURL) -> Exception:

@@ -20,6 +20,7 @@ from ledger.integrity.checkpoints import Checkpoints
 from ledger.pg_setup import quote_identifier
 from ledger.projections.items import ItemsView
 from ledger.projections.merkle import MerkleView
+from ledger.reachability import pg_connect
 
 
 def create_side_tables(settings: Settings, engine: Engine) -> None:
@@ -79,4 +80,15 @@ def grant_statements(role: str, database: str) -> list[str]:
     schema = personal_data.PG_SCHEMA
     statements.append(f"GRANT USAGE ON SCHEMA {schema} TO {who};")
     statements.append(f"GRANT {PERSONAL_PRIVILEGES} ON ALL TABLES IN SCHEMA {schema} TO {who};")
+    return statements
+
+
+def grant_to(settings: Settings, role: str) -> list[str]:
+    """Give `role` exactly the application's privileges (GRANTs are idempotent); returns the
+    statements run."""
+    db = settings.database
+    statements = grant_statements(role, db.dbname)
+    with pg_connect(db) as conn:
+        for statement in statements:
+            conn.execute(statement.encode())
     return statements

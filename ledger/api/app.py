@@ -33,11 +33,10 @@ from ledger.api.routers import (
 )
 from ledger.api.routers import ledger as ledger_router
 from ledger.application import Clock, utc_now
-from ledger.bootstrap import open_ledger
+from ledger.bootstrap import open_ledger, open_projections
 from ledger.config import Settings
 from ledger.credentials import Credentials
 from ledger.db import create_db_engine
-from ledger.projections.runner import Projections
 from ledger.projections.tracking import view_engine
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -82,7 +81,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if run_projections:
-            ctx.projections = Projections(settings, checkpoints=True).__enter__()
+            ctx.projections = open_projections(settings, checkpoints=True).__enter__()
             # Auditors can fetch a checkpoint covering everything recorded before the start.
             ctx.log.checkpoints.sign()
         try:

@@ -1,17 +1,18 @@
-"""FastAPI dependencies: the request context, the signed-in actor and e-signatures (R-LED-5)."""
+"""FastAPI dependencies: the request context, the signed-in actor with their device's time
+(R-LED-2), and read-your-writes."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Header, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ledger.api.context import ApiContext
-from ledger.api.errors import AuthError, TooManyAttempts
+from ledger.api.errors import AuthError
 from ledger.application import Actor
-from ledger.credentials import CredentialError, ThrottledError
+from ledger.errors import InvalidInput
 from ledger.messages import Sentence
 
 _bearer = HTTPBearer(auto_error=False, description="Token from POST /api/v1/auth/token")
@@ -27,7 +28,36 @@ Context = Annotated[ApiContext, Depends(get_context)]
 Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
-def current_actor(ctx: Context, credentials: Bearer) -> Actor:
+DeviceTime = Annotated[
+    str | None,
+    Header(
+        alias="Device-Time",
+        description="The client device's clock when the step was done, ISO 8601 with its UTC "
+        "offset (e.g. 2026-03-01T09:30:00+08:00); stored beside the server's time (R-LED-2).",
+    ),
+]
+
+
+def device_time(value: str | None) -> datetime | None:
+    """The Device-Time header as an aware datetime, or a 422 naming the header (R-LED-2)."""
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.utcoffset() is None:
+        raise InvalidInput(
+            Sentence(
+                "R-LED-2: the Device-Time header {value!r} is not a time with its UTC offset; "
+                "send ISO 8601 such as 2026-03-01T09:30:00+08:00",
+                value=value[:40],
+            )
+        )
+    return parsed
+
+
+def current_actor(ctx: Context, credentials: Bearer, device: DeviceTime = None) -> Actor:
     if credentials is None:
         raise AuthError(
             Sentence("Sign in first: send the token from POST /api/v1/auth/token as Bearer.")
@@ -36,27 +66,10 @@ def current_actor(ctx: Context, credentials: Bearer) -> Actor:
     session = ctx.credentials.session(credentials.credentials, ctx.clock(), idle)
     if session is None:
         raise AuthError(Sentence("The sign-in token is unknown or has expired; sign in again."))
-    return Actor(session.person_code, session.role)
+    return Actor(session.person_code, session.role).at(device_time(device))
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
-
-
-def confirm_signature(ctx: ApiContext, actor: Actor, password: str) -> None:
-    """Re-authenticate the signer of a release-type decision (R-LED-5); nothing is written
-    when the password is wrong."""
-    now = ctx.clock()
-    try:
-        ctx.credentials.check_password(actor.person_id, password, now)
-    except ThrottledError as exc:
-        raise TooManyAttempts(
-            Sentence("R-LED-5: electronic signature refused: {problem}.", problem=exc.sentence),
-            int((exc.until - now).total_seconds()),
-        ) from None
-    except CredentialError as exc:
-        raise AuthError(
-            Sentence("R-LED-5: electronic signature refused: {problem}.", problem=exc.sentence)
-        ) from None
 
 
 def wait_after(

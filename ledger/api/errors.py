@@ -24,6 +24,8 @@ from ledger.errors import (
     NotFound,
     NotReady,
     RuleViolation,
+    SignatureRefused,
+    Throttled,
     Unreachable,
 )
 from ledger.messages import Sentence
@@ -41,14 +43,8 @@ class ForbiddenError(LedgerError):
     kind = "forbidden"
 
 
-class TooManyAttempts(LedgerError):
-    """Too many wrong passwords from this source or for this signer (429, R-ACC-4)."""
-
-    kind = "too_many_attempts"
-
-    def __init__(self, detail: str | Sentence, retry_after: int) -> None:
-        super().__init__(detail)
-        self.retry_after = max(retry_after, 1)
+#: Too many wrong passwords from this source or for this signer (429, R-ACC-4).
+TooManyAttempts = Throttled
 
 
 _STATUS: tuple[tuple[type[LedgerError], int], ...] = (
@@ -58,8 +54,9 @@ _STATUS: tuple[tuple[type[LedgerError], int], ...] = (
     (Conflict, 409),
     (InvalidInput, 422),
     (AuthError, 401),
+    (SignatureRefused, 401),
     (ForbiddenError, 403),
-    (TooManyAttempts, 429),
+    (Throttled, 429),
     (NotReady, 503),
     (Unreachable, 503),
     (IntegrityFailure, 500),
@@ -90,8 +87,10 @@ async def _ledger_error(request: Request, exc: Exception) -> JSONResponse:
     rule = getattr(exc, "rule", None)
     if not violations and isinstance(rule, str):
         violations = [{"rule": rule, "message": detail}]
-    headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, AuthError) else None
-    if isinstance(exc, TooManyAttempts):
+    headers = (
+        {"WWW-Authenticate": "Bearer"} if isinstance(exc, AuthError | SignatureRefused) else None
+    )
+    if isinstance(exc, Throttled):
         headers = {"Retry-After": str(exc.retry_after)}
     return JSONResponse(
         error_body(exc.kind, detail, violations), status_code=_status_of(exc), headers=headers

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from ledger.core import Actor
 from ledger.core import Receipt as LedgerReceipt
 
 
@@ -24,12 +25,18 @@ class Created(Receipt):
 
 
 class Signature(BaseModel):
-    """An electronic signature: the signer re-enters their password (R-LED-5)."""
+    """An electronic signature: the signer re-enters their password; the application checks
+    it (R-LED-5). `meaning`, when sent, is the meaning the signer was shown; it must be the
+    step's own (see `GET /api/v1/steps`), or the request is refused 422."""
 
     password: str = Field(min_length=1, max_length=200)
-    meaning: str = Field(
-        default="approved", pattern="^(performed|reviewed|approved|released|witnessed)$"
+    meaning: str | None = Field(
+        default=None, pattern="^(performed|reviewed|approved|released|witnessed)$"
     )
+
+    def of(self, actor: Actor) -> Actor:
+        """`actor` signing with this signature."""
+        return actor.signed(self.password, self.meaning)
 
 
 class RecallItemOut(BaseModel):

@@ -51,5 +51,5 @@ def install(app: FastAPI, cors_origins: tuple[str, ...]) -> None:
             CORSMiddleware,
             allow_origins=list(cors_origins),
             allow_methods=["GET", "POST"],
-            allow_headers=["Authorization", "Content-Type", "Accept-Language"],
+            allow_headers=["Authorization", "Content-Type", "Accept-Language", "Device-Time"],
         )

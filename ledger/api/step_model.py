@@ -25,6 +25,7 @@ FieldKind = Literal[
     "file",
     "list",
     "reasons",
+    "meaning",
 ]
 
 
@@ -49,6 +50,7 @@ class Step:
     fields: tuple[StepField, ...] = ()
     not_when: tuple[str, ...] = ("on hold", "disposed", "ineligible", "rejected", "recalled")
     only_when: tuple[str, ...] = ()
+    meaning: str = ""  # when this form's command signs with another of the step's meanings
 
     @property
     def roles(self) -> tuple[str, ...]:
@@ -59,6 +61,11 @@ class Step:
         """R-LED-5: the form asks for the signer's password."""
         return registry_step(self.step).signed
 
+    @property
+    def signature_meaning(self) -> str:
+        """The meaning the signer is shown and signs with (R-LED-5, 21 CFR 11.50)."""
+        return self.meaning or registry_step(self.step).meaning.value
+
     def applies(self, item_type: str, status: str) -> bool:
         if item_type not in self.item_types or status in self.not_when:
             return False
@@ -68,6 +75,8 @@ class Step:
         fields = list(self.fields)
         if self.signed:
             fields.append(StepField("signature.password", "password"))
+            # shown beside the password and sent: the application refuses another (422)
+            fields.append(StepField("signature.meaning", "meaning", default=self.signature_meaning))
         return {
             "key": self.key,
             "method": "POST",

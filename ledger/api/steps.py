@@ -163,6 +163,7 @@ STEPS: tuple[Step, ...] = (
         "/materials/lots/{code}/reject",
         (StepField("reason"),),
         only_when=("active", "quarantine", "received"),
+        meaning="approved",
     ),
     Step(
         "material_recall",

@@ -52,7 +52,7 @@ class BankCommands(LedgerCore):
         arrival: Arrival,
     ) -> tuple[str, Receipt]:
         """Record a donor sample as received (R-CB-1, R-MAT-5, R-DON-2/4/6)."""
-        self.authorise(actor, COLLECT)
+        actor = self.authorise(actor, COLLECT)
         kind = parse_enum(SampleType, sample_type, "R-CB-1", "sample type")
         donor = self.load(donor_code, ItemType.DONOR, Donor)
         checks = check_material_uses(self, transport_media, Stage.TRANSPORT)
@@ -76,7 +76,7 @@ class BankCommands(LedgerCore):
         pluripotent: bool = False,
     ) -> tuple[list[str], Receipt]:
         """Isolate cells into portions, each with its own code (R-CB-2)."""
-        self.authorise(actor, ISOLATE)
+        actor = self.authorise(actor, ISOLATE)
         checked = parse_enum(IsolationMethod, method, "R-CB-2", "isolation method")
         collection = self.load(collection_code, ItemType.COLLECTION, Collection)
         donors = donor_standings(self, collection.donor_codes)
@@ -99,7 +99,7 @@ class BankCommands(LedgerCore):
         self, actor: Actor, source_code: str, count: int, method: str
     ) -> tuple[list[str], Receipt]:
         """Single-cell clones of a portion or clone, each with its own code (§5.4.1(4))."""
-        self.authorise(actor, CLONE)
+        actor = self.authorise(actor, CLONE)
         source = self.get_cell_source(source_code)
         donors = donor_standings(self, source.donor_codes)
         with self.command(actor):
@@ -115,7 +115,7 @@ class BankCommands(LedgerCore):
         findings: list[IdentityFinding],
         report_ref: str,
     ) -> Receipt:
-        self.authorise(actor, IDENTITY)
+        actor = self.authorise(actor, IDENTITY)
         source = self.get_cell_source(source_code)
         donors = donor_standings(self, source.donor_codes)
         with self.command(actor):
@@ -125,7 +125,7 @@ class BankCommands(LedgerCore):
     def record_engineering(
         self, actor: Actor, source_code: str, vector: Vector, *, reprogramming: bool = False
     ) -> Receipt:
-        self.authorise(actor, ENGINEER)
+        actor = self.authorise(actor, ENGINEER)
         source = self.get_cell_source(source_code)
         donors = donor_standings(self, source.donor_codes)
         with self.command(actor):
@@ -134,7 +134,7 @@ class BankCommands(LedgerCore):
 
     def receive_cell_line(self, actor: Actor, line: CellLine) -> tuple[str, Receipt]:
         """Receive cells of an established line (R-CB-7: unstable lines need lawful origin)."""
-        self.authorise(actor, RECEIVE_LINE)
+        actor = self.authorise(actor, RECEIVE_LINE)
         with self.command(actor):
             sequence, (code,) = self.issue_codes(ItemType.CELL_PORTION)
             stock = CellLineStock.receive(str(code), line)
@@ -149,7 +149,7 @@ class BankCommands(LedgerCore):
         materials: Sequence[UseOf] = (),
     ) -> tuple[str, list[str], Receipt]:
         """Freeze a seed, master or working bank; returns the bank code and its vial codes."""
-        self.authorise(actor, ESTABLISH)
+        actor = self.authorise(actor, ESTABLISH)
         checked = parse_enum(Tier, tier, "R-CB-3", "bank tier")
         kind = parse_code(source_code, (*SOURCES, ItemType.BANK_VIAL)).item_type
         source: CellSource | BankVial = (
@@ -177,7 +177,7 @@ class BankCommands(LedgerCore):
 
     def record_bank_test(self, actor: Actor, bank_code: str, result: BankTestResult) -> Receipt:
         """Record one bank test result, in-house or third-party (R-CB-5, §5.8)."""
-        self.authorise(actor, TEST)
+        actor = self.authorise(actor, TEST)
         bank = self.get_cell_bank(bank_code)
         with self.command(actor):
             bank.record_test(result, donor_standings(self, bank.donor_codes))
@@ -185,7 +185,7 @@ class BankCommands(LedgerCore):
 
     def release_cell_bank(self, actor: Actor, bank_code: str) -> Receipt:
         """QA's signed release after full testing (R-CB-5)."""
-        self.authorise(actor, RELEASE)
+        actor = self.authorise(actor, RELEASE)
         bank = self.get_cell_bank(bank_code)
         with self.command(actor, Meaning.RELEASED):
             bank.release(donor_standings(self, bank.donor_codes))
@@ -200,7 +200,7 @@ class BankCommands(LedgerCore):
         thawed_at: datetime | None = None,
     ) -> Receipt:
         """Record a vial's thaw and post-thaw viability (R-CB-5, R-CB-6)."""
-        self.authorise(actor, THAW)
+        actor = self.authorise(actor, THAW)
         checked = parse_enum(ThawPurpose, purpose, "R-CB-6", "thaw purpose")
         vial = self.get_bank_vial(vial_code)
         bank = self.get_cell_bank(vial.bank)

@@ -13,6 +13,7 @@ from ledger.commands.donors import donor_standings
 from ledger.commands.shipments import shipment_of
 from ledger.core import Actor, LedgerCore, Receipt
 from ledger.domain.administration import Dose, DueVisit
+from ledger.domain.base import Meaning
 from ledger.domain.bedside import BedsideFacts, Decision, decide
 from ledger.domain.patient import Patient
 from ledger.domain.people import Person, Role
@@ -57,7 +58,7 @@ class BedsideCommands(LedgerCore):
         self, actor: Actor, vial_code: str, patient_code: str, dose: float, route: str
     ) -> Receipt:
         """Thaw a vial for a patient; starts its in-use time (R-CLN-2)."""
-        self.authorise(actor, THAW)
+        actor = self.authorise(actor, THAW)
         found = self._bedside(vial_code, patient_code, dose, route, None)
         decision = decide(found.facts)
         if not decision.go or found.shipment is None:
@@ -73,17 +74,21 @@ class BedsideCommands(LedgerCore):
         patient_code: str,
         dose: float,
         route: str,
-        pharmacist_code: str,
+        pharmacist: Actor,
     ) -> tuple[int, Receipt]:
         """The nurse records the administration the pharmacist verified, only on go at this
-        moment (R-CLN-2, R-CLN-3); schedules the follow-up (R-CLN-6). Returns its number."""
-        self.authorise(actor, ADMINISTER)
+        moment (R-CLN-2, R-CLN-3); schedules the follow-up (R-CLN-6). Both sign with their
+        passwords (R-LED-5): the nurse as performed, the pharmacist as reviewed. Returns the
+        administration's number."""
+        actor = self.authorise(actor, ADMINISTER)
+        pharmacist_code = pharmacist.person_id
         problems = self._pharmacist_problems(pharmacist_code)
         found = self._bedside(vial_code, patient_code, dose, route, None)
         shipment, now = found.shipment, self.clock()
         if problems or shipment is None:
             raise RuleViolation([*decide(found.facts).reasons, *problems])
-        with self.command(actor):
+        verified = self.cosign(pharmacist, VERIFY, Meaning.REVIEWED)
+        with self.command(actor, cosign=verified):
             number = found.patient.administer(
                 decide(found.facts),
                 Dose(
@@ -106,7 +111,7 @@ class BedsideCommands(LedgerCore):
         self, actor: Actor, patient_code: str, number: int, label: str, done_on: date
     ) -> Receipt:
         """Record a follow-up visit of administration `number` (R-CLN-6)."""
-        self.authorise(actor, FOLLOW_UP)
+        actor = self.authorise(actor, FOLLOW_UP)
         patient = self.load(patient_code, ItemType.PATIENT, Patient)
         with self.command(actor):
             patient.complete_visit(number, label, done_on, self.today())

@@ -24,7 +24,7 @@ WITHDRAW = "clinical.withdraw"
 class ClinicalCommands(DonorCommands):
     def register_site(self, actor: Actor, name: str) -> tuple[str, Receipt]:
         """Register a clinical institution; returns the new site code (R-CLN-1)."""
-        self.authorise(actor, SITE)
+        actor = self.authorise(actor, SITE)
         with self.command(actor):
             sequence, (code,) = self.issue_codes(ItemType.SITE)
             site = Site.register(str(code), name)
@@ -32,7 +32,7 @@ class ClinicalCommands(DonorCommands):
 
     def register_study(self, actor: Actor, title: str, protocol: Protocol) -> tuple[str, Receipt]:
         """Register a study under its ethics-approved protocol version (R-CLN-1, R-CLN-6)."""
-        self.authorise(actor, STUDY)
+        actor = self.authorise(actor, STUDY)
         with self.command(actor, Meaning.APPROVED):
             sequence, (code,) = self.issue_codes(ItemType.STUDY)
             study = Study.register(str(code), title, protocol)
@@ -40,7 +40,7 @@ class ClinicalCommands(DonorCommands):
 
     def activate_site(self, actor: Actor, study_code: str, site_code: str) -> Receipt:
         """Open a study at a registered site (R-CLN-1)."""
-        self.authorise(actor, ACTIVATE)
+        actor = self.authorise(actor, ACTIVATE)
         study = self.get_study(study_code)
         site = self.get_site(site_code)
         with self.command(actor, Meaning.APPROVED):
@@ -61,7 +61,7 @@ class ClinicalCommands(DonorCommands):
         """Enrol a consented subject under a new pseudonymous code; identifying data, if given,
         goes to the personal-data store only (R-CLN-1, R-LED-6). An autologous subject is
         linked to their own donor code."""
-        self.authorise(actor, ENROL)
+        actor = self.authorise(actor, ENROL)
         study = self.get_study(study_code)
         site = self.get_site(site_code)
         if donor_code is not None:
@@ -78,7 +78,7 @@ class ClinicalCommands(DonorCommands):
         return str(code), receipt
 
     def withdraw_patient_consent(self, actor: Actor, patient_code: str, reason: str) -> Receipt:
-        self.authorise(actor, WITHDRAW)
+        actor = self.authorise(actor, WITHDRAW)
         patient = self.get_patient(patient_code)
         with self.command(actor):
             patient.withdraw_consent(reason)

@@ -14,7 +14,7 @@ class CorrectionCommands(LedgerCore):
     def correct_entry(self, actor: Actor, item_code: str, version: int, reason: str) -> Receipt:
         """Strike out event `version` of the item `item_code` (a result, screening, consent or
         confirmation) giving the reason; then record the right data with the usual command."""
-        self.authorise(actor, CORRECT)
+        actor = self.authorise(actor, CORRECT)
         item = self.load(item_code, tuple(ItemType), Correctable)
         with self.command(actor):
             item.correct(version, reason)

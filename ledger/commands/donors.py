@@ -38,7 +38,7 @@ class DonorCommands(LedgerCore):
     ) -> tuple[str, Receipt]:
         """Register a donor under a new pseudonymous code; identifying data, if given, is
         stored encrypted outside the chain (R-LED-6)."""
-        self.authorise(actor, REGISTER)
+        actor = self.authorise(actor, REGISTER)
         with self.command(actor):
             sequence, (code,) = self.issue_codes(ItemType.DONOR)
             donor = Donor(str(code), autologous)
@@ -61,7 +61,7 @@ class DonorCommands(LedgerCore):
         consented_on: date,
     ) -> Receipt:
         """Record the signed consent and what it authorises (R-DON-6, §8.2(2))."""
-        self.authorise(actor, CONSENT)
+        actor = self.authorise(actor, CONSENT)
         donor = self.get_donor(donor_code)
         checked = parse_scopes(list(scopes))
         with self.command(actor):
@@ -73,7 +73,7 @@ class DonorCommands(LedgerCore):
     def withdraw_consent(
         self, actor: Actor, donor_code: str, reason: str, withdrawn_on: date
     ) -> Receipt:
-        self.authorise(actor, CONSENT)
+        actor = self.authorise(actor, CONSENT)
         donor = self.get_donor(donor_code)
         with self.command(actor):
             donor.withdraw_consent(reason, withdrawn_on)
@@ -83,7 +83,7 @@ class DonorCommands(LedgerCore):
         self, actor: Actor, donor_code: str, screening: ScreeningRecord
     ) -> Receipt:
         """Record one screening with its marker results and hemodilution (R-DON-1..3)."""
-        self.authorise(actor, SCREEN)
+        actor = self.authorise(actor, SCREEN)
         donor = self.get_donor(donor_code)
         with self.command(actor):
             donor.record_screening(screening)
@@ -98,7 +98,7 @@ class DonorCommands(LedgerCore):
         relaxation_justification: str = "",
     ) -> Receipt:
         """QA signs the eligibility determination with the meaning "approved" (R-DON-4, R-DON-5)."""
-        self.authorise(actor, ELIGIBILITY)
+        actor = self.authorise(actor, ELIGIBILITY)
         donor = self.get_donor(donor_code)
         with self.command(actor, Meaning.APPROVED):
             donor.determine_eligibility(eligible, reason, relaxation_justification)
@@ -109,7 +109,7 @@ class DonorCommands(LedgerCore):
     ) -> Receipt:
         """Look-back (R-DON-7): the donor becomes ineligible and every item derived from them
         is put on hold in the same transaction, each with the reason in its own history."""
-        self.authorise(actor, LOOKBACK)
+        actor = self.authorise(actor, LOOKBACK)
         donor = self.get_donor(donor_code)
         affected = self._descendants(donor)
         kits = study_kits(self, affected)
@@ -131,7 +131,7 @@ class DonorCommands(LedgerCore):
         self, actor: Actor, donor_code: str, identity: PersonalData
     ) -> Receipt:
         """Store (or replace) the donor's identifying data, encrypted, outside the chain."""
-        self.authorise(actor, PERSONAL_DATA)
+        actor = self.authorise(actor, PERSONAL_DATA)
         donor = self.get_donor(donor_code)
         with self.command(actor):
             donor.record_identity(identity.fields())
@@ -140,7 +140,7 @@ class DonorCommands(LedgerCore):
 
     def erase_donor_identity(self, actor: Actor, donor_code: str, reason: str) -> Receipt:
         """Destroy the donor's key and ciphertext (R-LED-6); the chain keeps only the code."""
-        self.authorise(actor, PERSONAL_DATA)
+        actor = self.authorise(actor, PERSONAL_DATA)
         donor = self.get_donor(donor_code)
         with self.command(actor):
             donor.erase_identity(reason)

@@ -57,7 +57,7 @@ class MaterialCommands(LedgerCore):
         pathogen_screening_ref: str = "",
     ) -> Receipt:
         """Qualify a material for use: its kind, grade and origin (R-MAT-1..3)."""
-        self.authorise(actor, DEFINE)
+        actor = self.authorise(actor, DEFINE)
         if find(self, Material, material_id(reference)) is not None:
             raise RuleViolation(
                 [
@@ -94,7 +94,7 @@ class MaterialCommands(LedgerCore):
         coa_ref: str,
     ) -> tuple[str, Receipt]:
         """Receive a lot into quarantine; returns its new code (R-MAT-1)."""
-        self.authorise(actor, RECEIVE)
+        actor = self.authorise(actor, RECEIVE)
         material = self.get_material(material_reference)
         with self.command(actor):
             sequence, (code,) = self.issue_codes(ItemType.MATERIAL_LOT)
@@ -104,21 +104,21 @@ class MaterialCommands(LedgerCore):
         return str(code), self.record(sequence, lot)
 
     def release_material_lot(self, actor: Actor, lot_code: str, qc_record_ref: str) -> Receipt:
-        self.authorise(actor, DISPOSITION)
+        actor = self.authorise(actor, DISPOSITION)
         lot = self.get_material_lot(lot_code)
         with self.command(actor, Meaning.RELEASED):
             lot.release(qc_record_ref, self.today())
         return self.record(lot)
 
     def reject_material_lot(self, actor: Actor, lot_code: str, reason: str) -> Receipt:
-        self.authorise(actor, DISPOSITION)
+        actor = self.authorise(actor, DISPOSITION)
         lot = self.get_material_lot(lot_code)
         with self.command(actor, Meaning.APPROVED):
             lot.reject(reason)
         return self.record(lot)
 
     def recall_material_lot(self, actor: Actor, lot_code: str, reason: str) -> Receipt:
-        self.authorise(actor, RECALL)
+        actor = self.authorise(actor, RECALL)
         lot = self.get_material_lot(lot_code)
         with self.command(actor, Meaning.APPROVED):
             lot.recall(reason)
@@ -128,7 +128,7 @@ class MaterialCommands(LedgerCore):
         self, actor: Actor, species: str, country: str, reference: str
     ) -> Receipt:
         """List an animal-origin country as an epidemic area for a species (R-MAT-3)."""
-        self.authorise(actor, EPIDEMIC_AREAS)
+        actor = self.authorise(actor, EPIDEMIC_AREAS)
         checked = parse_enum(AnimalSpecies, species, "R-MAT-3", "animal species")
         with self.command(actor, Meaning.APPROVED):
             register = find(self, EpidemicAreas, EPIDEMIC_AREAS_ID) or EpidemicAreas()
@@ -136,7 +136,7 @@ class MaterialCommands(LedgerCore):
         return self.record(register)
 
     def lift_epidemic_area(self, actor: Actor, species: str, country: str, reason: str) -> Receipt:
-        self.authorise(actor, EPIDEMIC_AREAS)
+        actor = self.authorise(actor, EPIDEMIC_AREAS)
         checked = parse_enum(AnimalSpecies, species, "R-MAT-3", "animal species")
         with self.command(actor, Meaning.APPROVED):
             register = find(self, EpidemicAreas, EPIDEMIC_AREAS_ID) or EpidemicAreas()

@@ -14,7 +14,7 @@ ADMINISTER = "people.administer"
 class PeopleCommands(LedgerCore):
     def register_person(self, actor: Actor, roles: list[str]) -> tuple[str, Receipt]:
         """Register a person with their roles; returns the new person code."""
-        self.authorise(actor, ADMINISTER)
+        actor = self.authorise(actor, ADMINISTER)
         checked = parse_roles(roles)
         with self.command(actor):
             sequence, (code,) = self.issue_codes(ItemType.PERSON)
@@ -22,7 +22,7 @@ class PeopleCommands(LedgerCore):
         return str(code), self.record(sequence, person)
 
     def grant_role(self, actor: Actor, person_code: str, role: str) -> Receipt:
-        self.authorise(actor, ADMINISTER)
+        actor = self.authorise(actor, ADMINISTER)
         (checked,) = parse_roles([role])
         person = self.load(person_code, ItemType.PERSON, Person)
         with self.command(actor):
@@ -30,7 +30,7 @@ class PeopleCommands(LedgerCore):
         return self.record(person)
 
     def revoke_role(self, actor: Actor, person_code: str, role: str, reason: str) -> Receipt:
-        self.authorise(actor, ADMINISTER)
+        actor = self.authorise(actor, ADMINISTER)
         (checked,) = parse_roles([role])
         person = self.load(person_code, ItemType.PERSON, Person)
         with self.command(actor):
@@ -46,7 +46,7 @@ class PeopleCommands(LedgerCore):
         expires_on: date,
         sop: str,
     ) -> Receipt:
-        self.authorise(actor, ADMINISTER)
+        actor = self.authorise(actor, ADMINISTER)
         from ledger.commands.step_types import step_roles
 
         person = self.load(person_code, ItemType.PERSON, Person)
@@ -58,7 +58,7 @@ class PeopleCommands(LedgerCore):
 
     def authorise_qp(self, actor: Actor, person_code: str, site_code: str) -> Receipt:
         """Authorise a Qualified Person to release for a site (R-PPL-3)."""
-        self.authorise(actor, ADMINISTER)
+        actor = self.authorise(actor, ADMINISTER)
         person = self.load(person_code, ItemType.PERSON, Person)
         with self.command(actor):
             person.authorise_qp(site_code)

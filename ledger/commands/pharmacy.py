@@ -34,7 +34,7 @@ class PharmacyCommands(LedgerCore):
     ) -> Receipt:
         """Store vials of a re-inspected shipment in a place of the site pharmacy (a move if
         they were stored, a return if dispensed and not thawed) (R-TRC-2, R-QC-3, R-SHP-3)."""
-        self.authorise(actor, STORE)
+        actor = self.authorise(actor, STORE)
         shipment = self.load(shipment_code, ItemType.SHIPMENT, Shipment)
         stored = [self._pharmacy_vial(v) for v in vials]
         with self.command(actor):
@@ -47,7 +47,7 @@ class PharmacyCommands(LedgerCore):
         """Dispense a stored, released vial for a subject to the ward or bedside. For a subject
         of a blinded study the ledger picks the kit of their randomisation arm, so name no
         vial (R-CLN-2, R-CLN-5). Returns the vial dispensed."""
-        self.authorise(actor, DISPENSE)
+        actor = self.authorise(actor, DISPENSE)
         patient = self.load(patient_code, ItemType.PATIENT, Patient)
         study = self.load(patient.study, ItemType.STUDY, Study)
         problems = subject_problems(patient, study)
@@ -78,7 +78,7 @@ class PharmacyCommands(LedgerCore):
     ) -> Receipt:
         """Load (or extend) a blinded study's randomisation list, signed (R-CLN-5, R-LED-5:
         the API re-authenticates the signer). The list stays restricted."""
-        self.authorise(actor, RANDOMISATION)
+        actor = self.authorise(actor, RANDOMISATION)
         study = self.load(study_code, ItemType.STUDY, Study)
         now = self.clock()
 

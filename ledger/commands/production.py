@@ -19,6 +19,7 @@ from ledger.commands.materials import check_material_uses
 from ledger.commands.quality import spec_version
 from ledger.core import Actor, LedgerCore, Receipt
 from ledger.domain.bank_vial import BankVial
+from ledger.domain.base import Meaning
 from ledger.domain.cell_source import CellSource
 from ledger.domain.codes import item_id
 from ledger.domain.culture import Culture, PassagePlan
@@ -52,7 +53,7 @@ class ProductionCommands(LedgerCore):
         self, actor: Actor, vial_code: str, medium: Sequence[UseOf]
     ) -> tuple[str, Receipt]:
         """Seed a culture from a thawed working-bank vial fit for production (R-PRO-1)."""
-        self.authorise(actor, CULTURE)
+        actor = self.authorise(actor, CULTURE)
         vial = self.load(vial_code, ItemType.BANK_VIAL, BankVial)
         donors = donor_standings(self, vial.donor_codes)
         checks = check_material_uses(self, medium, Stage.EXPANSION_CULTURE)
@@ -71,7 +72,7 @@ class ProductionCommands(LedgerCore):
     ) -> Receipt:
         """One passage: medium and other lots (checked at the culture's stage), feed and
         dissociation method, within the bank's passage limit (R-PRO-1, R-MAT-1..4)."""
-        self.authorise(actor, PASSAGE)
+        actor = self.authorise(actor, PASSAGE)
         culture = self.get_culture(culture_code)
         medium_checks = check_material_uses(self, medium, culture.stage)
         checks = check_material_uses(self, materials, culture.stage)
@@ -85,7 +86,7 @@ class ProductionCommands(LedgerCore):
         self, actor: Actor, culture_code: str, medium: Sequence[UseOf]
     ) -> Receipt:
         """Move the culture to the serum-free supernatant-collection stage (R-PRO-2, R-MAT-4)."""
-        self.authorise(actor, COLLECTION_STAGE)
+        actor = self.authorise(actor, COLLECTION_STAGE)
         culture = self.get_culture(culture_code)
         checks = check_material_uses(self, medium, Stage.SUPERNATANT_COLLECTION)
         with self.command(actor):
@@ -101,7 +102,7 @@ class ProductionCommands(LedgerCore):
         harvested_at: datetime | None = None,
     ) -> tuple[str, Receipt]:
         """One supernatant harvest of a culture in the collection stage (R-PRO-2)."""
-        self.authorise(actor, HARVEST)
+        actor = self.authorise(actor, HARVEST)
         culture = self.get_culture(culture_code)
         donors = donor_standings(self, culture.donor_codes)
         checks = check_material_uses(self, medium, Stage.SUPERNATANT_COLLECTION)
@@ -124,7 +125,7 @@ class ProductionCommands(LedgerCore):
     ) -> tuple[str, Receipt]:
         """Pool harvests into a product lot under the specification's current version; the
         lot's mandatory tests come from walking up its inputs (R-PRO-3, R-QC-1, R-QC-3)."""
-        self.authorise(actor, PURIFY)
+        actor = self.authorise(actor, PURIFY)
         harvests = [self.get_harvest(c) for c in dict.fromkeys(harvest_codes)]
         donors = donor_standings(self, (d for h in harvests for d in h.donor_codes))
         checks = check_material_uses(self, materials, Stage.PURIFICATION)
@@ -156,7 +157,7 @@ class ProductionCommands(LedgerCore):
         materials: Sequence[UseOf],
     ) -> tuple[str, Receipt]:
         """A placebo lot for a blinded study; its vials look like active ones (R-ID-3)."""
-        self.authorise(actor, PLACEBO)
+        actor = self.authorise(actor, PLACEBO)
         checks = check_material_uses(self, materials, Stage.PURIFICATION)
         spec = spec_version(self, specification)
         with self.command(actor):
@@ -170,7 +171,7 @@ class ProductionCommands(LedgerCore):
         self, actor: Actor, lot_code: str, vials: int, volume_ml: float, container: str
     ) -> tuple[list[str], Receipt]:
         """Fill a lot into `vials` product vials, each with its own code (R-PRO-4)."""
-        self.authorise(actor, FILL)
+        actor = self.authorise(actor, FILL)
         lot = self.get_product_lot(lot_code)
         donors = donor_standings(self, lot.donor_codes)
         with self.command(actor):
@@ -189,7 +190,7 @@ class ProductionCommands(LedgerCore):
         """Fill the active and placebo lots of a blinded study together into kits that no
         record tells apart, each kit's lot and arm sealed (R-ACC-5, R-PRO-4); `lots` gives
         the number of kits from each lot. Returns the kit codes."""
-        self.authorise(actor, KITS)
+        actor = self.authorise(actor, KITS)
         study = self.load(study_code, ItemType.STUDY, Study)
         made = [(self.get_product_lot(code), int(n)) for code, n in lots.items()]
         donors = {lot.code: donor_standings(self, lot.donor_codes) for lot, _ in made}
@@ -227,30 +228,33 @@ class ProductionCommands(LedgerCore):
         item_code: str,
         category: str,
         method: str,
-        witness: str,
+        witness: Actor,
         note: str = "",
     ) -> Receipt:
-        """Dispose of a non-conforming or surplus item with method and witness (R-PRO-6)."""
-        self.authorise(actor, DISPOSE)
+        """Dispose of a non-conforming or surplus item with method and witness (R-PRO-6): the
+        person disposing signs with their password, the witness signs too, as witnessed
+        (R-LED-5, R-PPL-4)."""
+        actor = self.authorise(actor, DISPOSE)
         item = self.load(item_code, tuple(ItemType), DerivedItem)
         try:
-            self.load(witness, ItemType.PERSON, Person)
+            self.load(witness.person_id, ItemType.PERSON, Person)
         except (NotFound, InvalidInput):
             raise RuleViolation(
                 [
                     Violation.of(
                         "R-PRO-6",
                         "the witness {witness!r} is not a registered person",
-                        witness=witness,
+                        witness=witness.person_id,
                     )
                 ]
             ) from None
-        with self.command(actor):
+        witnessed = self.cosign(witness, DISPOSE, Meaning.WITNESSED)
+        with self.command(actor, cosign=witnessed):
             item.dispose(
                 Disposal(
                     category=category,
                     method=method.strip(),
-                    witness=witness.strip(),
+                    witness=witness.person_id.strip(),
                     note=note.strip(),
                 ),
                 actor.person_id,

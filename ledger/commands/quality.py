@@ -46,7 +46,7 @@ class QualityCommands(LedgerCore):
         stability: Stability,
     ) -> Receipt:
         """QA approves a product's first specification version (R-QC-1, R-QC-3)."""
-        self.authorise(actor, SPECIFY)
+        actor = self.authorise(actor, SPECIFY)
         if find(self, Specification, specification_id(reference)) is not None:
             raise RuleViolation(
                 [
@@ -65,7 +65,7 @@ class QualityCommands(LedgerCore):
         self, actor: Actor, reference: str, tests: Sequence[SpecTest], stability: Stability
     ) -> tuple[int, Receipt]:
         """A new version; lots made before keep theirs. Returns the version number."""
-        self.authorise(actor, SPECIFY)
+        actor = self.authorise(actor, SPECIFY)
         spec = self.get_specification(reference)
         with self.command(actor, Meaning.APPROVED):
             number = spec.revise(tests, stability)
@@ -73,7 +73,7 @@ class QualityCommands(LedgerCore):
 
     def record_lot_result(self, actor: Actor, lot_code: str, result: QcResult) -> Receipt:
         """One QC result; out of specification it quarantines the lot (R-QC-1, R-QC-2)."""
-        self.authorise(actor, TEST)
+        actor = self.authorise(actor, TEST)
         lot = self.load(lot_code, ItemType.PRODUCT_LOT, ProductLot)
         tests = self.get_specification(lot.specification).versions[lot.spec_version]["tests"]
         with self.command(actor):
@@ -83,7 +83,7 @@ class QualityCommands(LedgerCore):
     def certify_lot(self, actor: Actor, lot_code: str) -> Receipt:
         """QA's signed certification: every required result present and in spec, and every
         major change before the lot assessed as comparable (R-QC-2, R-PRO-5)."""
-        self.authorise(actor, CERTIFY)
+        actor = self.authorise(actor, CERTIFY)
         lot = self.load(lot_code, ItemType.PRODUCT_LOT, ProductLot)
         changes = change_refusals(
             find(self, ChangeLog, change_log_id(lot.product)), lot.code, lot.made_at
@@ -103,7 +103,7 @@ class QualityCommands(LedgerCore):
     ) -> Receipt:
         """A major change of `product` (R-PRO-5); lots made from `effective_at` (default now)
         need a comparability assessment before certification."""
-        self.authorise(actor, CHANGE)
+        actor = self.authorise(actor, CHANGE)
         log = find(self, ChangeLog, change_log_id(product))
         with self.command(actor, Meaning.APPROVED):
             log = log or ChangeLog(product.strip())
@@ -121,7 +121,7 @@ class QualityCommands(LedgerCore):
         self, actor: Actor, product: str, assessment: Comparability
     ) -> Receipt:
         """The comparability assessment of a major change (R-PRO-5, §5.4.3)."""
-        self.authorise(actor, COMPARABILITY)
+        actor = self.authorise(actor, COMPARABILITY)
         log = find(self, ChangeLog, change_log_id(product))
         if log is None:
             raise RuleViolation(

@@ -110,7 +110,8 @@ STEPS: dict[str, StepRule] = _rules(
         "production.dispose",
         (OPERATOR, QA),
         "dispose of an item",
-        second="a witness (another registered person)",
+        signed=True,
+        second="a witness (another registered person), signing as witnessed",
     ),
     # quality (R-QC)
     StepRule("quality.specification", (QA,), "issue or revise a specification", A),
@@ -144,7 +145,13 @@ STEPS: dict[str, StepRule] = _rules(
         signed=True,
     ),
     StepRule("bedside.thaw", (NURSE, PHARMACIST), "thaw a vial at the bedside"),
-    StepRule("bedside.verify", (PHARMACIST,), "verify an administration (second signer)"),
+    StepRule(
+        "bedside.verify",
+        (PHARMACIST,),
+        "verify an administration (second signer)",
+        Meaning.REVIEWED,
+        signed=True,
+    ),
     StepRule(
         "bedside.administer",
         (NURSE,),

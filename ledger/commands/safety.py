@@ -34,7 +34,7 @@ class SafetyCommands(LedgerCore):
     ) -> tuple[int, Receipt]:
         """An adverse event after administration `administration` of the patient; a serious
         one pauses the study at every site at once (R-CLN-4). Returns its number."""
-        self.authorise(actor, REPORT_AE)
+        actor = self.authorise(actor, REPORT_AE)
         patient = self.load(patient_code, ItemType.PATIENT, Patient)
         study = self.load(patient.study, ItemType.STUDY, Study)
         if administration not in range(1, len(patient.doses) + 1):
@@ -59,7 +59,7 @@ class SafetyCommands(LedgerCore):
         self, actor: Actor, study_code: str, number: int, reference: str, reported_on: date
     ) -> Receipt:
         """The report on a serious adverse event was filed (§7.3.3)."""
-        self.authorise(actor, FILE_REPORT)
+        actor = self.authorise(actor, FILE_REPORT)
         study = self.load(study_code, ItemType.STUDY, Study)
         with self.command(actor):
             study.record_report(number, reference, reported_on, self.today())
@@ -70,7 +70,7 @@ class SafetyCommands(LedgerCore):
     ) -> Receipt:
         """The ethics committee's signed decision to resume or terminate a paused study
         (R-CLN-4, R-LED-5: the API re-authenticates the signer)."""
-        self.authorise(actor, ETHICS)
+        actor = self.authorise(actor, ETHICS)
         study = self.load(study_code, ItemType.STUDY, Study)
         with self.command(actor, Meaning.APPROVED):
             study.decide(decision, reference, reason)
@@ -86,7 +86,7 @@ class SafetyCommands(LedgerCore):
         """Emergency unblinding by the restricted role, signed, with the reason (R-CLN-5): the
         event is in the patient's audit trail without the arm; the arm is returned to the
         requester only."""
-        self.authorise(actor, UNBLIND)
+        actor = self.authorise(actor, UNBLIND)
         patient = self.load(patient_code, ItemType.PATIENT, Patient)
         vial = self.load(vial_code, ItemType.PRODUCT_VIAL, ProductVial)
         with self.command(actor, Meaning.APPROVED):

@@ -36,7 +36,7 @@ class ShipmentCommands(LedgerCore):
         """Ship vials of certified lots to a site, one list of vial codes per container; the
         required range is the one all vials tolerate (R-SHP-1). Returns the shipment code
         and the container codes."""
-        self.authorise(actor, SHIP)
+        actor = self.authorise(actor, SHIP)
         site = self.load(site_code, ItemType.SITE, Site)
         packed = [[self._vial(c) for c in codes] for codes in containers]
         vials = [v for p in packed for v in p]
@@ -57,7 +57,7 @@ class ShipmentCommands(LedgerCore):
         self, actor: Actor, shipment_code: str, custodian: str, at: datetime
     ) -> Receipt:
         """The next link of the chain of custody (R-SHP-1)."""
-        self.authorise(actor, HAND_OFF)
+        actor = self.authorise(actor, HAND_OFF)
         aware(at)
         shipment = self.get_shipment(shipment_code)
         with self.command(actor):
@@ -69,7 +69,7 @@ class ShipmentCommands(LedgerCore):
     ) -> tuple[list[Reading], Receipt]:
         """Record a logger's readings; an excursion quarantines exactly this shipment's vials
         until assessed (R-SHP-2). Returns the readings outside the range."""
-        self.authorise(actor, LOGGER)
+        actor = self.authorise(actor, LOGGER)
         shipment = self.get_shipment(shipment_code)
         vials = [self._vial(v) for v in shipment.vials]
         with self.command(actor):
@@ -86,7 +86,7 @@ class ShipmentCommands(LedgerCore):
         self, actor: Actor, shipment_code: str, acceptable: bool, reason: str, report_ref: str
     ) -> Receipt:
         """QA's assessment: acceptable lifts the quarantine, otherwise it stays (R-SHP-2)."""
-        self.authorise(actor, ASSESS)
+        actor = self.authorise(actor, ASSESS)
         shipment = self.get_shipment(shipment_code)
         vials = [self._vial(v) for v in shipment.vials]
         with self.command(actor, Meaning.APPROVED):
@@ -94,7 +94,7 @@ class ShipmentCommands(LedgerCore):
         return self.record(shipment, *vials)
 
     def deliver_shipment(self, actor: Actor, shipment_code: str, at: datetime) -> Receipt:
-        self.authorise(actor, DELIVER)
+        actor = self.authorise(actor, DELIVER)
         aware(at)
         shipment = self.get_shipment(shipment_code)
         with self.command(actor):
@@ -110,7 +110,7 @@ class ShipmentCommands(LedgerCore):
     ) -> Receipt:
         """The site's re-inspection per vial; vials not named are missing; failed and missing
         vials may never be used (R-SHP-3)."""
-        self.authorise(actor, INSPECT)
+        actor = self.authorise(actor, INSPECT)
         shipment = self.get_shipment(shipment_code)
         vials = [self._vial(v) for v in shipment.vials]
         with self.command(actor):
@@ -120,7 +120,7 @@ class ShipmentCommands(LedgerCore):
     def release_for_use(self, actor: Actor, shipment_code: str) -> tuple[list[str], Receipt]:
         """The site QP's signed release of the vials that passed re-inspection (R-QC-4,
         R-PPL-3, R-LED-5: the API re-authenticates the signer). Returns the vials."""
-        self.authorise(actor, RELEASE)
+        actor = self.authorise(actor, RELEASE)
         shipment = self.get_shipment(shipment_code)
         qp = self.load(actor.person_id, ItemType.PERSON, Person)
         vials = [self._vial(v) for v in shipment.passed]

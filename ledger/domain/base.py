@@ -35,14 +35,27 @@ class Meaning(StrEnum):
 
 
 @dataclass(frozen=True)
+class Cosign:
+    """The second person of a two-person step, who signed it too (R-PPL-4, R-LED-5)."""
+
+    person: str
+    role: str
+    meaning: Meaning
+
+
+@dataclass(frozen=True)
 class Stamp:
-    """Who recorded an event, in which role, with what meaning, and when (UTC)."""
+    """Who recorded an event, in which role, with what meaning, and when (UTC); whether the
+    signer re-entered their password for it (a signed decision, R-LED-5) and who signed it
+    second (R-PPL-4)."""
 
     actor_id: str
     actor_role: str
     meaning: Meaning
     recorded_at: datetime
     client_time: datetime | None = None
+    reauthenticated: bool = False
+    cosign: Cosign | None = None
 
     def __post_init__(self) -> None:
         if self.recorded_at.utcoffset() is None:
@@ -58,21 +71,35 @@ class StampAsDict(Transcoding):
     name = "celltrace_stamp"
 
     def encode(self, obj: Stamp) -> dict[str, Any]:
-        return {
+        encoded: dict[str, Any] = {
             "actor_id": obj.actor_id,
             "actor_role": obj.actor_role,
             "meaning": obj.meaning.value,
             "recorded_at": obj.recorded_at,
             "client_time": obj.client_time,
         }
+        # Written only when set, so the events of other steps keep the shape they always had.
+        if obj.reauthenticated:
+            encoded["reauthenticated"] = True
+        if obj.cosign is not None:
+            c = obj.cosign
+            encoded["cosign"] = {"person": c.person, "role": c.role, "meaning": c.meaning.value}
+        return encoded
 
     def decode(self, data: dict[str, Any]) -> Stamp:
+        cosign = data.get("cosign")
         return Stamp(
             actor_id=data["actor_id"],
             actor_role=data["actor_role"],
             meaning=Meaning(data["meaning"]),
             recorded_at=data["recorded_at"],
             client_time=data["client_time"],
+            reauthenticated=bool(data.get("reauthenticated", False)),
+            cosign=(
+                Cosign(cosign["person"], cosign["role"], Meaning(cosign["meaning"]))
+                if cosign
+                else None
+            ),
         )
 
 

@@ -6,23 +6,17 @@ twice: two concurrent issuers conflict on the sequence's version and one of them
 
 from __future__ import annotations
 
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID, uuid5
 
 from eventsourcing.domain import event
 
 from ledger.domain.base import LedgerAggregate
-from ledger.identifiers import ItemCode, ItemType
-
-_NAMESPACE = uuid5(NAMESPACE_URL, "https://celltrace.invalid/ids")
-
-
-def item_id(code: ItemCode | str) -> UUID:
-    """The aggregate id of the item that carries `code`."""
-    return uuid5(_NAMESPACE, f"item:{code}")
+from ledger.identifiers import ID_NAMESPACE, ItemCode, ItemType
+from ledger.identifiers import item_id as item_id  # defined in the kernel for the projections
 
 
 def sequence_id(item_type: ItemType, facility: str, year: int) -> UUID:
-    return uuid5(_NAMESPACE, f"sequence:{item_type.prefix}-{facility}-{year % 100:02d}")
+    return uuid5(ID_NAMESPACE, f"sequence:{item_type.prefix}-{facility}-{year % 100:02d}")
 
 
 class CodeSequence(LedgerAggregate):

@@ -20,8 +20,7 @@ from ledger.domain.product_vial import ProductVial, TemperatureRange
 from ledger.domain.site_pharmacy import SitePharmacy
 from ledger.domain.temperature_log import Reading, describe, excursions
 from ledger.errors import RuleViolation, Violation
-
-SHIPPED_IN = "shipped in"
+from ledger.identifiers import SHIPPED_IN
 
 
 class HandOff(TypedDict):

@@ -137,7 +137,7 @@ class Downstream:
             patient, _ = app.enrol_patient(staff["investigator"], study, site, cohort, consent)
             app.dispense(pharmacist, patient, WARD, vial)
             app.thaw_at_bedside(nurse, vial, patient, dose, ROUTE)
-            app.administer(nurse, vial, patient, dose, ROUTE, pharmacist.person_id)
+            app.administer(nurse, vial, patient, dose, ROUTE, pharmacist)
             made.items.append(patient)
             made.patients.append(patient)
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Column, Index, String, Table
 
-from ledger.projections.tracking import metadata
+from ledger.tables import metadata
 
 MATERIAL_USED = "material used in"
 

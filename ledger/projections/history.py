@@ -3,6 +3,7 @@ each event's position in the Merkle log (None until the log has integrated it)."
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, text
@@ -23,4 +24,21 @@ def item_history(engine: Engine, backend: str, code: str) -> list[dict[str, Any]
     sql = text(_HISTORY_SQLITE if backend == "sqlite" else _HISTORY_POSTGRES)
     with engine.connect() as conn:
         rows = conn.execute(sql, {"code": code}).mappings().all()
-    return [{**row, "event_hash": bytes(row["event_hash"]).hex()} for row in rows]
+    return [
+        {**row, "event_hash": bytes(row["event_hash"]).hex(), **clock_skew(row)} for row in rows
+    ]
+
+
+#: A device clock further than this from the server's is flagged on the history (R-LED-2).
+SKEW_FLAGGED_S = 300
+
+
+def clock_skew(row: Any) -> dict[str, Any]:
+    """How far the device's clock was from the server's (seconds, device minus server), and
+    whether that is far enough to flag: a step's device time is stored as given (R-LED-2)."""
+    if not row["client_time"]:
+        return {"clock_skew_s": None, "clock_flagged": False}
+    device = datetime.fromisoformat(row["client_time"])
+    server = datetime.fromisoformat(str(row["recorded_at"]))
+    skew = round((device - server).total_seconds())
+    return {"clock_skew_s": skew, "clock_flagged": abs(skew) > SKEW_FLAGGED_S}

@@ -2,6 +2,10 @@
 location, lot and expiry, every event that concerns it in order (actor, role, signature
 meaning, times), and the edges between items. The event hash is not copied: queries join the
 stored event, so what they show is exactly what `celltrace verify` checks.
+
+Like every projection it reads the stored events' fields by name and imports no domain class
+(STYLE.md "Layers"): a coded item is an aggregate whose id derives from the `code` its first
+event records (`ledger.identifiers.item_id`, the id `CodedItem` gives itself).
 """
 
 from __future__ import annotations
@@ -13,10 +17,9 @@ from functools import singledispatchmethod
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.domain import CanInitAggregate
+from eventsourcing.domain import Aggregate, CanInitAggregate
 from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
-from eventsourcing.utils import resolve_topic
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -34,11 +37,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ledger.domain.base import LedgerAggregate
-from ledger.domain.codes import CodedItem
+from ledger.identifiers import item_id
 from ledger.projections.genealogy import edges_of, edges_table
 from ledger.projections.item_state import KEPT_ON_HOLD, facts_of, vials_moved
-from ledger.projections.tracking import SQLAlchemyView, metadata
+from ledger.projections.tracking import SQLAlchemyView
+from ledger.tables import metadata
 
 items_table = Table(
     "items",
@@ -163,7 +166,9 @@ class ItemsProjection(Projection[ItemsView]):
     @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
         with self.view.transaction(tracking) as conn:
-            if not isinstance(domain_event, LedgerAggregate.Event):
+            # Every event of the ledger carries the stamp of its command (LedgerAggregate).
+            stamp = getattr(domain_event, "stamp", None)
+            if not isinstance(domain_event, Aggregate.Event) or stamp is None:
                 return
             code = self._code(conn, domain_event, tracking)
             if code is None:
@@ -180,7 +185,6 @@ class ItemsProjection(Projection[ItemsView]):
                     },
                 )
             self._move_vials(conn, code, domain_event)
-            stamp = domain_event.stamp
             self.view.insert(
                 conn,
                 timeline_table,
@@ -197,7 +201,7 @@ class ItemsProjection(Projection[ItemsView]):
                 },
             )
 
-    def _move_vials(self, conn: Connection, code: str, event: LedgerAggregate.Event) -> None:
+    def _move_vials(self, conn: Connection, code: str, event: Aggregate.Event) -> None:
         """A shipment's events move its vials: in transit, at the site, released for use,
         thawed, administered (R-SHP-1, R-CLN-3); a held vial keeps showing its hold."""
         moved = vials_moved(event)
@@ -222,7 +226,7 @@ class ItemsProjection(Projection[ItemsView]):
             if values:
                 self.view.update_item(conn, vial, values)
 
-    def _update_item(self, conn: Connection, code: str, event: LedgerAggregate.Event) -> None:
+    def _update_item(self, conn: Connection, code: str, event: Aggregate.Event) -> None:
         values = facts_of(event)
         if vials_moved(event) is not None and "patient" in vars(event):
             values.pop("location", None)  # the patient is where the vial went, not the shipment
@@ -250,17 +254,15 @@ class ItemsProjection(Projection[ItemsView]):
         if values:
             self.view.update_item(conn, code, values)
 
-    def _code(
-        self, conn: Connection, event: LedgerAggregate.Event, tracking: Tracking
-    ) -> str | None:
+    def _code(self, conn: Connection, event: Aggregate.Event, tracking: Tracking) -> str | None:
         """The item's code; registers a new item (with what its first event says about it)
         and updates a known item's status, place, lot and expiry."""
         if isinstance(event, CanInitAggregate):
-            cls = resolve_topic(event.originator_topic)
-            if not (isinstance(cls, type) and issubclass(cls, CodedItem)):
+            recorded = getattr(event, "code", None)
+            code = "" if recorded is None else str(recorded)
+            if not code or item_id(code) != event.originator_id:  # not a CodedItem
                 self.view.remember(event.originator_id, ItemsView.NOT_AN_ITEM)
                 return None
-            code = str(event.code)  # type: ignore[attr-defined]
             self.view.insert(
                 conn,
                 items_table,

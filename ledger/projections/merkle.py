@@ -16,7 +16,7 @@ from collections.abc import Callable
 from eventsourcing.persistence import Tracking
 from sqlalchemy import Connection, Engine, text
 
-from ledger.core import LedgerCore
+from ledger.config import LEDGER_NAME
 from ledger.integrity import merkle
 from ledger.integrity.merkle_log import (
     Integrated,
@@ -44,7 +44,7 @@ class MerkleView(SQLAlchemyView):
     name = "merkle"
     tables = (merkle_leaves, merkle_nodes)
 
-    def __init__(self, engine: Engine, application_name: str = LedgerCore.name) -> None:
+    def __init__(self, engine: Engine, application_name: str = LEDGER_NAME) -> None:
         super().__init__(engine)
         self.application_name = application_name
         self._select = text(_select_after(engine.dialect.name))

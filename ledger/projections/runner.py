@@ -1,6 +1,12 @@
 """Running the projections: in-process (SQLite `serve`) or as `celltrace worker` (one per
 deployment, guarded by a lock so a second worker waits instead of double-writing). Every read
-model, the Merkle log of R-LED-4 included, is a `Follower` of the notification log."""
+model, the Merkle log of R-LED-4 included, is a `Follower` of the notification log.
+
+The runner does not import the application (STYLE.md "Layers"): it is given the application
+class to follow, one whose instances open the ledger's event store whatever env they are
+given (`ledger.bootstrap.ledger_class_for`, which `bootstrap.open_projections` and
+`bootstrap.bring_up_to_date` pass in).
+"""
 
 from __future__ import annotations
 
@@ -11,11 +17,11 @@ from contextlib import contextmanager
 from typing import Any, Protocol
 
 import psycopg
+from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.projection import Projection, ProjectionRunner
 from sqlalchemy import Engine
 
-from ledger.application import CellTraceLedger
 from ledger.config import CONNECT_TIMEOUT_SECONDS, Settings
 from ledger.integrity.checkpoint_policy import PeriodicCheckpoints
 from ledger.integrity.checkpoints import StoredCheckpoint
@@ -31,17 +37,9 @@ WORKER_LOCK_KEY = 0x574F524B  # "WORK"
 Progress = Callable[[int], object]
 """Told the notification id a catch-up has reached, after each batch."""
 
-
-def ledger_class_for(settings: Settings) -> type[CellTraceLedger]:
-    """The application class a ProjectionRunner constructs (it passes only an env)."""
-
-    class FollowedLedger(CellTraceLedger):
-        name = CellTraceLedger.name
-
-        def __init__(self, env: Any = None) -> None:
-            super().__init__(settings)
-
-    return FollowedLedger
+FollowedApplication = type[Application[Any]]
+"""The application the read models follow: `cls()` and `cls(env)` open the ledger's event store
+(a ProjectionRunner constructs it with an env only); `cls.name` names it in tracking rows."""
 
 
 def runner_env(settings: Settings) -> dict[str, str]:
@@ -78,10 +76,12 @@ class ProjectionFollower:
         self,
         settings: Settings,
         engine: Engine,
+        application_class: FollowedApplication,
         projection_class: type[Projection[Any]],
         view_class: type[SQLAlchemyView],
     ) -> None:
         self.settings, self.engine = settings, engine
+        self.application_class = application_class
         self.projection_class, self.view_class = projection_class, view_class
         self.name = view_class.name
         self.title = view_class.title or view_class.name
@@ -91,7 +91,7 @@ class ProjectionFollower:
         self.view_class(self.engine).drop()
 
     def catch_up(self, batch_size: int = 1000, progress: Progress | None = None) -> int:
-        app = CellTraceLedger(self.settings)
+        app = self.application_class()
         try:
             view = self.view_class(self.engine)
             view.create_tables()
@@ -101,7 +101,7 @@ class ProjectionFollower:
 
     def start(self) -> None:
         runner: ProjectionRunner[Any, Any] = ProjectionRunner(
-            application_class=ledger_class_for(self.settings),
+            application_class=self.application_class,
             projection_class=self.projection_class,
             view_class=self.view_class,
             env=runner_env(self.settings),
@@ -122,14 +122,15 @@ class ProjectionFollower:
             self.runner.wait(notification_id, timeout=timeout)
         else:
             view = self.view_class(self.engine)
-            view.wait(CellTraceLedger.name, notification_id, timeout=timeout)
+            view.wait(self.application_class.name, notification_id, timeout=timeout)
 
     def position(self) -> int | None:
-        return self.view_class(self.engine).max_tracking_id(CellTraceLedger.name)
+        return self.view_class(self.engine).max_tracking_id(self.application_class.name)
 
 
 class Projections:
-    """Every read model of the ledger (the PROJECTIONS and the Merkle log), each a Follower.
+    """Every read model of the ledger (the PROJECTIONS and the Merkle log), each a Follower of
+    `application_class` (see FollowedApplication).
 
     With `checkpoints=True` (the worker) the Merkle log signs checkpoints as
     `Settings.checkpoint_every_*` and the milestone suffixes say (R-LED-4).
@@ -138,6 +139,7 @@ class Projections:
     def __init__(
         self,
         settings: Settings,
+        application_class: FollowedApplication,
         *,
         checkpoints: bool = False,
         on_checkpoint: Callable[[StoredCheckpoint], object] | None = None,
@@ -153,7 +155,9 @@ class Projections:
             else None
         )
         self.followers: list[Follower] = [
-            ProjectionFollower(settings, self.engine, projection_class, view_class)
+            ProjectionFollower(
+                settings, self.engine, application_class, projection_class, view_class
+            )
             for projection_class, view_class in PROJECTIONS
         ]
         self.followers.append(MerkleFollower(self.engine, observer=observer))
@@ -224,7 +228,7 @@ class Projections:
 
 
 def catch_up(
-    app: CellTraceLedger,
+    app: Application[Any],
     projection: Projection[Any],
     view: SQLAlchemyView,
     batch_size: int = 1000,
@@ -248,7 +252,9 @@ def catch_up(
             progress(position)
 
 
-def bring_up_to_date(settings: Settings, timeout: float = 60.0) -> None:
+def bring_up_to_date(
+    settings: Settings, application_class: FollowedApplication, timeout: float = 60.0
+) -> None:
     """Make the read models include everything recorded so far (for one-off commands).
 
     Catches up here; if a running worker got there first, the views refuse the duplicate
@@ -257,7 +263,7 @@ def bring_up_to_date(settings: Settings, timeout: float = 60.0) -> None:
     from ledger.integrity.verify import LedgerReader
 
     target = LedgerReader(settings.database).last_notification_id()
-    projections = Projections(settings)
+    projections = Projections(settings, application_class)
     try:
         for follower in projections.followers:
             try:

@@ -11,8 +11,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Engine, text
 
-from ledger.domain.shipment import SHIPPED_IN  # written literally in the queries below
-from ledger.identifiers import ItemType
+from ledger.identifiers import SHIPPED_IN, ItemType  # SHIPPED_IN: literally in the queries below
 
 Direction = Literal["up", "down"]
 

@@ -32,7 +32,6 @@ from sqlalchemy import (
     CursorResult,
     Engine,
     Executable,
-    MetaData,
     String,
     Table,
     select,
@@ -41,8 +40,7 @@ from sqlalchemy import (
 
 from ledger.config import Settings
 from ledger.db import create_db_engine
-
-metadata = MetaData()
+from ledger.tables import metadata
 
 tracking_table = Table(
     "projection_tracking",

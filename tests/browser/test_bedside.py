@@ -34,9 +34,9 @@ def study_resumed(demo_settings: Settings) -> Iterator[None]:
 
     app = open_ledger(demo_settings)
     try:
-        app.record_ethics_decision(
-            Actor(INVESTIGATOR, "investigator"), STUDY, "resume", "EC-2026-017", "not related"
-        )
+        app.credentials.set_password(INVESTIGATOR, STAFF_PASSWORD)  # the decision is signed
+        investigator = Actor(INVESTIGATOR, "investigator").signed(STAFF_PASSWORD)
+        app.record_ethics_decision(investigator, STUDY, "resume", "EC-2026-017", "not related")
     finally:
         app.close()
     yield

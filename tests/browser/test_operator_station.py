@@ -7,8 +7,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
+
 from ledger.identifiers import ItemType, format_code
-from tests.browser.conftest import STAFF, STAFF_PASSWORD, screenshot
+from tests.browser.conftest import STAFF, STAFF_PASSWORD, bearer, screenshot
 
 YEAR = datetime.now(UTC).year
 
@@ -53,6 +55,9 @@ def test_r_cb_6_operator_scans_a_vial_and_records_its_thaw(browser: Any, server:
     assert page.locator("form.step[data-step=thaw]").count() == 0
     # And the scan field has the focus again, for the next scan (no click needed, gloves on)
     assert page.evaluate("document.activeElement.id") == "scan"
+    # And the thaw carries the tablet's own clock beside the server's (R-LED-2)
+    history = httpx.get(f"{server}/api/v1/items/{VIAL}/history", headers=bearer(server, "qa"))
+    assert history.json()[-1]["client_time"] is not None
     screenshot(page, "scan-recorded")
 
 

@@ -105,5 +105,7 @@ def test_r_shp_3_shipment_steps_from_scans_to_the_signed_qp_release(
     form = "form.step[data-step=qp_release]"
     page.wait_for_selector(form)
     page.fill(f"{form} input[name='signature.password']", STAFF_PASSWORD)
+    # The form shows what the signature means, and sends it (R-LED-5, 21 CFR 11.50)
+    assert "You sign this as: released" in page.inner_text(f"{form} .signing-as")
     _record(page, "qp_release")
     page.wait_for_selector("#item-card[data-status='released for use']")

@@ -72,9 +72,12 @@ class ClinicApi:
         return str(self.clock().date())
 
 
-def signed(password: str = PASSWORD, meaning: str = "approved") -> dict[str, Any]:
-    """An electronic signature (R-LED-5)."""
-    return {"signature": {"password": password, "meaning": meaning}}
+def signed(password: str = PASSWORD, meaning: str | None = None) -> dict[str, Any]:
+    """An electronic signature (R-LED-5), with the meaning shown to the signer when given."""
+    signature: dict[str, Any] = {"password": password}
+    if meaning is not None:
+        signature["meaning"] = meaning
+    return {"signature": signature}
 
 
 @pytest.fixture(scope="session")
@@ -82,8 +85,9 @@ def api_clinic_template(tmp_path_factory: pytest.TempPathFactory) -> Clinic:
     clinic = build_clinic(tmp_path_factory.mktemp("api-clinic"))
     credentials = Credentials(create_db_engine(clinic.plant.settings))
     credentials.create_tables()
-    for actor in clinic.staff.values():
+    for role, actor in clinic.staff.items():
         credentials.set_password(actor.person_id, PASSWORD)
+        clinic.staff[role] = actor.signed(PASSWORD)
     credentials.engine.dispose()
     return clinic
 

@@ -35,6 +35,7 @@ def client(sqlite_settings: Settings) -> Iterator[TestClient]:
     credentials.create_tables()
     credentials.set_password(PHARMACIST, PASSWORD)
     credentials.set_password(NURSE, NURSE_PASSWORD)
+    credentials.set_password(INVESTIGATOR, PASSWORD)
     with TestClient(create_app(sqlite_settings)) as test_client:
         yield test_client
 
@@ -61,7 +62,11 @@ def _resumed(client: TestClient) -> dict[str, Any]:
     vial, patient, study = _codes(client)
     ledger = client.app.state.ctx.ledger
     ledger.record_ethics_decision(
-        Actor(INVESTIGATOR, "investigator"), study, "resume", "EC-2026-017", "causality excluded"
+        Actor(INVESTIGATOR, "investigator").signed(PASSWORD),
+        study,
+        "resume",
+        "EC-2026-017",
+        "causality excluded",
     )
     given = {"vial": vial, "patient": patient, "dose": 1.0, "route": "intravenous"}
     thawed = client.post(

@@ -57,7 +57,11 @@ def staff_of(client: TestClient, tokens: dict[str, str]) -> dict[str, Actor]:
     """The people behind the sign-in tokens, as the application's actors."""
     ctx = client.app.state.ctx
     sessions = {role: ctx.credentials.session(token, ctx.clock()) for role, token in tokens.items()}
-    return {role: Actor(s.person_code, s.role) for role, s in sessions.items() if s is not None}
+    return {
+        role: Actor(s.person_code, s.role).signed(PASSWORD)
+        for role, s in sessions.items()
+        if s is not None
+    }
 
 
 def as_(tokens: dict[str, str], role: str) -> dict[str, str]:

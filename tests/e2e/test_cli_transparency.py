@@ -15,12 +15,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from ledger.bootstrap import init_ledger, open_ledger
+from ledger.bootstrap import init_ledger, open_ledger, open_projections
 from ledger.cli import app as cli
 from ledger.config import Settings
 from ledger.integrity.log_keys import key_history, verifier_key_lines
 from ledger.integrity.note import open_checkpoint
-from ledger.projections.runner import Projections
 from tests.specimen import record_samples
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,7 +45,7 @@ def ledger(sqlite_settings: Settings) -> Iterator[Settings]:
 
 
 def a_code(settings: Settings) -> str:
-    Projections(settings).catch_up()
+    open_projections(settings).catch_up()
     import sqlite3
 
     conn = sqlite3.connect(str(settings.database.sqlite_path))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from ledger.bootstrap import init_ledger
+from ledger.bootstrap import init_ledger, open_projections
 from ledger.config import Settings
 from ledger.demo_production import (
     EV_SPEC,
@@ -23,7 +23,6 @@ from ledger.demo_records import eligible_donor, released_lot
 from ledger.errors import RuleViolation
 from ledger.identifiers import ItemType
 from ledger.integrity.verify import verify_database
-from ledger.projections.runner import Projections
 from ledger.projections.trace import trace_up
 from ledger.projections.tracking import view_engine
 from tests.domain1 import history, staffed_ledger
@@ -55,7 +54,7 @@ def record_story(settings: Settings) -> Story:
         with pytest.raises(RuleViolation) as refusal:
             app.certify_lot(qa, bad)
         assert [v.rule for v in refusal.value.violations] == ["R-QC-2"]
-        app.dispose_item(qa, bad, "non_conforming", "autoclave, incineration", operator.person_id)
+        app.dispose_item(qa, bad, "non_conforming", "autoclave, incineration", operator)
         # Then the good lot is certified and its 10 vials carry its expiry
         assert app.get_product_lot(good).certified
         expiry = app.get_product_lot(good).expiry
@@ -83,7 +82,7 @@ def test_r_pro_1_to_r_pro_6_story_from_thawed_wcb_vial_to_certified_lot_and_fill
 ) -> None:
     story = record_story(settings)
     # And the read model traces a vial up through lot, harvests and culture to the donor
-    Projections(settings).catch_up()
+    open_projections(settings).catch_up()
     engine = view_engine(settings)
     try:
         graph = trace_up(engine, story["vial"])

@@ -11,9 +11,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from ledger.application import CellTraceLedger
+from ledger.bootstrap import open_projections
 from ledger.identifiers import ItemType
 from ledger.integrity.verify import verify_database
-from ledger.projections.runner import Projections
 from ledger.projections.trace import render_tree, trace_up
 from ledger.projections.tracking import view_engine
 from tests.domain1 import TODAY, refused_step
@@ -54,7 +54,7 @@ def test_domain3_story_from_donor_to_a_dosed_patient_with_follow_up(tmp_path: Pa
         # And the good vial is thawed and administered by a nurse, verified by the pharmacist
         nurse = staff["nurse"]
         app.thaw_at_bedside(nurse, good, patient, 1.0, "intravenous")
-        app.administer(nurse, good, patient, 1.0, "intravenous", pharmacist.person_id)
+        app.administer(nurse, good, patient, 1.0, "intravenous", pharmacist)
         # And the day-1 visit is recorded the next day
         clock.advance(days=1)
         app.complete_visit(staff["investigator"], patient, 1, "day 1", TODAY + timedelta(days=1))
@@ -67,7 +67,7 @@ def test_domain3_story_from_donor_to_a_dosed_patient_with_follow_up(tmp_path: Pa
         app.close()
     # Then the genealogy traces the patient back through the vial and the lot to the donor
     settings = clinic.plant.settings
-    Projections(settings).catch_up()
+    open_projections(settings).catch_up()
     engine = view_engine(settings)
     try:
         graph = trace_up(engine, patient)

@@ -15,11 +15,10 @@ from sqlalchemy import Engine
 
 from bench.generate import SERUM, Generator, Lineage, Shape
 from ledger.application import CellTraceLedger
-from ledger.bootstrap import init_ledger
+from ledger.bootstrap import init_ledger, open_projections
 from ledger.config import Settings
 from ledger.demo_records import register_staff
 from ledger.projections.recall import impact, lookback
-from ledger.projections.runner import Projections
 from ledger.projections.trace import trace_down, trace_up
 from ledger.projections.tracking import view_engine
 
@@ -53,7 +52,7 @@ def made(settings: Settings) -> Iterator[Generated]:
         recalled = generator.recall(SERUM)
     finally:
         app.close()
-    Projections(settings).catch_up()
+    open_projections(settings).catch_up()
     engine = view_engine(settings)
     yield Generated(lineages, lineages[1].donor, recalled, engine, ledger_links(settings))
     engine.dispose()

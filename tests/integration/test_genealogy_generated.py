@@ -19,10 +19,10 @@ from sqlalchemy import Engine
 
 from bench.generate import generate
 from ledger.application import Actor, CellTraceLedger
+from ledger.bootstrap import open_projections
 from ledger.config import Settings
 from ledger.identifiers import ItemType
 from ledger.projections.recall import impact, lookback
-from ledger.projections.runner import Projections
 from ledger.projections.trace import Graph, trace_down, trace_up
 from ledger.projections.tracking import view_engine
 from tests.conftest import new_pg_database, pg_url
@@ -124,10 +124,12 @@ def _generated(settings: Settings) -> Iterator[Generated]:
     qa = next(code for code, roles in stored.roles.items() if roles == ["qa"])
     app = CellTraceLedger(settings)
     try:
-        app.recall_material_lot(Actor(qa, "qa"), widest, "supplier recall notice")
+        app.credentials.set_password(qa, "qa recall password")  # the recall is signed
+        signer = Actor(qa, "qa").signed("qa recall password")
+        app.recall_material_lot(signer, widest, "supplier recall notice")
     finally:
         app.close()
-    Projections(settings).catch_up()
+    open_projections(settings).catch_up()
     engine = view_engine(settings)
     yield Generated(stored, engine, widest)
     engine.dispose()

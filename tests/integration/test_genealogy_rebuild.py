@@ -12,12 +12,11 @@ from sqlalchemy import func, select
 
 from bench.generate import SERUM, Generator, Shape, generate
 from ledger.application import CellTraceLedger
-from ledger.bootstrap import init_ledger
+from ledger.bootstrap import init_ledger, open_projections
 from ledger.config import Settings
 from ledger.demo_records import register_staff
 from ledger.projections.genealogy import edges_table
 from ledger.projections.items import ItemsView, items_table
-from ledger.projections.runner import Projections
 from ledger.projections.tracking import view_engine
 from tests.integration.test_projections import kill_worker_part_way, positions, worker
 
@@ -60,7 +59,7 @@ def test_r_trc_3_domain_views_processed_while_the_ledger_grows_equal_a_rebuild(
     init_ledger(settings)
     app = CellTraceLedger(settings)
     generator = Generator(app, register_staff(app, lambda _line: None), lot_uses=2)
-    with Projections(settings) as projections:
+    with open_projections(settings) as projections:
         for shape in (Shape(), Shape(working_banks=2, working_vials=6), Shape(portions=3)):
             donor = generator.lineage(shape).donor
             projections.wait(app.recorder.max_notification_id())
@@ -71,7 +70,7 @@ def test_r_trc_3_domain_views_processed_while_the_ledger_grows_equal_a_rebuild(
     app.close()
     incremental = snapshot(settings)
     # When every view is rebuilt from the first event
-    rebuilt = Projections(settings)
+    rebuilt = open_projections(settings)
     rebuilt.rebuild()
     rebuilt.catch_up()
     # Then every item, timeline entry and genealogy edge is the same

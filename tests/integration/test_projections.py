@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from ledger.bootstrap import init_ledger, open_ledger
+from ledger.bootstrap import init_ledger, open_ledger, open_projections
 from ledger.config import Settings
 from ledger.projections.items import items_table, timeline_table
-from ledger.projections.runner import PROJECTIONS, Projections
+from ledger.projections.runner import PROJECTIONS
 from ledger.projections.tracking import tracking_table, view_engine
 from tests.processes import STARTUP_BOUND, Lines, celltrace_env, start_celltrace, wait_until
 from tests.specimen import record_samples
@@ -78,14 +78,14 @@ def test_r_trc_3_incremental_views_equal_a_rebuild(settings: Settings) -> None:
     # Given a ledger processed incrementally while it grows
     init_ledger(settings)
     app = open_ledger(settings)
-    with Projections(settings) as projections:
+    with open_projections(settings) as projections:
         last = record_samples(app, 20, events_each=3)
         projections.wait(last)
         last = record_samples(app, 10)
         projections.wait(last)
     incremental = snapshot(settings)
     # When every view is rebuilt from the first event
-    projections = Projections(settings)
+    projections = open_projections(settings)
     projections.rebuild()
     assert snapshot(settings) == {"items": [], "timeline": []}
     with projections:

@@ -10,9 +10,8 @@ from typing import Any
 import pytest
 
 from bench.generate import generate
-from ledger.bootstrap import open_ledger
+from ledger.bootstrap import bring_up_to_date, open_ledger
 from ledger.config import Settings
-from ledger.projections.runner import bring_up_to_date
 from tests.attacker import Attacker
 from tests.cli import run_in_process
 from tests.specimen import record_samples

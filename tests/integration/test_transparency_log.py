@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine, select, text
 
 from ledger.application import CellTraceLedger
-from ledger.bootstrap import init_ledger, open_ledger
+from ledger.bootstrap import init_ledger, open_ledger, open_projections
 from ledger.config import Settings
 from ledger.errors import IntegrityFailure
 from ledger.integrity.checkpoints import Checkpoints, log_checkpoints
@@ -25,7 +25,6 @@ from ledger.integrity.proofs import TransparencyLog
 from ledger.integrity.tlog_proof import verify_item_proof
 from ledger.integrity.verify import LogAudit, verify_database
 from ledger.projections.merkle import MerkleFollower
-from ledger.projections.runner import Projections
 from ledger.projections.tracking import view_engine
 from tests.attacker import Attacker
 from tests.processes import wait_until
@@ -181,7 +180,7 @@ def test_r_led_4_worker_signs_every_n_events_and_right_after_milestones(log: Log
         checkpoint_every_seconds=3600,
         checkpoint_milestones=(".NeverRecorded",),
     )
-    with Projections(settings, checkpoints=True) as projections:
+    with open_projections(settings, checkpoints=True) as projections:
         # When the backlog of 12 events is caught up / Then one checkpoint covers it
         _wait_for_checkpoints(log, 1)
         # When 2 more samples (6 events) are recorded / Then another is signed
@@ -190,7 +189,7 @@ def test_r_led_4_worker_signs_every_n_events_and_right_after_milestones(log: Log
     milestones = replace(
         settings, checkpoint_every_events=10**6, checkpoint_milestones=(".Annotated",)
     )
-    with Projections(milestones, checkpoints=True) as projections:
+    with open_projections(milestones, checkpoints=True) as projections:
         # When one sample is recorded (its second event is Sample.Annotated)
         projections.wait(record_samples(log.app, 1))
         # Then a checkpoint is signed right after it, covering it
@@ -201,7 +200,7 @@ def test_r_led_4_worker_signs_every_n_events_and_right_after_milestones(log: Log
 
 def test_r_trc_3_item_proof_covers_every_event_of_the_item_and_verifies(log: Log) -> None:
     # Given the read models and a checkpoint
-    Projections(log.settings).catch_up()
+    open_projections(log.settings).catch_up()
     log.sign()
     api = TransparencyLog(log.settings, log.engine)
     with log.engine.connect() as conn:

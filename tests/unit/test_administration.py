@@ -20,9 +20,7 @@ def ready(app: CellTraceLedger, c: Clinic) -> tuple[str, str]:
 def dosed(app: CellTraceLedger, c: Clinic) -> tuple[str, str]:
     vial, patient = ready(app, c)
     app.thaw_at_bedside(c.staff["nurse"], vial, patient, 1.0, "intravenous")
-    app.administer(
-        c.staff["nurse"], vial, patient, 1.0, "intravenous", c.staff["pharmacist"].person_id
-    )
+    app.administer(c.staff["nurse"], vial, patient, 1.0, "intravenous", c.staff["pharmacist"])
     return vial, patient
 
 
@@ -87,7 +85,7 @@ def test_r_cln_3_administration_records_dose_route_time_nurse_and_pharmacist(
 def test_r_cln_3_administration_before_thaw_is_refused(clinic: Clinical) -> None:
     app, c, _ = clinic
     vial, patient = ready(app, c)
-    pharmacist = c.staff["pharmacist"].person_id
+    pharmacist = c.staff["pharmacist"]
     call = lambda: app.administer(c.staff["nurse"], vial, patient, 1.0, "intravenous", pharmacist)  # noqa: E731
     assert refused_step(app, call) == ["R-CLN-3"]
 
@@ -98,7 +96,7 @@ def test_r_cln_3_pharmacist_must_be_another_trained_pharmacist(clinic: Clinical)
     vial, patient = ready(app, c)
     nurse = c.staff["nurse"]
     app.thaw_at_bedside(nurse, vial, patient, 1.0, "intravenous")
-    for other in (nurse.person_id, c.staff["operator"].person_id):
+    for other in (nurse, c.staff["operator"]):
         call = lambda o=other: app.administer(nurse, vial, patient, 1.0, "intravenous", o)  # noqa: E731
         # Then it is refused under R-CLN-3
         assert set(refused_step(app, call)) == {"R-CLN-3"}
@@ -110,7 +108,7 @@ def test_r_cln_3_administration_after_the_in_use_time_is_refused(clinic: Clinica
     vial, patient = ready(app, c)
     app.thaw_at_bedside(c.staff["nurse"], vial, patient, 1.0, "intravenous")
     clock.advance(minutes=61)
-    pharmacist = c.staff["pharmacist"].person_id
+    pharmacist = c.staff["pharmacist"]
     call = lambda: app.administer(c.staff["nurse"], vial, patient, 1.0, "intravenous", pharmacist)  # noqa: E731
     assert refused_step(app, call) == ["R-CLN-2"]
 
@@ -118,7 +116,8 @@ def test_r_cln_3_administration_after_the_in_use_time_is_refused(clinic: Clinica
 def test_r_cln_3_administration_by_a_pharmacist_is_refused(clinic: Clinical) -> None:
     app, c, _ = clinic
     vial, patient = ready(app, c)
-    call = lambda: app.administer(c.staff["pharmacist"], vial, patient, 1.0, "intravenous", "x")  # noqa: E731
+    x = Actor("x", "pharmacist")
+    call = lambda: app.administer(c.staff["pharmacist"], vial, patient, 1.0, "intravenous", x)  # noqa: E731
     assert refused_step(app, call)[0] == "R-PPL-2"
 
 
@@ -174,12 +173,14 @@ def test_r_ppl_4_a_nurse_who_is_also_a_pharmacist_cannot_verify_their_own_dose(
     both, _ = app.register_person(admin, ["nurse", "pharmacist"])
     for step in (bedside.THAW, bedside.ADMINISTER, bedside.VERIFY):
         app.record_training(admin, both, step, TODAY, TODAY + timedelta(days=30), f"SOP-{step}")
+    app.credentials.set_password(both, "both roles password")
     vial, patient = ready(app, c)
-    nurse = Actor(both, "nurse")
+    nurse = Actor(both, "nurse").signed("both roles password")
     app.thaw_at_bedside(nurse, vial, patient, 1.0, "intravenous")
-    # When they administer as the nurse and name themselves as the verifying pharmacist
-    call = lambda: app.administer(nurse, vial, patient, 1.0, "intravenous", both)  # noqa: E731
+    # When they administer as the nurse and sign again as the verifying pharmacist
+    same = Actor(both, "pharmacist").signed("both roles password")
+    call = lambda: app.administer(nurse, vial, patient, 1.0, "intravenous", same)  # noqa: E731
     # Then refused: the two signers are two people whatever roles they hold; nothing written
     assert refused_step(app, call) == ["R-PPL-4"]
     # And with another pharmacist verifying, it is recorded
-    app.administer(nurse, vial, patient, 1.0, "intravenous", c.staff["pharmacist"].person_id)
+    app.administer(nurse, vial, patient, 1.0, "intravenous", c.staff["pharmacist"])

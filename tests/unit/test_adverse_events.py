@@ -16,7 +16,7 @@ def dose(app: CellTraceLedger, c: Clinic, vial: str, site: str) -> str:
     """A patient at `site` given `vial` (released there)."""
     patient = enrolled(app, c, site=site)
     app.thaw_at_bedside(c.staff["nurse"], vial, patient, 1.0, "intravenous")
-    pharmacist = c.staff["pharmacist"].person_id
+    pharmacist = c.staff["pharmacist"]
     app.administer(c.staff["nurse"], vial, patient, 1.0, "intravenous", pharmacist)
     return patient
 

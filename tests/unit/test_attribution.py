@@ -50,7 +50,7 @@ def test_r_led_2_stamp_round_trips_through_the_event_store(tmp_path: Path) -> No
     app = CellTraceLedger(settings, clock=lambda: NOW)
     device = datetime(2026, 3, 1, 17, 29, tzinfo=timezone(timedelta(hours=8)))
     # When a QA person approves with a device time
-    with app.command(Actor("PER-QA", "qa"), Meaning.APPROVED, client_time=device):
+    with app.command(Actor("PER-QA", "qa").at(device), Meaning.APPROVED):
         specimen = Specimen("lot")
     app.record(specimen)
     # Then the stored event gives back who, role, meaning, server time and device time
@@ -67,7 +67,7 @@ def test_r_led_2_command_refuses_device_time_without_offset(tmp_path: Path) -> N
     app = CellTraceLedger(settings)
     with (
         pytest.raises(InvalidInput, match="R-LED-2"),
-        app.command(Actor("PER-QA", "qa"), client_time=datetime(2026, 3, 1, 9, 30)),
+        app.command(Actor("PER-QA", "qa").at(datetime(2026, 3, 1, 9, 30))),
     ):
         pass
     app.close()

@@ -3,7 +3,7 @@ storage (a blinded study's kits: tests/unit/test_sealed_blinding.py)."""
 
 from __future__ import annotations
 
-from label_printing.from_ledger import children_labels, label_content
+from ledger.labels import children_labels, label_content
 from tests.domain2 import Planted, harvests, purified_lot
 
 

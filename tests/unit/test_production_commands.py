@@ -290,8 +290,8 @@ def test_r_pro_6_disposed_item_takes_no_further_step(planted: Planted) -> None:
     operator, qa = plant.staff["operator"], plant.staff["qa"]
     culture, (surplus,) = harvests(app, plant, 1)
     # When the surplus harvest and the culture are disposed with method and witness
-    app.dispose_item(operator, surplus, "surplus", "autoclave, medical waste", qa.person_id)
-    app.dispose_item(operator, culture, "surplus", "autoclave, medical waste", qa.person_id)
+    app.dispose_item(operator, surplus, "surplus", "autoclave, medical waste", qa)
+    app.dispose_item(operator, culture, "surplus", "autoclave, medical waste", qa)
     # Then the disposal is recorded and neither takes another step
     assert history(app, surplus)[-1].disposal["witness"] == qa.person_id
     assert refused_step(app, lambda: app.purify_lot(operator, [surplus], TFF_SEC, EV_SPEC)) == [
@@ -307,10 +307,11 @@ def test_r_pro_6_disposal_needs_method_and_another_registered_witness(planted: P
     operator = plant.staff["operator"]
     _, (harvest,) = harvests(app, plant, 1)
     assert refused_step(
-        app, lambda: app.dispose_item(operator, harvest, "unwanted", "", operator.person_id)
+        app, lambda: app.dispose_item(operator, harvest, "unwanted", "", operator)
     ) == ["R-PRO-6", "R-PRO-6", "R-PPL-4"]
     assert refused_step(
-        app, lambda: app.dispose_item(operator, harvest, "surplus", "autoclave", "nobody")
+        app,
+        lambda: app.dispose_item(operator, harvest, "surplus", "autoclave", Actor("nobody", "x")),
     ) == ["R-PRO-6"]
 
 
@@ -347,12 +348,13 @@ def test_r_ppl_4_one_person_holding_both_roles_cannot_witness_their_own_disposal
     admin = plant.staff["administrator"]
     both, _ = app.register_person(admin, ["operator", "qa"])
     app.record_training(admin, both, DISPOSE, TODAY, TODAY + timedelta(days=30), "SOP-DIS v1")
+    app.credentials.set_password(both, "both roles password")
+    operator = Actor(both, "operator").signed("both roles password")
     _, (harvest,) = harvests(app, plant, 1)
-    # When they dispose of a harvest as operator and name themselves as the witness
-    call = lambda: app.dispose_item(  # noqa: E731
-        Actor(both, "operator"), harvest, "surplus", "autoclave", both
-    )
+    # When they dispose of a harvest as operator and sign again as the witness
+    same = Actor(both, "witness").signed("both roles password")
+    call = lambda: app.dispose_item(operator, harvest, "surplus", "autoclave", same)  # noqa: E731
     # Then refused: the two signers of a two-person step are two people; nothing written
     assert refused_step(app, call) == ["R-PPL-4"]
     # And another person may witness it
-    app.dispose_item(Actor(both, "operator"), harvest, "surplus", "autoclave", admin.person_id)
+    app.dispose_item(operator, harvest, "surplus", "autoclave", admin)

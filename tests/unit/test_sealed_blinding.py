@@ -7,12 +7,12 @@ import dataclasses
 from functools import partial
 from itertools import pairwise
 
-from label_printing.from_ledger import children_labels, label_content
 from ledger.commands.blinding import kit_link, lot_kits
 from ledger.commands.donors import STUDY_HOLD
 from ledger.config import Settings
 from ledger.domain.product_vial import ProductVial
 from ledger.identifiers import ItemType
+from ledger.labels import children_labels, label_content
 from ledger.sealed import Seals
 from tests.domain1 import TODAY, history, refused_step
 from tests.domain3 import (

@@ -82,7 +82,7 @@ def test_r_shp_1_empty_container_and_missing_courier_are_refused(clinic: Clinica
 def test_r_shp_1_a_disposed_vial_is_refused(clinic: Clinical) -> None:
     app, c, _ = clinic
     qa, operator = c.staff["qa"], c.staff["operator"]
-    app.dispose_item(qa, c.vials[0], "surplus", "autoclave", operator.person_id)
+    app.dispose_item(qa, c.vials[0], "surplus", "autoclave", operator)
     refused = refused_step(app, lambda: shipped(app, c, c.vials[:2]))
     assert refused == ["R-PRO-6"]
 
@@ -281,8 +281,8 @@ def test_r_shp_1_hand_off_time_without_utc_offset_is_refused(clinic: Clinical) -
 def test_r_shp_2_read_model_shows_the_hold_and_its_lifting(clinic: Clinical) -> None:
     from sqlalchemy import select
 
+    from ledger.bootstrap import open_projections
     from ledger.projections.items import items_table
-    from ledger.projections.runner import Projections
     from ledger.projections.tracking import view_engine
 
     app, c, _ = clinic
@@ -290,7 +290,7 @@ def test_r_shp_2_read_model_shows_the_hold_and_its_lifting(clinic: Clinical) -> 
     vial = c.vials[0]
 
     def scanned() -> tuple[str, list[str]]:
-        Projections(app.settings).catch_up()
+        open_projections(app.settings).catch_up()
         engine = view_engine(app.settings)
         with engine.connect() as conn:
             row = conn.execute(select(items_table).where(items_table.c.code == vial)).one()
@@ -311,14 +311,14 @@ def test_r_shp_1_read_model_follows_each_vial_from_transit_to_the_patient(
 ) -> None:
     from sqlalchemy import select
 
+    from ledger.bootstrap import open_projections
     from ledger.projections.items import items_table
-    from ledger.projections.runner import Projections
     from ledger.projections.tracking import view_engine
 
     app, c, _ = clinic
 
     def scanned(vial: str) -> tuple[str, str | None]:
-        Projections(app.settings).catch_up()
+        open_projections(app.settings).catch_up()
         engine = view_engine(app.settings)
         with engine.connect() as conn:
             row = conn.execute(select(items_table).where(items_table.c.code == vial)).one()
@@ -347,5 +347,5 @@ def test_r_shp_1_read_model_follows_each_vial_from_transit_to_the_patient(
     nurse = c.staff["nurse"]
     app.thaw_at_bedside(nurse, vial, patient, 1.0, "intravenous")
     assert scanned(vial)[0] == "thawed"
-    app.administer(nurse, vial, patient, 1.0, "intravenous", pharmacist.person_id)
+    app.administer(nurse, vial, patient, 1.0, "intravenous", pharmacist)
     assert scanned(vial) == ("administered", f"patient {patient}")

@@ -20,11 +20,12 @@ from ledger.bootstrap import init_ledger, open_ledger
 from ledger.commands.registry import STEPS, markdown_table
 from ledger.config import Settings
 from ledger.domain.people import Role
-from ledger.errors import NotAuthorised
+from ledger.errors import NotAuthorised, SignatureRefused
 from tests.domain1 import last_id
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMANDS = ROOT / "ledger" / "commands"
+PASSWORD = "a long test password"
 
 
 def authorised_commands(check: str = "authorise", arity: int = 2) -> dict[str, list[str]]:
@@ -98,6 +99,8 @@ def people(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[CellTrace
         code, _ = app.register_person(SYSTEM, [role.value])
         for key in STEPS:
             app.record_training(SYSTEM, code, key, today, today + timedelta(days=30), "SOP v1")
+        app.credentials.create_tables()
+        app.credentials.set_password(code, PASSWORD)
         trained[role] = Actor(code, role.value)
         other, _ = app.register_person(SYSTEM, [role.value])
         untrained[role] = Actor(other, role.value)
@@ -136,4 +139,44 @@ def test_r_ppl_2_each_step_is_refused_in_a_wrong_role_or_untrained_writing_nothi
         call(command, staff["untrained"][rule.roles[0]])
     assert [v.rule for v in untrained.value.violations] == ["R-PPL-2"]
     assert key in untrained.value.violations[0].message
+    assert last_id(app) == before
+
+
+SIGNED = [(key, method) for key, method in CASES if STEPS[key].signed]
+
+
+def test_r_led_5_the_signed_decisions_the_guideline_names_are_signed() -> None:
+    signed = {key for key, rule in STEPS.items() if rule.signed}
+    assert {
+        "donors.eligibility",
+        "banks.release",
+        "materials.disposition",
+        "materials.recall",
+        "quality.certify",
+        "production.dispose",
+        "shipment.qp_release",
+        "safety.ethics_decision",
+        "safety.emergency_unblinding",
+        "bedside.administer",
+        "bedside.verify",
+    } <= signed
+
+
+@pytest.mark.parametrize(("key", "method"), SIGNED, ids=[f"{k}:{m}" for k, m in SIGNED])
+def test_r_led_5_each_signed_step_is_refused_without_the_signers_password_writing_nothing(
+    people: tuple[CellTraceLedger, dict], key: str, method: str
+) -> None:
+    app, staff = people
+    command = getattr(app, method)
+    signer = staff["trained"][STEPS[key].roles[0]]
+    before = last_id(app)
+    # Signed in, in the right role and trained, but not signing: refused by the application
+    # itself, whichever program calls it
+    with pytest.raises(SignatureRefused) as unsigned:
+        call(command, signer)
+    assert "R-LED-5" in str(unsigned.value) and "signed decision" in str(unsigned.value)
+    # Signing with a wrong password: refused too
+    with pytest.raises(SignatureRefused) as wrong:
+        call(command, signer.signed("not the password"))
+    assert "R-LED-5: electronic signature refused: wrong password" in str(wrong.value)
     assert last_id(app) == before

@@ -24,7 +24,7 @@ def blinded_dose(app: CellTraceLedger, c: Clinic) -> tuple[str, str]:
     kits(app, c, study)
     patient = enrolled_in(app, c, study)
     kit, _ = app.dispense(c.staff["pharmacist"], patient, WARD)
-    nurse, pharmacist = c.staff["nurse"], c.staff["pharmacist"].person_id
+    nurse, pharmacist = c.staff["nurse"], c.staff["pharmacist"]
     app.thaw_at_bedside(nurse, kit, patient, 1.0, "intravenous")
     app.administer(nurse, kit, patient, 1.0, "intravenous", pharmacist)
     return kit, patient
@@ -73,7 +73,7 @@ def test_r_cln_5_unblinded_vial_has_nothing_to_reveal(clinic: Clinical) -> None:
     app, c, _ = clinic
     released(app, c)
     patient = enrolled(app, c)
-    nurse, pharmacist = c.staff["nurse"], c.staff["pharmacist"].person_id
+    nurse, pharmacist = c.staff["nurse"], c.staff["pharmacist"]
     app.thaw_at_bedside(nurse, c.vials[0], patient, 1.0, "intravenous")
     app.administer(nurse, c.vials[0], patient, 1.0, "intravenous", pharmacist)
     call = lambda: app.unblind_emergency(c.staff["investigator"], patient, c.vials[0], "ICU")  # noqa: E731

@@ -65,6 +65,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "col.proof": {"en": "In signed checkpoint", "zh": "已签名检查点"},
     "proof.included": {"en": "included in checkpoint", "zh": "已包含于检查点"},
     "proof.pending": {"en": "not yet checkpointed", "zh": "尚未纳入检查点"},
+    "trace.clock_off": {"en": "device clock off by", "zh": "设备时钟偏差"},
+    "trace.device_time": {"en": "device time:", "zh": "设备时间："},
     "trace.proof": {"en": "Download proof bundle", "zh": "下载证明文件"},
     "trace.label": {"en": "Label (PNG)", "zh": "标签（PNG）"},
     "trace.reprint_reason": {
@@ -98,6 +100,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "此物品当前状态下没有您可以记录的步骤。",
     },
     "scan.record": {"en": "Record", "zh": "记录"},
+    "scan.signing_as": {"en": "You sign this as:", "zh": "您的签名含义："},
     "scan.recorded": {"en": "Recorded", "zh": "已记录"},
     "scan.refused": {"en": "Refused - nothing was recorded", "zh": "已拒绝——未记录任何内容"},
     "step.thaw": {"en": "Thaw vial", "zh": "复苏冻存管"},

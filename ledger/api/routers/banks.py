@@ -8,7 +8,7 @@ from datetime import date, datetime
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from ledger.api.deps import Context, CurrentActor, confirm_signature
+from ledger.api.deps import Context, CurrentActor
 from ledger.api.schemas import ERRORS, Created, Receipt, Signature, receipt
 from ledger.domain.bank_vial import BankPlan, StorageLocation
 from ledger.domain.cell_source import IdentityFinding, Vector
@@ -185,7 +185,7 @@ def bank_test(ctx: Context, actor: CurrentActor, code: str, body: BankTestIn) ->
 @router.post("/banks/{code}/release", response_model=Receipt)
 def release(ctx: Context, actor: CurrentActor, code: str, body: ReleaseIn) -> Receipt:
     """QA's release after full testing, signed with their password (R-CB-5, R-LED-5)."""
-    confirm_signature(ctx, actor, body.signature.password)
+    actor = body.signature.of(actor)
     return receipt(ctx.ledger.release_cell_bank(actor, code))
 
 

@@ -9,7 +9,7 @@ from typing import Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from ledger.api.deps import Context, CurrentActor, confirm_signature
+from ledger.api.deps import Context, CurrentActor
 from ledger.api.language import current
 from ledger.api.schemas import ERRORS, ErrorViolation, Receipt, Signature, receipt
 from ledger.application import Actor
@@ -74,13 +74,14 @@ def administer(ctx: Context, actor: CurrentActor, body: AdministerIn) -> Adminis
     """The nurse records what the pharmacist verified, only on go at this moment (R-CLN-3).
     Both sign: each re-enters their password, and a wrong one writes nothing (R-LED-5). The
     event is the nurse's (meaning "performed") and names the pharmacist who verified."""
-    confirm_signature(ctx, actor, body.signature.password)
-    pharmacist = str(parse_code(body.pharmacist, ItemType.PERSON))
-    confirm_signature(
-        ctx, Actor(pharmacist, Role.PHARMACIST.value), body.pharmacist_signature.password
-    )
+    pharmacist = Actor(str(parse_code(body.pharmacist, ItemType.PERSON)), Role.PHARMACIST.value)
     number, r = ctx.ledger.administer(
-        actor, body.vial, body.patient, body.dose, body.route, pharmacist
+        body.signature.of(actor),
+        body.vial,
+        body.patient,
+        body.dose,
+        body.route,
+        body.pharmacist_signature.of(pharmacist),
     )
     return AdministeredOut(
         administration=number, notification_id=r.notification_id, events=r.events

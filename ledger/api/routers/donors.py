@@ -10,7 +10,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from ledger.api.access import Read, reads
-from ledger.api.deps import Context, CurrentActor, ReadYourWrites, confirm_signature
+from ledger.api.deps import Context, CurrentActor, ReadYourWrites
 from ledger.api.schemas import ERRORS, Created, RecallListOut, Receipt, Signature, receipt
 from ledger.api.sealed_views import add_study_kits
 from ledger.domain.screening import ScreeningRecord
@@ -148,7 +148,7 @@ def screening(ctx: Context, actor: CurrentActor, code: str, body: ScreeningIn) -
 @router.post("/{code}/eligibility", response_model=Receipt, summary="Signed eligibility")
 def eligibility(ctx: Context, actor: CurrentActor, code: str, body: EligibilityIn) -> Receipt:
     """QA determines eligibility (R-DON-4, R-DON-5), signing with their password (R-LED-5)."""
-    confirm_signature(ctx, actor, body.signature.password)
+    actor = body.signature.of(actor)
     return receipt(
         ctx.ledger.determine_eligibility(
             actor, code, body.eligible, body.reason, body.relaxation_justification
@@ -159,7 +159,7 @@ def eligibility(ctx: Context, actor: CurrentActor, code: str, body: EligibilityI
 @router.post("/{code}/lookback", response_model=Receipt, summary="Look-back: donor ineligible")
 def lookback(ctx: Context, actor: CurrentActor, code: str, body: LookbackIn) -> Receipt:
     """The donor became ineligible later: every derived item is put on hold (R-DON-7)."""
-    confirm_signature(ctx, actor, body.signature.password)
+    actor = body.signature.of(actor)
     return receipt(ctx.ledger.declare_donor_ineligible(actor, code, body.reason, body.found_on))
 
 

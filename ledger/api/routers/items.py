@@ -11,7 +11,6 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from label_printing.cli import load_signer, render_label
-from label_printing.from_ledger import label_content
 from ledger.api.access import Read, may_read, reads, via
 from ledger.api.deps import Context, ReadYourWrites
 from ledger.api.language import current
@@ -21,6 +20,7 @@ from ledger.api.steps import next_steps
 from ledger.application import Actor
 from ledger.errors import NotFound
 from ledger.identifiers import parse_code
+from ledger.labels import label_content
 from ledger.messages import Sentence, status_term, term
 from ledger.projections.history import item_history
 from ledger.projections.items import items_table
@@ -78,7 +78,11 @@ class HistoryEvent(BaseModel):
     actor_role: str
     meaning: str
     recorded_at: str
-    client_time: str | None
+    client_time: str | None = Field(description="The device's clock as it sent it (R-LED-2)")
+    clock_skew_s: int | None = Field(description="Device time minus server time, in seconds")
+    clock_flagged: bool = Field(
+        description="The device clock was more than 5 minutes off the server's (R-LED-2)"
+    )
     event_hash: str
     log_index: int | None = Field(description="Position in the Merkle log (R-TRC-3)")
 

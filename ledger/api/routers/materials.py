@@ -10,7 +10,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from ledger.api.access import Read, reads
-from ledger.api.deps import Context, CurrentActor, ReadYourWrites, confirm_signature
+from ledger.api.deps import Context, CurrentActor, ReadYourWrites
 from ledger.api.schemas import ERRORS, Created, RecallListOut, Receipt, Signature, receipt
 from ledger.api.sealed_views import add_study_kits
 from ledger.identifiers import parse_code
@@ -90,21 +90,21 @@ def receive(ctx: Context, actor: CurrentActor, body: LotIn) -> Created:
 def release(ctx: Context, actor: CurrentActor, code: str, body: ReleaseIn) -> Receipt:
     """QC release of a received lot, signed: the signer re-enters their password (R-MAT-1,
     R-LED-5)."""
-    confirm_signature(ctx, actor, body.signature.password)
+    actor = body.signature.of(actor)
     return receipt(ctx.ledger.release_material_lot(actor, code, body.qc_record_ref))
 
 
 @router.post("/lots/{code}/reject", response_model=Receipt, summary="Reject a lot")
 def reject(ctx: Context, actor: CurrentActor, code: str, body: ReasonIn) -> Receipt:
     """Reject a lot, signed (R-LED-5)."""
-    confirm_signature(ctx, actor, body.signature.password)
+    actor = body.signature.of(actor)
     return receipt(ctx.ledger.reject_material_lot(actor, code, body.reason))
 
 
 @router.post("/lots/{code}/recall", response_model=Receipt, summary="Recall a lot")
 def recall(ctx: Context, actor: CurrentActor, code: str, body: ReasonIn) -> Receipt:
     """Recall a released lot, signed (R-LED-5)."""
-    confirm_signature(ctx, actor, body.signature.password)
+    actor = body.signature.of(actor)
     return receipt(ctx.ledger.recall_material_lot(actor, code, body.reason))
 
 

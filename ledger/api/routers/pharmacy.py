@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from ledger.api.deps import Context, CurrentActor, confirm_signature
+from ledger.api.deps import Context, CurrentActor
 from ledger.api.schemas import ERRORS, Receipt, Signature, receipt
 
 router = APIRouter(tags=["pharmacy"], responses=ERRORS)
@@ -61,5 +61,5 @@ def dispense(ctx: Context, actor: CurrentActor, code: str, body: DispenseIn) -> 
 def randomisation(ctx: Context, actor: CurrentActor, code: str, body: RandomisationIn) -> Receipt:
     """Load or extend a blinded study's randomisation list, signed (R-CLN-5, R-LED-5); it
     stays restricted: no read shows it."""
-    confirm_signature(ctx, actor, body.signature.password)
+    actor = body.signature.of(actor)
     return receipt(ctx.ledger.load_randomisation(actor, code, body.arms, body.reference))

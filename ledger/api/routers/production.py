@@ -10,7 +10,8 @@ from pydantic import BaseModel, Field
 
 from ledger.api.deps import Context, CurrentActor
 from ledger.api.routers.banks import UseIn
-from ledger.api.schemas import ERRORS, Created, Receipt, receipt
+from ledger.api.schemas import ERRORS, Created, Receipt, Signature, receipt
+from ledger.application import Actor
 from ledger.domain.culture import PassagePlan
 from ledger.domain.material_use import UseOf
 from ledger.domain.purification import Purification
@@ -72,6 +73,12 @@ class DisposalIn(BaseModel):
     method: str = Text
     witness: str = Field(min_length=1, max_length=200, description="The witness's person code")
     note: str = Field(default="", max_length=500)
+    signature: Signature = Field(
+        description="The signed-in person disposing re-enters their password (performed)"
+    )
+    witness_signature: Signature = Field(
+        description="The witness, another person, re-enters their password (witnessed)"
+    )
 
 
 @router.post("/cultures", response_model=Created, status_code=201)
@@ -164,9 +171,13 @@ def fill_kits(ctx: Context, actor: CurrentActor, code: str, body: KitsIn) -> Via
 
 @router.post("/items/{code}/dispose", response_model=Receipt, tags=["production"])
 def dispose(ctx: Context, actor: CurrentActor, code: str, body: DisposalIn) -> Receipt:
-    """Dispose of a non-conforming or surplus item with method and witness (R-PRO-6)."""
+    """Dispose of a non-conforming or surplus item with method and witness (R-PRO-6); both
+    sign with their passwords (R-LED-5), and they are two different people (R-PPL-4)."""
+    witness = body.witness_signature.of(Actor(body.witness.strip(), "witness"))
     return receipt(
-        ctx.ledger.dispose_item(actor, code, body.category, body.method, body.witness, body.note)
+        ctx.ledger.dispose_item(
+            body.signature.of(actor), code, body.category, body.method, witness, body.note
+        )
     )
 
 

@@ -12,7 +12,7 @@ from fastapi import APIRouter, File, Form, UploadFile
 from pydantic import BaseModel, Field, StringConstraints
 
 from ledger.api.context import ApiContext
-from ledger.api.deps import Context, CurrentActor, confirm_signature
+from ledger.api.deps import Context, CurrentActor
 from ledger.api.schemas import ERRORS, Created, Receipt, Signature, receipt
 from ledger.application import Actor
 from ledger.domain.temperature_log import parse_logger_csv
@@ -216,7 +216,7 @@ def inspect(ctx: Context, actor: CurrentActor, code: str, body: InspectionIn) ->
 def release(ctx: Context, actor: CurrentActor, code: str, body: ReleaseIn) -> ReleasedOut:
     """The site's Qualified Person releases the vials that passed re-inspection, signing with
     their password (R-QC-4, R-PPL-3, R-LED-5)."""
-    confirm_signature(ctx, actor, body.signature.password)
+    actor = body.signature.of(actor)
     released, r = ctx.ledger.release_for_use(actor, code)
     return ReleasedOut(released=released, notification_id=r.notification_id, events=r.events)
 

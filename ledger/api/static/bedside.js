@@ -33,7 +33,8 @@
   }
 
   function api(path, body) {
-    var headers = {"Accept-Language": LANG, "Content-Type": "application/json"};
+    var headers = {"Accept-Language": LANG, "Content-Type": "application/json",
+                   "Device-Time": CellTraceSession.deviceTime()};
     if (token) headers.Authorization = "Bearer " + token;
     return fetch(path, {method: "POST", headers: headers, body: JSON.stringify(body)})
       .then(function (r) { return r.json().then(function (j) { return [r.status, j]; }); });

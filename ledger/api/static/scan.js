@@ -42,7 +42,8 @@
   }
 
   function api(method, path, body) {
-    var headers = {"Authorization": "Bearer " + token, "Accept-Language": language};
+    var headers = {"Authorization": "Bearer " + token, "Accept-Language": language,
+                   "Device-Time": CellTraceSession.deviceTime()};
     if (body) headers["Content-Type"] = "application/json";
     return fetch(path, {method: method, headers: headers, body: body ? JSON.stringify(body) : undefined})
       .then(function (r) { return r.json().then(function (j) { return [r.status, j]; }); });
@@ -67,6 +68,14 @@
   }
 
   function field(f, code) {
+    if (f.kind === "meaning") {  // what the signature means, shown and sent (R-LED-5)
+      var note = document.createElement("p"), sent = document.createElement("input");
+      note.className = "note signing-as";
+      note.textContent = t("scan.signing_as") + " " + (T["meaning." + f.default] || f.default);
+      sent.type = "hidden"; sent.name = f.name; sent.value = f.default; sent.dataset.kind = "text";
+      note.appendChild(sent);
+      return note;
+    }
     if (f.kind === "item") {  // the scanned item itself, e.g. the vial a culture starts from
       var hidden = document.createElement("input");
       hidden.type = "hidden"; hidden.name = f.name; hidden.value = code; hidden.dataset.kind = "text";

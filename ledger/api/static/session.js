@@ -35,8 +35,18 @@
       .catch(function () { /* the token expires on the server anyway */ });
   }
 
+  // The device's own clock, local time with its UTC offset, sent with every step as the
+  // Device-Time header and stored beside the server's time (R-LED-2).
+  function deviceTime() {
+    var d = new Date(), off = -d.getTimezoneOffset(), a = Math.abs(off);
+    var p = function (n) { return String(n).padStart(2, "0"); };
+    return d.getFullYear() + "-" + p(d.getMonth() + 1) + "-" + p(d.getDate()) + "T" +
+      p(d.getHours()) + ":" + p(d.getMinutes()) + ":" + p(d.getSeconds()) +
+      (off >= 0 ? "+" : "-") + p(Math.floor(a / 60)) + ":" + p(a % 60);
+  }
+
   ["keydown", "pointerdown", "input"].forEach(function (kind) {
     document.addEventListener(kind, touch, true);
   });
-  window.CellTraceSession = {start: start, stop: stop, logout: logout};
+  window.CellTraceSession = {start: start, stop: stop, logout: logout, deviceTime: deviceTime};
 })();

@@ -1,5 +1,9 @@
 """What goes on the label of a recorded item (R-ID-2): the ledger's facts turned into
-LabelContent. Stages without a recorded item type yet fall back to a generic label."""
+LabelContent. Stages without a recorded item type yet fall back to a generic label.
+
+Wiring between the ledger and label rendering, used by the CLI and the API: it loads
+aggregates through the application, so it lives at the entry points' level, above
+`label_printing`, which only renders the values it is given (STYLE.md "Layers")."""
 
 from __future__ import annotations
 
