@@ -28,10 +28,18 @@ def test_r_led_3_init_is_idempotent_and_keys_are_owner_only(tmp_path: Path) -> N
     assert stat.S_IMODE((tmp_path / "keys").stat().st_mode) == 0o700
 
 
-def test_r_led_3_demo_then_verify_exits_0_with_chain_head(tmp_path: Path) -> None:
-    demo = run(tmp_path, "demo")
+@pytest.fixture(scope="module")
+def demo_ledger(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One demo ledger for this file's tests; a test that alters it works on a copy."""
+    folder = tmp_path_factory.mktemp("demo")
+    demo = run(folder, "demo")
     assert demo.returncode == 0, demo.stderr
     assert "Verification: intact" in demo.stdout
+    return folder
+
+
+def test_r_led_3_demo_then_verify_exits_0_with_chain_head(demo_ledger: Path) -> None:
+    tmp_path = demo_ledger
     result = run(tmp_path, "verify")
     assert result.returncode == 0, result.stderr
     assert "Intact:" in result.stdout
@@ -61,10 +69,14 @@ def test_r_led_3_verify_without_a_ledger_exits_2_and_says_what_to_do(tmp_path: P
     assert "celltrace init" in result.stderr
 
 
-def test_r_led_3_verify_exits_1_naming_the_record_when_tampered(tmp_path: Path) -> None:
+def test_r_led_3_verify_exits_1_naming_the_record_when_tampered(
+    demo_ledger: Path, tmp_path: Path
+) -> None:
+    import shutil
     import sqlite3
 
-    assert run(tmp_path, "demo").returncode == 0
+    tmp_path = tmp_path / "copy"
+    shutil.copytree(demo_ledger, tmp_path)
     conn = sqlite3.connect(tmp_path / "ledger.db")
     conn.execute("DROP TRIGGER stored_events_no_update")
     conn.execute("UPDATE stored_events SET topic = topic || 'x' WHERE rowid = 4")
