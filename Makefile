@@ -7,8 +7,10 @@ BIN := $(VENV)/bin
 VENV_STAMP := $(VENV)/.created
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
-# Tests run in parallel, one process per core; a test file stays on one worker.
-PYTEST_ARGS ?= -n auto --dist loadgroup --durations=20
+# Tests run in parallel, one process per core; a test file stays on one worker (loadfile), so
+# its module-scoped fixtures are built once. (`--dist loadgroup` no longer groups anything
+# under pytest 9: xdist 3.8 renames `item._nodeid`, which pytest 9 no longer reads.)
+PYTEST_ARGS ?= -n auto --dist loadfile --durations=20
 
 .PHONY: demo test lint bench clean
 

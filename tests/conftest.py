@@ -102,12 +102,3 @@ def settings(request: pytest.FixtureRequest) -> Settings:
     value = request.getfixturevalue(name)
     assert isinstance(value, Settings)
     return value
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Parallel runs (`pytest -n`, `--dist loadgroup`): a test file stays on one worker, so its
-    module-scoped fixtures are built once; the browser tests share one demo server."""
-    for item in items:
-        group = "browser" if "/browser/" in item.nodeid.replace("\\", "/") else item.nodeid
-        item.add_marker(pytest.mark.xdist_group(group.split("::")[0]))
