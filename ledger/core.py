@@ -242,7 +242,8 @@ class LedgerCore(Application[UUID]):
             return actor
         from ledger.domain.people import Person
 
-        roles = [role.value for role in step(step_type).roles]
+        rule = step(step_type)
+        roles = [role.value for role in rule.roles]
         try:
             person = self.load(actor.person_id, ItemType.PERSON, Person)
         except (NotFound, InvalidInput):
@@ -271,7 +272,7 @@ class LedgerCore(Application[UUID]):
             )
         if missing:
             raise NotAuthorised(missing)
-        if step(step_type).signed:
+        if rule.signed:
             return self.confirm_signature(actor, step_type)
         return replace(actor, signing=None)  # a step that is not a signed decision
 

@@ -47,14 +47,12 @@ ROLES = (
 )
 
 
-def _signing(app: CellTraceLedger, code: str, role: str) -> Actor:
+def _signing(store: Credentials, code: str, role: str) -> Actor:
     """A person of the scripted staff, able to sign: the script sets a random password that
     nobody is told (people sign in after an administrator sets theirs) and signs with it, so
     its signed decisions pass the same check as everyone's (R-LED-5). A random secret of this
     length needs no costly hashing, so it is hashed with the cheapest parameters."""
     password = secrets.token_urlsafe(24)
-    store = Credentials(app.credentials.engine, "cheapest")
-    store.create_tables()
     store.set_password(code, password)
     return Actor(code, role).signed(password)
 
@@ -65,12 +63,14 @@ def register_staff(app: CellTraceLedger, echo: Echo) -> Staff:
     valid = today + timedelta(days=365)
     admin_code, _ = app.register_person(SYSTEM, ["administrator"])
     app.record_training(SYSTEM, admin_code, ADMINISTER, today, valid, "SOP-ADM-001 v3")
-    admin = _signing(app, admin_code, "administrator")
+    store = Credentials(app.credentials.engine, "cheapest")
+    store.create_tables()
+    admin = _signing(store, admin_code, "administrator")
     echo(f"Registered administrator {admin_code}")
     staff: Staff = {"administrator": admin}
     for role in ROLES:
         code, _ = app.register_person(admin, [role])
-        staff[role] = _signing(app, code, role)
+        staff[role] = _signing(store, code, role)
         echo(f"Registered {role:<12} {code}")
     steps = {k: v for k, v in step_roles().items() if k != ADMINISTER}
     for step, roles in steps.items():

@@ -43,10 +43,6 @@ class ForbiddenError(LedgerError):
     kind = "forbidden"
 
 
-#: Too many wrong passwords from this source or for this signer (429, R-ACC-4).
-TooManyAttempts = Throttled
-
-
 _STATUS: tuple[tuple[type[LedgerError], int], ...] = (
     (NotFound, 404),
     (NotAuthorised, 403),

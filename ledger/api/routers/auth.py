@@ -12,10 +12,10 @@ from pydantic import BaseModel
 
 from ledger.api.access import Read, reads
 from ledger.api.deps import Bearer, Context, current_actor
-from ledger.api.errors import AuthError, TooManyAttempts
+from ledger.api.errors import AuthError
 from ledger.api.schemas import ERRORS
 from ledger.credentials import CredentialError, ThrottledError
-from ledger.errors import InvalidInput
+from ledger.errors import InvalidInput, Throttled
 from ledger.identifiers import parse_code
 from ledger.messages import Sentence
 
@@ -68,7 +68,7 @@ def issue_token(
     try:
         ctx.credentials.sign_in(code, password, source_address(request), now)
     except ThrottledError as exc:
-        raise TooManyAttempts(
+        raise Throttled(
             Sentence("Sign-in refused: {problem}.", problem=exc.sentence),
             int((exc.until - now).total_seconds()),
         ) from None
