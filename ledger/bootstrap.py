@@ -18,8 +18,8 @@ from sqlalchemy import Engine
 from ledger import keys, personal_data
 from ledger.application import CellTraceLedger, Clock, utc_now
 from ledger.config import Settings
-from ledger.db import create_db_engine
 from ledger.errors import InvalidInput
+from ledger.storage.db import create_db_engine
 
 if TYPE_CHECKING:
     from ledger.integrity.checkpoints import StoredCheckpoint
@@ -44,7 +44,7 @@ def init_ledger(settings: Settings) -> InitResult:
     """
     from ledger.integrity.log_identity import record_keys
     from ledger.integrity.log_keys import key_history
-    from ledger.schema import create_side_tables
+    from ledger.storage.schema import create_side_tables
 
     if settings.database.backend == "sqlite":
         settings.data_dir.mkdir(parents=True, exist_ok=True)

@@ -30,7 +30,7 @@ from ledger.cli_verify import register_verify
 from ledger.config import Settings
 from ledger.errors import InvalidInput, LedgerError, NotFound, Unreachable
 from ledger.integrity.verify import LedgerReader
-from ledger.reachability import database_failure, probe
+from ledger.storage.reachability import database_failure, probe
 
 if TYPE_CHECKING:
     from ledger.access_log import AccessLog
@@ -146,8 +146,8 @@ def init(
 ) -> None:
     """Create the database (PostgreSQL: if missing), its tables and the signing keys (safe to
     run again); refuses to give an existing ledger a second log key."""
-    from ledger.pg_setup import check_role
-    from ledger.schema import grant_to as grant_privileges
+    from ledger.storage.pg_setup import check_role
+    from ledger.storage.schema import grant_to as grant_privileges
 
     settings = _parsed_settings()
     if grant_to is not None and settings.database.backend != "postgres":
@@ -171,7 +171,7 @@ def init(
 
 def _ensure_database(settings: Settings) -> None:
     """Create a missing PostgreSQL database (init and demo create the ledger)."""
-    from ledger.pg_setup import ensure_database
+    from ledger.storage.pg_setup import ensure_database
 
     db = settings.database
     if db.backend == "postgres" and ensure_database(db):
@@ -361,7 +361,7 @@ def labels(
 
 def _access_log(settings: Settings) -> AccessLog:
     from ledger.access_log import AccessLog as Log
-    from ledger.db import create_db_engine
+    from ledger.storage.db import create_db_engine
 
     log = Log(create_db_engine(settings))
     log.create_tables()

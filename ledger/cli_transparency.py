@@ -15,13 +15,13 @@ import typer
 from sqlalchemy import Engine
 
 from ledger.config import Settings
-from ledger.db import create_db_engine
 from ledger.integrity.log_identity import key_ids, recorded_keys
 from ledger.integrity.log_keys import key_history, log_keys_of
 from ledger.integrity.note import CheckpointError, MalformedNoteError, NoteError, Verifier
 from ledger.integrity.note import open_checkpoint as open_signed_checkpoint
 from ledger.integrity.offline import read_keys
 from ledger.integrity.verify import LedgerReader, LogAudit, Report
+from ledger.storage.db import create_db_engine
 
 KeysOption = Annotated[
     Path | None,

@@ -141,7 +141,7 @@ def _person(settings: Settings, code: str) -> str:
 
 def _store(settings: Settings) -> Credentials:
     from ledger.credentials import Credentials
-    from ledger.db import create_db_engine
+    from ledger.storage.db import create_db_engine
 
     credentials = Credentials(create_db_engine(settings))
     credentials.create_tables()
@@ -178,7 +178,7 @@ def _password(from_stdin: bool) -> str:
 def _credentials(settings: Settings, password: str) -> Credentials:
     """The password store, after checking `password` is acceptable (exit 2 if not)."""
     from ledger.credentials import MIN_PASSWORD_LENGTH, Credentials
-    from ledger.db import create_db_engine
+    from ledger.storage.db import create_db_engine
 
     if len(password) < MIN_PASSWORD_LENGTH:
         typer.echo(

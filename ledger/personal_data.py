@@ -41,7 +41,7 @@ from sqlalchemy import (
 )
 
 from ledger.config import Settings
-from ledger.db import create_db_engine
+from ledger.storage.db import create_db_engine
 
 KEY_STORE_FILE = "personal-keys.db"
 PG_SCHEMA = "celltrace_personal"

@@ -22,8 +22,8 @@ from sqlalchemy import Engine, Table, create_engine, event, inspect, select
 
 from ledger.application import CellTraceLedger
 from ledger.config import Settings
-from ledger.db import create_db_engine
 from ledger.projections.items import ItemsProjection, ItemsView
+from ledger.storage.db import create_db_engine
 
 BATCH = 1000
 

@@ -36,8 +36,8 @@ from ledger.application import Clock, utc_now
 from ledger.bootstrap import open_ledger, open_projections
 from ledger.config import Settings
 from ledger.credentials import Credentials
-from ledger.db import create_db_engine
 from ledger.projections.tracking import view_engine
+from ledger.storage.db import create_db_engine
 
 STATIC = Path(__file__).resolve().parent / "static"
 TAGS = [

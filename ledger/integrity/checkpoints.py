@@ -49,7 +49,7 @@ from ledger.integrity.note import (
     sign_note,
 )
 from ledger.integrity.recorders import SCHEMA_LOCK_KEY
-from ledger.tables import metadata
+from ledger.storage.tables import metadata
 
 APPEND_ONLY = "CellTrace checkpoints are append-only (R-LED-4)"
 

@@ -32,7 +32,7 @@ from sqlalchemy import (
 from ledger.errors import InvalidInput, NotFound
 from ledger.integrity import merkle
 from ledger.integrity.recorders import SCHEMA_LOCK_KEY
-from ledger.tables import metadata
+from ledger.storage.tables import metadata
 
 T = TypeVar("T")
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Column, Index, String, Table
 
-from ledger.tables import metadata
+from ledger.storage.tables import metadata
 
 MATERIAL_USED = "material used in"
 

@@ -41,7 +41,7 @@ from ledger.identifiers import item_id
 from ledger.projections.genealogy import edges_of, edges_table
 from ledger.projections.item_state import KEPT_ON_HOLD, facts_of, vials_moved
 from ledger.projections.tracking import SQLAlchemyView
-from ledger.tables import metadata
+from ledger.storage.tables import metadata
 
 items_table = Table(
     "items",

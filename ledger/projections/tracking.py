@@ -39,8 +39,8 @@ from sqlalchemy import (
 )
 
 from ledger.config import Settings
-from ledger.db import create_db_engine
-from ledger.tables import metadata
+from ledger.storage.db import create_db_engine
+from ledger.storage.tables import metadata
 
 tracking_table = Table(
     "projection_tracking",

@@ -17,9 +17,9 @@ import pytest
 
 from ledger.config import Settings
 from ledger.credentials import Credentials
-from ledger.db import create_db_engine
 from ledger.demo import run_demo
 from ledger.identifiers import ItemType
+from ledger.storage.db import create_db_engine
 from tests.codes import demo_code
 from tests.processes import Server, celltrace_env
 

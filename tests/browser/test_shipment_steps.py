@@ -12,8 +12,8 @@ import httpx
 
 from ledger.config import Settings
 from ledger.credentials import Credentials
-from ledger.db import create_db_engine
 from ledger.identifiers import ItemType, format_code
+from ledger.storage.db import create_db_engine
 from tests.browser.conftest import STAFF_PASSWORD
 
 YEAR = datetime.now(UTC).year

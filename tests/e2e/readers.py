@@ -9,8 +9,8 @@ from ledger.application import SYSTEM
 from ledger.bootstrap import open_ledger
 from ledger.config import Settings
 from ledger.credentials import Credentials
-from ledger.db import create_db_engine
 from ledger.domain.people import Role
+from ledger.storage.db import create_db_engine
 
 READER_PASSWORD = "reader test password"
 

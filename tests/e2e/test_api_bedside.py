@@ -16,9 +16,9 @@ from ledger.api.app import create_app
 from ledger.application import Actor
 from ledger.config import Settings
 from ledger.credentials import Credentials
-from ledger.db import create_db_engine
 from ledger.demo import run_demo
 from ledger.identifiers import ItemType, format_code
+from ledger.storage.db import create_db_engine
 from tests.codes import demo_code
 
 PHARMACIST = demo_code(ItemType.PERSON, 6)

@@ -16,9 +16,9 @@ from ledger.bootstrap import init_ledger, open_ledger
 from ledger.commands.people import ADMINISTER
 from ledger.config import Settings
 from ledger.credentials import Credentials
-from ledger.db import create_db_engine
 from ledger.identifiers import ItemType
 from ledger.integrity.verify import LedgerReader
+from ledger.storage.db import create_db_engine
 from tests.codes import demo_code, mistyped
 
 ADMIN_PASSWORD = "correct horse battery"

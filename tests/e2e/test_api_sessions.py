@@ -20,8 +20,8 @@ from ledger.bootstrap import init_ledger, open_ledger
 from ledger.commands.people import ADMINISTER
 from ledger.config import DEFAULT_STATION_IDLE_SECONDS, Settings
 from ledger.credentials import ADDRESS_FAILURES, Credentials, ThrottledError, sessions_table
-from ledger.db import create_db_engine
 from ledger.identifiers import ItemType
+from ledger.storage.db import create_db_engine
 from tests.codes import demo_code
 
 PASSWORD = "correct horse battery"

@@ -15,7 +15,6 @@ from typer.testing import CliRunner
 from ledger.bootstrap import init_ledger
 from ledger.cli import app as cli
 from ledger.config import Settings
-from ledger.db import create_db_engine
 from ledger.personal_data import (
     KEY_STORE_FILE,
     PersonalData,
@@ -23,6 +22,7 @@ from ledger.personal_data import (
     data_table,
     keys_table,
 )
+from ledger.storage.db import create_db_engine
 from tests.domain1 import NOW, staffed_ledger
 
 ALICE = PersonalData("Zhang Wei-Lin", date(1990, 7, 14), "wl.zhang@example.org")

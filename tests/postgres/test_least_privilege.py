@@ -19,7 +19,7 @@ from ledger.api.app import create_app
 from ledger.application import Actor
 from ledger.bootstrap import init_ledger, open_ledger
 from ledger.config import DatabaseURL, Settings
-from ledger.schema import grant_statements
+from ledger.storage.schema import grant_statements
 from tests.cli import run_celltrace
 from tests.conftest import pg_url
 from tests.specimen import Specimen

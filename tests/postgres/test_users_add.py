@@ -14,7 +14,7 @@ import pytest
 from ledger.bootstrap import init_ledger
 from ledger.config import DatabaseURL, Settings
 from ledger.integrity.verify import LedgerReader
-from ledger.schema import grant_statements
+from ledger.storage.schema import grant_statements
 from tests.cli import run_celltrace
 from tests.conftest import _pg_conninfo, pg_url
 

@@ -17,10 +17,10 @@ from ledger.config import Settings
 from ledger.credentials import Credentials
 from ledger.integrity import log_identity
 from ledger.integrity.checkpoints import Checkpoints
-from ledger.pg_setup import quote_identifier
 from ledger.projections.items import ItemsView
 from ledger.projections.merkle import MerkleView
-from ledger.reachability import pg_connect
+from ledger.storage.pg_setup import quote_identifier
+from ledger.storage.reachability import pg_connect
 
 
 def create_side_tables(settings: Settings, engine: Engine) -> None:

@@ -1,6 +1,6 @@
 """What `celltrace init` does on the PostgreSQL server itself: create a missing database (or
 say exactly how an administrator does it) and check the application role exists. Granting it
-its privileges is `ledger.schema.grant_to`, beside the tables it names."""
+its privileges is `ledger.storage.schema.grant_to`, beside the tables it names."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from psycopg import sql
 
 from ledger.config import DatabaseURL
 from ledger.errors import InvalidInput, Unreachable
-from ledger.reachability import database_failure, pg_connect
+from ledger.storage.reachability import database_failure, pg_connect
 
 MAINTENANCE_DATABASE = "postgres"
 
