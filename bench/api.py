@@ -24,10 +24,10 @@ from bench.common import machine, write_section
 from ledger.application import Actor
 from ledger.bootstrap import open_ledger
 from ledger.config import Settings
-from ledger.credentials import Credentials
 from ledger.demo import run_demo
 from ledger.identifiers import ItemType, format_code
 from ledger.storage.db import create_db_engine
+from ledger.stores.credentials import Credentials
 
 CONCURRENCY = 8
 READS = 2000

@@ -2,7 +2,7 @@
 
 Plain functions of parsed arguments: they sign, lay out and write label files and return
 their paths, or raise a :class:`~label_printing.errors.LabelError` that says what to do. The
-signing key is loaded through :mod:`ledger.keys` (:func:`load_signer`).
+signing key is loaded through :mod:`ledger.stores.keys` (:func:`load_signer`).
 """
 
 from __future__ import annotations

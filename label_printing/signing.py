@@ -1,7 +1,7 @@
 """The dedicated label signing key and its published verifier key (R-ID-2).
 
 The key is ``keys/label.key`` in the data directory (Ed25519, PKCS#8 PEM, mode 0600), created by
-``celltrace init`` through :mod:`ledger.keys`. It is published exactly like the log key, as a
+``celltrace init`` through :mod:`ledger.stores.keys`. It is published exactly like the log key, as a
 C2SP verifier key ``name+hex8(key ID)+base64(0x01 || public key)`` whose name is the log origin
 followed by ``/labels``; the key ID in a label's QR payload selects it.
 """

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
-from ledger import keys, personal_data
 from ledger.application import CellTraceLedger, Clock, utc_now
 from ledger.config import Settings
 from ledger.errors import InvalidInput
 from ledger.storage.db import create_db_engine
+from ledger.stores import keys, personal_data
 
 if TYPE_CHECKING:
     from ledger.integrity.checkpoints import StoredCheckpoint

@@ -33,7 +33,7 @@ from ledger.integrity.verify import LedgerReader
 from ledger.storage.reachability import database_failure, probe
 
 if TYPE_CHECKING:
-    from ledger.access_log import AccessLog
+    from ledger.stores.access_log import AccessLog
 
 EXIT_TAMPERING = 1  # verify's findings only
 EXIT_USAGE = 2  # usage or input error, a refused command
@@ -360,8 +360,8 @@ def labels(
 
 
 def _access_log(settings: Settings) -> AccessLog:
-    from ledger.access_log import AccessLog as Log
     from ledger.storage.db import create_db_engine
+    from ledger.stores.access_log import AccessLog as Log
 
     log = Log(create_db_engine(settings))
     log.create_tables()
@@ -385,7 +385,7 @@ def serve(
     import uvicorn
 
     from ledger.api.app import create_app
-    from ledger.credentials import hashing_profile
+    from ledger.stores.credentials import hashing_profile
 
     settings = _existing_ledger()  # never a new, empty ledger in the wrong directory
     typer.echo(

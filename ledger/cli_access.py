@@ -36,11 +36,11 @@ def register_access(app: typer.Typer, settings_of: Callable[[], Settings]) -> No
     ) -> None:
         """Who read which patient's, donor's or item's record, or printed which label, when
         and through what; checks the hash chain first."""
-        from ledger.access_log import AccessLog
         from ledger.errors import InvalidInput
         from ledger.identifiers import parse_code
         from ledger.integrity.access_chain import AccessChainBroken
         from ledger.storage.db import create_db_engine
+        from ledger.stores.access_log import AccessLog
 
         kept: tuple[int, bytes] | None = None
         if head is not None:

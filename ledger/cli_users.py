@@ -17,7 +17,7 @@ from ledger.errors import LedgerError
 
 if TYPE_CHECKING:
     from ledger.application import CellTraceLedger
-    from ledger.credentials import Credentials
+    from ledger.stores.credentials import Credentials
 
 
 def register_users(app: typer.Typer, settings_of: Callable[[], Settings]) -> None:
@@ -140,8 +140,8 @@ def _person(settings: Settings, code: str) -> str:
 
 
 def _store(settings: Settings) -> Credentials:
-    from ledger.credentials import Credentials
     from ledger.storage.db import create_db_engine
+    from ledger.stores.credentials import Credentials
 
     credentials = Credentials(create_db_engine(settings))
     credentials.create_tables()
@@ -177,8 +177,8 @@ def _password(from_stdin: bool) -> str:
 
 def _credentials(settings: Settings, password: str) -> Credentials:
     """The password store, after checking `password` is acceptable (exit 2 if not)."""
-    from ledger.credentials import MIN_PASSWORD_LENGTH, Credentials
     from ledger.storage.db import create_db_engine
+    from ledger.stores.credentials import MIN_PASSWORD_LENGTH, Credentials
 
     if len(password) < MIN_PASSWORD_LENGTH:
         typer.echo(

@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlsplit
 
 from ledger.errors import InvalidInput
 from ledger.identifiers import is_facility_code
-from ledger.keys import LABEL_KEY, LOG_KEY, KeyFile
+from ledger.stores.keys import LABEL_KEY, LOG_KEY, KeyFile
 
 DEFAULT_DATA_DIR = "./celltrace-data"
 DEFAULT_ORIGIN = "celltrace.example/ledger"

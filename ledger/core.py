@@ -23,7 +23,6 @@ from eventsourcing.utils import Environment, EnvType
 
 from ledger.commands.registry import step
 from ledger.config import LEDGER_NAME, Settings
-from ledger.credentials import CredentialError, Credentials, ThrottledError
 from ledger.domain.base import Cosign, DateAsISO, Meaning, Stamp, StampAsDict, stamped
 from ledger.domain.codes import CodeSequence, item_id, sequence_id
 from ledger.errors import (
@@ -37,8 +36,9 @@ from ledger.errors import (
 )
 from ledger.identifiers import ItemCode, ItemType, parse_code
 from ledger.messages import Sentence
-from ledger.sealed import Seals
 from ledger.storage.db import create_db_engine
+from ledger.stores.credentials import CredentialError, Credentials, ThrottledError
+from ledger.stores.sealed import Seals
 
 T = TypeVar("T", bound=Aggregate)
 

@@ -35,9 +35,9 @@ from ledger.domain.material_use import UseOf
 from ledger.errors import RuleViolation
 from ledger.integrity.checkpoints import Checkpoints, StoredCheckpoint
 from ledger.integrity.verify import verify_database
-from ledger.personal_data import PersonalData
 from ledger.projections.trace import render_tree, trace_up
 from ledger.projections.tracking import view_engine
+from ledger.stores.personal_data import PersonalData
 
 __all__ = ["register_staff", "run_demo"]
 

@@ -14,7 +14,6 @@ from typing import Any
 from ledger.application import SYSTEM, Actor, CellTraceLedger
 from ledger.commands.people import ADMINISTER
 from ledger.commands.step_types import step_roles
-from ledger.credentials import Credentials
 from ledger.domain.bank_vial import BankPlan, box_positions
 from ledger.domain.cell_source import IdentityFinding
 from ledger.domain.cellbank import THIRD_PARTY_TESTS, BankTest, BankTestResult
@@ -29,7 +28,8 @@ from ledger.domain.screening import (
     ScreeningRecord,
 )
 from ledger.errors import NotFound, RuleViolation
-from ledger.personal_data import PersonalData
+from ledger.stores.credentials import Credentials
+from ledger.stores.personal_data import PersonalData
 
 Echo = Callable[[str], None]
 Staff = dict[str, Actor]

@@ -35,9 +35,9 @@ from ledger.api.routers import ledger as ledger_router
 from ledger.application import Clock, utc_now
 from ledger.bootstrap import open_ledger, open_projections
 from ledger.config import Settings
-from ledger.credentials import Credentials
 from ledger.projections.tracking import view_engine
 from ledger.storage.db import create_db_engine
+from ledger.stores.credentials import Credentials
 
 STATIC = Path(__file__).resolve().parent / "static"
 TAGS = [

@@ -6,15 +6,15 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
-from ledger.access_log import AccessLog
 from ledger.application import CellTraceLedger, Clock
 from ledger.config import Settings
-from ledger.credentials import Credentials
 from ledger.errors import InvalidInput, NotReady
 from ledger.integrity.proofs import TransparencyLog
 from ledger.projections.items import ItemsView
 from ledger.projections.merkle import MerkleView
 from ledger.projections.runner import Projections
+from ledger.stores.access_log import AccessLog
+from ledger.stores.credentials import Credentials
 
 
 @dataclass

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from ledger import sealed
 from ledger.core import LedgerCore
 from ledger.domain.donor_standing import DonorStanding
 from ledger.domain.product_lot import ProductLot
@@ -18,6 +17,7 @@ from ledger.domain.product_vial import ProductVial
 from ledger.domain.study import Study
 from ledger.errors import Violation
 from ledger.identifiers import ItemType, parse_code
+from ledger.stores import sealed
 
 
 class KitLink(NamedTuple):

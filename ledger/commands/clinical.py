@@ -12,7 +12,7 @@ from ledger.domain.site import Site
 from ledger.domain.study import Protocol, Study
 from ledger.errors import InvalidInput, NotFound, RuleViolation, Violation
 from ledger.identifiers import ItemType
-from ledger.personal_data import PersonalData
+from ledger.stores.personal_data import PersonalData
 
 SITE = "clinical.site"
 STUDY = "clinical.study"

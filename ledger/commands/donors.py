@@ -22,7 +22,7 @@ from ledger.domain.product_vial import ProductVial
 from ledger.domain.screening import ScreeningRecord
 from ledger.domain.study import Study
 from ledger.identifiers import ItemType
-from ledger.personal_data import PersonalData, PersonalDataVault
+from ledger.stores.personal_data import PersonalData, PersonalDataVault
 
 REGISTER = "donors.register"
 CONSENT = "donors.consent"

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ledger import sealed
 from ledger.commands.blinding import kit_link, opened_randomisation, sealed_lineage_refusals
 from ledger.commands.donors import donor_standings
 from ledger.commands.shipments import shipment_of, vial_refusals
@@ -22,6 +21,7 @@ from ledger.domain.site import Site
 from ledger.domain.study import Study
 from ledger.errors import RuleViolation, Violation
 from ledger.identifiers import ItemType
+from ledger.stores import sealed
 
 STORE = "pharmacy.store"
 DISPENSE = "pharmacy.dispense"

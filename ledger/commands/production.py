@@ -13,7 +13,6 @@ from datetime import datetime
 
 from eventsourcing.domain import Aggregate
 
-from ledger import sealed
 from ledger.commands.donors import donor_standings
 from ledger.commands.materials import check_material_uses
 from ledger.commands.quality import spec_version
@@ -36,6 +35,7 @@ from ledger.domain.quality import VECTOR_RESIDUE
 from ledger.domain.study import Study
 from ledger.errors import InvalidInput, NotFound, RuleViolation, Violation
 from ledger.identifiers import ItemType
+from ledger.stores import sealed
 
 CULTURE = "production.culture"
 PASSAGE = "production.passage"

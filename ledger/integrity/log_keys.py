@@ -18,11 +18,11 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from ledger import keys
 from ledger.config import Settings
 from ledger.errors import IntegrityFailure
 from ledger.integrity.note import NoteError, Signer, Verifier, open_note
 from ledger.integrity.offline import read_keys
+from ledger.stores import keys
 
 LOG_NEXT_KEY = "log.next.key"
 KEY_HISTORY = "log-keys.txt"

@@ -11,16 +11,16 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from ledger import personal_data
-from ledger.access_log import AccessLog
 from ledger.config import Settings
-from ledger.credentials import Credentials
 from ledger.integrity import log_identity
 from ledger.integrity.checkpoints import Checkpoints
 from ledger.projections.items import ItemsView
 from ledger.projections.merkle import MerkleView
 from ledger.storage.pg_setup import quote_identifier
 from ledger.storage.reachability import pg_connect
+from ledger.stores import personal_data
+from ledger.stores.access_log import AccessLog
+from ledger.stores.credentials import Credentials
 
 
 def create_side_tables(settings: Settings, engine: Engine) -> None:

@@ -16,10 +16,10 @@ import httpx
 import pytest
 
 from ledger.config import Settings
-from ledger.credentials import Credentials
 from ledger.demo import run_demo
 from ledger.identifiers import ItemType
 from ledger.storage.db import create_db_engine
+from ledger.stores.credentials import Credentials
 from tests.codes import demo_code
 from tests.processes import Server, celltrace_env
 

@@ -11,9 +11,9 @@ from typing import Any
 import httpx
 
 from ledger.config import Settings
-from ledger.credentials import Credentials
 from ledger.identifiers import ItemType, format_code
 from ledger.storage.db import create_db_engine
+from ledger.stores.credentials import Credentials
 from tests.browser.conftest import STAFF_PASSWORD
 
 YEAR = datetime.now(UTC).year

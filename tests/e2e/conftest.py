@@ -18,9 +18,9 @@ from fastapi.testclient import TestClient
 from ledger.api.app import create_app
 from ledger.application import CellTraceLedger
 from ledger.config import Settings
-from ledger.credentials import Credentials
 from ledger.integrity.verify import LedgerReader
 from ledger.storage.db import create_db_engine
+from ledger.stores.credentials import Credentials
 from tests.domain3 import Clinic, Clock, build_clinic
 
 PASSWORD = "clinic test password"

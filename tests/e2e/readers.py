@@ -8,9 +8,9 @@ from fastapi.testclient import TestClient
 from ledger.application import SYSTEM
 from ledger.bootstrap import open_ledger
 from ledger.config import Settings
-from ledger.credentials import Credentials
 from ledger.domain.people import Role
 from ledger.storage.db import create_db_engine
+from ledger.stores.credentials import Credentials
 
 READER_PASSWORD = "reader test password"
 

@@ -11,11 +11,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
-from ledger.access_log import access_log_table
 from ledger.api.app import create_app
 from ledger.config import Settings
 from ledger.demo import run_demo
 from ledger.identifiers import ItemType
+from ledger.stores.access_log import access_log_table
 from tests.cli import run_celltrace
 from tests.codes import demo_code
 from tests.e2e.readers import as_role, readers_of

@@ -15,10 +15,10 @@ from fastapi.testclient import TestClient
 from ledger.api.app import create_app
 from ledger.application import Actor
 from ledger.config import Settings
-from ledger.credentials import Credentials
 from ledger.demo import run_demo
 from ledger.identifiers import ItemType, format_code
 from ledger.storage.db import create_db_engine
+from ledger.stores.credentials import Credentials
 from tests.codes import demo_code
 
 PHARMACIST = demo_code(ItemType.PERSON, 6)

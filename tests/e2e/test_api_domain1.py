@@ -14,7 +14,6 @@ from ledger.api.app import create_app
 from ledger.application import Actor
 from ledger.bootstrap import init_ledger, open_ledger
 from ledger.config import Settings
-from ledger.credentials import Credentials
 from ledger.demo_records import (
     MSC_IDENTITY,
     collect,
@@ -27,6 +26,7 @@ from ledger.demo_records import (
 from ledger.domain.material_use import UseOf
 from ledger.integrity.verify import LedgerReader
 from ledger.storage.db import create_db_engine
+from ledger.stores.credentials import Credentials
 
 PASSWORD = "a long test password"
 

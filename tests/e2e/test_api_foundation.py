@@ -15,10 +15,10 @@ from ledger.application import SYSTEM
 from ledger.bootstrap import init_ledger, open_ledger
 from ledger.commands.people import ADMINISTER
 from ledger.config import Settings
-from ledger.credentials import Credentials
 from ledger.identifiers import ItemType
 from ledger.integrity.verify import LedgerReader
 from ledger.storage.db import create_db_engine
+from ledger.stores.credentials import Credentials
 from tests.codes import demo_code, mistyped
 
 ADMIN_PASSWORD = "correct horse battery"

@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 
 from ledger.api.app import create_app
 from ledger.config import Settings
-from ledger.credentials import Credentials
 from ledger.demo import run_demo
 from ledger.identifiers import ItemType
 from ledger.storage.db import create_db_engine
+from ledger.stores.credentials import Credentials
 from tests.codes import demo_code, mistyped
 
 PHARMACIST = demo_code(ItemType.PERSON, 6)

@@ -12,12 +12,12 @@ from fastapi.testclient import TestClient
 
 from ledger.api.app import create_app
 from ledger.config import Settings
-from ledger.credentials import Credentials
 from ledger.demo import run_demo
 from ledger.demo_clinical import PROTOCOL
 from ledger.domain.study import Protocol
 from ledger.identifiers import ItemType, format_code
 from ledger.storage.db import create_db_engine
+from ledger.stores.credentials import Credentials
 
 PASSWORD = "pharmacy test password"
 PHARMACIST, INVESTIGATOR = 6, 8  # the demo's staff serial numbers

@@ -19,9 +19,9 @@ from ledger.application import SYSTEM
 from ledger.bootstrap import init_ledger, open_ledger
 from ledger.commands.people import ADMINISTER
 from ledger.config import DEFAULT_STATION_IDLE_SECONDS, Settings
-from ledger.credentials import ADDRESS_FAILURES, Credentials, ThrottledError, sessions_table
 from ledger.identifiers import ItemType
 from ledger.storage.db import create_db_engine
+from ledger.stores.credentials import ADDRESS_FAILURES, Credentials, ThrottledError, sessions_table
 from tests.codes import demo_code
 
 PASSWORD = "correct horse battery"

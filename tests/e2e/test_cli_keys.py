@@ -7,7 +7,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from ledger.keys import KeyFile
+from ledger.stores.keys import KeyFile
 from tests.cli import run_celltrace
 
 

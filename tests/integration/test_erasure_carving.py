@@ -15,14 +15,14 @@ from typer.testing import CliRunner
 from ledger.bootstrap import init_ledger
 from ledger.cli import app as cli
 from ledger.config import Settings
-from ledger.personal_data import (
+from ledger.storage.db import create_db_engine
+from ledger.stores.personal_data import (
     KEY_STORE_FILE,
     PersonalData,
     PersonalDataVault,
     data_table,
     keys_table,
 )
-from ledger.storage.db import create_db_engine
 from tests.domain1 import NOW, staffed_ledger
 
 ALICE = PersonalData("Zhang Wei-Lin", date(1990, 7, 14), "wl.zhang@example.org")

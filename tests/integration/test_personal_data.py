@@ -14,14 +14,14 @@ from ledger.bootstrap import init_ledger
 from ledger.cli import app as cli
 from ledger.config import Settings
 from ledger.integrity.verify import LedgerReader, verify_database
-from ledger.personal_data import (
+from ledger.storage.db import create_db_engine
+from ledger.stores.personal_data import (
     PersonalData,
     PersonalDataVault,
     create_tables,
     data_table,
     keys_table,
 )
-from ledger.storage.db import create_db_engine
 from tests.domain1 import NOW, staffed_ledger
 
 ALICE = PersonalData("Zhang Wei-Lin", date(1990, 7, 14), "wl.zhang@example.org")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ledger.config import DatabaseURL
-from ledger.keys import KeyFile
+from ledger.stores.keys import KeyFile
 from tests.cli import run_celltrace
 from tests.conftest import pg_url
 

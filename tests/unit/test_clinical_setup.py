@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from ledger.domain.base import Meaning
 from ledger.domain.patient import Consent
 from ledger.domain.study import STANDARD_VISITS, Cohort, Protocol, Visit, with_standard_visits
-from ledger.personal_data import PersonalData
+from ledger.stores.personal_data import PersonalData
 from tests.domain1 import TODAY, history, refused_step
 from tests.domain3 import CONSENT, PROTOCOL, Clinical, enrolled
 

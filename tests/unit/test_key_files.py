@@ -11,7 +11,7 @@ from label_printing.errors import LabelKeyError
 from label_printing.signing import load_label_signer
 from ledger.config import Settings
 from ledger.errors import InvalidInput
-from ledger.keys import KeyFile
+from ledger.stores.keys import KeyFile
 
 
 def test_key_settings_default_to_the_data_dir_and_can_point_anywhere(tmp_path: Path) -> None:

@@ -10,9 +10,9 @@ import pytest
 from argon2 import extract_parameters, profiles
 
 from ledger.config import Settings
-from ledger.credentials import Credentials, hashing_profile
 from ledger.errors import InvalidInput
 from ledger.storage.db import create_db_engine
+from ledger.stores.credentials import Credentials, hashing_profile
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 PASSWORD = "a long test password"

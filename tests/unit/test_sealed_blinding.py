@@ -13,7 +13,7 @@ from ledger.config import Settings
 from ledger.domain.product_vial import ProductVial
 from ledger.identifiers import ItemType
 from ledger.labels import children_labels, label_content
-from ledger.sealed import Seals
+from ledger.stores.sealed import Seals
 from tests.domain1 import TODAY, history, refused_step
 from tests.domain3 import (
     WARD,

@@ -14,10 +14,10 @@ from ledger.api.access import Read, reads
 from ledger.api.deps import Bearer, Context, current_actor
 from ledger.api.errors import AuthError
 from ledger.api.schemas import ERRORS
-from ledger.credentials import CredentialError, ThrottledError
 from ledger.errors import InvalidInput, Throttled
 from ledger.identifiers import parse_code
 from ledger.messages import Sentence
+from ledger.stores.credentials import CredentialError, ThrottledError
 
 router = APIRouter(prefix="/auth", tags=["auth"], responses=ERRORS)
 

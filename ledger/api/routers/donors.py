@@ -15,8 +15,8 @@ from ledger.api.schemas import ERRORS, Created, RecallListOut, Receipt, Signatur
 from ledger.api.sealed_views import add_study_kits
 from ledger.domain.screening import ScreeningRecord
 from ledger.identifiers import parse_code
-from ledger.personal_data import PersonalData
 from ledger.projections.recall import lookback as lookback_recall
+from ledger.stores.personal_data import PersonalData
 
 router = APIRouter(prefix="/donors", tags=["donors"], responses=ERRORS)
 

@@ -36,9 +36,9 @@ from sqlalchemy import (
     update,
 )
 
-from ledger.credential_throttle import Throttle, throttles_table
 from ledger.errors import InvalidInput
 from ledger.messages import Sentence
+from ledger.stores.credential_throttle import Throttle, throttles_table
 
 MAX_FAILURES = 5
 ADDRESS_FAILURES = 20

@@ -1,7 +1,7 @@
 """Sealed values of blinded studies (R-ACC-5): what would tell an active from a placebo kit (the
 kit's lot and arm, the codes a lot was filled into, the randomisation list) is stored in events
 only as a seal - AES-256-GCM under the study's own key, which is kept in the key store beside
-personal data (`ledger.personal_data`), never in the ledger database.
+personal data (`ledger.stores.personal_data`), never in the ledger database.
 
 A seal is `v1.` + URL-safe base64 of nonce and ciphertext. The plaintext is JSON padded with
 spaces to a length fixed by what is sealed (never by its value), so a placebo kit's seal is as
@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from ledger.config import Settings
 from ledger.errors import InvalidInput
 from ledger.messages import Sentence
-from ledger.personal_data import open_key_store, prepare_key_store, study_keys_table
+from ledger.stores.personal_data import open_key_store, prepare_key_store, study_keys_table
 
 PREFIX = "v1."
 _AAD = "celltrace-sealed:v1:{study}:{purpose}:{item}"

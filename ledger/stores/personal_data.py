@@ -1,5 +1,5 @@
 """Personal data kept outside the event chain and apart from the ledger database (R-LED-6, R-LED-8);
-the same key store holds the blinded studies' keys (`study_keys`, used by `ledger.sealed`).
+the same key store holds the blinded studies' keys (`study_keys`, used by `ledger.stores.sealed`).
 
 Names, birth dates and contact details of donors and patients are stored in their own **key
 store**, never in events and never in the ledger database: each subject has its own random
@@ -69,7 +69,7 @@ data_table = Table(
     Column("ciphertext", LargeBinary, nullable=False),
     Column("updated_at", String(40), nullable=False),
 )
-# The keys that seal a blinded study's arms (`ledger.sealed`): in the same key store, so the
+# The keys that seal a blinded study's arms (`ledger.stores.sealed`): in the same key store, so the
 # ledger database alone never opens a seal.
 study_keys_table = Table(
     "study_keys",
