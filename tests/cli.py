@@ -51,7 +51,7 @@ def run_in_process(settings: Settings, *args: str) -> tuple[int, str]:
     standard output, for tests that call it many times."""
     from typer.testing import CliRunner
 
-    from ledger.cli import app
+    from ledger.cli.main import app
 
     env = {"CELLTRACE_DATABASE_URL": settings.database_url}
     result = CliRunner().invoke(

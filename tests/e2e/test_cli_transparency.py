@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ledger.bootstrap import init_ledger, open_ledger, open_projections
-from ledger.cli import app as cli
+from ledger.cli.main import app as cli
 from ledger.config import Settings
 from ledger.integrity.log_keys import key_history, verifier_key_lines
 from ledger.integrity.note import open_checkpoint

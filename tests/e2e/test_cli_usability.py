@@ -65,7 +65,7 @@ def test_version_prints_the_installed_version(tmp_path: Path) -> None:
 def _commands() -> list[list[str]]:
     import typer.main
 
-    from ledger.cli import app
+    from ledger.cli.main import app
 
     root = typer.main.get_command(app)
     found: list[list[str]] = [[]]
@@ -82,7 +82,7 @@ TYPE_TAGS = ("<bool>", "<str>", "<int>", "<path>", "<float>", "{code}")
 def test_help_shows_no_type_tags_and_names_values_by_metavar(command: list[str]) -> None:
     from typer.testing import CliRunner
 
-    from ledger.cli import app
+    from ledger.cli.main import app
 
     # When a command's help is shown (Rich panels, as on a terminal)
     result = CliRunner().invoke(app, [*command, "--help"], prog_name="celltrace")

@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 from typer.testing import CliRunner
 
 from ledger.bootstrap import init_ledger
-from ledger.cli import app as cli
+from ledger.cli.main import app as cli
 from ledger.config import Settings
 from ledger.storage.db import create_db_engine
 from ledger.stores.personal_data import (

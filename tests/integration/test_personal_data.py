@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from typer.testing import CliRunner
 
 from ledger.bootstrap import init_ledger
-from ledger.cli import app as cli
+from ledger.cli.main import app as cli
 from ledger.config import Settings
 from ledger.integrity.verify import LedgerReader, verify_database
 from ledger.storage.db import create_db_engine

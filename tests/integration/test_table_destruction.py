@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from ledger.application import Actor
 from ledger.bootstrap import init_ledger, open_ledger
-from ledger.cli import app as cli
+from ledger.cli.main import app as cli
 from ledger.config import DatabaseURL, Settings
 from tests.attacker import Attacker
 from tests.cli import run_celltrace, run_in_process

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from ledger.application import CellTraceLedger
 from ledger.bootstrap import init_ledger, open_ledger
-from ledger.cli import app as cli
+from ledger.cli.main import app as cli
 from ledger.config import Settings
 from ledger.integrity.merkle import node_hash
 from ledger.integrity.note import Checkpoint, Signer, parse_checkpoint, sign_note

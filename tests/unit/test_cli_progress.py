@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from ledger.cli_progress import CatchUpProgress
+from ledger.cli.progress import CatchUpProgress
 
 
 class Clock:

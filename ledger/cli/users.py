@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ledger.bootstrap import open_ledger
-from ledger.cli_help import CleanTyper
+from ledger.cli.help import CleanTyper
 from ledger.config import Settings
 from ledger.errors import LedgerError
 

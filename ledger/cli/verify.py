@@ -14,8 +14,8 @@ from typing import Annotated
 import typer
 
 from ledger.bootstrap import describe_database
-from ledger.cli_read_models import print_read_models, read_models_json
-from ledger.cli_transparency import KeysOption, log_audit, report_json
+from ledger.cli.read_models import print_read_models, read_models_json
+from ledger.cli.transparency import KeysOption, log_audit, report_json
 from ledger.config import Settings
 from ledger.integrity.verify import KeptHead, LedgerReader, LogAudit, Report, verify_database
 from ledger.read_model_audit import ReadModelReport, audit_read_models

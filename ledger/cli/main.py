@@ -21,12 +21,12 @@ from ledger.bootstrap import (
     open_ledger,
     open_projections,
 )
-from ledger.cli_access import register_access
-from ledger.cli_help import CleanTyper
-from ledger.cli_personal import register_personal
-from ledger.cli_transparency import register
-from ledger.cli_users import register_users
-from ledger.cli_verify import register_verify
+from ledger.cli.access import register_access
+from ledger.cli.help import CleanTyper
+from ledger.cli.personal import register_personal
+from ledger.cli.transparency import register
+from ledger.cli.users import register_users
+from ledger.cli.verify import register_verify
 from ledger.config import Settings
 from ledger.errors import InvalidInput, LedgerError, NotFound, Unreachable
 from ledger.integrity.verify import LedgerReader
@@ -207,7 +207,7 @@ def worker(
     ] = False,
 ) -> None:
     """Maintain the read models and the Merkle log, signing checkpoints; one per deployment."""
-    from ledger.cli_progress import CatchUpProgress
+    from ledger.cli.progress import CatchUpProgress
     from ledger.integrity.checkpoints import StoredCheckpoint
     from ledger.projections.runner import worker_lock
 
