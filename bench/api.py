@@ -24,7 +24,7 @@ from bench.common import machine, write_section
 from ledger.application import Actor
 from ledger.bootstrap import open_ledger
 from ledger.config import Settings
-from ledger.demo import run_demo
+from ledger.demo.run import run_demo
 from ledger.identifiers import ItemType, format_code
 from ledger.storage.db import create_db_engine
 from ledger.stores.credentials import Credentials
@@ -33,7 +33,7 @@ CONCURRENCY = 8
 READS = 2000
 WRITES = 300
 VERIFIES = 600
-#: The demo's staff, registered in this order after its administrator (ledger.demo_records).
+#: The demo's staff, registered in this order after its administrator (ledger.demo.records).
 ROLES = (("pharmacist", 6), ("investigator", 8))
 PASSWORD = "benchmark password"
 

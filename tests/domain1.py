@@ -12,7 +12,7 @@ from eventsourcing.domain import Aggregate
 
 from ledger.application import Actor, CellTraceLedger
 from ledger.config import Settings
-from ledger.demo_records import (
+from ledger.demo.records import (
     MSC_IDENTITY,
     NO_HEMODILUTION,
     arrival,
@@ -23,7 +23,7 @@ from ledger.demo_records import (
     screening_record,
     screening_results,
 )
-from ledger.demo_records import (
+from ledger.demo.records import (
     released_lot as app_lot,
 )
 from ledger.domain.bank_vial import BankPlan, BankVial, ThawPurpose, Tier

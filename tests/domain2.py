@@ -13,8 +13,8 @@ from pathlib import Path
 
 from ledger.application import Actor, CellTraceLedger
 from ledger.config import Settings
-from ledger.demo_production import EV_SPEC, UC, grow, harvest, issue_ev_specification
-from ledger.demo_records import (
+from ledger.demo.production import EV_SPEC, UC, grow, harvest, issue_ev_specification
+from ledger.demo.records import (
     MSC_IDENTITY,
     bank_plan,
     collect,

@@ -17,8 +17,8 @@ from ledger.application import Actor, CellTraceLedger
 from ledger.commands.blinding import kit_link
 from ledger.commands.registry import STEPS as REGISTRY
 from ledger.config import Settings
-from ledger.demo_clinical import PROTOCOL
-from ledger.demo_production import EV_SPEC, lot_results, record_results
+from ledger.demo.clinical import PROTOCOL
+from ledger.demo.production import EV_SPEC, lot_results, record_results
 from ledger.domain.material_use import UseOf
 from ledger.domain.patient import Consent
 from ledger.domain.product_vial import ProductVial

@@ -420,8 +420,8 @@ def demo(
 ) -> None:
     """Record a realistic history in a new ledger and verify it (refused on a ledger that
     already holds events, before anything is written)."""
-    from ledger.demo import run_demo
-    from ledger.demo_ledger import prepare_demo_ledger
+    from ledger.demo.ledger import prepare_demo_ledger
+    from ledger.demo.run import run_demo
 
     settings = _parsed_settings()
     _ensure_database(settings)

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from ledger.application import CellTraceLedger
-from ledger.demo_clinical import PROTOCOL
-from ledger.demo_production import (
+from ledger.demo.clinical import PROTOCOL
+from ledger.demo.production import (
     EV_SPEC,
     TFF_SEC,
     grow,
@@ -27,7 +27,7 @@ from ledger.demo_production import (
     lot_results,
     record_results,
 )
-from ledger.demo_records import Staff
+from ledger.demo.records import Staff
 from ledger.domain.material_use import UseOf
 from ledger.domain.patient import Consent
 

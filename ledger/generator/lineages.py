@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from ledger.application import CellTraceLedger
 from ledger.bootstrap import init_ledger
 from ledger.config import Settings
-from ledger.demo_records import (
+from ledger.demo.records import (
     MSC_IDENTITY,
     Staff,
     bank_plan,

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from ledger.config import Settings
-from ledger.demo import run_demo
+from ledger.demo.run import run_demo
 from ledger.identifiers import ItemType
 from ledger.storage.db import create_db_engine
 from ledger.stores.credentials import Credentials

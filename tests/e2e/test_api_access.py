@@ -18,7 +18,7 @@ from sqlalchemy import select
 from ledger.api.access import ROLE_READS, Read, check_routes, served_routes
 from ledger.api.app import create_app
 from ledger.config import Settings
-from ledger.demo import run_demo
+from ledger.demo.run import run_demo
 from ledger.domain.people import Role
 from ledger.projections.items import items_table
 from tests.e2e.readers import bearer, register_readers

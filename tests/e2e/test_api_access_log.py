@@ -13,7 +13,7 @@ from sqlalchemy import update
 
 from ledger.api.app import create_app
 from ledger.config import Settings
-from ledger.demo import run_demo
+from ledger.demo.run import run_demo
 from ledger.identifiers import ItemType
 from ledger.stores.access_log import access_log_table
 from tests.cli import run_celltrace

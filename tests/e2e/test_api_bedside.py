@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from ledger.api.app import create_app
 from ledger.application import Actor
 from ledger.config import Settings
-from ledger.demo import run_demo
+from ledger.demo.run import run_demo
 from ledger.identifiers import ItemType, format_code
 from ledger.storage.db import create_db_engine
 from ledger.stores.credentials import Credentials

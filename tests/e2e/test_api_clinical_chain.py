@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ledger.demo_clinical import PROTOCOL
+from ledger.demo.clinical import PROTOCOL
 from tests.e2e.conftest import ClinicApi, signed, signed_by_both
 
 BEDSIDE = {"dose": 1.0, "route": "intravenous"}

@@ -14,7 +14,7 @@ from ledger.api.app import create_app
 from ledger.application import Actor
 from ledger.bootstrap import init_ledger, open_ledger
 from ledger.config import Settings
-from ledger.demo_records import (
+from ledger.demo.records import (
     MSC_IDENTITY,
     collect,
     eligible_donor,

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from ledger.api.app import create_app
 from ledger.config import Settings
-from ledger.demo import run_demo
+from ledger.demo.run import run_demo
 from ledger.identifiers import ItemType
 from ledger.storage.db import create_db_engine
 from ledger.stores.credentials import Credentials

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from ledger.api.app import create_app
 from ledger.config import Settings
-from ledger.demo import run_demo
+from ledger.demo.run import run_demo
 from ledger.identifiers import ItemType
 from ledger.integrity.chain import event_hash
 from ledger.integrity.merkle import leaf_hash, root_of, verify_consistency, verify_inclusion

@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 
 from ledger.api.app import create_app
 from ledger.config import Settings
-from ledger.demo import run_demo
-from ledger.demo_clinical import PROTOCOL
+from ledger.demo.clinical import PROTOCOL
+from ledger.demo.run import run_demo
 from ledger.domain.study import Protocol
 from ledger.identifiers import ItemType, format_code
 from ledger.storage.db import create_db_engine

@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 
 from ledger.api.app import create_app
 from ledger.config import Settings
-from ledger.demo import run_demo
-from ledger.demo_production import EV_SPEC, EV_STABILITY, EV_TESTS, TFF_SEC, lot_results
+from ledger.demo.production import EV_SPEC, EV_STABILITY, EV_TESTS, TFF_SEC, lot_results
+from ledger.demo.run import run_demo
 from ledger.identifiers import ItemType
 from ledger.integrity.verify import LedgerReader
 from ledger.storage.db import create_db_engine

@@ -8,7 +8,7 @@ import re
 import sqlite3
 from typing import Any
 
-from ledger.demo_clinical import PROTOCOL
+from ledger.demo.clinical import PROTOCOL
 from ledger.domain.codes import item_id
 from tests.domain3 import PLACE, WARD, arm_of_kit, blinded_lots
 from tests.e2e.conftest import ClinicApi, signed, signed_by_both

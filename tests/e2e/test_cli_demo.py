@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 from ledger.config import Settings
-from ledger.demo_ledger import MARKER, recorded_events
+from ledger.demo.ledger import MARKER, recorded_events
 from tests.cli import run_celltrace
 
 REPO = Path(__file__).resolve().parents[2]

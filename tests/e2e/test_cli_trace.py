@@ -12,7 +12,7 @@ from bench.generate import Generator, Lineage, Shape, main
 from ledger.application import CellTraceLedger
 from ledger.bootstrap import init_ledger
 from ledger.config import Settings
-from ledger.demo_records import register_staff
+from ledger.demo.records import register_staff
 from ledger.identifiers import ItemCode, ItemType
 from tests.e2e.test_cli_foundation import run
 

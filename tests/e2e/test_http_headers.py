@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from ledger.api.app import create_app
 from ledger.config import Settings
-from ledger.demo import run_demo
+from ledger.demo.run import run_demo
 from ledger.errors import InvalidInput
 from ledger.identifiers import ItemType
 from tests.codes import demo_code

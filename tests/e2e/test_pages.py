@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from ledger.api.app import create_app
 from ledger.api.pages.i18n import LANGUAGES, MESSAGES
 from ledger.config import Settings
-from ledger.demo import run_demo
+from ledger.demo.run import run_demo
 from ledger.domain.study import Route
 from ledger.identifiers import ItemType
 from tests.codes import demo_code, mistyped

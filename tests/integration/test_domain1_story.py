@@ -9,7 +9,7 @@ import pytest
 
 from ledger.bootstrap import init_ledger
 from ledger.config import Settings
-from ledger.demo_records import (
+from ledger.demo.records import (
     MSC_IDENTITY,
     bank_plan,
     collect,

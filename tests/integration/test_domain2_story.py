@@ -10,7 +10,7 @@ import pytest
 
 from ledger.bootstrap import init_ledger, open_projections
 from ledger.config import Settings
-from ledger.demo_production import (
+from ledger.demo.production import (
     EV_SPEC,
     TFF_SEC,
     grow,
@@ -19,7 +19,7 @@ from ledger.demo_production import (
     lot_results,
     record_results,
 )
-from ledger.demo_records import eligible_donor, released_lot
+from ledger.demo.records import eligible_donor, released_lot
 from ledger.errors import RuleViolation
 from ledger.identifiers import ItemType
 from ledger.integrity.verify import verify_database

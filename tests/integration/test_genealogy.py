@@ -17,7 +17,7 @@ from bench.generate import SERUM, Generator, Lineage, Shape
 from ledger.application import CellTraceLedger
 from ledger.bootstrap import init_ledger, open_projections
 from ledger.config import Settings
-from ledger.demo_records import register_staff
+from ledger.demo.records import register_staff
 from ledger.projections.recall import impact, lookback
 from ledger.projections.trace import trace_down, trace_up
 from ledger.projections.tracking import view_engine

@@ -14,7 +14,7 @@ from bench.generate import SERUM, Generator, Shape, generate
 from ledger.application import CellTraceLedger
 from ledger.bootstrap import init_ledger, open_projections
 from ledger.config import Settings
-from ledger.demo_records import register_staff
+from ledger.demo.records import register_staff
 from ledger.projections.genealogy import edges_table
 from ledger.projections.items import ItemsView, items_table
 from ledger.projections.tracking import view_engine

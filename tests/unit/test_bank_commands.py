@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ledger.demo_records import MSC_IDENTITY, bank_plan, eligible_donor, isolate, released_bank
+from ledger.demo.records import MSC_IDENTITY, bank_plan, eligible_donor, isolate, released_bank
 from ledger.domain.base import Meaning
 from ledger.domain.isolation import CellLine
 from ledger.identifiers import ItemType, parse_code

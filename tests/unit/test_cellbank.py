@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from ledger.demo_records import bank_plan, passing_bank_tests
+from ledger.demo.records import bank_plan, passing_bank_tests
 from ledger.domain.bank_vial import BankPlan, BankVial, StorageLocation, ThawPurpose, Tier
 from ledger.domain.base import stamped
 from ledger.domain.cell_source import CellSource

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from ledger.demo_records import arrival
+from ledger.demo.records import arrival
 from ledger.domain.base import stamped
 from ledger.domain.collection import Arrival, Collection, SampleType
 from ledger.domain.donor import Donor

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ledger.demo_records import passing_bank_tests
+from ledger.demo.records import passing_bank_tests
 from ledger.domain.bank_vial import Tier
 from ledger.domain.base import stamped
 from ledger.domain.cellbank import BankTestResult

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ledger.demo_records import screening_results
+from ledger.demo.records import screening_results
 from ledger.domain.base import stamped
 from ledger.domain.donor import Donor
 from ledger.domain.donor_standing import BANKING_SCOPES, ConsentScope, Eligibility, parse_scopes

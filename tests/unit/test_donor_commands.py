@@ -3,7 +3,7 @@ QA signs eligibility, and a look-back holds every descendant in one transaction.
 
 from __future__ import annotations
 
-from ledger.demo_records import arrival, eligible_donor, isolate, screened_donor
+from ledger.demo.records import arrival, eligible_donor, isolate, screened_donor
 from ledger.domain.base import Meaning
 from tests.domain1 import (
     NOW,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ledger.demo_records import MSC_IDENTITY
+from ledger.demo.records import MSC_IDENTITY
 from ledger.domain.base import stamped
 from ledger.domain.cell_source import IdentityFinding, Vector
 from ledger.domain.collection import Arrival, Collection

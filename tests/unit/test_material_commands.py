@@ -4,7 +4,7 @@ epidemic-area register, and each refused use writing nothing."""
 from __future__ import annotations
 
 from ledger.commands.materials import check_material_uses
-from ledger.demo_records import (
+from ledger.demo.records import (
     MSC_IDENTITY,
     bank_plan,
     collect,

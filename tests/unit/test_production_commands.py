@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from ledger.application import Actor
 from ledger.commands.production import DISPOSE
-from ledger.demo_production import EV_SPEC, TFF_SEC, grow
-from ledger.demo_records import screened_donor
+from ledger.demo.production import EV_SPEC, TFF_SEC, grow
+from ledger.demo.records import screened_donor
 from ledger.domain.culture import PassagePlan
 from ledger.domain.material_use import Stage, UseOf
 from ledger.domain.purification import Purification

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from ledger.demo_production import (
+from ledger.demo.production import (
     EV_PRODUCT,
     EV_SPEC,
     EV_STABILITY,
@@ -20,7 +20,7 @@ from ledger.demo_production import (
     qc_result,
     record_results,
 )
-from ledger.demo_records import eligible_donor
+from ledger.demo.records import eligible_donor
 from ledger.domain.base import Meaning
 from ledger.domain.cell_source import Vector
 from ledger.domain.change_control import Comparability

@@ -3,7 +3,7 @@ lot requires, and the refusals certification lists (no ledger needed)."""
 
 from __future__ import annotations
 
-from ledger.demo_production import EV_TESTS, qc_result
+from ledger.demo.production import EV_TESTS, qc_result
 from ledger.domain.quality import certification_problems, describe_limit, required_tests, within
 from tests.domain1 import TODAY
 

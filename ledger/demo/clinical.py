@@ -7,7 +7,7 @@ patient's trace back to the donor."""
 from __future__ import annotations
 
 from ledger.application import CellTraceLedger
-from ledger.demo_records import Echo, Staff, expect_refusal
+from ledger.demo.records import Echo, Staff, expect_refusal
 from ledger.domain.patient import Consent
 from ledger.domain.study import Cohort, Protocol, with_standard_visits
 

@@ -15,10 +15,10 @@ from datetime import date
 from ledger.application import CellTraceLedger
 from ledger.bootstrap import bring_up_to_date, describe_database, init_ledger, open_ledger
 from ledger.config import Settings
-from ledger.demo_blinded import run_blinded
-from ledger.demo_clinical import run_clinical
-from ledger.demo_production import run_production
-from ledger.demo_records import (
+from ledger.demo.blinded import run_blinded
+from ledger.demo.clinical import run_clinical
+from ledger.demo.production import run_production
+from ledger.demo.records import (
     MSC_IDENTITY,
     Echo,
     Staff,

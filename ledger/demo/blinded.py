@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ledger.application import CellTraceLedger
-from ledger.demo_clinical import PROTOCOL
-from ledger.demo_production import EV_SPEC, TFF_SEC, lot_results, record_results
-from ledger.demo_records import Echo, Staff
+from ledger.demo.clinical import PROTOCOL
+from ledger.demo.production import EV_SPEC, TFF_SEC, lot_results, record_results
+from ledger.demo.records import Echo, Staff
 from ledger.domain.material_use import UseOf
 from ledger.domain.patient import Consent
 from ledger.domain.study import Protocol

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 
 from ledger.application import CellTraceLedger
-from ledger.demo_records import Echo, Staff, expect_refusal
+from ledger.demo.records import Echo, Staff, expect_refusal
 from ledger.domain.culture import PassagePlan
 from ledger.domain.material_use import UseOf
 from ledger.domain.purification import Purification
