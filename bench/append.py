@@ -12,10 +12,10 @@ from pathlib import Path
 from eventsourcing.utils import Environment, EnvType
 
 from bench.common import machine, median_rate, write_section
+from bench.specimen import BenchItem
 from ledger.application import Actor, CellTraceLedger
 from ledger.config import Settings
 from ledger.integrity.verify import verify_database
-from tests.specimen import Specimen
 
 ACTOR = Actor("PER-BENCH", "operator")
 
@@ -32,7 +32,7 @@ def append_rate(app: CellTraceLedger, per_save: int, saves: int) -> float:
     def run() -> int:
         for _ in range(saves):
             with app.command(ACTOR):
-                item = Specimen("bench")
+                item = BenchItem("bench")
                 for i in range(per_save - 1):
                     item.annotate(f"step {i}")
             app.record(item)
@@ -88,7 +88,7 @@ def main() -> None:
         app = CellTraceLedger(settings)
         for _ in range(200):
             with app.command(ACTOR):
-                items = [Specimen("bench") for _ in range(50)]
+                items = [BenchItem("bench") for _ in range(50)]
                 for item in items:
                     for i in range(19):
                         item.annotate(f"step {i}")

@@ -23,18 +23,28 @@ from eventsourcing.utils import Environment, EnvType
 
 from ledger.commands.registry import step
 from ledger.config import LEDGER_NAME, Settings
-from ledger.domain.base import Cosign, DateAsISO, Meaning, Stamp, StampAsDict, stamped
+from ledger.domain.base import (
+    Cosign,
+    DateAsISO,
+    LedgerAggregate,
+    Meaning,
+    Stamp,
+    StampAsDict,
+    stamped,
+)
 from ledger.domain.codes import CodeSequence, item_id, sequence_id
 from ledger.errors import (
     Conflict,
     InvalidInput,
     NotAuthorised,
     NotFound,
+    RuleViolation,
     SignatureRefused,
     Throttled,
     Violation,
 )
 from ledger.identifiers import ItemCode, ItemType, parse_code
+from ledger.item_effects import statuses
 from ledger.messages import Sentence
 from ledger.storage.db import create_db_engine
 from ledger.stores.credentials import CredentialError, Credentials, ThrottledError
@@ -79,6 +89,10 @@ class Actor:
 
 
 SYSTEM = Actor("SYSTEM", "system")
+
+#: Where a loaded item keeps the step registry's refusal of the step being recorded on it
+#: (`LedgerCore.require_status`) until the step is saved (`LedgerCore.record`).
+REGISTRY_REFUSAL = "_registry_refusal"
 
 
 def _check_meaning(signer: Actor, meaning: Meaning) -> None:
@@ -185,7 +199,12 @@ class LedgerCore(Application[UUID]):
             yield stamp
 
     def record(self, *aggregates: Aggregate | None, **kwargs: Any) -> Receipt:
-        """Save all touched aggregates in one transaction, or nothing."""
+        """Save all touched aggregates in one transaction, or nothing: nothing when the step
+        registry refused the step on one of them (`require_status`)."""
+        for aggregate in aggregates:
+            refused = aggregate.__dict__.get(REGISTRY_REFUSAL) if aggregate else None
+            if isinstance(refused, RuleViolation):
+                raise refused
         try:
             recordings = self.save(*aggregates, **kwargs)
         except IntegrityError as exc:
@@ -275,6 +294,48 @@ class LedgerCore(Application[UUID]):
         if rule.signed:
             return self.confirm_signature(actor, step_type)
         return replace(actor, signing=None)  # a step that is not a signed decision
+
+    def on_item(
+        self,
+        actor: Actor,
+        step_type: str,
+        code: str,
+        expected: ItemType | tuple[ItemType, ...],
+        kind: type[T],
+    ) -> tuple[Actor, T]:
+        """The start of a step recorded on one scanned item: the actor authorised for it
+        (`authorise`), and the item, loaded and in a status the step applies to."""
+        actor = self.authorise(actor, step_type)
+        item = self.load(code, expected, kind)
+        self.require_status(step_type, item)
+        return actor, item
+
+    def require_status(self, step_type: str, item: Aggregate) -> None:
+        """Refuse the step when the registry does not record it on an item in the status the
+        item shows (`ledger.item_effects`). The refusal is given when the step's command
+        block ends: the item's own rules run first and name the precise reason when they
+        refuse; the registry refuses what they let through."""
+        rule = step(step_type)
+        code = str(getattr(item, "code", ""))
+        item_type = code.split("-", 1)[0]
+        status = item.shown.status if isinstance(item, LedgerAggregate) else ""
+        if item_type not in rule.on or rule.applies(item_type, status):
+            return
+        allowed = rule.when or tuple(sorted(s for s in statuses() if s not in rule.unless))
+        item.__dict__[REGISTRY_REFUSAL] = RuleViolation(
+            [
+                Violation.of(
+                    rule.rule,
+                    "{step_type} is recorded on an item that is {allowed:terms_or}; {code} "
+                    "is {status:term}. Scan the item the step is for, or resolve its "
+                    "status first",
+                    step_type=step_type,
+                    allowed=list(allowed),
+                    code=code,
+                    status=status,
+                )
+            ]
+        )
 
     def cosign(self, second: Actor, step_type: str, meaning: Meaning) -> Cosign:
         """The signature of the second person of a two-person step, checked like the first

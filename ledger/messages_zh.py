@@ -184,6 +184,11 @@ TEMPLATES: dict[str, str] = {
     "steps": "{person_id} 不是已登记的人员；只有已登记并经过培训的人员才能记录操作步骤",
     "{step_type} is recorded in the role {roles:terms_or}, not {role:term}; sign in with that "
     "role": "{step_type} 须以{roles:terms_or}角色记录，而不是{role:term}；请以该角色登录",
+    "{step_type} is recorded on an item that is {allowed:terms_or}; {code} is {status:term}. "
+    "Scan the item the step is for, or resolve its status first": (
+        "{step_type} 只能记录在状态为{allowed:terms_or}的物品上；{code} 的状态为{status:term}。"
+        "请扫描该步骤对应的物品，或先处理其状态"
+    ),
     "unknown role {role!r}; use one of: {known:list}": (
         "未知角色 {role!r}；请使用以下之一：{known:list}"
     ),
@@ -816,7 +821,7 @@ GLOSSARY: dict[str, str] = {
     "site": "临床研究机构",
     "study": "研究",
     "a vial": "某瓶制剂",
-    # item statuses shown by scans, traces and the public page (ledger.projections.item_state);
+    # item statuses shown by scans, traces and the public page (ledger.item_effects);
     # "status:" words are those of items other than studies
     "status:active": "在用",
     "administered": "已给药",

@@ -79,6 +79,7 @@ class BankCommands(LedgerCore):
         actor = self.authorise(actor, ISOLATE)
         checked = parse_enum(IsolationMethod, method, "R-CB-2", "isolation method")
         collection = self.load(collection_code, ItemType.COLLECTION, Collection)
+        self.require_status(ISOLATE, collection)
         donors = donor_standings(self, collection.donor_codes)
         checks = check_material_uses(self, materials, Stage.ISOLATION)
         with self.command(actor):
@@ -179,6 +180,7 @@ class BankCommands(LedgerCore):
         """Record one bank test result, in-house or third-party (R-CB-5, §5.8)."""
         actor = self.authorise(actor, TEST)
         bank = self.get_cell_bank(bank_code)
+        self.require_status(TEST, bank)
         with self.command(actor):
             bank.record_test(result, donor_standings(self, bank.donor_codes))
         return self.record(bank)
@@ -187,6 +189,7 @@ class BankCommands(LedgerCore):
         """QA's signed release after full testing (R-CB-5)."""
         actor = self.authorise(actor, RELEASE)
         bank = self.get_cell_bank(bank_code)
+        self.require_status(RELEASE, bank)
         with self.command(actor, Meaning.RELEASED):
             bank.release(donor_standings(self, bank.donor_codes))
         return self.record(bank)
@@ -203,6 +206,7 @@ class BankCommands(LedgerCore):
         actor = self.authorise(actor, THAW)
         checked = parse_enum(ThawPurpose, purpose, "R-CB-6", "thaw purpose")
         vial = self.get_bank_vial(vial_code)
+        self.require_status(THAW, vial)
         bank = self.get_cell_bank(vial.bank)
         with self.command(actor):
             vial.thaw(

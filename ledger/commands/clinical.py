@@ -63,6 +63,7 @@ class ClinicalCommands(DonorCommands):
         linked to their own donor code."""
         actor = self.authorise(actor, ENROL)
         study = self.get_study(study_code)
+        self.require_status(ENROL, study)
         site = self.get_site(site_code)
         if donor_code is not None:
             self._check_autologous(donor_code)
@@ -80,6 +81,7 @@ class ClinicalCommands(DonorCommands):
     def withdraw_patient_consent(self, actor: Actor, patient_code: str, reason: str) -> Receipt:
         actor = self.authorise(actor, WITHDRAW)
         patient = self.get_patient(patient_code)
+        self.require_status(WITHDRAW, patient)
         with self.command(actor):
             patient.withdraw_consent(reason)
         return self.record(patient)

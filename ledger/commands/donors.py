@@ -100,6 +100,7 @@ class DonorCommands(LedgerCore):
         """QA signs the eligibility determination with the meaning "approved" (R-DON-4, R-DON-5)."""
         actor = self.authorise(actor, ELIGIBILITY)
         donor = self.get_donor(donor_code)
+        self.require_status(ELIGIBILITY, donor)
         with self.command(actor, Meaning.APPROVED):
             donor.determine_eligibility(eligible, reason, relaxation_justification)
         return self.record(donor)
@@ -111,6 +112,7 @@ class DonorCommands(LedgerCore):
         is put on hold in the same transaction, each with the reason in its own history."""
         actor = self.authorise(actor, LOOKBACK)
         donor = self.get_donor(donor_code)
+        self.require_status(LOOKBACK, donor)
         affected = self._descendants(donor)
         kits = study_kits(self, affected)
         with self.command(actor, Meaning.APPROVED):

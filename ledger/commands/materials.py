@@ -106,6 +106,7 @@ class MaterialCommands(LedgerCore):
     def release_material_lot(self, actor: Actor, lot_code: str, qc_record_ref: str) -> Receipt:
         actor = self.authorise(actor, DISPOSITION)
         lot = self.get_material_lot(lot_code)
+        self.require_status(DISPOSITION, lot)
         with self.command(actor, Meaning.RELEASED):
             lot.release(qc_record_ref, self.today())
         return self.record(lot)
@@ -113,6 +114,7 @@ class MaterialCommands(LedgerCore):
     def reject_material_lot(self, actor: Actor, lot_code: str, reason: str) -> Receipt:
         actor = self.authorise(actor, DISPOSITION)
         lot = self.get_material_lot(lot_code)
+        self.require_status(DISPOSITION, lot)
         with self.command(actor, Meaning.APPROVED):
             lot.reject(reason)
         return self.record(lot)
@@ -120,6 +122,7 @@ class MaterialCommands(LedgerCore):
     def recall_material_lot(self, actor: Actor, lot_code: str, reason: str) -> Receipt:
         actor = self.authorise(actor, RECALL)
         lot = self.get_material_lot(lot_code)
+        self.require_status(RECALL, lot)
         with self.command(actor, Meaning.APPROVED):
             lot.recall(reason)
         return self.record(lot)

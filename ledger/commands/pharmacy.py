@@ -34,8 +34,7 @@ class PharmacyCommands(LedgerCore):
     ) -> Receipt:
         """Store vials of a re-inspected shipment in a place of the site pharmacy (a move if
         they were stored, a return if dispensed and not thawed) (R-TRC-2, R-QC-3, R-SHP-3)."""
-        actor = self.authorise(actor, STORE)
-        shipment = self.load(shipment_code, ItemType.SHIPMENT, Shipment)
+        actor, shipment = self.on_item(actor, STORE, shipment_code, ItemType.SHIPMENT, Shipment)
         stored = [self._pharmacy_vial(v) for v in vials]
         with self.command(actor):
             shipment.store(stored, place, unit_c)
@@ -47,8 +46,7 @@ class PharmacyCommands(LedgerCore):
         """Dispense a stored, released vial for a subject to the ward or bedside. For a subject
         of a blinded study the ledger picks the kit of their randomisation arm, so name no
         vial (R-CLN-2, R-CLN-5). Returns the vial dispensed."""
-        actor = self.authorise(actor, DISPENSE)
-        patient = self.load(patient_code, ItemType.PATIENT, Patient)
+        actor, patient = self.on_item(actor, DISPENSE, patient_code, ItemType.PATIENT, Patient)
         study = self.load(patient.study, ItemType.STUDY, Study)
         problems = subject_problems(patient, study)
         if study.blinded:

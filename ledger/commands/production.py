@@ -53,8 +53,7 @@ class ProductionCommands(LedgerCore):
         self, actor: Actor, vial_code: str, medium: Sequence[UseOf]
     ) -> tuple[str, Receipt]:
         """Seed a culture from a thawed working-bank vial fit for production (R-PRO-1)."""
-        actor = self.authorise(actor, CULTURE)
-        vial = self.load(vial_code, ItemType.BANK_VIAL, BankVial)
+        actor, vial = self.on_item(actor, CULTURE, vial_code, ItemType.BANK_VIAL, BankVial)
         donors = donor_standings(self, vial.donor_codes)
         checks = check_material_uses(self, medium, Stage.EXPANSION_CULTURE)
         with self.command(actor):
@@ -74,6 +73,7 @@ class ProductionCommands(LedgerCore):
         dissociation method, within the bank's passage limit (R-PRO-1, R-MAT-1..4)."""
         actor = self.authorise(actor, PASSAGE)
         culture = self.get_culture(culture_code)
+        self.require_status(PASSAGE, culture)
         medium_checks = check_material_uses(self, medium, culture.stage)
         checks = check_material_uses(self, materials, culture.stage)
         with self.command(actor):
@@ -88,6 +88,7 @@ class ProductionCommands(LedgerCore):
         """Move the culture to the serum-free supernatant-collection stage (R-PRO-2, R-MAT-4)."""
         actor = self.authorise(actor, COLLECTION_STAGE)
         culture = self.get_culture(culture_code)
+        self.require_status(COLLECTION_STAGE, culture)
         checks = check_material_uses(self, medium, Stage.SUPERNATANT_COLLECTION)
         with self.command(actor):
             culture.begin_collection(checks, donor_standings(self, culture.donor_codes))
@@ -104,6 +105,7 @@ class ProductionCommands(LedgerCore):
         """One supernatant harvest of a culture in the collection stage (R-PRO-2)."""
         actor = self.authorise(actor, HARVEST)
         culture = self.get_culture(culture_code)
+        self.require_status(HARVEST, culture)
         donors = donor_standings(self, culture.donor_codes)
         checks = check_material_uses(self, medium, Stage.SUPERNATANT_COLLECTION)
         with self.command(actor):
@@ -173,6 +175,7 @@ class ProductionCommands(LedgerCore):
         """Fill a lot into `vials` product vials, each with its own code (R-PRO-4)."""
         actor = self.authorise(actor, FILL)
         lot = self.get_product_lot(lot_code)
+        self.require_status(FILL, lot)
         donors = donor_standings(self, lot.donor_codes)
         with self.command(actor):
             sequence, codes = self.issue_codes(ItemType.PRODUCT_VIAL, max(vials, 1))

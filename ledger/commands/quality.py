@@ -73,8 +73,7 @@ class QualityCommands(LedgerCore):
 
     def record_lot_result(self, actor: Actor, lot_code: str, result: QcResult) -> Receipt:
         """One QC result; out of specification it quarantines the lot (R-QC-1, R-QC-2)."""
-        actor = self.authorise(actor, TEST)
-        lot = self.load(lot_code, ItemType.PRODUCT_LOT, ProductLot)
+        actor, lot = self.on_item(actor, TEST, lot_code, ItemType.PRODUCT_LOT, ProductLot)
         tests = self.get_specification(lot.specification).versions[lot.spec_version]["tests"]
         with self.command(actor):
             lot.record_result(result, tests, donor_standings(self, lot.donor_codes))
@@ -83,8 +82,7 @@ class QualityCommands(LedgerCore):
     def certify_lot(self, actor: Actor, lot_code: str) -> Receipt:
         """QA's signed certification: every required result present and in spec, and every
         major change before the lot assessed as comparable (R-QC-2, R-PRO-5)."""
-        actor = self.authorise(actor, CERTIFY)
-        lot = self.load(lot_code, ItemType.PRODUCT_LOT, ProductLot)
+        actor, lot = self.on_item(actor, CERTIFY, lot_code, ItemType.PRODUCT_LOT, ProductLot)
         changes = change_refusals(
             find(self, ChangeLog, change_log_id(lot.product)), lot.code, lot.made_at
         )

@@ -20,13 +20,26 @@ OPERATOR, QC, QA, QP = Role.OPERATOR, Role.QC_ANALYST, Role.QA, Role.QP
 PHARMACIST, NURSE, INVESTIGATOR = Role.PHARMACIST, Role.NURSE, Role.INVESTIGATOR
 ADMINISTRATOR = Role.ADMINISTRATOR
 P, A, R = Meaning.PERFORMED, Meaning.APPROVED, Meaning.RELEASED
+BANKS = ("SCB", "MCB", "WCB")
+DOSED = ("administered",)
+SUBJECT = ("enrolled", "administered")
+
+
+#: Statuses in which no step is recorded on an item, unless its rule names them.
+STOPPED = ("on hold", "disposed", "ineligible", "rejected", "recalled")
 
 
 @dataclass(frozen=True)
 class StepRule:
     """One step: its key (and training), the roles that record it, what it does, the meaning
     its event is signed with, whether the signer re-authenticates, and the second signer of a
-    two-person step (always another person, R-PPL-4)."""
+    two-person step (always another person, R-PPL-4).
+
+    A step recorded on one scanned item also names the item types it applies to (`on`, code
+    prefixes), the statuses it needs (`when`, any status when empty) and those it is never
+    recorded in (`unless`), with the requirement that orders it (`rule`). The statuses are the
+    items view's (`ledger.item_effects`); the application refuses the step on an item in
+    another status, and the stations offer it only where it applies."""
 
     key: str
     roles: tuple[Role, ...]
@@ -35,10 +48,28 @@ class StepRule:
     signed: bool = False
     second: str = ""
     meanings: str = ""  # when the step's commands sign with different meanings
+    on: tuple[str, ...] = ()
+    when: tuple[str, ...] = ()
+    unless: tuple[str, ...] = STOPPED
+    rule: str = ""
 
     @property
     def training(self) -> str:
         return self.key
+
+    def applies(self, item_type: str, status: str) -> bool:
+        """Whether the step is recorded on an item of this type in this status."""
+        if item_type not in self.on or status in self.unless:
+            return False
+        return not self.when or status in self.when
+
+    def applies_to(self) -> str:
+        """The items and statuses, as one line of the table QA approves."""
+        if not self.on:
+            return "-"
+        when = f" when {' or '.join(self.when)}" if self.when else ""
+        unless = f", not {' or '.join(s for s in self.unless if s not in self.when)}"
+        return f"{'/'.join(self.on)}{when}{unless if not self.when else ''}"
 
     def row(self) -> dict[str, str]:
         return {
@@ -46,6 +77,7 @@ class StepRule:
             "roles": ", ".join(r.value for r in self.roles),
             "training": self.training,
             "what": self.summary,
+            "applies to": self.applies_to(),
             "meaning": self.meanings or self.meaning.value,
             "signature": "re-entered password" if self.signed else "session",
             "second person": self.second or "-",
@@ -74,37 +106,125 @@ STEPS: dict[str, StepRule] = _rules(
         R,
         signed=True,
         meanings="released (release), approved (rejection)",
+        on=("MAT",),
+        when=("active", "quarantine", "received"),
+        rule="R-MAT-1",
     ),
-    StepRule("materials.recall", (QA,), "recall a material lot", A, signed=True),
+    StepRule(
+        "materials.recall",
+        (QA,),
+        "recall a material lot",
+        A,
+        signed=True,
+        on=("MAT",),
+        when=("released",),
+        rule="R-MAT-1",
+    ),
     StepRule("materials.epidemic_areas", (QA,), "declare or lift an epidemic area", A),
     # donors (R-DON)
     StepRule("donors.register", (INVESTIGATOR,), "register a donor"),
     StepRule("donors.consent", (INVESTIGATOR,), "record or withdraw a donor's consent"),
     StepRule("donors.screen", (INVESTIGATOR, QC), "record a donor screening"),
-    StepRule("donors.eligibility", (QA,), "determine donor eligibility", A, signed=True),
-    StepRule("donors.lookback", (QA,), "declare a donor ineligible (look-back)", A, signed=True),
+    StepRule(
+        "donors.eligibility",
+        (QA,),
+        "determine donor eligibility",
+        A,
+        signed=True,
+        on=("DON",),
+        rule="R-DON-4",
+    ),
+    StepRule(
+        "donors.lookback",
+        (QA,),
+        "declare a donor ineligible (look-back)",
+        A,
+        signed=True,
+        on=("DON",),
+        when=("eligible",),
+        rule="R-DON-7",
+    ),
     StepRule(
         "donors.personal_data", (INVESTIGATOR, ADMINISTRATOR), "record or erase identity data"
     ),
     # cells and banks (R-CB)
     StepRule("cells.collect", (OPERATOR,), "receive a donor collection"),
-    StepRule("cells.isolate", (OPERATOR,), "isolate cells from a collection"),
+    StepRule(
+        "cells.isolate", (OPERATOR,), "isolate cells from a collection", on=("COL",), rule="R-CB-2"
+    ),
     StepRule("cells.clone", (OPERATOR,), "pick clones"),
     StepRule("cells.identity", (QC,), "confirm cell identity"),
     StepRule("cells.engineer", (OPERATOR,), "record a genetic modification"),
     StepRule("cells.receive_line", (OPERATOR,), "receive an external cell line"),
     StepRule("banks.establish", (OPERATOR,), "establish a cell bank and its vials"),
-    StepRule("banks.test", (QC,), "record a bank test result"),
-    StepRule("banks.release", (QA,), "release a cell bank", R, signed=True),
-    StepRule("banks.thaw", (OPERATOR,), "thaw a bank vial"),
+    StepRule(
+        "banks.test",
+        (QC,),
+        "record a bank test result",
+        on=BANKS,
+        unless=(*STOPPED, "released"),
+        rule="R-CB-5",
+    ),
+    StepRule(
+        "banks.release",
+        (QA,),
+        "release a cell bank",
+        R,
+        signed=True,
+        on=BANKS,
+        unless=(*STOPPED, "released"),
+        rule="R-CB-5",
+    ),
+    StepRule(
+        "banks.thaw",
+        (OPERATOR,),
+        "thaw a bank vial",
+        on=("BVL",),
+        when=("in storage", "active"),
+        rule="R-CB-6",
+    ),
     # production (R-PRO)
-    StepRule("production.culture", (OPERATOR,), "start a culture"),
-    StepRule("production.passage", (OPERATOR,), "record a passage"),
-    StepRule("production.collection_stage", (OPERATOR,), "start supernatant collection"),
-    StepRule("production.harvest", (OPERATOR,), "harvest supernatant"),
+    StepRule(
+        "production.culture",
+        (OPERATOR,),
+        "start a culture",
+        on=("BVL",),
+        when=("thawed",),
+        rule="R-CB-5",
+    ),
+    StepRule(
+        "production.passage",
+        (OPERATOR,),
+        "record a passage",
+        on=("CUL",),
+        when=("in culture",),
+        rule="R-PRO-1",
+    ),
+    StepRule(
+        "production.collection_stage",
+        (OPERATOR,),
+        "start supernatant collection",
+        on=("CUL",),
+        when=("in culture",),
+        rule="R-PRO-2",
+    ),
+    StepRule(
+        "production.harvest",
+        (OPERATOR,),
+        "harvest supernatant",
+        on=("CUL",),
+        when=("collecting supernatant",),
+        rule="R-PRO-2",
+    ),
     StepRule("production.purify", (OPERATOR,), "purify harvests into a lot"),
     StepRule("production.placebo", (OPERATOR,), "formulate a placebo lot"),
-    StepRule("production.fill", (OPERATOR,), "fill a lot into vials"),
+    StepRule(
+        "production.fill",
+        (OPERATOR,),
+        "fill a lot into vials",
+        on=("LOT",),
+        rule="R-PRO-4",
+    ),
     StepRule("production.kits", (OPERATOR,), "fill a blinded study's kits (sealed)"),
     StepRule(
         "production.dispose",
@@ -115,8 +235,23 @@ STEPS: dict[str, StepRule] = _rules(
     ),
     # quality (R-QC)
     StepRule("quality.specification", (QA,), "issue or revise a specification", A),
-    StepRule("quality.test", (QC,), "record a lot's QC result"),
-    StepRule("quality.certify", (QA,), "certify a lot", A, signed=True),
+    StepRule(
+        "quality.test",
+        (QC,),
+        "record a lot's QC result",
+        on=("LOT",),
+        rule="R-QC-2",
+    ),
+    StepRule(
+        "quality.certify",
+        (QA,),
+        "certify a lot",
+        A,
+        signed=True,
+        on=("LOT",),
+        when=("awaiting QC", "quarantined"),
+        rule="R-QC-2",
+    ),
     StepRule("quality.change", (QA,), "record a major change", A),
     StepRule("quality.comparability", (QA,), "assess comparability after a change", A),
     StepRule("ledger.correct", (OPERATOR, QC, QA, INVESTIGATOR), "strike out an entry"),
@@ -124,19 +259,84 @@ STEPS: dict[str, StepRule] = _rules(
     StepRule("clinical.site", (ADMINISTRATOR,), "register a clinical site"),
     StepRule("clinical.study", (INVESTIGATOR,), "register a study under its protocol", A),
     StepRule("clinical.activate_site", (INVESTIGATOR,), "activate a site for a study", A),
-    StepRule("clinical.enrol", (INVESTIGATOR,), "enrol a patient"),
-    StepRule("clinical.withdraw", (INVESTIGATOR,), "withdraw a patient's consent"),
+    StepRule(
+        "clinical.enrol",
+        (INVESTIGATOR,),
+        "enrol a patient",
+        on=("STU",),
+        when=("active",),
+        rule="R-CLN-1",
+    ),
+    StepRule(
+        "clinical.withdraw",
+        (INVESTIGATOR,),
+        "withdraw a patient's consent",
+        on=("PAT",),
+        when=SUBJECT,
+        rule="R-CLN-1",
+    ),
     # cold chain (R-SHP, R-QC-4)
     StepRule("shipment.ship", (OPERATOR,), "ship vials to a site"),
-    StepRule("shipment.hand_off", (OPERATOR, PHARMACIST), "hand a shipment over"),
-    StepRule("shipment.logger", (OPERATOR, PHARMACIST), "record logger readings"),
+    StepRule(
+        "shipment.hand_off",
+        (OPERATOR, PHARMACIST),
+        "hand a shipment over",
+        on=("SHP",),
+        when=("in transit",),
+        rule="R-SHP-1",
+    ),
+    StepRule(
+        "shipment.logger",
+        (OPERATOR, PHARMACIST),
+        "record logger readings",
+        on=("SHP",),
+        when=("in transit", "at site", "re-inspected", "released for use"),
+        rule="R-SHP-2",
+    ),
     StepRule("shipment.assess_excursion", (QA,), "assess a temperature excursion", A),
-    StepRule("shipment.deliver", (PHARMACIST,), "take delivery at the site"),
-    StepRule("shipment.inspect_receipt", (PHARMACIST,), "re-inspect a received shipment"),
-    StepRule("shipment.qp_release", (QP,), "release a shipment for use", R, signed=True),
+    StepRule(
+        "shipment.deliver",
+        (PHARMACIST,),
+        "take delivery at the site",
+        on=("SHP",),
+        when=("in transit",),
+        rule="R-SHP-1",
+    ),
+    StepRule(
+        "shipment.inspect_receipt",
+        (PHARMACIST,),
+        "re-inspect a received shipment",
+        on=("SHP",),
+        when=("at site",),
+        rule="R-SHP-3",
+    ),
+    StepRule(
+        "shipment.qp_release",
+        (QP,),
+        "release a shipment for use",
+        R,
+        signed=True,
+        on=("SHP",),
+        when=("re-inspected",),
+        rule="R-QC-4",
+    ),
     # site pharmacy and bedside (R-CLN-2, R-CLN-3, R-CLN-5)
-    StepRule("pharmacy.store", (PHARMACIST,), "store vials in the site pharmacy"),
-    StepRule("pharmacy.dispense", (PHARMACIST,), "dispense a vial for a patient"),
+    StepRule(
+        "pharmacy.store",
+        (PHARMACIST,),
+        "store vials in the site pharmacy",
+        on=("SHP",),
+        when=("re-inspected", "released for use"),
+        rule="R-SHP-3",
+    ),
+    StepRule(
+        "pharmacy.dispense",
+        (PHARMACIST,),
+        "dispense a vial for a patient",
+        on=("PAT",),
+        when=SUBJECT,
+        rule="R-CLN-2",
+    ),
     StepRule(
         "pharmacy.randomisation",
         (INVESTIGATOR,),
@@ -159,12 +359,33 @@ STEPS: dict[str, StepRule] = _rules(
         signed=True,
         second="the verifying pharmacist, signing too",
     ),
-    StepRule("bedside.follow_up", (INVESTIGATOR, NURSE), "record a follow-up visit"),
+    StepRule(
+        "bedside.follow_up",
+        (INVESTIGATOR, NURSE),
+        "record a follow-up visit",
+        on=("PAT",),
+        when=DOSED,
+        rule="R-CLN-6",
+    ),
     # safety (R-CLN-4, R-CLN-5)
-    StepRule("safety.adverse_event", (INVESTIGATOR, NURSE), "report an adverse event"),
+    StepRule(
+        "safety.adverse_event",
+        (INVESTIGATOR, NURSE),
+        "report an adverse event",
+        on=("PAT",),
+        when=DOSED,
+        rule="R-CLN-4",
+    ),
     StepRule("safety.report", (INVESTIGATOR,), "file an SAE report"),
     StepRule(
-        "safety.ethics_decision", (INVESTIGATOR,), "the ethics committee's decision", A, signed=True
+        "safety.ethics_decision",
+        (INVESTIGATOR,),
+        "the ethics committee's decision",
+        A,
+        signed=True,
+        on=("STU",),
+        when=("paused",),
+        rule="R-CLN-4",
     ),
     StepRule(
         "safety.emergency_unblinding",
@@ -172,6 +393,9 @@ STEPS: dict[str, StepRule] = _rules(
         "unblind a patient's kit in an emergency",
         A,
         signed=True,
+        on=("PAT",),
+        when=DOSED,
+        rule="R-CLN-5",
     ),
 )
 

@@ -34,8 +34,7 @@ class SafetyCommands(LedgerCore):
     ) -> tuple[int, Receipt]:
         """An adverse event after administration `administration` of the patient; a serious
         one pauses the study at every site at once (R-CLN-4). Returns its number."""
-        actor = self.authorise(actor, REPORT_AE)
-        patient = self.load(patient_code, ItemType.PATIENT, Patient)
+        actor, patient = self.on_item(actor, REPORT_AE, patient_code, ItemType.PATIENT, Patient)
         study = self.load(patient.study, ItemType.STUDY, Study)
         if administration not in range(1, len(patient.doses) + 1):
             raise RuleViolation(
@@ -70,8 +69,7 @@ class SafetyCommands(LedgerCore):
     ) -> Receipt:
         """The ethics committee's signed decision to resume or terminate a paused study
         (R-CLN-4, R-LED-5: the API re-authenticates the signer)."""
-        actor = self.authorise(actor, ETHICS)
-        study = self.load(study_code, ItemType.STUDY, Study)
+        actor, study = self.on_item(actor, ETHICS, study_code, ItemType.STUDY, Study)
         with self.command(actor, Meaning.APPROVED):
             study.decide(decision, reference, reason)
         return self.record(study)
@@ -86,8 +84,7 @@ class SafetyCommands(LedgerCore):
         """Emergency unblinding by the restricted role, signed, with the reason (R-CLN-5): the
         event is in the patient's audit trail without the arm; the arm is returned to the
         requester only."""
-        actor = self.authorise(actor, UNBLIND)
-        patient = self.load(patient_code, ItemType.PATIENT, Patient)
+        actor, patient = self.on_item(actor, UNBLIND, patient_code, ItemType.PATIENT, Patient)
         vial = self.load(vial_code, ItemType.PRODUCT_VIAL, ProductVial)
         with self.command(actor, Meaning.APPROVED):
             patient.unblind(vial.code, vial.blinding is not None, reason)

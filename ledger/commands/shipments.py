@@ -60,6 +60,7 @@ class ShipmentCommands(LedgerCore):
         actor = self.authorise(actor, HAND_OFF)
         aware(at)
         shipment = self.get_shipment(shipment_code)
+        self.require_status(HAND_OFF, shipment)
         with self.command(actor):
             shipment.hand_off(custodian, at, self.clock())
         return self.record(shipment)
@@ -71,6 +72,7 @@ class ShipmentCommands(LedgerCore):
         until assessed (R-SHP-2). Returns the readings outside the range."""
         actor = self.authorise(actor, LOGGER)
         shipment = self.get_shipment(shipment_code)
+        self.require_status(LOGGER, shipment)
         vials = [self._vial(v) for v in shipment.vials]
         with self.command(actor):
             outside = shipment.record_readings(logger, readings, vials)
@@ -97,6 +99,7 @@ class ShipmentCommands(LedgerCore):
         actor = self.authorise(actor, DELIVER)
         aware(at)
         shipment = self.get_shipment(shipment_code)
+        self.require_status(DELIVER, shipment)
         with self.command(actor):
             shipment.deliver(at, self.clock())
         return self.record(shipment)
@@ -112,6 +115,7 @@ class ShipmentCommands(LedgerCore):
         vials may never be used (R-SHP-3)."""
         actor = self.authorise(actor, INSPECT)
         shipment = self.get_shipment(shipment_code)
+        self.require_status(INSPECT, shipment)
         vials = [self._vial(v) for v in shipment.vials]
         with self.command(actor):
             shipment.inspect_receipt(passed, dict(failed or {}), vials)
@@ -122,6 +126,7 @@ class ShipmentCommands(LedgerCore):
         R-PPL-3, R-LED-5: the API re-authenticates the signer). Returns the vials."""
         actor = self.authorise(actor, RELEASE)
         shipment = self.get_shipment(shipment_code)
+        self.require_status(RELEASE, shipment)
         qp = self.load(actor.person_id, ItemType.PERSON, Person)
         vials = [self._vial(v) for v in shipment.passed]
         with self.command(actor, Meaning.RELEASED):

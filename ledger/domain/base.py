@@ -20,8 +20,10 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Transcoding
 
 from ledger.errors import RuleViolation, Violation
+from ledger.item_effects import Shown
 
 E = TypeVar("E", bound=StrEnum)
+NOTHING_SHOWN = Shown()
 
 
 class Meaning(StrEnum):
@@ -144,10 +146,24 @@ def current_stamp() -> Stamp:
 
 
 class LedgerAggregate(Aggregate):
-    """Base aggregate: every event carries the command's Stamp and its server time."""
+    """Base aggregate: every event carries the command's Stamp and its server time. Each
+    aggregate also knows what the items view shows for it (`shown`: status and holds, from
+    `ledger.item_effects`), which the step registry's preconditions are checked against."""
 
     class Event(Aggregate.Event):
         stamp: Stamp
+
+        def mutate(self, aggregate: Any) -> Any:
+            mutated = super().mutate(aggregate)
+            if isinstance(mutated, LedgerAggregate):
+                mutated.__dict__["_shown"] = mutated.shown.after(self)
+            return mutated
+
+    @property
+    def shown(self) -> Shown:
+        """The status and holds the items view shows for this item after its events."""
+        shown: Shown = self.__dict__.get("_shown", NOTHING_SHOWN)
+        return shown
 
     class Created(Event, Aggregate.Created):
         pass

@@ -2,7 +2,7 @@
 withdrawal, screenings, the signed eligibility determination and look-back ineligibility.
 
 Names, birth dates and contact details never enter these events; they live encrypted in
-`ledger.personal_data`, and the donor's history only says when they were recorded or erased.
+`ledger.stores.personal_data`, and the donor's history only says when they were recorded or erased.
 """
 
 from __future__ import annotations

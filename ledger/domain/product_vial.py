@@ -23,7 +23,7 @@ class TemperatureRange(TypedDict):
 class Blinding(TypedDict):
     """The blinded study of a lot or kit (R-ID-3, R-ACC-5). A lot (manufacturing is not
     blinded) names its `arm`; a kit carries only `sealed`, its lot and arm sealed under the
-    study's key (`ledger.sealed`). Kits filled before sealing existed name their `arm`."""
+    study's key (`ledger.stores.sealed`). Kits filled before sealing existed name their `arm`."""
 
     study: str
     arm: NotRequired[str]  # active | placebo

@@ -1,5 +1,5 @@
 """The randomisation list of a blinded study (R-CLN-5, R-CLN-2, R-ACC-5, §7.2.3): the arm of
-each randomisation number, loaded under a signature and stored sealed (`ledger.sealed`: the
+each randomisation number, loaded under a signature and stored sealed (`ledger.stores.sealed`: the
 event holds how many numbers and the seal, never an arm). Each subject enrolled in a blinded
 study takes the next number; the ledger then dispenses them a kit of that arm, so nobody at the
 site chooses, or learns, the arm. The arm leaves the ledger only through emergency unblinding.

@@ -38,8 +38,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ledger.identifiers import item_id
+from ledger.item_effects import Shown, effect_of, facts_of, vials_moved
 from ledger.projections.genealogy import edges_of, edges_table
-from ledger.projections.item_state import KEPT_ON_HOLD, facts_of, vials_moved
 from ledger.projections.tracking import SQLAlchemyView
 from ledger.storage.tables import metadata
 
@@ -230,27 +230,11 @@ class ItemsProjection(Projection[ItemsView]):
         values = facts_of(event)
         if vials_moved(event) is not None and "patient" in vars(event):
             values.pop("location", None)  # the patient is where the vial went, not the shipment
-        name = type(event).__name__
-        if name == "PutOnHold":
+        if effect_of(event).hold is not None:
             status, holds = self.view.item_state(conn, code)
-            hold = dict(event.hold)  # type: ignore[attr-defined]
-            held = json.loads(holds or "[]")
-            if not held and status != "on hold":
-                hold["status_before"] = status  # what the item shows again once released
-            values["holds"] = json.dumps([*held, hold], sort_keys=True)
-            if status in KEPT_ON_HOLD:  # a thawed vial stays thawed, held or not
-                del values["status"]
-        elif name == "HoldLifted":
-            status, holds = self.view.item_state(conn, code)
-            lifted = (event.rule, event.source)  # type: ignore[attr-defined]
-            held = json.loads(holds or "[]")
-            kept = [h for h in held if (h["rule"], h["source"]) != lifted]
-            before = next((h["status_before"] for h in held if "status_before" in h), None)
-            if kept and before and not any("status_before" in h for h in kept):
-                kept[0] = {**kept[0], "status_before": before}
-            values["holds"] = json.dumps(kept, sort_keys=True)
-            if not kept and status == "on hold":
-                values["status"] = before or "active"
+            shown = Shown(status, tuple(json.loads(holds or "[]"))).after(event)
+            values["status"] = shown.status
+            values["holds"] = json.dumps(list(shown.holds), sort_keys=True)
         if values:
             self.view.update_item(conn, code, values)
 

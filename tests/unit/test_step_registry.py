@@ -13,24 +13,28 @@ from typing import Any
 
 import pytest
 
-from ledger.api.clinical_steps import CLINICAL_STEPS
-from ledger.api.steps import STEPS as FORMS
+from ledger.api.forms import FORMS, next_steps
 from ledger.application import SYSTEM, Actor, CellTraceLedger
 from ledger.bootstrap import init_ledger, open_ledger
 from ledger.commands.registry import STEPS, markdown_table
 from ledger.config import Settings
+from ledger.demo.records import released_lot
 from ledger.domain.people import Role
-from ledger.errors import NotAuthorised, SignatureRefused
-from tests.domain1 import last_id
+from ledger.errors import NotAuthorised, RuleViolation, SignatureRefused
+from ledger.item_effects import statuses
+from tests.domain1 import Staffed, last_id
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMANDS = ROOT / "ledger" / "commands"
 PASSWORD = "a long test password"
 
 
-def authorised_commands(check: str = "authorise", arity: int = 2) -> dict[str, list[str]]:
+def authorised_commands(
+    check: tuple[str, ...] = ("authorise", "on_item"), arity: int = 2
+) -> dict[str, list[str]]:
     """Step key -> the application methods that check it with `check` (read from the source):
-    `authorise` for the person recording, `missing_for` for a second signer."""
+    `authorise` (or `on_item`, which calls it) for the person recording, `missing_for` for a
+    second signer."""
     found: dict[str, list[str]] = {}
     for path in sorted(COMMANDS.glob("*.py")):
         tree = ast.parse(path.read_text())
@@ -49,7 +53,7 @@ def authorised_commands(check: str = "authorise", arity: int = 2) -> dict[str, l
                 if (
                     isinstance(call, ast.Call)
                     and isinstance(call.func, ast.Attribute)
-                    and call.func.attr == check
+                    and call.func.attr in check
                     and len(call.args) >= arity
                     and isinstance(call.args[arity - 1], ast.Name)
                     and call.args[arity - 1].id in keys
@@ -63,7 +67,7 @@ CASES = [(key, method) for key, methods in AUTHORISED.items() for method in meth
 
 
 def test_r_ppl_2_every_command_names_a_registered_step_and_every_step_a_command() -> None:
-    second_signers = set(authorised_commands("missing_for", 1))
+    second_signers = set(authorised_commands(("missing_for",), 1))
     assert set(AUTHORISED) | second_signers == set(STEPS)
     assert second_signers == {"bedside.verify"}
     assert len(CASES) >= 60
@@ -79,7 +83,7 @@ def test_r_ppl_2_the_documented_table_is_the_registry() -> None:
 
 
 def test_r_ppl_2_the_forms_offered_take_roles_and_signature_from_the_registry() -> None:
-    for form in (*FORMS, *CLINICAL_STEPS):
+    for form in FORMS:
         rule = STEPS[form.step]
         assert form.roles == tuple(r.value for r in rule.roles), form.key
         assert form.describe("X")["signed"] is rule.signed, form.key
@@ -180,3 +184,52 @@ def test_r_led_5_each_signed_step_is_refused_without_the_signers_password_writin
         call(command, signer.signed("not the password"))
     assert "R-LED-5: electronic signature refused: wrong password" in str(wrong.value)
     assert last_id(app) == before
+
+
+def test_r_ppl_2_the_stations_offer_each_step_in_exactly_the_statuses_the_registry_gives() -> None:
+    # Every step the registry records on a scanned item has a form at the stations
+    scanned = {key for key, rule in STEPS.items() if rule.on}
+    assert scanned == {form.step for form in FORMS}
+    # And for every item type and every status the items view can show, the forms offered
+    # (to anyone, and to each role) are the registry's steps for it
+    for item_type in {t for rule in STEPS.values() for t in rule.on}:
+        for status in statuses():
+            for role in (None, *(r.value for r in Role)):
+                offered = {form.step for form in next_steps(item_type, status, role)}
+                allowed = {
+                    key
+                    for key, rule in STEPS.items()
+                    if rule.applies(item_type, status)
+                    and (role is None or role in {r.value for r in rule.roles})
+                }
+                assert offered == allowed, (item_type, status, role)
+
+
+def test_r_ppl_2_a_step_on_an_item_in_a_status_the_registry_does_not_give_is_refused(
+    staffed: Staffed,
+) -> None:
+    # Given a material lot received into quarantine and never released
+    app, staff = staffed
+    released_lot(app, staff, "MEM-ALPHA")
+    expiry = app.today() + timedelta(days=200)
+    lot, _ = app.receive_material_lot(staff["operator"], "MEM-ALPHA", "S", "L2", expiry, "CoA")
+    before = last_id(app)
+    # When QA recalls it (the lot's own rules would let the recall through)
+    with pytest.raises(RuleViolation) as refused:
+        app.recall_material_lot(staff["qa"], lot, "supplier notice")
+    # Then the application refuses it from the registry, naming the statuses it needs and the
+    # one the lot is in, and nothing is written
+    (violation,) = refused.value.violations
+    assert violation.rule == STEPS["materials.recall"].rule == "R-MAT-1"
+    assert violation.message == (
+        f"materials.recall is recorded on an item that is released; {lot} is quarantine. "
+        "Scan the item the step is for, or resolve its status first"
+    )
+    assert last_id(app) == before
+    # And once released, the lot is recalled; a second recall is refused by the lot's own
+    # rule, which names the precise reason first
+    app.release_material_lot(staff["qc_analyst"], lot, "QC-2")
+    app.recall_material_lot(staff["qa"], lot, "supplier notice")
+    with pytest.raises(RuleViolation) as again:
+        app.recall_material_lot(staff["qa"], lot, "supplier notice")
+    assert [v.message for v in again.value.violations] == [f"{lot} is already recalled"]

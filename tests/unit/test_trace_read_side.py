@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ledger.projections.item_state import describe_place, facts_of, status_after
+from ledger.item_effects import describe_place, facts_of, status_after
 from ledger.projections.recall import whereabouts
 from ledger.projections.trace import Edge, Graph, Node, render_tree
 
@@ -62,11 +62,13 @@ def test_r_trc_2_a_material_lot_shows_its_lot_number_and_expiry() -> None:
     assert facts == {"status": "quarantine", "lot": "L-42", "expiry": "2027-01-31"}
 
 
-def test_r_trc_2_later_domains_set_the_place_by_naming_a_field() -> None:
+def test_r_trc_2_an_event_sets_the_place_from_the_field_its_type_declares() -> None:
     assert describe_place("SIT-HOSP-A pharmacy") == "SIT-HOSP-A pharmacy"
     assert describe_place({"site": "SIT-A", "box": "B1"}) == "SIT-A/B1"
     assert describe_place("  ") is None and describe_place(3) is None
-    assert facts_of(event("Shipment.Shipped", destination="SIT-A"))["location"] == "SIT-A"
+    assert facts_of(event("Shipment.Shipped", site="SIT-A"))["location"] == "SIT-A"
+    # a field of a conventional name that the type does not declare sets nothing
+    assert "location" not in facts_of(event("Study.SubjectRandomised", patient="PAT-1"))
 
 
 @pytest.mark.parametrize(

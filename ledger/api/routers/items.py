@@ -13,10 +13,10 @@ from sqlalchemy import select
 from label_printing.cli import load_signer, render_label
 from ledger.api.access import Read, may_read, reads, via
 from ledger.api.deps import Context, ReadYourWrites
+from ledger.api.forms import next_steps
 from ledger.api.language import current
 from ledger.api.schemas import ERRORS, TEXT_OK
 from ledger.api.sealed_views import unseal_trace
-from ledger.api.steps import next_steps
 from ledger.application import Actor
 from ledger.errors import NotFound
 from ledger.identifiers import parse_code

@@ -1,0 +1,223 @@
+"""What each event does to its item as the items view shows it (R-TRC-2, R-DON-7): the status
+it leaves the item in, the field that says where the item is now, its lot and its expiry, the
+holds it puts or lifts, and for a shipment's events the vials it moves. Declared here once, per
+stored event type; the items projection and the write path both read it, so the status a scan
+shows is the status the step registry's preconditions are checked against
+(`ledger.commands.registry`).
+
+Keys are the stored events' qualified names (the topic's class part). Events every traced item
+has (`ledger.domain.lineage.TracedItem`: holds and disposal) are declared once, by name. An
+event type not named here changes nothing the items view shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any, Literal
+
+ACTIVE = "active"
+ON_HOLD = "on hold"
+
+
+@dataclass(frozen=True)
+class Effect:
+    """What one event type does to its item."""
+
+    status: str | None = None  # the status the item shows after it
+    flag: tuple[str, str, str] | None = None  # (field, status when true, status when false)
+    place: tuple[str, ...] = ()  # fields naming where the item is now, the first one given
+    leaves_place: bool = False  # the item has left its storage place (thawed, thrown away)
+    lot: str | None = None  # the field naming the item's lot
+    expiry: str | None = None  # the field giving its expiry date
+    hold: Literal["put", "lift"] | None = None
+    vials: str | None = None  # a shipment's event: what the vials it moves show ("" keeps it)
+
+
+NO_EFFECT = Effect()
+
+#: Events of every traced item (holds, disposal), by name.
+TRACED_ITEM: dict[str, Effect] = {
+    "PutOnHold": Effect(status=ON_HOLD, hold="put"),
+    "HoldLifted": Effect(hold="lift"),
+    "Disposed": Effect(status="disposed", leaves_place=True),
+}
+
+IN_TRANSIT, AT_SITE, RELEASED_FOR_USE = "in transit", "at site", "released for use"
+
+EFFECTS: dict[str, Effect] = {
+    # donors (R-DON)
+    "Donor.Registered": Effect(status="registered"),
+    "Donor.ConsentWithdrawn": Effect(status="consent withdrawn"),
+    "Donor.EligibilityDetermined": Effect(flag=("eligible", "eligible", "ineligible")),
+    "Donor.IneligibleAfterLookback": Effect(status="ineligible"),
+    # materials (R-MAT)
+    "MaterialLot.Received": Effect(status="quarantine", lot="supplier_lot", expiry="expiry"),
+    "MaterialLot.Released": Effect(status="released"),
+    "MaterialLot.Rejected": Effect(status="rejected"),
+    "MaterialLot.Recalled": Effect(status="recalled"),
+    # cells and banks (R-CB)
+    "Collection.Received": Effect(status="received"),
+    "CellLineStock.Received": Effect(lot="supplier_lot"),
+    "CellBank.Established": Effect(status="quarantine"),
+    "CellBank.Released": Effect(status="released"),
+    "BankVial.Frozen": Effect(status="in storage", place=("location",)),
+    "BankVial.Thawed": Effect(status="thawed", leaves_place=True),
+    # production (R-PRO); the same words for active and placebo lots, so a status never tells
+    # the arm (R-ID-3)
+    "Culture.Started": Effect(status="in culture"),
+    "Culture.CollectionStageStarted": Effect(status="collecting supernatant"),
+    "Harvest.Collected": Effect(status="harvested"),
+    "ProductLot.Purified": Effect(status="awaiting QC", expiry="expiry"),
+    "ProductLot.Quarantined": Effect(status="quarantined"),
+    "ProductLot.Certified": Effect(status="certified"),
+    "PlaceboLot.Formulated": Effect(status="awaiting QC", expiry="expiry"),
+    "PlaceboLot.Purified": Effect(expiry="expiry"),
+    "PlaceboLot.Quarantined": Effect(status="quarantined"),
+    "PlaceboLot.Certified": Effect(status="certified"),
+    "ProductVial.Filled": Effect(status="filled", lot="lot", expiry="expiry"),
+    # people: a training's expiry
+    "Person.TrainingRecorded": Effect(expiry="expires_on"),
+    # sites, studies, patients (R-CLN). A study's pause, resumption and termination are events
+    # of its `Safety` base: the stored qualified names are the base class's.
+    "Site.Registered": Effect(status="registered"),
+    "Study.Registered": Effect(status=ACTIVE),
+    "Safety.Paused": Effect(status="paused"),
+    "Safety.Resumed": Effect(status=ACTIVE),
+    "Safety.Terminated": Effect(status="terminated"),
+    "Patient.Enrolled": Effect(status="enrolled", place=("site",)),
+    "Patient.Administered": Effect(status="administered"),
+    "Dosing.Administered": Effect(status="administered"),
+    # shipments and the site's stock (R-SHP, R-QC-4, R-CLN-2): the shipment, and the vials it
+    # moves. A shipment's receipt and release are events of its `SiteStock` base.
+    "Shipment.Shipped": Effect(status=IN_TRANSIT, place=("site",), vials=IN_TRANSIT),
+    "Shipment.Delivered": Effect(status=AT_SITE, vials=AT_SITE),
+    "SiteStock.ReceiptInspected": Effect(status="re-inspected"),
+    "SiteStock.ReleasedForUse": Effect(status=RELEASED_FOR_USE, vials=RELEASED_FOR_USE),
+    "Shipment.ReleasedForUse": Effect(vials=RELEASED_FOR_USE),
+    "SitePharmacy.ReleasedForUse": Effect(vials=RELEASED_FOR_USE),
+    "Shipment.VialsStored": Effect(place=("site",), vials=""),
+    "SitePharmacy.VialsStored": Effect(place=("site",), vials=""),
+    "Shipment.VialDispensed": Effect(place=("site", "patient"), vials="dispensed"),
+    "SitePharmacy.VialDispensed": Effect(place=("site", "patient"), vials="dispensed"),
+    "Shipment.VialThawed": Effect(vials="thawed"),
+    "SitePharmacy.VialThawed": Effect(vials="thawed"),
+    "SiteStock.VialThawed": Effect(vials="thawed"),
+    "Shipment.VialUsed": Effect(place=("patient",), vials="administered"),
+    "SitePharmacy.VialUsed": Effect(place=("patient",), vials="administered"),
+    "SiteStock.VialUsed": Effect(place=("patient",), vials="administered"),
+}
+#: Statuses that say where an item went; a hold is shown in `holds` instead.
+KEPT_ON_HOLD = frozenset({"thawed", "disposed", "administered", "rejected", "recalled"})
+PLACE_PARTS = ("site", "tank", "rack", "box", "position")
+
+
+def effect_of(event: Any) -> Effect:
+    """The declared effect of `event`'s type (NO_EFFECT when it declares none)."""
+    cls = type(event)
+    return EFFECTS.get(cls.__qualname__) or TRACED_ITEM.get(cls.__name__, NO_EFFECT)
+
+
+def status_after(event: Any) -> str | None:
+    """The status `event` leaves its item in, or None if it does not change it."""
+    effect = effect_of(event)
+    if effect.flag is not None:
+        name, when_true, when_false = effect.flag
+        return when_true if getattr(event, name, False) else when_false
+    return effect.status
+
+
+def describe_place(value: Any) -> str | None:
+    """A place field as one line: `LN2-T1/R3/B2/7` for a storage place, or the text."""
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, dict):
+        parts = [str(value[k]) for k in PLACE_PARTS if value.get(k)]
+        return "/".join(parts) or None
+    return None
+
+
+def facts_of(event: Any) -> dict[str, Any]:
+    """The item columns `event` sets: status, location, lot, expiry (only those it names)."""
+    effect, fields = effect_of(event), vars(event)
+    facts: dict[str, Any] = {}
+    status = status_after(event)
+    if status is not None:
+        facts["status"] = status
+    if effect.leaves_place:
+        facts["location"] = None
+    for name in effect.place:
+        place = describe_place(fields.get(name))
+        if place is not None:
+            facts["location"] = place
+            break
+    if effect.lot is not None and isinstance(fields.get(effect.lot), str):
+        facts["lot"] = fields[effect.lot]
+    if effect.expiry is not None and isinstance(fields.get(effect.expiry), date):
+        facts["expiry"] = fields[effect.expiry].isoformat()
+    return facts
+
+
+@dataclass(frozen=True)
+class Shown:
+    """An item's status and holds as the items view shows them; the write path keeps the same
+    on each loaded aggregate, to check a step's preconditions (`LedgerAggregate.shown`)."""
+
+    status: str = ACTIVE
+    holds: tuple[dict[str, str], ...] = ()
+
+    def after(self, event: Any) -> Shown:
+        """What the item shows once `event` is recorded: its status, and its holds; a released
+        hold gives the item back the status it had before it was held."""
+        effect = effect_of(event)
+        status = status_after(event)
+        if effect.hold == "put":
+            hold = dict(getattr(event, "hold", {}))
+            if not self.holds and self.status != ON_HOLD:
+                hold["status_before"] = self.status  # what the item shows again once released
+            stays = self.status in KEPT_ON_HOLD  # a thawed vial stays thawed, held or not
+            return Shown(self.status if stays else ON_HOLD, (*self.holds, hold))
+        if effect.hold == "lift":
+            lifted = (getattr(event, "rule", None), getattr(event, "source", None))
+            held = list(self.holds)
+            kept = [h for h in held if (h["rule"], h["source"]) != lifted]
+            before = next((h["status_before"] for h in held if "status_before" in h), None)
+            if kept and before and not any("status_before" in h for h in kept):
+                kept[0] = {**kept[0], "status_before": before}
+            restored = (before or ACTIVE) if not kept and self.status == ON_HOLD else None
+            return Shown(restored or self.status, tuple(kept))
+        return self if status is None else replace(self, status=status)
+
+
+def vials_moved(event: Any) -> tuple[str, list[str] | None, str | None] | None:
+    """For a shipment event: (the vials' new status, the vials it names - None for "every
+    vial of the shipment" - and their new place), or None for any other event."""
+    status = effect_of(event).vials
+    if status is None:
+        return None
+    fields = vars(event)
+    if "containers" in fields:
+        vials = [v for codes in fields["containers"].values() for v in codes]
+        return status, vials, f"shipment {fields['code']} to {fields['site']}"
+    if "place" in fields:  # the site pharmacy's storage place, or the ward it dispensed to
+        where = f"{fields['site']}: {fields['place']}"
+        if "patient" in fields:
+            where += f", for {fields['patient']}"
+        return status, list(fields.get("vials") or [fields["vial"]]), where
+    if "vials" in fields:
+        return status, list(fields["vials"]), None
+    if "vial" in fields:
+        patient = fields.get("patient")
+        return status, [fields["vial"]], f"patient {patient}" if patient else None
+    return status, None, None
+
+
+def statuses() -> frozenset[str]:
+    """Every status the items view can show."""
+    shown = {ACTIVE} | {s for e in (*EFFECTS.values(), *TRACED_ITEM.values()) for s in _words(e)}
+    return frozenset(shown)
+
+
+def _words(effect: Effect) -> tuple[str, ...]:
+    flagged = effect.flag[1:] if effect.flag else ()
+    return tuple(s for s in (effect.status, effect.vials, *flagged) if s)
