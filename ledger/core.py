@@ -78,6 +78,7 @@ class Actor:
     role: str
     signing: Signing | None = field(default=None, compare=False, repr=False)
     device_time: datetime | None = field(default=None, compare=False)
+    step: str = field(default="", compare=False)  # the registry step authorised (`authorise`)
 
     def signed(self, password: str, meaning: str | None = None) -> Actor:
         """This actor signing with the password they re-entered (and the meaning shown)."""
@@ -169,11 +170,15 @@ class LedgerCore(Application[UUID]):
     def command(
         self,
         actor: Actor,
-        meaning: Meaning = Meaning.PERFORMED,
+        meaning: Meaning | None = None,
         cosign: Cosign | None = None,
     ) -> Iterator[Stamp]:
         """Attribute every event triggered in the block to `actor`, with the device time the
-        actor's client sent (R-LED-2); a signature's meaning must be this one (R-LED-5)."""
+        actor's client sent (R-LED-2), signed with `meaning` (by default the registry's meaning
+        of the step the actor was authorised for); a signature's meaning must be this one
+        (R-LED-5)."""
+        if meaning is None:
+            meaning = step(actor.step).meaning if actor.step else Meaning.PERFORMED
         if not actor.person_id or not actor.role:
             raise InvalidInput(Sentence("R-LED-2: every step needs an actor id and a role"))
         _check_meaning(actor, meaning)
@@ -292,21 +297,23 @@ class LedgerCore(Application[UUID]):
         if missing:
             raise NotAuthorised(missing)
         if rule.signed:
-            return self.confirm_signature(actor, step_type)
-        return replace(actor, signing=None)  # a step that is not a signed decision
+            return replace(self.confirm_signature(actor, step_type), step=step_type)
+        return replace(actor, signing=None, step=step_type)  # not a signed decision
+
+    def loader(
+        self, expected: ItemType | tuple[ItemType, ...], kind: type[T]
+    ) -> Callable[[str], T]:
+        """`load` for one kind of item, to hand to `on_item`."""
+        return lambda code: self.load(code, expected, kind)
 
     def on_item(
-        self,
-        actor: Actor,
-        step_type: str,
-        code: str,
-        expected: ItemType | tuple[ItemType, ...],
-        kind: type[T],
+        self, actor: Actor, step_type: str, load: Callable[[str], T], code: str
     ) -> tuple[Actor, T]:
         """The start of a step recorded on one scanned item: the actor authorised for it
-        (`authorise`), and the item, loaded and in a status the step applies to."""
+        (`authorise`), then the item `load` finds for `code`, in a status the registry gives
+        the step (`require_status`)."""
         actor = self.authorise(actor, step_type)
-        item = self.load(code, expected, kind)
+        item = load(code)
         self.require_status(step_type, item)
         return actor, item
 

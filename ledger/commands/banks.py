@@ -14,7 +14,7 @@ from ledger.commands.donors import donor_standings
 from ledger.commands.materials import check_material_uses
 from ledger.core import Actor, LedgerCore, Receipt
 from ledger.domain.bank_vial import BankPlan, BankVial, ThawPurpose, Tier
-from ledger.domain.base import Meaning, parse_enum
+from ledger.domain.base import parse_enum
 from ledger.domain.cell_source import CellSource, IdentityFinding, Vector
 from ledger.domain.cellbank import BankTestResult, CellBank
 from ledger.domain.collection import Arrival, Collection, SampleType
@@ -100,8 +100,7 @@ class BankCommands(LedgerCore):
         self, actor: Actor, source_code: str, count: int, method: str
     ) -> tuple[list[str], Receipt]:
         """Single-cell clones of a portion or clone, each with its own code (§5.4.1(4))."""
-        actor = self.authorise(actor, CLONE)
-        source = self.get_cell_source(source_code)
+        actor, source = self.on_item(actor, CLONE, self.get_cell_source, source_code)
         donors = donor_standings(self, source.donor_codes)
         with self.command(actor):
             sequence, codes = self.issue_codes(ItemType.CLONE, max(count, 1))
@@ -116,8 +115,7 @@ class BankCommands(LedgerCore):
         findings: list[IdentityFinding],
         report_ref: str,
     ) -> Receipt:
-        actor = self.authorise(actor, IDENTITY)
-        source = self.get_cell_source(source_code)
+        actor, source = self.on_item(actor, IDENTITY, self.get_cell_source, source_code)
         donors = donor_standings(self, source.donor_codes)
         with self.command(actor):
             source.confirm_identity(method, findings, report_ref, donors)
@@ -126,8 +124,7 @@ class BankCommands(LedgerCore):
     def record_engineering(
         self, actor: Actor, source_code: str, vector: Vector, *, reprogramming: bool = False
     ) -> Receipt:
-        actor = self.authorise(actor, ENGINEER)
-        source = self.get_cell_source(source_code)
+        actor, source = self.on_item(actor, ENGINEER, self.get_cell_source, source_code)
         donors = donor_standings(self, source.donor_codes)
         with self.command(actor):
             source.record_engineering(vector, reprogramming, donors)
@@ -178,19 +175,15 @@ class BankCommands(LedgerCore):
 
     def record_bank_test(self, actor: Actor, bank_code: str, result: BankTestResult) -> Receipt:
         """Record one bank test result, in-house or third-party (R-CB-5, §5.8)."""
-        actor = self.authorise(actor, TEST)
-        bank = self.get_cell_bank(bank_code)
-        self.require_status(TEST, bank)
+        actor, bank = self.on_item(actor, TEST, self.get_cell_bank, bank_code)
         with self.command(actor):
             bank.record_test(result, donor_standings(self, bank.donor_codes))
         return self.record(bank)
 
     def release_cell_bank(self, actor: Actor, bank_code: str) -> Receipt:
         """QA's signed release after full testing (R-CB-5)."""
-        actor = self.authorise(actor, RELEASE)
-        bank = self.get_cell_bank(bank_code)
-        self.require_status(RELEASE, bank)
-        with self.command(actor, Meaning.RELEASED):
+        actor, bank = self.on_item(actor, RELEASE, self.get_cell_bank, bank_code)
+        with self.command(actor):
             bank.release(donor_standings(self, bank.donor_codes))
         return self.record(bank)
 

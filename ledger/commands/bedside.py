@@ -111,7 +111,9 @@ class BedsideCommands(LedgerCore):
         self, actor: Actor, patient_code: str, number: int, label: str, done_on: date
     ) -> Receipt:
         """Record a follow-up visit of administration `number` (R-CLN-6)."""
-        actor, patient = self.on_item(actor, FOLLOW_UP, patient_code, ItemType.PATIENT, Patient)
+        actor, patient = self.on_item(
+            actor, FOLLOW_UP, self.loader(ItemType.PATIENT, Patient), patient_code
+        )
         with self.command(actor):
             patient.complete_visit(number, label, done_on, self.today())
         return self.record(patient)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from ledger.commands.donors import DonorCommands
 from ledger.core import Actor, Receipt
-from ledger.domain.base import Meaning
 from ledger.domain.donor import Donor
 from ledger.domain.patient import Consent, Patient
 from ledger.domain.site import Site
@@ -33,17 +32,16 @@ class ClinicalCommands(DonorCommands):
     def register_study(self, actor: Actor, title: str, protocol: Protocol) -> tuple[str, Receipt]:
         """Register a study under its ethics-approved protocol version (R-CLN-1, R-CLN-6)."""
         actor = self.authorise(actor, STUDY)
-        with self.command(actor, Meaning.APPROVED):
+        with self.command(actor):
             sequence, (code,) = self.issue_codes(ItemType.STUDY)
             study = Study.register(str(code), title, protocol)
         return str(code), self.record(sequence, study)
 
     def activate_site(self, actor: Actor, study_code: str, site_code: str) -> Receipt:
         """Open a study at a registered site (R-CLN-1)."""
-        actor = self.authorise(actor, ACTIVATE)
-        study = self.get_study(study_code)
+        actor, study = self.on_item(actor, ACTIVATE, self.get_study, study_code)
         site = self.get_site(site_code)
-        with self.command(actor, Meaning.APPROVED):
+        with self.command(actor):
             study.activate_site(site.code)
         return self.record(study)
 
@@ -61,9 +59,7 @@ class ClinicalCommands(DonorCommands):
         """Enrol a consented subject under a new pseudonymous code; identifying data, if given,
         goes to the personal-data store only (R-CLN-1, R-LED-6). An autologous subject is
         linked to their own donor code."""
-        actor = self.authorise(actor, ENROL)
-        study = self.get_study(study_code)
-        self.require_status(ENROL, study)
+        actor, study = self.on_item(actor, ENROL, self.get_study, study_code)
         site = self.get_site(site_code)
         if donor_code is not None:
             self._check_autologous(donor_code)
@@ -79,9 +75,7 @@ class ClinicalCommands(DonorCommands):
         return str(code), receipt
 
     def withdraw_patient_consent(self, actor: Actor, patient_code: str, reason: str) -> Receipt:
-        actor = self.authorise(actor, WITHDRAW)
-        patient = self.get_patient(patient_code)
-        self.require_status(WITHDRAW, patient)
+        actor, patient = self.on_item(actor, WITHDRAW, self.get_patient, patient_code)
         with self.command(actor):
             patient.withdraw_consent(reason)
         return self.record(patient)

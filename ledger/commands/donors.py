@@ -12,7 +12,6 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 
 from ledger.core import Actor, LedgerCore, Receipt
-from ledger.domain.base import Meaning
 from ledger.domain.codes import item_id
 from ledger.domain.donor import Donor
 from ledger.domain.donor_standing import DonorStanding, parse_scopes
@@ -61,8 +60,7 @@ class DonorCommands(LedgerCore):
         consented_on: date,
     ) -> Receipt:
         """Record the signed consent and what it authorises (R-DON-6, §8.2(2))."""
-        actor = self.authorise(actor, CONSENT)
-        donor = self.get_donor(donor_code)
+        actor, donor = self.on_item(actor, CONSENT, self.get_donor, donor_code)
         checked = parse_scopes(list(scopes))
         with self.command(actor):
             donor.record_consent(
@@ -73,8 +71,7 @@ class DonorCommands(LedgerCore):
     def withdraw_consent(
         self, actor: Actor, donor_code: str, reason: str, withdrawn_on: date
     ) -> Receipt:
-        actor = self.authorise(actor, CONSENT)
-        donor = self.get_donor(donor_code)
+        actor, donor = self.on_item(actor, CONSENT, self.get_donor, donor_code)
         with self.command(actor):
             donor.withdraw_consent(reason, withdrawn_on)
         return self.record(donor)
@@ -83,8 +80,7 @@ class DonorCommands(LedgerCore):
         self, actor: Actor, donor_code: str, screening: ScreeningRecord
     ) -> Receipt:
         """Record one screening with its marker results and hemodilution (R-DON-1..3)."""
-        actor = self.authorise(actor, SCREEN)
-        donor = self.get_donor(donor_code)
+        actor, donor = self.on_item(actor, SCREEN, self.get_donor, donor_code)
         with self.command(actor):
             donor.record_screening(screening)
         return self.record(donor)
@@ -98,10 +94,8 @@ class DonorCommands(LedgerCore):
         relaxation_justification: str = "",
     ) -> Receipt:
         """QA signs the eligibility determination with the meaning "approved" (R-DON-4, R-DON-5)."""
-        actor = self.authorise(actor, ELIGIBILITY)
-        donor = self.get_donor(donor_code)
-        self.require_status(ELIGIBILITY, donor)
-        with self.command(actor, Meaning.APPROVED):
+        actor, donor = self.on_item(actor, ELIGIBILITY, self.get_donor, donor_code)
+        with self.command(actor):
             donor.determine_eligibility(eligible, reason, relaxation_justification)
         return self.record(donor)
 
@@ -110,12 +104,10 @@ class DonorCommands(LedgerCore):
     ) -> Receipt:
         """Look-back (R-DON-7): the donor becomes ineligible and every item derived from them
         is put on hold in the same transaction, each with the reason in its own history."""
-        actor = self.authorise(actor, LOOKBACK)
-        donor = self.get_donor(donor_code)
-        self.require_status(LOOKBACK, donor)
+        actor, donor = self.on_item(actor, LOOKBACK, self.get_donor, donor_code)
         affected = self._descendants(donor)
         kits = study_kits(self, affected)
-        with self.command(actor, Meaning.APPROVED):
+        with self.command(actor):
             donor.declare_ineligible_after_lookback(reason, found_on)
             why = f"donor {donor.code} became ineligible after look-back: {reason.strip()}"
             for item in affected:
@@ -133,8 +125,7 @@ class DonorCommands(LedgerCore):
         self, actor: Actor, donor_code: str, identity: PersonalData
     ) -> Receipt:
         """Store (or replace) the donor's identifying data, encrypted, outside the chain."""
-        actor = self.authorise(actor, PERSONAL_DATA)
-        donor = self.get_donor(donor_code)
+        actor, donor = self.on_item(actor, PERSONAL_DATA, self.get_donor, donor_code)
         with self.command(actor):
             donor.record_identity(identity.fields())
         self.personal_data.store(donor.code, identity, self.clock())
@@ -142,8 +133,7 @@ class DonorCommands(LedgerCore):
 
     def erase_donor_identity(self, actor: Actor, donor_code: str, reason: str) -> Receipt:
         """Destroy the donor's key and ciphertext (R-LED-6); the chain keeps only the code."""
-        actor = self.authorise(actor, PERSONAL_DATA)
-        donor = self.get_donor(donor_code)
+        actor, donor = self.on_item(actor, PERSONAL_DATA, self.get_donor, donor_code)
         with self.command(actor):
             donor.erase_identity(reason)
         # Erase first: a failure to record afterwards can be retried, an erasure cannot be undone.

@@ -3,7 +3,7 @@ register, and the use check every step that consumes a lot runs (R-MAT-1..5)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TypeVar
 from uuid import UUID
@@ -12,7 +12,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
 from ledger.core import Actor, LedgerCore, Receipt
-from ledger.domain.base import Meaning, parse_enum, parse_enums
+from ledger.domain.base import parse_enum, parse_enums
 from ledger.domain.material import (
     EPIDEMIC_AREAS_ID,
     AnimalSpecies,
@@ -66,7 +66,7 @@ class MaterialCommands(LedgerCore):
                     )
                 ]
             )
-        with self.command(actor, Meaning.APPROVED):
+        with self.command(actor):
             material = Material.define(
                 reference,
                 name,
@@ -94,8 +94,7 @@ class MaterialCommands(LedgerCore):
         coa_ref: str,
     ) -> tuple[str, Receipt]:
         """Receive a lot into quarantine; returns its new code (R-MAT-1)."""
-        actor = self.authorise(actor, RECEIVE)
-        material = self.get_material(material_reference)
+        actor, material = self.on_item(actor, RECEIVE, self.get_material, material_reference)
         with self.command(actor):
             sequence, (code,) = self.issue_codes(ItemType.MATERIAL_LOT)
             lot = MaterialLot.receive(
@@ -104,26 +103,20 @@ class MaterialCommands(LedgerCore):
         return str(code), self.record(sequence, lot)
 
     def release_material_lot(self, actor: Actor, lot_code: str, qc_record_ref: str) -> Receipt:
-        actor = self.authorise(actor, DISPOSITION)
-        lot = self.get_material_lot(lot_code)
-        self.require_status(DISPOSITION, lot)
-        with self.command(actor, Meaning.RELEASED):
+        actor, lot = self.on_item(actor, DISPOSITION, self.get_material_lot, lot_code)
+        with self.command(actor):
             lot.release(qc_record_ref, self.today())
         return self.record(lot)
 
     def reject_material_lot(self, actor: Actor, lot_code: str, reason: str) -> Receipt:
-        actor = self.authorise(actor, DISPOSITION)
-        lot = self.get_material_lot(lot_code)
-        self.require_status(DISPOSITION, lot)
-        with self.command(actor, Meaning.APPROVED):
+        actor, lot = self.on_item(actor, DISPOSITION, self.get_material_lot, lot_code)
+        with self.command(actor):
             lot.reject(reason)
         return self.record(lot)
 
     def recall_material_lot(self, actor: Actor, lot_code: str, reason: str) -> Receipt:
-        actor = self.authorise(actor, RECALL)
-        lot = self.get_material_lot(lot_code)
-        self.require_status(RECALL, lot)
-        with self.command(actor, Meaning.APPROVED):
+        actor, lot = self.on_item(actor, RECALL, self.get_material_lot, lot_code)
+        with self.command(actor):
             lot.recall(reason)
         return self.record(lot)
 
@@ -131,19 +124,24 @@ class MaterialCommands(LedgerCore):
         self, actor: Actor, species: str, country: str, reference: str
     ) -> Receipt:
         """List an animal-origin country as an epidemic area for a species (R-MAT-3)."""
-        actor = self.authorise(actor, EPIDEMIC_AREAS)
-        checked = parse_enum(AnimalSpecies, species, "R-MAT-3", "animal species")
-        with self.command(actor, Meaning.APPROVED):
-            register = find(self, EpidemicAreas, EPIDEMIC_AREAS_ID) or EpidemicAreas()
-            register.declare(checked, country, reference)
-        return self.record(register)
+        return self._epidemic_areas(
+            actor, species, lambda areas, kind: areas.declare(kind, country, reference)
+        )
 
     def lift_epidemic_area(self, actor: Actor, species: str, country: str, reason: str) -> Receipt:
+        return self._epidemic_areas(
+            actor, species, lambda areas, kind: areas.lift(kind, country, reason)
+        )
+
+    def _epidemic_areas(
+        self, actor: Actor, species: str, change: Callable[[EpidemicAreas, AnimalSpecies], None]
+    ) -> Receipt:
+        """Change the one register of epidemic areas, made on first use (R-MAT-3)."""
         actor = self.authorise(actor, EPIDEMIC_AREAS)
         checked = parse_enum(AnimalSpecies, species, "R-MAT-3", "animal species")
-        with self.command(actor, Meaning.APPROVED):
+        with self.command(actor):
             register = find(self, EpidemicAreas, EPIDEMIC_AREAS_ID) or EpidemicAreas()
-            register.lift(checked, country, reason)
+            change(register, checked)
         return self.record(register)
 
     def list_epidemic_areas(self) -> dict[str, str]:

@@ -12,7 +12,6 @@ from ledger.commands.donors import donor_standings
 from ledger.commands.shipments import shipment_of, vial_refusals
 from ledger.core import Actor, LedgerCore, Receipt
 from ledger.domain.adverse_event import StudyStatus
-from ledger.domain.base import Meaning
 from ledger.domain.bedside import autologous_mismatch
 from ledger.domain.patient import Patient
 from ledger.domain.product_vial import ProductVial
@@ -34,7 +33,9 @@ class PharmacyCommands(LedgerCore):
     ) -> Receipt:
         """Store vials of a re-inspected shipment in a place of the site pharmacy (a move if
         they were stored, a return if dispensed and not thawed) (R-TRC-2, R-QC-3, R-SHP-3)."""
-        actor, shipment = self.on_item(actor, STORE, shipment_code, ItemType.SHIPMENT, Shipment)
+        actor, shipment = self.on_item(
+            actor, STORE, self.loader(ItemType.SHIPMENT, Shipment), shipment_code
+        )
         stored = [self._pharmacy_vial(v) for v in vials]
         with self.command(actor):
             shipment.store(stored, place, unit_c)
@@ -46,7 +47,9 @@ class PharmacyCommands(LedgerCore):
         """Dispense a stored, released vial for a subject to the ward or bedside. For a subject
         of a blinded study the ledger picks the kit of their randomisation arm, so name no
         vial (R-CLN-2, R-CLN-5). Returns the vial dispensed."""
-        actor, patient = self.on_item(actor, DISPENSE, patient_code, ItemType.PATIENT, Patient)
+        actor, patient = self.on_item(
+            actor, DISPENSE, self.loader(ItemType.PATIENT, Patient), patient_code
+        )
         study = self.load(patient.study, ItemType.STUDY, Study)
         problems = subject_problems(patient, study)
         if study.blinded:
@@ -85,7 +88,7 @@ class PharmacyCommands(LedgerCore):
                 study.code, sealed.RANDOMISATION, study.code, chunk, now, len(chunk)
             )
 
-        with self.command(actor, Meaning.APPROVED):
+        with self.command(actor):
             study.load_randomisation(arms, reference, seal)
         return self.record(study)
 

@@ -53,7 +53,9 @@ class ProductionCommands(LedgerCore):
         self, actor: Actor, vial_code: str, medium: Sequence[UseOf]
     ) -> tuple[str, Receipt]:
         """Seed a culture from a thawed working-bank vial fit for production (R-PRO-1)."""
-        actor, vial = self.on_item(actor, CULTURE, vial_code, ItemType.BANK_VIAL, BankVial)
+        actor, vial = self.on_item(
+            actor, CULTURE, self.loader(ItemType.BANK_VIAL, BankVial), vial_code
+        )
         donors = donor_standings(self, vial.donor_codes)
         checks = check_material_uses(self, medium, Stage.EXPANSION_CULTURE)
         with self.command(actor):
@@ -71,9 +73,7 @@ class ProductionCommands(LedgerCore):
     ) -> Receipt:
         """One passage: medium and other lots (checked at the culture's stage), feed and
         dissociation method, within the bank's passage limit (R-PRO-1, R-MAT-1..4)."""
-        actor = self.authorise(actor, PASSAGE)
-        culture = self.get_culture(culture_code)
-        self.require_status(PASSAGE, culture)
+        actor, culture = self.on_item(actor, PASSAGE, self.get_culture, culture_code)
         medium_checks = check_material_uses(self, medium, culture.stage)
         checks = check_material_uses(self, materials, culture.stage)
         with self.command(actor):
@@ -86,9 +86,7 @@ class ProductionCommands(LedgerCore):
         self, actor: Actor, culture_code: str, medium: Sequence[UseOf]
     ) -> Receipt:
         """Move the culture to the serum-free supernatant-collection stage (R-PRO-2, R-MAT-4)."""
-        actor = self.authorise(actor, COLLECTION_STAGE)
-        culture = self.get_culture(culture_code)
-        self.require_status(COLLECTION_STAGE, culture)
+        actor, culture = self.on_item(actor, COLLECTION_STAGE, self.get_culture, culture_code)
         checks = check_material_uses(self, medium, Stage.SUPERNATANT_COLLECTION)
         with self.command(actor):
             culture.begin_collection(checks, donor_standings(self, culture.donor_codes))
@@ -103,9 +101,7 @@ class ProductionCommands(LedgerCore):
         harvested_at: datetime | None = None,
     ) -> tuple[str, Receipt]:
         """One supernatant harvest of a culture in the collection stage (R-PRO-2)."""
-        actor = self.authorise(actor, HARVEST)
-        culture = self.get_culture(culture_code)
-        self.require_status(HARVEST, culture)
+        actor, culture = self.on_item(actor, HARVEST, self.get_culture, culture_code)
         donors = donor_standings(self, culture.donor_codes)
         checks = check_material_uses(self, medium, Stage.SUPERNATANT_COLLECTION)
         with self.command(actor):
@@ -173,9 +169,7 @@ class ProductionCommands(LedgerCore):
         self, actor: Actor, lot_code: str, vials: int, volume_ml: float, container: str
     ) -> tuple[list[str], Receipt]:
         """Fill a lot into `vials` product vials, each with its own code (R-PRO-4)."""
-        actor = self.authorise(actor, FILL)
-        lot = self.get_product_lot(lot_code)
-        self.require_status(FILL, lot)
+        actor, lot = self.on_item(actor, FILL, self.get_product_lot, lot_code)
         donors = donor_standings(self, lot.donor_codes)
         with self.command(actor):
             sequence, codes = self.issue_codes(ItemType.PRODUCT_VIAL, max(vials, 1))

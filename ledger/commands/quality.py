@@ -9,7 +9,6 @@ from datetime import datetime
 from ledger.commands.donors import donor_standings
 from ledger.commands.materials import find
 from ledger.core import Actor, LedgerCore, Receipt
-from ledger.domain.base import Meaning
 from ledger.domain.change_control import (
     ChangeLog,
     Comparability,
@@ -57,7 +56,7 @@ class QualityCommands(LedgerCore):
                     )
                 ]
             )
-        with self.command(actor, Meaning.APPROVED):
+        with self.command(actor):
             spec = Specification.issue(reference, product, tests, stability)
         return self.record(spec)
 
@@ -65,15 +64,16 @@ class QualityCommands(LedgerCore):
         self, actor: Actor, reference: str, tests: Sequence[SpecTest], stability: Stability
     ) -> tuple[int, Receipt]:
         """A new version; lots made before keep theirs. Returns the version number."""
-        actor = self.authorise(actor, SPECIFY)
-        spec = self.get_specification(reference)
-        with self.command(actor, Meaning.APPROVED):
+        actor, spec = self.on_item(actor, SPECIFY, self.get_specification, reference)
+        with self.command(actor):
             number = spec.revise(tests, stability)
         return number, self.record(spec)
 
     def record_lot_result(self, actor: Actor, lot_code: str, result: QcResult) -> Receipt:
         """One QC result; out of specification it quarantines the lot (R-QC-1, R-QC-2)."""
-        actor, lot = self.on_item(actor, TEST, lot_code, ItemType.PRODUCT_LOT, ProductLot)
+        actor, lot = self.on_item(
+            actor, TEST, self.loader(ItemType.PRODUCT_LOT, ProductLot), lot_code
+        )
         tests = self.get_specification(lot.specification).versions[lot.spec_version]["tests"]
         with self.command(actor):
             lot.record_result(result, tests, donor_standings(self, lot.donor_codes))
@@ -82,11 +82,13 @@ class QualityCommands(LedgerCore):
     def certify_lot(self, actor: Actor, lot_code: str) -> Receipt:
         """QA's signed certification: every required result present and in spec, and every
         major change before the lot assessed as comparable (R-QC-2, R-PRO-5)."""
-        actor, lot = self.on_item(actor, CERTIFY, lot_code, ItemType.PRODUCT_LOT, ProductLot)
+        actor, lot = self.on_item(
+            actor, CERTIFY, self.loader(ItemType.PRODUCT_LOT, ProductLot), lot_code
+        )
         changes = change_refusals(
             find(self, ChangeLog, change_log_id(lot.product)), lot.code, lot.made_at
         )
-        with self.command(actor, Meaning.APPROVED):
+        with self.command(actor):
             lot.certify(changes, donor_standings(self, lot.donor_codes))
         return self.record(lot)
 
@@ -103,7 +105,7 @@ class QualityCommands(LedgerCore):
         need a comparability assessment before certification."""
         actor = self.authorise(actor, CHANGE)
         log = find(self, ChangeLog, change_log_id(product))
-        with self.command(actor, Meaning.APPROVED):
+        with self.command(actor):
             log = log or ChangeLog(product.strip())
             log.record_change(
                 MajorChange(
@@ -129,7 +131,7 @@ class QualityCommands(LedgerCore):
                     )
                 ]
             )
-        with self.command(actor, Meaning.APPROVED):
+        with self.command(actor):
             log.assess_comparability(assessment)
         return self.record(log)
 

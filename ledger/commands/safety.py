@@ -8,7 +8,6 @@ from datetime import date
 from ledger.commands.blinding import kit_link
 from ledger.core import Actor, LedgerCore, Receipt
 from ledger.domain.adverse_event import AdverseEvent
-from ledger.domain.base import Meaning
 from ledger.domain.patient import Patient
 from ledger.domain.product_vial import ProductVial
 from ledger.domain.study import Study
@@ -34,7 +33,9 @@ class SafetyCommands(LedgerCore):
     ) -> tuple[int, Receipt]:
         """An adverse event after administration `administration` of the patient; a serious
         one pauses the study at every site at once (R-CLN-4). Returns its number."""
-        actor, patient = self.on_item(actor, REPORT_AE, patient_code, ItemType.PATIENT, Patient)
+        actor, patient = self.on_item(
+            actor, REPORT_AE, self.loader(ItemType.PATIENT, Patient), patient_code
+        )
         study = self.load(patient.study, ItemType.STUDY, Study)
         if administration not in range(1, len(patient.doses) + 1):
             raise RuleViolation(
@@ -69,8 +70,8 @@ class SafetyCommands(LedgerCore):
     ) -> Receipt:
         """The ethics committee's signed decision to resume or terminate a paused study
         (R-CLN-4, R-LED-5: the API re-authenticates the signer)."""
-        actor, study = self.on_item(actor, ETHICS, study_code, ItemType.STUDY, Study)
-        with self.command(actor, Meaning.APPROVED):
+        actor, study = self.on_item(actor, ETHICS, self.loader(ItemType.STUDY, Study), study_code)
+        with self.command(actor):
             study.decide(decision, reference, reason)
         return self.record(study)
 
@@ -84,9 +85,11 @@ class SafetyCommands(LedgerCore):
         """Emergency unblinding by the restricted role, signed, with the reason (R-CLN-5): the
         event is in the patient's audit trail without the arm; the arm is returned to the
         requester only."""
-        actor, patient = self.on_item(actor, UNBLIND, patient_code, ItemType.PATIENT, Patient)
+        actor, patient = self.on_item(
+            actor, UNBLIND, self.loader(ItemType.PATIENT, Patient), patient_code
+        )
         vial = self.load(vial_code, ItemType.PRODUCT_VIAL, ProductVial)
-        with self.command(actor, Meaning.APPROVED):
+        with self.command(actor):
             patient.unblind(vial.code, vial.blinding is not None, reason)
         link = kit_link(self, vial)
         return (link.arm if link else ""), self.record(patient)

@@ -10,7 +10,6 @@ from datetime import datetime
 from ledger.commands.blinding import lot_of, sealed_lineage_refusals
 from ledger.commands.donors import donor_standings
 from ledger.core import Actor, LedgerCore, Receipt
-from ledger.domain.base import Meaning
 from ledger.domain.people import Person
 from ledger.domain.product_vial import ProductVial
 from ledger.domain.shipment import Shipment
@@ -70,9 +69,7 @@ class ShipmentCommands(LedgerCore):
     ) -> tuple[list[Reading], Receipt]:
         """Record a logger's readings; an excursion quarantines exactly this shipment's vials
         until assessed (R-SHP-2). Returns the readings outside the range."""
-        actor = self.authorise(actor, LOGGER)
-        shipment = self.get_shipment(shipment_code)
-        self.require_status(LOGGER, shipment)
+        actor, shipment = self.on_item(actor, LOGGER, self.get_shipment, shipment_code)
         vials = [self._vial(v) for v in shipment.vials]
         with self.command(actor):
             outside = shipment.record_readings(logger, readings, vials)
@@ -88,10 +85,9 @@ class ShipmentCommands(LedgerCore):
         self, actor: Actor, shipment_code: str, acceptable: bool, reason: str, report_ref: str
     ) -> Receipt:
         """QA's assessment: acceptable lifts the quarantine, otherwise it stays (R-SHP-2)."""
-        actor = self.authorise(actor, ASSESS)
-        shipment = self.get_shipment(shipment_code)
+        actor, shipment = self.on_item(actor, ASSESS, self.get_shipment, shipment_code)
         vials = [self._vial(v) for v in shipment.vials]
-        with self.command(actor, Meaning.APPROVED):
+        with self.command(actor):
             shipment.assess_excursion(acceptable, reason, report_ref, vials)
         return self.record(shipment, *vials)
 
@@ -113,9 +109,7 @@ class ShipmentCommands(LedgerCore):
     ) -> Receipt:
         """The site's re-inspection per vial; vials not named are missing; failed and missing
         vials may never be used (R-SHP-3)."""
-        actor = self.authorise(actor, INSPECT)
-        shipment = self.get_shipment(shipment_code)
-        self.require_status(INSPECT, shipment)
+        actor, shipment = self.on_item(actor, INSPECT, self.get_shipment, shipment_code)
         vials = [self._vial(v) for v in shipment.vials]
         with self.command(actor):
             shipment.inspect_receipt(passed, dict(failed or {}), vials)
@@ -124,12 +118,10 @@ class ShipmentCommands(LedgerCore):
     def release_for_use(self, actor: Actor, shipment_code: str) -> tuple[list[str], Receipt]:
         """The site QP's signed release of the vials that passed re-inspection (R-QC-4,
         R-PPL-3, R-LED-5: the API re-authenticates the signer). Returns the vials."""
-        actor = self.authorise(actor, RELEASE)
-        shipment = self.get_shipment(shipment_code)
-        self.require_status(RELEASE, shipment)
+        actor, shipment = self.on_item(actor, RELEASE, self.get_shipment, shipment_code)
         qp = self.load(actor.person_id, ItemType.PERSON, Person)
         vials = [self._vial(v) for v in shipment.passed]
-        with self.command(actor, Meaning.RELEASED):
+        with self.command(actor):
             released = shipment.release_for_use(qp.qp_sites, qp.code, vial_refusals(self, vials))
         return released, self.record(shipment)
 
