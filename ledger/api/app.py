@@ -32,6 +32,7 @@ from ledger.api.routers import (
     steps,
 )
 from ledger.api.routers import ledger as ledger_router
+from ledger.api.step_docs import describe_steps
 from ledger.application import Clock, utc_now
 from ledger.bootstrap import open_ledger, open_projections
 from ledger.config import Settings
@@ -124,6 +125,7 @@ def create_app(
         steps.router,
     )
     for router in routers:
+        describe_steps(router)
         app.include_router(router, prefix="/api/v1")
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

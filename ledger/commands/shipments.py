@@ -78,7 +78,9 @@ class ShipmentCommands(LedgerCore):
     def upload_logger_file(
         self, actor: Actor, shipment_code: str, logger: str, csv_text: str
     ) -> tuple[list[Reading], Receipt]:
-        """Parse a logger's CSV export (`timestamp,temperature`) and record its readings."""
+        """Parse a logger's CSV export (`timestamp,temperature`) and record its readings; who
+        records it is checked before the file is read."""
+        self.authorise(actor, LOGGER)
         return self.record_logger_readings(actor, shipment_code, logger, parse_logger_csv(csv_text))
 
     def assess_excursion(

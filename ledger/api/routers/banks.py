@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from ledger.api.deps import Context, CurrentActor
 from ledger.api.schemas import ERRORS, Created, Receipt, Signature, receipt
+from ledger.api.step_docs import records
 from ledger.domain.bank_vial import BankPlan, StorageLocation
 from ledger.domain.cell_source import IdentityFinding, Vector
 from ledger.domain.cellbank import BankTestResult
@@ -114,7 +115,13 @@ class ThawIn(BaseModel):
     thawed_at: datetime | None = None
 
 
-@router.post("/collections", response_model=Created, status_code=201, tags=["banks"])
+@router.post(
+    "/collections",
+    response_model=Created,
+    status_code=201,
+    tags=["banks"],
+    openapi_extra=records("cells.collect"),
+)
 def collect(ctx: Context, actor: CurrentActor, body: CollectionIn) -> Created:
     """A donor sample received: from an eligible, consented donor only (R-CB-1, R-DON-4)."""
     arrival = Arrival(**body.arrival.model_dump())  # type: ignore[typeddict-item]
@@ -134,7 +141,12 @@ class PortionsOut(Receipt):
     codes: list[str]
 
 
-@router.post("/collections/{code}/isolations", response_model=PortionsOut, status_code=201)
+@router.post(
+    "/collections/{code}/isolations",
+    response_model=PortionsOut,
+    status_code=201,
+    openapi_extra=records("cells.isolate"),
+)
 def isolate(ctx: Context, actor: CurrentActor, code: str, body: IsolationIn) -> PortionsOut:
     """Isolate cells into portions, each with its own code (R-CB-2)."""
     codes, r = ctx.ledger.isolate_cells(
@@ -150,7 +162,9 @@ def isolate(ctx: Context, actor: CurrentActor, code: str, body: IsolationIn) -> 
     return PortionsOut(codes=codes, notification_id=r.notification_id, events=r.events)
 
 
-@router.post("/cells/{code}/identity", response_model=Receipt)
+@router.post(
+    "/cells/{code}/identity", response_model=Receipt, openapi_extra=records("cells.identity")
+)
 def identity(ctx: Context, actor: CurrentActor, code: str, body: IdentityIn) -> Receipt:
     """QC confirms the cells' identity (markers expected and observed) before banking
     (R-CB-2, §5.4.1(3))."""
@@ -158,7 +172,9 @@ def identity(ctx: Context, actor: CurrentActor, code: str, body: IdentityIn) -> 
     return receipt(ctx.ledger.confirm_identity(actor, code, body.method, findings, body.report_ref))
 
 
-@router.post("/banks", response_model=BankCreated, status_code=201)
+@router.post(
+    "/banks", response_model=BankCreated, status_code=201, openapi_extra=records("banks.establish")
+)
 def establish(ctx: Context, actor: CurrentActor, body: BankIn) -> BankCreated:
     """Freeze a seed, master or working bank into vials in vapor-phase LN2 (R-CB-3, R-CB-4)."""
     plan = BankPlan(
@@ -175,21 +191,23 @@ def establish(ctx: Context, actor: CurrentActor, body: BankIn) -> BankCreated:
     return BankCreated(code=code, vials=vials, notification_id=r.notification_id, events=r.events)
 
 
-@router.post("/banks/{code}/tests", response_model=Receipt)
+@router.post("/banks/{code}/tests", response_model=Receipt, openapi_extra=records("banks.test"))
 def bank_test(ctx: Context, actor: CurrentActor, code: str, body: BankTestIn) -> Receipt:
     """One bank test result, in-house or third party (R-CB-5)."""
     result = BankTestResult(**body.model_dump())  # type: ignore[typeddict-item]
     return receipt(ctx.ledger.record_bank_test(actor, code, result))
 
 
-@router.post("/banks/{code}/release", response_model=Receipt)
+@router.post(
+    "/banks/{code}/release", response_model=Receipt, openapi_extra=records("banks.release")
+)
 def release(ctx: Context, actor: CurrentActor, code: str, body: ReleaseIn) -> Receipt:
     """QA's release after full testing, signed with their password (R-CB-5, R-LED-5)."""
     actor = body.signature.of(actor)
     return receipt(ctx.ledger.release_cell_bank(actor, code))
 
 
-@router.post("/vials/{code}/thaw", response_model=Receipt)
+@router.post("/vials/{code}/thaw", response_model=Receipt, openapi_extra=records("banks.thaw"))
 def thaw(ctx: Context, actor: CurrentActor, code: str, body: ThawIn) -> Receipt:
     """Thaw a bank vial once, with its post-thaw viability (R-CB-6)."""
     return receipt(
@@ -225,14 +243,21 @@ class CellLineIn(BaseModel):
     lawful_origin_ref: str = Field(default="", max_length=120)
 
 
-@router.post("/cells/{code}/clones", response_model=ClonesOut, status_code=201)
+@router.post(
+    "/cells/{code}/clones",
+    response_model=ClonesOut,
+    status_code=201,
+    openapi_extra=records("cells.clone"),
+)
 def pick_clones(ctx: Context, actor: CurrentActor, code: str, body: ClonesIn) -> ClonesOut:
     """Single-cell clones of a cell portion or clone, each with its own code (R-CB-2)."""
     clones, r = ctx.ledger.pick_clones(actor, code, body.count, body.method)
     return ClonesOut(clones=clones, notification_id=r.notification_id, events=r.events)
 
 
-@router.post("/cells/{code}/engineering", response_model=Receipt)
+@router.post(
+    "/cells/{code}/engineering", response_model=Receipt, openapi_extra=records("cells.engineer")
+)
 def record_engineering(
     ctx: Context, actor: CurrentActor, code: str, body: EngineeringIn
 ) -> Receipt:
@@ -243,7 +268,12 @@ def record_engineering(
     )
 
 
-@router.post("/cell-lines", response_model=Created, status_code=201)
+@router.post(
+    "/cell-lines",
+    response_model=Created,
+    status_code=201,
+    openapi_extra=records("cells.receive_line"),
+)
 def receive_cell_line(ctx: Context, actor: CurrentActor, body: CellLineIn) -> Created:
     """Cells of an established line from its supplier; a genetically unstable line needs its
     proof of lawful origin (R-CB-7)."""

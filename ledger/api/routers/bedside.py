@@ -12,9 +12,9 @@ from pydantic import BaseModel, Field
 from ledger.api.deps import Context, CurrentActor
 from ledger.api.language import current
 from ledger.api.schemas import ERRORS, ErrorViolation, Receipt, Signature, receipt
+from ledger.api.step_docs import records
 from ledger.application import Actor
 from ledger.domain.people import Role
-from ledger.identifiers import ItemType, parse_code
 
 router = APIRouter(prefix="/bedside", tags=["bedside"], responses=ERRORS)
 
@@ -60,7 +60,12 @@ def verify(ctx: Context, actor: CurrentActor, body: BedsideIn) -> DecisionOut:
     )
 
 
-@router.post("/thaw", response_model=Receipt, summary="Thaw at the bedside")
+@router.post(
+    "/thaw",
+    response_model=Receipt,
+    summary="Thaw at the bedside",
+    openapi_extra=records("bedside.thaw"),
+)
 def thaw(ctx: Context, actor: CurrentActor, body: BedsideIn) -> Receipt:
     """Only on go; starts the vial's in-use time (R-CLN-2). Recorded by the signed-in nurse or
     pharmacist; not a release-type decision, so no password is re-entered."""
@@ -69,12 +74,18 @@ def thaw(ctx: Context, actor: CurrentActor, body: BedsideIn) -> Receipt:
     )
 
 
-@router.post("/administer", response_model=AdministeredOut, summary="Record the administration")
+@router.post(
+    "/administer",
+    response_model=AdministeredOut,
+    summary="Record the administration",
+    openapi_extra=records("bedside.administer"),
+)
 def administer(ctx: Context, actor: CurrentActor, body: AdministerIn) -> AdministeredOut:
     """The nurse records what the pharmacist verified, only on go at this moment (R-CLN-3).
     Both sign: each re-enters their password, and a wrong one writes nothing (R-LED-5). The
     event is the nurse's (meaning "performed") and names the pharmacist who verified."""
-    pharmacist = Actor(str(parse_code(body.pharmacist, ItemType.PERSON)), Role.PHARMACIST.value)
+    # the pharmacist's code is checked with their signature, after the nurse's role and training
+    pharmacist = Actor(body.pharmacist.strip().upper(), Role.PHARMACIST.value)
     number, r = ctx.ledger.administer(
         body.signature.of(actor),
         body.vial,

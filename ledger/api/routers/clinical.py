@@ -14,6 +14,7 @@ from ledger.api.access import Read, reads
 from ledger.api.deps import Context, CurrentActor
 from ledger.api.routers.donors import IdentityIn
 from ledger.api.schemas import ERRORS, Created, Receipt, receipt
+from ledger.api.step_docs import records
 from ledger.domain.patient import Consent
 from ledger.domain.study import Cohort, Protocol, Visit, with_standard_visits
 
@@ -123,14 +124,26 @@ class OverdueVisitOut(BaseModel):
     due: date
 
 
-@router.post("/sites", response_model=Created, status_code=201, summary="Register a site")
+@router.post(
+    "/sites",
+    response_model=Created,
+    status_code=201,
+    summary="Register a site",
+    openapi_extra=records("clinical.site"),
+)
 def register_site(ctx: Context, actor: CurrentActor, body: SiteIn) -> Created:
     """A clinical institution (R-CLN-1); authorise its QP with `POST /people/{code}/qp-sites`."""
     code, r = ctx.ledger.register_site(actor, body.name)
     return Created(code=code, notification_id=r.notification_id, events=r.events)
 
 
-@router.post("/studies", response_model=Created, status_code=201, summary="Register a study")
+@router.post(
+    "/studies",
+    response_model=Created,
+    status_code=201,
+    summary="Register a study",
+    openapi_extra=records("clinical.study"),
+)
 def register_study(ctx: Context, actor: CurrentActor, body: StudyIn) -> Created:
     """A study under its protocol: routes, dose-escalation cohorts, in-use time, follow-up
     (R-CLN-1, R-CLN-6). A refusal lists everything missing from the protocol."""
@@ -138,13 +151,24 @@ def register_study(ctx: Context, actor: CurrentActor, body: StudyIn) -> Created:
     return Created(code=code, notification_id=r.notification_id, events=r.events)
 
 
-@router.post("/studies/{code}/sites", response_model=Receipt, summary="Activate a site")
+@router.post(
+    "/studies/{code}/sites",
+    response_model=Receipt,
+    summary="Activate a site",
+    openapi_extra=records("clinical.activate_site"),
+)
 def activate_site(ctx: Context, actor: CurrentActor, code: str, body: ActivationIn) -> Receipt:
     """Open the study at a registered site (R-CLN-1)."""
     return receipt(ctx.ledger.activate_site(actor, code, body.site))
 
 
-@router.post("/patients", response_model=Created, status_code=201, summary="Enrol a patient")
+@router.post(
+    "/patients",
+    response_model=Created,
+    status_code=201,
+    summary="Enrol a patient",
+    openapi_extra=records("clinical.enrol"),
+)
 def enrol(ctx: Context, actor: CurrentActor, body: PatientIn) -> Created:
     """A consented subject at a site active for the study, in a cohort, under a new
     pseudonymous code; identifying data goes to the personal-data store only (R-CLN-1,
@@ -162,14 +186,22 @@ def enrol(ctx: Context, actor: CurrentActor, body: PatientIn) -> Created:
 
 
 @router.post(
-    "/patients/{code}/consent/withdraw", response_model=Receipt, summary="Withdraw consent"
+    "/patients/{code}/consent/withdraw",
+    response_model=Receipt,
+    summary="Withdraw consent",
+    openapi_extra=records("clinical.withdraw"),
 )
 def withdraw(ctx: Context, actor: CurrentActor, code: str, body: WithdrawalIn) -> Receipt:
     """The subject withdraws; no further product may be given to them (R-CLN-1, R-CLN-2)."""
     return receipt(ctx.ledger.withdraw_patient_consent(actor, code, body.reason))
 
 
-@router.post("/patients/{code}/visits", response_model=Receipt, summary="Follow-up visit done")
+@router.post(
+    "/patients/{code}/visits",
+    response_model=Receipt,
+    summary="Follow-up visit done",
+    openapi_extra=records("bedside.follow_up"),
+)
 def complete_visit(ctx: Context, actor: CurrentActor, code: str, body: VisitDoneIn) -> Receipt:
     """A scheduled follow-up visit of one administration took place (R-CLN-6)."""
     return receipt(

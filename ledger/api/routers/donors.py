@@ -13,6 +13,7 @@ from ledger.api.access import Read, reads
 from ledger.api.deps import Context, CurrentActor, ReadYourWrites
 from ledger.api.schemas import ERRORS, Created, RecallListOut, Receipt, Signature, receipt
 from ledger.api.sealed_views import add_study_kits
+from ledger.api.step_docs import records
 from ledger.domain.screening import ScreeningRecord
 from ledger.identifiers import parse_code
 from ledger.projections.recall import lookback as lookback_recall
@@ -111,14 +112,25 @@ class EraseIn(BaseModel):
     reason: str = Text
 
 
-@router.post("", response_model=Created, status_code=201, summary="Register a donor")
+@router.post(
+    "",
+    response_model=Created,
+    status_code=201,
+    summary="Register a donor",
+    openapi_extra=records("donors.register"),
+)
 def register(ctx: Context, actor: CurrentActor, body: DonorIn) -> Created:
     identity = body.identity.value() if body.identity else None
     code, r = ctx.ledger.register_donor(actor, autologous=body.autologous, identity=identity)
     return Created(code=code, notification_id=r.notification_id, events=r.events)
 
 
-@router.post("/{code}/consent", response_model=Receipt, summary="Record consent (R-DON-6)")
+@router.post(
+    "/{code}/consent",
+    response_model=Receipt,
+    summary="Record consent (R-DON-6)",
+    openapi_extra=records("donors.consent"),
+)
 def consent(ctx: Context, actor: CurrentActor, code: str, body: ConsentIn) -> Receipt:
     return receipt(
         ctx.ledger.record_consent(
@@ -133,19 +145,34 @@ def consent(ctx: Context, actor: CurrentActor, code: str, body: ConsentIn) -> Re
     )
 
 
-@router.post("/{code}/consent/withdraw", response_model=Receipt, summary="Withdraw consent")
+@router.post(
+    "/{code}/consent/withdraw",
+    response_model=Receipt,
+    summary="Withdraw consent",
+    openapi_extra=records("donors.consent"),
+)
 def withdraw(ctx: Context, actor: CurrentActor, code: str, body: WithdrawIn) -> Receipt:
     return receipt(ctx.ledger.withdraw_consent(actor, code, body.reason, body.withdrawn_on))
 
 
-@router.post("/{code}/screenings", response_model=Receipt, summary="Record a screening")
+@router.post(
+    "/{code}/screenings",
+    response_model=Receipt,
+    summary="Record a screening",
+    openapi_extra=records("donors.screen"),
+)
 def screening(ctx: Context, actor: CurrentActor, code: str, body: ScreeningIn) -> Receipt:
     """Age, sex, histories, travel, marker results with kit and approval number,
     hemodilution (R-DON-1..3)."""
     return receipt(ctx.ledger.record_screening(actor, code, body.value()))
 
 
-@router.post("/{code}/eligibility", response_model=Receipt, summary="Signed eligibility")
+@router.post(
+    "/{code}/eligibility",
+    response_model=Receipt,
+    summary="Signed eligibility",
+    openapi_extra=records("donors.eligibility"),
+)
 def eligibility(ctx: Context, actor: CurrentActor, code: str, body: EligibilityIn) -> Receipt:
     """QA determines eligibility (R-DON-4, R-DON-5), signing with their password (R-LED-5)."""
     actor = body.signature.of(actor)
@@ -156,20 +183,35 @@ def eligibility(ctx: Context, actor: CurrentActor, code: str, body: EligibilityI
     )
 
 
-@router.post("/{code}/lookback", response_model=Receipt, summary="Look-back: donor ineligible")
+@router.post(
+    "/{code}/lookback",
+    response_model=Receipt,
+    summary="Look-back: donor ineligible",
+    openapi_extra=records("donors.lookback"),
+)
 def lookback(ctx: Context, actor: CurrentActor, code: str, body: LookbackIn) -> Receipt:
     """The donor became ineligible later: every derived item is put on hold (R-DON-7)."""
     actor = body.signature.of(actor)
     return receipt(ctx.ledger.declare_donor_ineligible(actor, code, body.reason, body.found_on))
 
 
-@router.post("/{code}/identity", response_model=Receipt, summary="Record identity")
+@router.post(
+    "/{code}/identity",
+    response_model=Receipt,
+    summary="Record identity",
+    openapi_extra=records("donors.personal_data"),
+)
 def record_identity(ctx: Context, actor: CurrentActor, code: str, body: IdentityIn) -> Receipt:
     """Store or replace the donor's identifying data, encrypted outside the chain (R-LED-6)."""
     return receipt(ctx.ledger.record_donor_identity(actor, code, body.value()))
 
 
-@router.post("/{code}/identity/erase", response_model=Receipt, summary="Erase identity")
+@router.post(
+    "/{code}/identity/erase",
+    response_model=Receipt,
+    summary="Erase identity",
+    openapi_extra=records("donors.personal_data"),
+)
 def erase(ctx: Context, actor: CurrentActor, code: str, body: EraseIn) -> Receipt:
     """Destroy the donor's key and ciphertext; the ledger keeps only the code (R-LED-6)."""
     return receipt(ctx.ledger.erase_donor_identity(actor, code, body.reason))

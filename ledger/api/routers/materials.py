@@ -13,6 +13,7 @@ from ledger.api.access import Read, reads
 from ledger.api.deps import Context, CurrentActor, ReadYourWrites
 from ledger.api.schemas import ERRORS, Created, RecallListOut, Receipt, Signature, receipt
 from ledger.api.sealed_views import add_study_kits
+from ledger.api.step_docs import records
 from ledger.identifiers import parse_code
 from ledger.projections.recall import impact
 
@@ -65,7 +66,13 @@ class AreaLiftIn(BaseModel):
     reason: str = Field(min_length=1, max_length=500)
 
 
-@router.post("", response_model=Receipt, status_code=201, summary="Qualify a material")
+@router.post(
+    "",
+    response_model=Receipt,
+    status_code=201,
+    summary="Qualify a material",
+    openapi_extra=records("materials.define"),
+)
 def define(ctx: Context, actor: CurrentActor, body: MaterialIn) -> Receipt:
     """Kind, grade (non-pharmaceutical needs a risk assessment), antibiotic classes, serum,
     animal origin and GMP status (R-MAT-1..4)."""
@@ -77,7 +84,13 @@ def define(ctx: Context, actor: CurrentActor, body: MaterialIn) -> Receipt:
     )
 
 
-@router.post("/lots", response_model=Created, status_code=201, summary="Receive a lot")
+@router.post(
+    "/lots",
+    response_model=Created,
+    status_code=201,
+    summary="Receive a lot",
+    openapi_extra=records("materials.receive"),
+)
 def receive(ctx: Context, actor: CurrentActor, body: LotIn) -> Created:
     """A received lot starts in quarantine and gets its own code (R-MAT-1)."""
     code, r = ctx.ledger.receive_material_lot(
@@ -86,7 +99,12 @@ def receive(ctx: Context, actor: CurrentActor, body: LotIn) -> Created:
     return Created(code=code, notification_id=r.notification_id, events=r.events)
 
 
-@router.post("/lots/{code}/release", response_model=Receipt, summary="QC release a lot")
+@router.post(
+    "/lots/{code}/release",
+    response_model=Receipt,
+    summary="QC release a lot",
+    openapi_extra=records("materials.disposition"),
+)
 def release(ctx: Context, actor: CurrentActor, code: str, body: ReleaseIn) -> Receipt:
     """QC release of a received lot, signed: the signer re-enters their password (R-MAT-1,
     R-LED-5)."""
@@ -94,21 +112,36 @@ def release(ctx: Context, actor: CurrentActor, code: str, body: ReleaseIn) -> Re
     return receipt(ctx.ledger.release_material_lot(actor, code, body.qc_record_ref))
 
 
-@router.post("/lots/{code}/reject", response_model=Receipt, summary="Reject a lot")
+@router.post(
+    "/lots/{code}/reject",
+    response_model=Receipt,
+    summary="Reject a lot",
+    openapi_extra=records("materials.disposition"),
+)
 def reject(ctx: Context, actor: CurrentActor, code: str, body: ReasonIn) -> Receipt:
     """Reject a lot, signed (R-LED-5)."""
     actor = body.signature.of(actor)
     return receipt(ctx.ledger.reject_material_lot(actor, code, body.reason))
 
 
-@router.post("/lots/{code}/recall", response_model=Receipt, summary="Recall a lot")
+@router.post(
+    "/lots/{code}/recall",
+    response_model=Receipt,
+    summary="Recall a lot",
+    openapi_extra=records("materials.recall"),
+)
 def recall(ctx: Context, actor: CurrentActor, code: str, body: ReasonIn) -> Receipt:
     """Recall a released lot, signed (R-LED-5)."""
     actor = body.signature.of(actor)
     return receipt(ctx.ledger.recall_material_lot(actor, code, body.reason))
 
 
-@router.post("/epidemic-areas", response_model=Receipt, summary="Declare an epidemic area")
+@router.post(
+    "/epidemic-areas",
+    response_model=Receipt,
+    summary="Declare an epidemic area",
+    openapi_extra=records("materials.epidemic_areas"),
+)
 def declare_area(ctx: Context, actor: CurrentActor, body: AreaIn) -> Receipt:
     """Animal material from this country is refused from now on (R-MAT-3)."""
     return receipt(
@@ -116,7 +149,12 @@ def declare_area(ctx: Context, actor: CurrentActor, body: AreaIn) -> Receipt:
     )
 
 
-@router.post("/epidemic-areas/lift", response_model=Receipt, summary="Lift an epidemic area")
+@router.post(
+    "/epidemic-areas/lift",
+    response_model=Receipt,
+    summary="Lift an epidemic area",
+    openapi_extra=records("materials.epidemic_areas"),
+)
 def lift_area(ctx: Context, actor: CurrentActor, body: AreaLiftIn) -> Receipt:
     return receipt(ctx.ledger.lift_epidemic_area(actor, body.species, body.country, body.reason))
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from ledger.api.access import Read, reads
 from ledger.api.deps import Context, CurrentActor
 from ledger.api.schemas import ERRORS, Created, Receipt
+from ledger.api.step_docs import records
 from ledger.identifiers import parse_code
 
 router = APIRouter(prefix="/people", tags=["people"], responses=ERRORS)
@@ -49,7 +50,13 @@ class PersonOut(BaseModel):
     qp_sites: list[str]
 
 
-@router.post("", response_model=Created, status_code=201, summary="Register a person")
+@router.post(
+    "",
+    response_model=Created,
+    status_code=201,
+    summary="Register a person",
+    openapi_extra=records("people.administer"),
+)
 def register_person(ctx: Context, actor: CurrentActor, body: PersonIn) -> Created:
     code, receipt = ctx.ledger.register_person(actor, body.roles)
     if body.password:
@@ -76,21 +83,36 @@ def get_person(ctx: Context, code: str) -> PersonOut:
     )
 
 
-@router.post("/{code}/roles", response_model=Receipt, summary="Grant a role")
+@router.post(
+    "/{code}/roles",
+    response_model=Receipt,
+    summary="Grant a role",
+    openapi_extra=records("people.administer"),
+)
 def grant_role(ctx: Context, actor: CurrentActor, code: str, body: RoleIn) -> Receipt:
     r = ctx.ledger.grant_role(actor, code, body.role)
     ctx.credentials.revoke(str(parse_code(code)))  # the person signs in again (R-ACC-3)
     return Receipt(notification_id=r.notification_id, events=r.events)
 
 
-@router.post("/{code}/roles/revoke", response_model=Receipt, summary="Revoke a role")
+@router.post(
+    "/{code}/roles/revoke",
+    response_model=Receipt,
+    summary="Revoke a role",
+    openapi_extra=records("people.administer"),
+)
 def revoke_role(ctx: Context, actor: CurrentActor, code: str, body: RoleRevokeIn) -> Receipt:
     r = ctx.ledger.revoke_role(actor, code, body.role, body.reason)
     ctx.credentials.revoke(str(parse_code(code)))  # no token keeps the old role (R-ACC-3)
     return Receipt(notification_id=r.notification_id, events=r.events)
 
 
-@router.post("/{code}/training", response_model=Receipt, summary="Record training")
+@router.post(
+    "/{code}/training",
+    response_model=Receipt,
+    summary="Record training",
+    openapi_extra=records("people.administer"),
+)
 def record_training(ctx: Context, actor: CurrentActor, code: str, body: TrainingIn) -> Receipt:
     r = ctx.ledger.record_training(
         actor, code, body.step_type, body.completed_on, body.expires_on, body.sop
@@ -98,7 +120,12 @@ def record_training(ctx: Context, actor: CurrentActor, code: str, body: Training
     return Receipt(notification_id=r.notification_id, events=r.events)
 
 
-@router.post("/{code}/qp-sites", response_model=Receipt, summary="Authorise a QP for a site")
+@router.post(
+    "/{code}/qp-sites",
+    response_model=Receipt,
+    summary="Authorise a QP for a site",
+    openapi_extra=records("people.administer"),
+)
 def authorise_qp(ctx: Context, actor: CurrentActor, code: str, body: QPSiteIn) -> Receipt:
     r = ctx.ledger.authorise_qp(actor, code, body.site_code)
     return Receipt(notification_id=r.notification_id, events=r.events)

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from ledger.api.deps import Context, CurrentActor
 from ledger.api.schemas import ERRORS, Receipt, Signature, receipt
+from ledger.api.step_docs import records
 
 router = APIRouter(tags=["pharmacy"], responses=ERRORS)
 
@@ -42,14 +43,20 @@ class RandomisationIn(BaseModel):
     signature: Signature
 
 
-@router.post("/shipments/{code}/storage", response_model=Receipt)
+@router.post(
+    "/shipments/{code}/storage", response_model=Receipt, openapi_extra=records("pharmacy.store")
+)
 def store(ctx: Context, actor: CurrentActor, code: str, body: StoreIn) -> Receipt:
     """Put re-inspected vials in a storage place (a move if stored, a return if dispensed and
     not thawed); the unit must be within the vials' storage range (R-TRC-2, R-QC-3, R-SHP-3)."""
     return receipt(ctx.ledger.store_vials(actor, code, body.vials, body.place, body.unit_c))
 
 
-@router.post("/patients/{code}/dispense", response_model=DispensedOut)
+@router.post(
+    "/patients/{code}/dispense",
+    response_model=DispensedOut,
+    openapi_extra=records("pharmacy.dispense"),
+)
 def dispense(ctx: Context, actor: CurrentActor, code: str, body: DispenseIn) -> DispensedOut:
     """Dispense a stored, released vial for the subject; for a blinded study name no vial:
     the ledger picks the kit of the subject's randomisation arm (R-CLN-2)."""
@@ -57,7 +64,11 @@ def dispense(ctx: Context, actor: CurrentActor, code: str, body: DispenseIn) -> 
     return DispensedOut(vial=vial, notification_id=r.notification_id, events=r.events)
 
 
-@router.post("/studies/{code}/randomisation", response_model=Receipt)
+@router.post(
+    "/studies/{code}/randomisation",
+    response_model=Receipt,
+    openapi_extra=records("pharmacy.randomisation"),
+)
 def randomisation(ctx: Context, actor: CurrentActor, code: str, body: RandomisationIn) -> Receipt:
     """Load or extend a blinded study's randomisation list, signed (R-CLN-5, R-LED-5); it
     stays restricted: no read shows it."""

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from ledger.api.deps import Context, CurrentActor
 from ledger.api.routers.banks import UseIn
 from ledger.api.schemas import ERRORS, Created, Receipt, Signature, receipt
+from ledger.api.step_docs import records
 from ledger.application import Actor
 from ledger.domain.culture import PassagePlan
 from ledger.domain.material_use import UseOf
@@ -81,14 +82,21 @@ class DisposalIn(BaseModel):
     )
 
 
-@router.post("/cultures", response_model=Created, status_code=201)
+@router.post(
+    "/cultures",
+    response_model=Created,
+    status_code=201,
+    openapi_extra=records("production.culture"),
+)
 def start_culture(ctx: Context, actor: CurrentActor, body: CultureIn) -> Created:
     """Start a culture from a thawed vial of a released working bank (R-PRO-1)."""
     code, r = ctx.ledger.start_culture(actor, body.vial, _uses(body.medium))
     return Created(code=code, notification_id=r.notification_id, events=r.events)
 
 
-@router.post("/cultures/{code}/passages", response_model=Receipt)
+@router.post(
+    "/cultures/{code}/passages", response_model=Receipt, openapi_extra=records("production.passage")
+)
 def passage(ctx: Context, actor: CurrentActor, code: str, body: PassageIn) -> Receipt:
     """A passage within the bank's limit, with medium and material lots (R-PRO-1)."""
     plan = PassagePlan(body.number, body.feed, body.dissociation)
@@ -103,13 +111,22 @@ def passage(ctx: Context, actor: CurrentActor, code: str, body: PassageIn) -> Re
     )
 
 
-@router.post("/cultures/{code}/collection-stage", response_model=Receipt)
+@router.post(
+    "/cultures/{code}/collection-stage",
+    response_model=Receipt,
+    openapi_extra=records("production.collection_stage"),
+)
 def collection_stage(ctx: Context, actor: CurrentActor, code: str, body: MediumIn) -> Receipt:
     """Move to the serum-free supernatant-collection stage (R-MAT-4)."""
     return receipt(ctx.ledger.begin_supernatant_collection(actor, code, _uses(body.medium)))
 
 
-@router.post("/cultures/{code}/harvests", response_model=Created, status_code=201)
+@router.post(
+    "/cultures/{code}/harvests",
+    response_model=Created,
+    status_code=201,
+    openapi_extra=records("production.harvest"),
+)
 def harvest(ctx: Context, actor: CurrentActor, code: str, body: HarvestIn) -> Created:
     """A supernatant harvest, only in the collection stage (R-PRO-2)."""
     new, r = ctx.ledger.harvest_supernatant(
@@ -122,7 +139,9 @@ def harvest(ctx: Context, actor: CurrentActor, code: str, body: HarvestIn) -> Cr
     return Created(code=new, notification_id=r.notification_id, events=r.events)
 
 
-@router.post("/lots", response_model=Created, status_code=201)
+@router.post(
+    "/lots", response_model=Created, status_code=201, openapi_extra=records("production.purify")
+)
 def purify(ctx: Context, actor: CurrentActor, body: PurificationIn) -> Created:
     """Pool harvests into a product lot with method and critical parameters (R-PRO-3)."""
     purification = Purification(body.method, body.parameters, body.volume_ml)
@@ -137,7 +156,12 @@ def purify(ctx: Context, actor: CurrentActor, body: PurificationIn) -> Created:
     return Created(code=code, notification_id=r.notification_id, events=r.events)
 
 
-@router.post("/lots/{code}/fill", response_model=VialsCreated, status_code=201)
+@router.post(
+    "/lots/{code}/fill",
+    response_model=VialsCreated,
+    status_code=201,
+    openapi_extra=records("production.fill"),
+)
 def fill(ctx: Context, actor: CurrentActor, code: str, body: FillIn) -> VialsCreated:
     """Fill a certified lot into vials, each with its own code (R-PRO-4)."""
     codes, r = ctx.ledger.fill_lot(actor, code, body.vials, body.volume_ml, body.container)
@@ -160,6 +184,7 @@ class KitsIn(BaseModel):
     response_model=VialsCreated,
     status_code=201,
     summary="Fill a blinded study's kits (sealed)",
+    openapi_extra=records("production.kits"),
 )
 def fill_kits(ctx: Context, actor: CurrentActor, code: str, body: KitsIn) -> VialsCreated:
     """Fill the active and placebo lots of a blinded study together into kits that no record
@@ -169,7 +194,12 @@ def fill_kits(ctx: Context, actor: CurrentActor, code: str, body: KitsIn) -> Via
     return VialsCreated(codes=codes, notification_id=r.notification_id, events=r.events)
 
 
-@router.post("/items/{code}/dispose", response_model=Receipt, tags=["production"])
+@router.post(
+    "/items/{code}/dispose",
+    response_model=Receipt,
+    tags=["production"],
+    openapi_extra=records("production.dispose"),
+)
 def dispose(ctx: Context, actor: CurrentActor, code: str, body: DisposalIn) -> Receipt:
     """Dispose of a non-conforming or surplus item with method and witness (R-PRO-6); both
     sign with their passwords (R-LED-5), and they are two different people (R-PPL-4)."""
@@ -189,7 +219,12 @@ class PlaceboIn(BaseModel):
     materials: list[UseIn] = Field(min_length=1, max_length=20, description="Excipient lots")
 
 
-@router.post("/placebo-lots", response_model=Created, status_code=201)
+@router.post(
+    "/placebo-lots",
+    response_model=Created,
+    status_code=201,
+    openapi_extra=records("production.placebo"),
+)
 def formulate_placebo(ctx: Context, actor: CurrentActor, body: PlaceboIn) -> Created:
     """A matching placebo lot of a blinded study; its vials cannot be told from active ones
     (R-ID-3)."""

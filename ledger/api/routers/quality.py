@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from ledger.api.deps import Context, CurrentActor
 from ledger.api.schemas import ERRORS, Receipt, Signature, receipt
+from ledger.api.step_docs import records
 from ledger.domain.change_control import Comparability
 from ledger.domain.quality import QcResult
 from ledger.domain.specification import SpecTest, Stability
@@ -84,7 +85,12 @@ class ComparabilityIn(BaseModel):
     conclusion: str = Field(min_length=1, max_length=2000)
 
 
-@router.post("/specifications", response_model=Receipt, status_code=201)
+@router.post(
+    "/specifications",
+    response_model=Receipt,
+    status_code=201,
+    openapi_extra=records("quality.specification"),
+)
 def issue_specification(ctx: Context, actor: CurrentActor, body: SpecificationIn) -> Receipt:
     """QA approves a product's release specification: every required test category, and the
     stability data that set expiry and temperature ranges (R-QC-1, R-QC-3). Lots name it."""
@@ -95,14 +101,16 @@ def issue_specification(ctx: Context, actor: CurrentActor, body: SpecificationIn
     )
 
 
-@router.post("/lots/{code}/results", response_model=Receipt)
+@router.post("/lots/{code}/results", response_model=Receipt, openapi_extra=records("quality.test"))
 def record_result(ctx: Context, actor: CurrentActor, code: str, body: ResultIn) -> Receipt:
     """A release-test result; out of spec quarantines the lot (R-QC-1, R-QC-2)."""
     result = QcResult(**body.model_dump())  # type: ignore[typeddict-item]
     return receipt(ctx.ledger.record_lot_result(actor, code, result))
 
 
-@router.post("/lots/{code}/certify", response_model=Receipt)
+@router.post(
+    "/lots/{code}/certify", response_model=Receipt, openapi_extra=records("quality.certify")
+)
 def certify(ctx: Context, actor: CurrentActor, code: str, body: CertifyIn) -> Receipt:
     """QA certifies a lot only when every required result is in spec; signed (R-QC-2,
     R-LED-5). A refusal lists every missing or failing test."""
@@ -110,7 +118,9 @@ def certify(ctx: Context, actor: CurrentActor, code: str, body: CertifyIn) -> Re
     return receipt(ctx.ledger.certify_lot(actor, code))
 
 
-@router.post("/changes", response_model=Receipt, status_code=201)
+@router.post(
+    "/changes", response_model=Receipt, status_code=201, openapi_extra=records("quality.change")
+)
 def major_change(ctx: Context, actor: CurrentActor, body: ChangeIn) -> Receipt:
     """A major change; lots made after it need a comparability assessment (R-PRO-5)."""
     return receipt(
@@ -120,7 +130,9 @@ def major_change(ctx: Context, actor: CurrentActor, body: ChangeIn) -> Receipt:
     )
 
 
-@router.post("/changes/comparability", response_model=Receipt)
+@router.post(
+    "/changes/comparability", response_model=Receipt, openapi_extra=records("quality.comparability")
+)
 def comparability(ctx: Context, actor: CurrentActor, body: ComparabilityIn) -> Receipt:
     assessment = Comparability(**body.model_dump(exclude={"product"}))  # type: ignore[typeddict-item]
     return receipt(ctx.ledger.record_comparability(actor, body.product, assessment))
@@ -140,7 +152,12 @@ class CorrectionIn(BaseModel):
     reason: str = Field(min_length=1, max_length=500)
 
 
-@router.post("/specifications/{reference}/versions", response_model=RevisedOut, status_code=201)
+@router.post(
+    "/specifications/{reference}/versions",
+    response_model=RevisedOut,
+    status_code=201,
+    openapi_extra=records("quality.specification"),
+)
 def revise_specification(
     ctx: Context, actor: CurrentActor, reference: str, body: RevisionIn
 ) -> RevisedOut:
@@ -151,7 +168,9 @@ def revise_specification(
     return RevisedOut(version=number, notification_id=r.notification_id, events=r.events)
 
 
-@router.post("/items/{code}/corrections", response_model=Receipt)
+@router.post(
+    "/items/{code}/corrections", response_model=Receipt, openapi_extra=records("ledger.correct")
+)
 def correct_entry(ctx: Context, actor: CurrentActor, code: str, body: CorrectionIn) -> Receipt:
     """Strike out a wrong entry (a result, screening, consent or confirmation) with the reason;
     the original stays in the chain. Then record the right data with the usual step (R-LED-1)."""

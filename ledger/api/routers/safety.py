@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from ledger.api.access import Read, reads
 from ledger.api.deps import Context, CurrentActor
 from ledger.api.schemas import ERRORS, Receipt, Signature, receipt
+from ledger.api.step_docs import records
 from ledger.identifiers import parse_code
 
 router = APIRouter(tags=["safety"], responses=ERRORS)
@@ -88,6 +89,7 @@ Number = Annotated[int, Path(ge=1, le=1_000_000, description="The adverse event'
     response_model=AdverseEventOut,
     status_code=201,
     summary="Report an adverse event",
+    openapi_extra=records("safety.adverse_event"),
 )
 def report(ctx: Context, actor: CurrentActor, code: str, body: AdverseEventIn) -> AdverseEventOut:
     """An adverse event after one of the patient's administrations; a serious one pauses the
@@ -115,6 +117,7 @@ def report(ctx: Context, actor: CurrentActor, code: str, body: AdverseEventIn) -
     "/studies/{code}/adverse-events/{number}/report",
     response_model=Receipt,
     summary="Serious adverse event report filed",
+    openapi_extra=records("safety.report"),
 )
 def report_filed(
     ctx: Context, actor: CurrentActor, code: str, number: Number, body: ReportFiledIn
@@ -129,6 +132,7 @@ def report_filed(
     "/studies/{code}/ethics-decision",
     response_model=Receipt,
     summary="Ethics committee: resume or terminate (signed)",
+    openapi_extra=records("safety.ethics_decision"),
 )
 def ethics_decision(
     ctx: Context, actor: CurrentActor, code: str, body: EthicsDecisionIn
@@ -145,6 +149,7 @@ def ethics_decision(
     "/patients/{code}/unblinding",
     response_model=UnblindedOut,
     summary="Emergency unblinding (signed)",
+    openapi_extra=records("safety.emergency_unblinding"),
 )
 def unblind(ctx: Context, actor: CurrentActor, code: str, body: UnblindingIn) -> UnblindedOut:
     """Reveal the arm of a vial given to the patient in a medical emergency: restricted role,

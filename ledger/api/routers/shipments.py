@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field, StringConstraints
 from ledger.api.context import ApiContext
 from ledger.api.deps import Context, CurrentActor
 from ledger.api.schemas import ERRORS, Created, Receipt, Signature, receipt
+from ledger.api.step_docs import records
 from ledger.application import Actor
 from ledger.domain.temperature_log import parse_logger_csv
 from ledger.errors import InvalidInput
@@ -124,7 +125,13 @@ class ReleasedOut(Receipt):
     released: list[str] = Field(description="The vials now released for use at the site")
 
 
-@router.post("", response_model=ShipmentCreated, status_code=201, summary="Ship vials to a site")
+@router.post(
+    "",
+    response_model=ShipmentCreated,
+    status_code=201,
+    summary="Ship vials to a site",
+    openapi_extra=records("shipment.ship"),
+)
 def ship(ctx: Context, actor: CurrentActor, body: ShipmentIn) -> ShipmentCreated:
     """Pack vials of certified lots into containers for a site; the required range is the one
     every vial tolerates, and the courier is the first custodian (R-SHP-1)."""
@@ -136,14 +143,24 @@ def ship(ctx: Context, actor: CurrentActor, body: ShipmentIn) -> ShipmentCreated
     )
 
 
-@router.post("/{code}/hand-off", response_model=Receipt, summary="Hand the shipment over")
+@router.post(
+    "/{code}/hand-off",
+    response_model=Receipt,
+    summary="Hand the shipment over",
+    openapi_extra=records("shipment.hand_off"),
+)
 def hand_off(ctx: Context, actor: CurrentActor, code: str, body: HandOffIn) -> Receipt:
     """The next link of the chain of custody (R-SHP-1)."""
     at = body.at or ctx.clock()
     return receipt(ctx.ledger.hand_off_shipment(actor, code, body.custodian, at))
 
 
-@router.post("/{code}/logger", response_model=LoggerOut, summary="Logger readings (CSV text)")
+@router.post(
+    "/{code}/logger",
+    response_model=LoggerOut,
+    summary="Logger readings (CSV text)",
+    openapi_extra=records("shipment.logger"),
+)
 def logger_text(ctx: Context, actor: CurrentActor, code: str, body: LoggerIn) -> LoggerOut:
     """The logger's CSV export as text. A malformed line refuses the whole file (422, naming
     the line); readings outside the range quarantine this shipment's vials (R-SHP-2)."""
@@ -151,7 +168,10 @@ def logger_text(ctx: Context, actor: CurrentActor, code: str, body: LoggerIn) ->
 
 
 @router.post(
-    "/{code}/logger/file", response_model=LoggerOut, summary="Logger readings (CSV file upload)"
+    "/{code}/logger/file",
+    response_model=LoggerOut,
+    summary="Logger readings (CSV file upload)",
+    openapi_extra=records("shipment.logger"),
 )
 def logger_file(
     ctx: Context,
@@ -180,7 +200,12 @@ def logger_file(
     return _record_readings(ctx, actor, code, logger, text)
 
 
-@router.post("/{code}/excursion-assessment", response_model=Receipt, summary="Assess an excursion")
+@router.post(
+    "/{code}/excursion-assessment",
+    response_model=Receipt,
+    summary="Assess an excursion",
+    openapi_extra=records("shipment.assess_excursion"),
+)
 def assess(ctx: Context, actor: CurrentActor, code: str, body: AssessmentIn) -> Receipt:
     """QA's assessment of the shipment's excursion: acceptable lifts the quarantine of its
     vials, otherwise they stay quarantined (R-SHP-2)."""
@@ -189,14 +214,22 @@ def assess(ctx: Context, actor: CurrentActor, code: str, body: AssessmentIn) -> 
     )
 
 
-@router.post("/{code}/delivery", response_model=Receipt, summary="Delivered at the site")
+@router.post(
+    "/{code}/delivery",
+    response_model=Receipt,
+    summary="Delivered at the site",
+    openapi_extra=records("shipment.deliver"),
+)
 def deliver(ctx: Context, actor: CurrentActor, code: str, body: DeliveryIn) -> Receipt:
     """The site's pharmacist takes delivery; the chain of custody ends (R-SHP-1)."""
     return receipt(ctx.ledger.deliver_shipment(actor, code, body.at or ctx.clock()))
 
 
 @router.post(
-    "/{code}/receipt-inspection", response_model=InspectedOut, summary="Receipt re-inspection"
+    "/{code}/receipt-inspection",
+    response_model=InspectedOut,
+    summary="Receipt re-inspection",
+    openapi_extra=records("shipment.inspect_receipt"),
 )
 def inspect(ctx: Context, actor: CurrentActor, code: str, body: InspectionIn) -> InspectedOut:
     """Each vial passed, failed with its reason, or missing; failed and missing vials go on
@@ -212,7 +245,12 @@ def inspect(ctx: Context, actor: CurrentActor, code: str, body: InspectionIn) ->
     )
 
 
-@router.post("/{code}/release", response_model=ReleasedOut, summary="QP release (signed)")
+@router.post(
+    "/{code}/release",
+    response_model=ReleasedOut,
+    summary="QP release (signed)",
+    openapi_extra=records("shipment.qp_release"),
+)
 def release(ctx: Context, actor: CurrentActor, code: str, body: ReleaseIn) -> ReleasedOut:
     """The site's Qualified Person releases the vials that passed re-inspection, signing with
     their password (R-QC-4, R-PPL-3, R-LED-5)."""
@@ -222,11 +260,10 @@ def release(ctx: Context, actor: CurrentActor, code: str, body: ReleaseIn) -> Re
 
 
 def _record_readings(ctx: ApiContext, actor: Actor, code: str, logger: str, text: str) -> LoggerOut:
-    readings = parse_logger_csv(text)
-    outside, r = ctx.ledger.record_logger_readings(actor, code, logger, readings)
+    outside, r = ctx.ledger.upload_logger_file(actor, code, logger, text)
     required = ctx.ledger.get_shipment(code).required
     return LoggerOut(
-        readings=len(readings),
+        readings=len(parse_logger_csv(text)),
         required=RangeOut(min_c=required["min_c"], max_c=required["max_c"]),
         outside=[ReadingOut(at=o["at"], temp_c=o["temp_c"]) for o in outside],
         notification_id=r.notification_id,
