@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from ledger.api.app import create_app
 from ledger.api.pages.i18n import LANGUAGES, MESSAGES
+from ledger.commands.registry import STEPS
 from ledger.config import Settings
 from ledger.demo.run import run_demo
 from ledger.domain.study import Route
@@ -96,6 +97,23 @@ def test_r_cln_2_bedside_page_is_in_english_and_chinese_with_every_route(
         assert f'<option value="{route.value}">' in chinese.text
         assert MESSAGES[f"route.{route.value}"]["zh"] in chinese.text
     assert 'lang="zh-Hans"' in chinese.text  # the script asks the API in this language
+
+
+def test_r_led_5_the_bedside_page_shows_each_signer_the_meaning_the_registry_gives(
+    client: TestClient,
+) -> None:
+    # The nurse signs the administration, the pharmacist the verification (21 CFR 11.50): the
+    # page shows each the meaning and sends the same, both read from the step registry
+    english = client.get("/bedside", params={"lang": "en"}).text
+    chinese = client.get("/bedside", params={"lang": "zh"}).text
+    nurse, pharmacist = STEPS["bedside.administer"].meaning, STEPS["bedside.verify"].meaning
+    assert f'data-nurse-meaning="{nurse.value}"' in english
+    assert f'data-pharmacist-meaning="{pharmacist.value}"' in english
+    assert f"You sign this as: {pharmacist.value}" in english
+    zh = MESSAGES["scan.signing_as"]["zh"], MESSAGES[f"meaning.{nurse.value}"]["zh"]
+    assert " ".join(zh) in chinese
+    script = BEDSIDE_JS.read_text()
+    assert "adm.dataset.nurseMeaning" in script and '"performed"' not in script
 
 
 def test_every_text_the_bedside_script_shows_is_translated_and_sent(client: TestClient) -> None:

@@ -18,6 +18,7 @@ from ledger.api.access import Read, reads
 from ledger.api.deps import Context, get_context
 from ledger.api.pages import graph_svg
 from ledger.api.pages.i18n import LANGUAGES, MESSAGES, language, translator
+from ledger.commands.registry import STEPS
 from ledger.domain.study import Route
 from ledger.errors import InvalidInput, NotFound
 from ledger.identifiers import parse_code
@@ -66,8 +67,18 @@ def bedside(request: Request) -> Response:
     and the administration signed by the nurse and the pharmacist (R-CLN-2, R-CLN-3)."""
     t = translator(language(request))
     keys = [k for k in MESSAGES if k.startswith(("bedside.", "route.", "session."))]
+    # each signer is shown the meaning they sign with, from the step registry (21 CFR 11.50)
+    nurse, pharmacist = STEPS["bedside.administer"].meaning, STEPS["bedside.verify"].meaning
     return page(
-        request, "bedside.html", texts={k: t(k) for k in keys}, routes=[r.value for r in Route]
+        request,
+        "bedside.html",
+        texts={k: t(k) for k in keys},
+        routes=[r.value for r in Route],
+        meanings={"nurse": nurse.value, "pharmacist": pharmacist.value},
+        signing_as={
+            who: f"{t('scan.signing_as')} {t('meaning.' + m.value)}"
+            for who, m in (("nurse", nurse), ("pharmacist", pharmacist))
+        },
     )
 
 

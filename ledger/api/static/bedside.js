@@ -162,8 +162,8 @@
     e.preventDefault();
     var f = adm.elements, body = Object.assign({}, checked, {
       pharmacist: scanned(f.pharmacist),
-      signature: {password: f.password.value, meaning: "performed"},
-      pharmacist_signature: {password: f.pharmacist_password.value, meaning: "reviewed"}
+      signature: {password: f.password.value, meaning: adm.dataset.nurseMeaning},
+      pharmacist_signature: {password: f.pharmacist_password.value, meaning: adm.dataset.pharmacistMeaning}
     });
     api("/api/v1/bedside/administer", body).then(function (res) {
       f.password.value = ""; f.pharmacist_password.value = "";
