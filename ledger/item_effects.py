@@ -75,6 +75,12 @@ EFFECTS: dict[str, Effect] = {
     "PlaceboLot.Purified": Effect(expiry="expiry"),
     "PlaceboLot.Quarantined": Effect(status="quarantined"),
     "PlaceboLot.Certified": Effect(status="certified"),
+    # an OOS investigation that invalidated the result lifts the quarantine; a rejected lot only
+    # goes to disposal (R-QMS-1, R-QMS-5)
+    "ProductLot.QuarantineLifted": Effect(status="awaiting QC"),
+    "PlaceboLot.QuarantineLifted": Effect(status="awaiting QC"),
+    "ProductLot.Rejected": Effect(status="rejected"),
+    "PlaceboLot.Rejected": Effect(status="rejected"),
     "ProductVial.Filled": Effect(status="filled", lot="lot", expiry="expiry"),
     # people: a training's expiry
     "Person.TrainingRecorded": Effect(expiry="expires_on"),

@@ -484,8 +484,39 @@ TEMPLATES: dict[str, str] = {
         "安慰剂批次需要填写其设盲研究、处方以及所用辅料的批次"
     ),
     "give the volume of the placebo lot": "请填写安慰剂批次的体积",
-    "{code} has an out-of-specification result and is quarantined; it may not be filled": (
-        "{code} 有超标（OOS）结果，已被隔离；不得分装"
+    # OOS investigations and disposition (R-QMS-1, R-QMS-3, R-QMS-5)
+    "OOS investigation {number} of {lot} ({test}, {report_ref}) is open; conclude it first": (
+        "{lot} 的 OOS 调查 {number}（{test}，{report_ref}）尚未结束；请先完成调查结论"
+    ),
+    "OOS investigation {number} of {lot} is already concluded ({outcome:term})": (
+        "{lot} 的 OOS 调查 {number} 已有结论（{outcome:term}）"
+    ),
+    "{lot} has no OOS investigation {number}; its investigations are {known:list}": (
+        "{lot} 没有编号为 {number} 的 OOS 调查；其调查为 {known:list}"
+    ),
+    "a retest replaces a {test} result of {code} that an OOS investigation invalidated; event "
+    "{replaced} is not one": (
+        "复检替代的须是 {code} 中经 OOS 调查判定无效的 {test} 结果；事件 {replaced} 不是"
+    ),
+    "an out-of-specification result is invalidated only with an assignable cause; name the "
+    "cause found, or confirm the result": (
+        "超标结果只有在查明可归属原因时才能判定无效；请写明所查明的原因，或确认该结果"
+    ),
+    "write the investigation's conclusion": "请填写调查结论",
+    "write what the investigation found": "请填写调查发现",
+    "event {version} of {code} is a QC result: nobody strikes it out; an out-of-specification "
+    "result is invalidated only when QA concludes its OOS investigation with an assignable "
+    "cause, and a retest names the result it replaces": (
+        "{code} 的事件 {version} 是质量检验结果：任何人不得划除；超标结果只有在 QA 以可归属原因"
+        "完成 OOS 调查结论后才判定无效，复检须注明其替代的结果"
+    ),
+    "{code} is rejected; it can only be disposed of": "{code} 已被拒收；只能销毁",
+    "{code} is certified; recall it and dispose of its vials instead": (
+        "{code} 已认证；请改为召回并销毁其产品瓶"
+    ),
+    "{code} is quarantined after an out-of-specification result; it is never {step:term} "
+    "until QA concludes the OOS investigation": (
+        "{code} 因超标结果已被隔离；在 QA 完成 OOS 调查结论之前不得{step:term}"
     ),
     "fill at least one vial with a positive volume; {code} has {remaining:g} mL left": (
         "请至少分装一瓶且体积大于零；{code} 剩余 {remaining:g} mL"
@@ -961,5 +992,9 @@ GLOSSARY: dict[str, str] = {
     "sample type": "样本类型",
     "test category": "检测类别",
     "thaw purpose": "复苏用途",
+    "investigation phase": "调查阶段",
+    "open": "进行中",
+    "invalidated": "已判定无效",
+    "confirmed": "已确认",
     "vector type": "载体类型",
 }

@@ -154,7 +154,35 @@ FORMS: tuple[Form, ...] = (
             StepField("limit", required=False, default=""),
             StepField("report_ref"),
             StepField("tested_on", "date"),
+            StepField("replaces", "number", required=False),
         ),
+    ),
+    Form(
+        "oos_finding",
+        "quality.oos_finding",
+        "/lots/{code}/oos-findings",
+        (
+            StepField("investigation", "number", default=1),
+            StepField("phase", "select", ("laboratory", "production"), "laboratory"),
+            StepField("finding"),
+        ),
+    ),
+    Form(
+        "oos_conclusion",
+        "quality.oos_conclusion",
+        "/lots/{code}/oos-conclusion",
+        (
+            StepField("investigation", "number", default=1),
+            StepField("invalidate", "checkbox", default=False, required=False),
+            StepField("assignable_cause", required=False, default=""),
+            StepField("conclusion"),
+        ),
+    ),
+    Form(
+        "reject_lot",
+        "quality.reject",
+        "/lots/{code}/reject",
+        (StepField("reason"),),
     ),
     Form(
         "certify",

@@ -31,6 +31,9 @@ from ledger.identifiers import ItemType
 SPECIFY = "quality.specification"
 TEST = "quality.test"
 CERTIFY = "quality.certify"
+OOS_FINDING = "quality.oos_finding"
+OOS_CONCLUSION = "quality.oos_conclusion"
+REJECT = "quality.reject"
 CHANGE = "quality.change"
 COMPARABILITY = "quality.comparability"
 
@@ -71,9 +74,7 @@ class QualityCommands(LedgerCore):
 
     def record_lot_result(self, actor: Actor, lot_code: str, result: QcResult) -> Receipt:
         """One QC result; out of specification it quarantines the lot (R-QC-1, R-QC-2)."""
-        actor, lot = self.on_item(
-            actor, TEST, self.loader(ItemType.PRODUCT_LOT, ProductLot), lot_code
-        )
+        actor, lot = self.on_item(actor, TEST, self._lot_loader, lot_code)
         tests = self.get_specification(lot.specification).versions[lot.spec_version]["tests"]
         with self.command(actor):
             lot.record_result(result, tests, donor_standings(self, lot.donor_codes))
@@ -82,15 +83,49 @@ class QualityCommands(LedgerCore):
     def certify_lot(self, actor: Actor, lot_code: str) -> Receipt:
         """QA's signed certification: every required result present and in spec, and every
         major change before the lot assessed as comparable (R-QC-2, R-PRO-5)."""
-        actor, lot = self.on_item(
-            actor, CERTIFY, self.loader(ItemType.PRODUCT_LOT, ProductLot), lot_code
-        )
+        actor, lot = self.on_item(actor, CERTIFY, self._lot_loader, lot_code)
         changes = change_refusals(
             find(self, ChangeLog, change_log_id(lot.product)), lot.code, lot.made_at
         )
         with self.command(actor):
             lot.certify(changes, donor_standings(self, lot.donor_codes))
         return self.record(lot)
+
+    def record_oos_finding(
+        self, actor: Actor, lot_code: str, number: int, phase: str, finding: str
+    ) -> Receipt:
+        """A finding of OOS investigation `number` of the lot: the laboratory's (phase I) or
+        production's (phase II) (R-QMS-1)."""
+        actor, lot = self.on_item(actor, OOS_FINDING, self._lot_loader, lot_code)
+        with self.command(actor):
+            lot.record_oos_finding(number, phase, finding)
+        return self.record(lot)
+
+    def conclude_oos_investigation(
+        self,
+        actor: Actor,
+        lot_code: str,
+        number: int,
+        invalidate: bool,
+        assignable_cause: str,
+        conclusion: str,
+    ) -> Receipt:
+        """QA's signed conclusion of OOS investigation `number`: the result invalidated for
+        the assignable cause named, or confirmed (R-QMS-1, R-LED-5)."""
+        actor, lot = self.on_item(actor, OOS_CONCLUSION, self._lot_loader, lot_code)
+        with self.command(actor):
+            lot.conclude_oos(number, invalidate, assignable_cause, conclusion)
+        return self.record(lot)
+
+    def reject_lot(self, actor: Actor, lot_code: str, reason: str) -> Receipt:
+        """QA's signed rejection; the lot can then only be disposed of (R-QMS-5)."""
+        actor, lot = self.on_item(actor, REJECT, self._lot_loader, lot_code)
+        with self.command(actor):
+            lot.reject(reason)
+        return self.record(lot)
+
+    def _lot_loader(self, code: str) -> ProductLot:
+        return self.load(code, ItemType.PRODUCT_LOT, ProductLot)
 
     def record_major_change(
         self,

@@ -206,8 +206,19 @@ def run_production(
         f"{lot.storage['max_c']:g} C"
     )
     record_results(app, staff, lot_results(app, bad, failing={"endotoxin": "12.5"}), bad)
-    echo(f"{bad}: endotoxin 12.5 EU/mL (limit <= 2.0) - quarantined")
+    echo(f"{bad}: endotoxin 12.5 EU/mL (limit <= 2.0) - OOS investigation 1 opened, quarantined")
+    oos = next(v for v, r in app.get_product_lot(bad).results.items() if not r["in_spec"])
+    expect_refusal(echo, lambda: app.correct_entry(operator, bad, oos, "looks like a typo"))
     expect_refusal(echo, lambda: app.certify_lot(qa, bad))
+    analyst = staff["qc_analyst"]
+    app.record_oos_finding(analyst, bad, 1, "laboratory", "retained sample re-read: 12.1 EU/mL")
+    app.record_oos_finding(qa, bad, 1, "production", "ultracentrifuge rotor seal worn")
+    app.conclude_oos_investigation(qa, bad, 1, False, "", "confirmed: the lot failed endotoxin")
+    app.reject_lot(qa, bad, "endotoxin out of specification, confirmed by investigation 1")
+    echo(
+        f"{bad}: OOS investigation 1 (laboratory and production findings) concluded by QA, "
+        "signed: result confirmed; lot rejected, signed"
+    )
     app.dispose_item(qa, bad, "non_conforming", "autoclave, then incineration", operator)
     echo(f"{bad}: disposed of as non-conforming by QA, witnessed by {operator.person_id}")
     expect_refusal(echo, lambda: app.fill_lot(operator, bad, 1, 1.0, "2 mL cryovial"))

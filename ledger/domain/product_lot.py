@@ -11,10 +11,21 @@ from datetime import date, datetime
 
 from eventsourcing.domain import event
 
+from ledger.domain.base import parse_enum
 from ledger.domain.donor_standing import DonorStanding
 from ledger.domain.harvest import Harvest
 from ledger.domain.lineage import DerivedItem
 from ledger.domain.material_use import MaterialUse, MaterialUseCheck, uses_and_tests
+from ledger.domain.oos import (
+    Finding,
+    Investigation,
+    Outcome,
+    Phase,
+    conclusion_problems,
+    open_problems,
+    opened,
+    still_open,
+)
 from ledger.domain.product_vial import Blinding, ProductVial
 from ledger.domain.purification import (
     LotTerms,
@@ -76,6 +87,8 @@ class ProductLot(DerivedItem):
         self.results: dict[int, QcResult] = {}
         self.quarantined = False
         self.certified = False
+        self.rejected = False
+        self.investigations: dict[int, Investigation] = {}
 
     @classmethod
     def purify(
@@ -121,19 +134,154 @@ class ProductLot(DerivedItem):
     def record_result(
         self, result: QcResult, spec: Sequence[SpecTest], donors: Sequence[DonorStanding]
     ) -> None:
-        """Record a result; one out of specification quarantines the lot (R-QC-2)."""
+        """Record a result; one out of specification opens an OOS investigation and
+        quarantines the lot (R-QC-2, R-QMS-1). A retest names the invalidated result it
+        replaces."""
         by_name = {t["test"]: t for t in spec}
         problems = self.step_refusals(donors)
         problems += result_problems(self.code, result, self.required_tests, by_name)
         if self.certified:
             problems.append(Violation.of("R-QC-2", "{code} is already certified", code=self.code))
+        problems += self._rejected_problems()
+        problems += self._replaces_problems(result)
         if problems:
             raise RuleViolation(problems)
         defined = by_name.get(result["test"])
         limit = describe_limit(defined) if defined else result["limit"].strip()
         self._result_recorded(QcResult(**{**result, "limit": limit}))
-        if not result["in_spec"] and not self.quarantined:
-            self._quarantined(f"{result['test']} out of specification ({result['report_ref']})")
+        if not result["in_spec"]:
+            self._investigation_opened(
+                len(self.investigations) + 1, self.version, result["test"], result["report_ref"]
+            )
+            if not self.quarantined:
+                self._quarantined(f"{result['test']} out of specification ({result['report_ref']})")
+
+    def _replaces_problems(self, result: QcResult) -> list[Violation]:
+        replaced = result.get("replaces")
+        if replaced is None:
+            return []
+        invalidated = {
+            found["result"]
+            for found in self.investigations.values()
+            if found["outcome"] == Outcome.INVALIDATED
+        }
+        earlier = self.results.get(replaced)
+        if replaced in invalidated and earlier is not None and earlier["test"] == result["test"]:
+            return []
+        return [
+            Violation.of(
+                "R-QMS-1",
+                "a retest replaces a {test} result of {code} that an OOS investigation "
+                "invalidated; event {replaced} is not one",
+                test=result["test"],
+                code=self.code,
+                replaced=replaced,
+            )
+        ]
+
+    def _rejected_problems(self) -> list[Violation]:
+        if not self.rejected:
+            return []
+        return [
+            Violation.of(
+                "R-QMS-5", "{code} is rejected; it can only be disposed of", code=self.code
+            )
+        ]
+
+    # --- OOS investigations and disposition (R-QMS-1, R-QMS-3, R-QMS-5) ----------------------
+
+    def correct(self, version: int, reason: str) -> None:
+        """Entries other than QC results are struck out with a reason (R-LED-1); a QC result
+        is invalidated only by an OOS investigation QA concludes (R-QMS-1)."""
+        if self.entries.get(version) == "TestResultRecorded":
+            raise RuleViolation(
+                [
+                    Violation.of(
+                        "R-QMS-1",
+                        "event {version} of {code} is a QC result: nobody strikes it out; an "
+                        "out-of-specification result is invalidated only when QA concludes "
+                        "its OOS investigation with an assignable cause, and a retest names "
+                        "the result it replaces",
+                        version=version,
+                        code=self.code,
+                    )
+                ]
+            )
+        super().correct(version, reason)
+
+    def record_oos_finding(self, number: int, phase: str, finding: str) -> None:
+        """A finding of the laboratory (phase I) or of production (phase II)."""
+        problems = open_problems(self.code, self.investigations, number)
+        if not finding.strip():
+            problems.append(Violation.of("R-QMS-1", "write what the investigation found"))
+        if problems:
+            raise RuleViolation(problems)
+        checked = parse_enum(Phase, phase, "R-QMS-1", "investigation phase")
+        self._finding_recorded(number, checked.value, finding.strip())
+
+    def conclude_oos(
+        self, number: int, invalidate: bool, assignable_cause: str, conclusion: str
+    ) -> None:
+        """QA's signed conclusion: the result invalidated for its assignable cause, or
+        confirmed. An invalidated result stops standing; with no other open investigation and
+        no standing out-of-spec result, the quarantine is lifted and the lot awaits QC."""
+        problems = open_problems(self.code, self.investigations, number)
+        problems += conclusion_problems(invalidate, assignable_cause, conclusion)
+        if problems:
+            raise RuleViolation(problems)
+        outcome = Outcome.INVALIDATED if invalidate else Outcome.CONFIRMED
+        self._concluded(number, outcome.value, assignable_cause.strip(), conclusion.strip())
+        failing = [r for r in self.standing_results() if not r["in_spec"]]
+        if self.quarantined and not failing and not still_open(self.code, self.investigations):
+            self._quarantine_lifted(f"OOS investigation {number}: {assignable_cause.strip()}")
+
+    def reject(self, reason: str) -> None:
+        """QA's signed rejection: the lot can only be disposed of (R-QMS-5)."""
+        problems = self._rejected_problems()
+        if self.certified:
+            problems.append(
+                Violation.of(
+                    "R-QMS-5",
+                    "{code} is certified; recall it and dispose of its vials instead",
+                    code=self.code,
+                )
+            )
+        if not reason.strip():
+            problems.append(
+                Violation.of("R-QMS-5", "give the reason {code} is rejected", code=self.code)
+            )
+        if problems:
+            raise RuleViolation(problems)
+        self._rejected(reason.strip())
+
+    @event("OosInvestigationOpened")
+    def _investigation_opened(self, number: int, result: int, test: str, report_ref: str) -> None:
+        self.investigations = {**self.investigations, number: opened(result, test, report_ref)}
+
+    @event("OosFindingRecorded")
+    def _finding_recorded(self, number: int, phase: str, finding: str) -> None:
+        found = self.investigations[number]
+        findings = [*found["findings"], Finding(phase=phase, finding=finding)]
+        self.investigations = {**self.investigations, number: {**found, "findings": findings}}
+
+    @event("OosConcluded")
+    def _concluded(self, number: int, outcome: str, assignable_cause: str, conclusion: str) -> None:
+        found = self.investigations[number]
+        concluded: Investigation = {
+            **found,
+            "outcome": outcome,
+            "assignable_cause": assignable_cause,
+            "conclusion": conclusion,
+        }
+        self.investigations = {**self.investigations, number: concluded}
+
+    @event("QuarantineLifted")
+    def _quarantine_lifted(self, reason: str) -> None:
+        self.quarantined = False
+
+    @event("Rejected")
+    def _rejected(self, reason: str) -> None:
+        self.rejected = True
 
     @event("TestResultRecorded")
     def _result_recorded(self, result: QcResult) -> None:
@@ -145,7 +293,18 @@ class ProductLot(DerivedItem):
         self.quarantined = True
 
     def standing_results(self) -> list[QcResult]:
-        return [r for v, r in sorted(self.results.items()) if not self.is_struck(v)]
+        """The results that stand: not struck out (results recorded before R-QMS-1 could be)
+        and not invalidated by an OOS investigation."""
+        invalidated = {
+            found["result"]
+            for found in self.investigations.values()
+            if found["outcome"] == Outcome.INVALIDATED
+        }
+        return [
+            r
+            for v, r in sorted(self.results.items())
+            if not self.is_struck(v) and v not in invalidated
+        ]
 
     def certify(
         self, change_problems: Sequence[Violation], donors: Sequence[DonorStanding]
@@ -155,6 +314,8 @@ class ProductLot(DerivedItem):
         problems = self.step_refusals(donors)
         if self.certified:
             problems.append(Violation.of("R-QC-2", "{code} is already certified", code=self.code))
+        problems += self._rejected_problems() + self._quarantine_problems("certified")
+        problems += still_open(self.code, self.investigations)
         problems += certification_problems(self.code, self.required_tests, self.standing_results())
         problems += change_problems
         if problems:
@@ -213,15 +374,7 @@ class ProductLot(DerivedItem):
     ) -> list[Violation]:
         """Why `vials` vials of `volume_ml` cannot be filled from this lot now."""
         problems = self.step_refusals(donors)
-        if any(not r["in_spec"] for r in self.standing_results()):
-            problems.append(
-                Violation.of(
-                    "R-QC-2",
-                    "{code} has an out-of-specification result and is quarantined; it may "
-                    "not be filled",
-                    code=self.code,
-                )
-            )
+        problems += self._rejected_problems() + self._quarantine_problems("filled")
         remaining = self.volume_ml - self.filled_ml
         if not vials or not volume_ml > 0 or vials * volume_ml > remaining:
             problems.append(
@@ -236,6 +389,19 @@ class ProductLot(DerivedItem):
         if not container.strip():
             problems.append(Violation.of("R-PRO-4", "name the closed container filled (§5.4.2)"))
         return problems
+
+    def _quarantine_problems(self, step: str) -> list[Violation]:
+        if not self.quarantined:
+            return []
+        return [
+            Violation.of(
+                "R-QMS-5",
+                "{code} is quarantined after an out-of-specification result; it is never "
+                "{step:term} until QA concludes the OOS investigation",
+                code=self.code,
+                step=step,
+            )
+        ]
 
     def fill_kits(self, count: int, volume_ml: float, container: str, sealed_codes: str) -> None:
         """Record that `count` kits were filled from this lot (checked by `fill_problems`);

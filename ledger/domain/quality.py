@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 from ledger.domain.specification import SAFETY_CATEGORIES, SpecTest
 from ledger.errors import Violation
@@ -29,6 +29,7 @@ class QcResult(TypedDict):
     limit: str  # the acceptance limit applied; the specification's when the test is in it
     report_ref: str
     tested_on: date
+    replaces: NotRequired[int]  # a retest: the invalidated result it replaces (R-QMS-1)
 
 
 def required_tests(

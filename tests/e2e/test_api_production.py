@@ -213,23 +213,43 @@ def test_r_id_3_placebo_lot_and_r_qc_1_specification_revision_over_http(api: Any
 
 def test_r_led_1_a_wrong_entry_is_struck_out_with_its_reason_over_http(api: Any) -> None:
     client, tokens, _ = api
-    failed_lot = demo_code(ItemType.PRODUCT_LOT, 2)
-    certified_lot = demo_code(ItemType.PRODUCT_LOT, 1)
-    reason = {"version": 2, "reason": "result typed against the wrong lot"}
-    # A result of the failed lot is struck out, giving the reason; the original stays
-    path = f"/items/{failed_lot}/corrections"
-    struck = post(client, tokens["qc"], path, reason)
-    assert struck.status_code == 200, struck.text
+    donor = demo_code(ItemType.DONOR, 1)
+    # A consent recorded against the wrong project, then struck out giving the reason
+    consent = {
+        "scopes": ["banking"],
+        "project": "wrong project",
+        "institution": "Demo Hospital",
+        "form_version": "ICF v9",
+        "consented_on": "2026-03-01",
+    }
+    recorded = post(client, tokens["investigator"], f"/donors/{donor}/consent", consent)
+    assert recorded.status_code == 200, recorded.text
     history = client.get(
-        f"/api/v1/items/{failed_lot}/history?after={struck.json()['notification_id']}",
+        f"/api/v1/items/{donor}/history?after={recorded.json()['notification_id']}",
         headers={"Authorization": f"Bearer {tokens['qc']}"},
+    ).json()
+    version = history[-1]["version"]
+    reason = {"version": version, "reason": "consent entered against the wrong project"}
+    path = f"/items/{donor}/corrections"
+    struck = post(client, tokens["investigator"], path, reason)
+    assert struck.status_code == 200, struck.text
+    after = client.get(
+        f"/api/v1/items/{donor}/history?after={struck.json()['notification_id']}",
+        headers={"Authorization": f"Bearer {tokens['qc']}"},
+    ).json()
+    assert [e["version"] for e in after][-2:] == [version, version + 1]  # the entry stays
+    assert after[-1]["event_type"].endswith("EntryCorrected")
+    # Twice, or an entry a decision (QA's eligibility) relied on: refused (R-LED-1)
+    assert (
+        post(client, tokens["investigator"], path, reason).json()["violations"][0]["rule"]
+        == "R-LED-1"
     )
-    assert [e["version"] for e in history.json()][:3] == [1, 2, 3]
-    assert history.json()[-1]["event_type"].endswith("EntryCorrected")
-    # Twice, or a result a decision (QA's certification) relied on: refused (R-LED-1)
-    assert post(client, tokens["qc"], path, reason).json()["violations"][0]["rule"] == "R-LED-1"
-    relied = post(client, tokens["qc"], f"/items/{certified_lot}/corrections", reason)
+    relied = post(client, tokens["investigator"], path, {**reason, "version": 2})
     assert (relied.status_code, relied.json()["violations"][0]["rule"]) == (409, "R-LED-1")
+    # A QC result is never struck out: only an OOS investigation invalidates one (R-QMS-1)
+    failed_lot = demo_code(ItemType.PRODUCT_LOT, 2)
+    qc = post(client, tokens["qc"], f"/items/{failed_lot}/corrections", {**reason, "version": 2})
+    assert (qc.status_code, qc.json()["violations"][0]["rule"]) == (409, "R-QMS-1")
 
 
 def test_r_led_6_donor_identity_is_recorded_off_chain_over_http(api: Any) -> None:

@@ -121,6 +121,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "step.harvest": {"en": "Harvest supernatant", "zh": "收获上清"},
     "step.lot_result": {"en": "Record a QC result", "zh": "记录质量控制结果"},
     "step.certify": {"en": "Certify the lot (signed)", "zh": "批次质量认证（签名）"},
+    "step.oos_finding": {"en": "OOS investigation: a finding", "zh": "OOS 调查：记录发现"},
+    "step.oos_conclusion": {
+        "en": "Conclude the OOS investigation (signed)",
+        "zh": "OOS 调查结论（签名）",
+    },
+    "step.reject_lot": {"en": "Reject the lot (signed)", "zh": "拒收批次（签名）"},
     "step.fill": {"en": "Fill into vials", "zh": "分装"},
     "step.hand_off": {"en": "Hand the shipment over", "zh": "交接运输货件"},
     "step.logger_upload": {"en": "Upload the logger file", "zh": "上传温度记录仪文件"},
@@ -187,6 +193,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     "field.tested_on": {"en": "Tested on", "zh": "检测日期"},
     "field.qc_record_ref": {"en": "QC record", "zh": "质量控制记录"},
     "field.reason": {"en": "Reason", "zh": "原因"},
+    "field.replaces": {
+        "en": "Retest of result (event number, if an OOS investigation invalidated it)",
+        "zh": "复检替代的结果（事件编号，如经 OOS 调查判定无效）",
+    },
+    "field.investigation": {"en": "Investigation number", "zh": "调查编号"},
+    "field.phase": {"en": "Phase", "zh": "阶段"},
+    "field.finding": {"en": "Finding", "zh": "发现"},
+    "field.invalidate": {
+        "en": "Invalidate the result (assignable cause found)",
+        "zh": "判定结果无效（已查明可归属原因）",
+    },
+    "field.assignable_cause": {"en": "Assignable cause", "zh": "可归属原因"},
+    "field.conclusion": {"en": "Conclusion", "zh": "结论"},
     "field.eligible": {"en": "Eligible", "zh": "合格"},
     "field.found_on": {"en": "Found on", "zh": "发现日期"},
     "field.signature.password": {

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from ledger.api.access import Read, reads
 from ledger.api.deps import Context, CurrentActor
 from ledger.api.schemas import ERRORS, Receipt, Signature, receipt
 from ledger.api.step_docs import records
@@ -62,9 +63,33 @@ class ResultIn(BaseModel):
     limit: str = Field(max_length=60)
     report_ref: str = Text
     tested_on: date
+    replaces: int | None = Field(
+        default=None,
+        ge=1,
+        description="A retest: the event number of the result an OOS investigation invalidated",
+    )
 
 
 class CertifyIn(BaseModel):
+    signature: Signature
+
+
+class OosFindingIn(BaseModel):
+    investigation: int = Field(ge=1, le=10_000, examples=[1])
+    phase: str = Field(pattern="^(laboratory|production)$", examples=["laboratory"])
+    finding: str = Field(min_length=1, max_length=2000)
+
+
+class OosConclusionIn(BaseModel):
+    investigation: int = Field(ge=1, le=10_000, examples=[1])
+    invalidate: bool
+    assignable_cause: str = Field(default="", max_length=2000)
+    conclusion: str = Field(min_length=1, max_length=2000)
+    signature: Signature
+
+
+class LotRejectionIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000)
     signature: Signature
 
 
@@ -104,8 +129,90 @@ def issue_specification(ctx: Context, actor: CurrentActor, body: SpecificationIn
 @router.post("/lots/{code}/results", response_model=Receipt, openapi_extra=records("quality.test"))
 def record_result(ctx: Context, actor: CurrentActor, code: str, body: ResultIn) -> Receipt:
     """A release-test result; out of spec quarantines the lot (R-QC-1, R-QC-2)."""
-    result = QcResult(**body.model_dump())  # type: ignore[typeddict-item]
+    fields = body.model_dump(exclude_none=True)
+    result = QcResult(**fields)  # type: ignore[typeddict-item]
     return receipt(ctx.ledger.record_lot_result(actor, code, result))
+
+
+@router.post(
+    "/lots/{code}/oos-findings",
+    response_model=Receipt,
+    openapi_extra=records("quality.oos_finding"),
+)
+def oos_finding(ctx: Context, actor: CurrentActor, code: str, body: OosFindingIn) -> Receipt:
+    """A finding of the lot's OOS investigation: the laboratory's (phase I) or production's
+    (phase II) (R-QMS-1). An out-of-specification result opened the investigation, numbered
+    from 1 on the lot (`GET /lots/{code}/investigations`)."""
+    return receipt(
+        ctx.ledger.record_oos_finding(actor, code, body.investigation, body.phase, body.finding)
+    )
+
+
+@router.post(
+    "/lots/{code}/oos-conclusion",
+    response_model=Receipt,
+    openapi_extra=records("quality.oos_conclusion"),
+)
+def oos_conclusion(ctx: Context, actor: CurrentActor, code: str, body: OosConclusionIn) -> Receipt:
+    """QA concludes the investigation, signed: the result invalidated for the assignable cause
+    named (a retest then names it in `replaces`), or confirmed, when the lot stays quarantined
+    until rejected (R-QMS-1, R-QMS-5, R-LED-5)."""
+    return receipt(
+        ctx.ledger.conclude_oos_investigation(
+            body.signature.of(actor),
+            code,
+            body.investigation,
+            body.invalidate,
+            body.assignable_cause,
+            body.conclusion,
+        )
+    )
+
+
+class FindingOut(BaseModel):
+    phase: str
+    finding: str
+
+
+class InvestigationOut(BaseModel):
+    investigation: int
+    result: int = Field(description="The event number of the out-of-specification result")
+    test: str
+    report_ref: str
+    outcome: str = Field(description="open, invalidated or confirmed")
+    findings: list[FindingOut]
+    assignable_cause: str
+    conclusion: str
+
+
+@router.get(
+    "/lots/{code}/investigations",
+    response_model=list[InvestigationOut],
+    summary="A lot's OOS investigations",
+    dependencies=[reads(Read.HISTORY)],
+)
+def investigations(ctx: Context, code: str) -> list[InvestigationOut]:
+    """Every OOS investigation of the lot, open or concluded, with its findings (R-QMS-1)."""
+    lot = ctx.ledger.get_product_lot(code)
+    return [
+        InvestigationOut(
+            investigation=number,
+            result=found["result"],
+            test=found["test"],
+            report_ref=found["report_ref"],
+            outcome=found["outcome"],
+            findings=[FindingOut(**f) for f in found["findings"]],
+            assignable_cause=found["assignable_cause"],
+            conclusion=found["conclusion"],
+        )
+        for number, found in sorted(lot.investigations.items())
+    ]
+
+
+@router.post("/lots/{code}/reject", response_model=Receipt, openapi_extra=records("quality.reject"))
+def reject(ctx: Context, actor: CurrentActor, code: str, body: LotRejectionIn) -> Receipt:
+    """QA rejects the lot, signed; it can then only be disposed of (R-QMS-5, R-LED-5)."""
+    return receipt(ctx.ledger.reject_lot(body.signature.of(actor), code, body.reason))
 
 
 @router.post(
