@@ -19,6 +19,7 @@ from ledger.commands.banks import BankCommands
 from ledger.commands.bedside import BedsideCommands
 from ledger.commands.clinical import ClinicalCommands
 from ledger.commands.corrections import CorrectionCommands
+from ledger.commands.deviations import DeviationCommands
 from ledger.commands.donors import DonorCommands
 from ledger.commands.materials import MaterialCommands
 from ledger.commands.people import PeopleCommands
@@ -78,6 +79,7 @@ class CellTraceLedger(
     PharmacyCommands,
     SafetyCommands,
     CorrectionCommands,
+    DeviationCommands,
     PeopleCommands,
     LedgerCore,
 ):

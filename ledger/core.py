@@ -210,6 +210,7 @@ class LedgerCore(Application[UUID]):
             refused = aggregate.__dict__.get(REGISTRY_REFUSAL) if aggregate else None
             if isinstance(refused, RuleViolation):
                 raise refused
+        aggregates = (*aggregates, *self._follow_derivations(aggregates))
         try:
             recordings = self.save(*aggregates, **kwargs)
         except IntegrityError as exc:
@@ -219,6 +220,42 @@ class LedgerCore(Application[UUID]):
             ) from exc
         last = max((r.notification.id for r in recordings), default=0)
         return Receipt(notification_id=last, events=len(recordings))
+
+    def _follow_derivations(self, aggregates: tuple[Aggregate | None, ...]) -> list[Aggregate]:
+        """Items made from an item an open deviation concerns are concerned too (R-QMS-3): the
+        quality register follows every derivation saved, in the same transaction."""
+        from ledger.domain.deviation import QUALITY_REGISTER_ID, QualityRegister
+
+        made: dict[str, list[str]] = {}
+        stamp: Stamp | None = None
+        for aggregate in aggregates:
+            for pending in aggregate.pending_events if aggregate is not None else ():
+                if type(pending).__name__ == "ItemsDerived":
+                    made.setdefault(str(getattr(aggregate, "code", "")), []).extend(
+                        pending.codes  # type: ignore[attr-defined]
+                    )
+                    stamp = pending.stamp  # type: ignore[attr-defined]
+        if not made or stamp is None:
+            return []
+        given = [a for a in aggregates if isinstance(a, QualityRegister)]
+        if given:
+            register: QualityRegister = given[0]
+        else:
+            try:
+                found: Aggregate = self.repository.get(QUALITY_REGISTER_ID)
+            except AggregateNotFoundError:
+                return []
+            assert isinstance(found, QualityRegister)
+            register = found
+        extended = False
+        with stamped(stamp):
+            for deviation, concerned in dict(register.deviations).items():
+                new = [c for p, codes in made.items() if p in concerned for c in codes]
+                new = [c for c in dict.fromkeys(new) if c not in concerned]
+                if new:
+                    register.list_deviation(deviation, [*concerned, *new])
+                    extended = True
+        return [register] if extended and not given else []
 
     # --- shared helpers for commands ------------------------------------------------------
 

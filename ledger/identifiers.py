@@ -99,6 +99,8 @@ class ItemType(StrEnum):
     PERSON = "PER", "person"
     SITE = "SIT", "site"
     STUDY = "STU", "study"
+    DEVIATION = "DEV", "deviation"
+    CAPA = "CPA", "CAPA action"
 
     @property
     def prefix(self) -> str:

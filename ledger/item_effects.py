@@ -82,6 +82,12 @@ EFFECTS: dict[str, Effect] = {
     "ProductLot.Rejected": Effect(status="rejected"),
     "PlaceboLot.Rejected": Effect(status="rejected"),
     "ProductVial.Filled": Effect(status="filled", lot="lot", expiry="expiry"),
+    # the quality system (R-QMS-2, R-QMS-4)
+    "Deviation.Opened": Effect(status="open"),
+    "Deviation.Closed": Effect(status="closed"),
+    "Capa.Planned": Effect(status="planned"),
+    "Capa.Completed": Effect(status="done"),
+    "Capa.EffectivenessChecked": Effect(flag=("effective", "effective", "ineffective")),
     # people: a training's expiry
     "Person.TrainingRecorded": Effect(expiry="expires_on"),
     # sites, studies, patients (R-CLN). A study's pause, resumption and termination are events

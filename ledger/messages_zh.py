@@ -484,6 +484,34 @@ TEMPLATES: dict[str, str] = {
         "安慰剂批次需要填写其设盲研究、处方以及所用辅料的批次"
     ),
     "give the volume of the placebo lot": "请填写安慰剂批次的体积",
+    # deviations and CAPA (R-QMS-2, R-QMS-3, R-QMS-4)
+    "name the items the deviation concerns (scan them)": "请填写（扫描）该偏差涉及的物品",
+    "describe the deviation": "请描述该偏差",
+    "assess the impact of {code} on the items it concerns": "请评估 {code} 对所涉物品的影响",
+    "give the root cause of {code}": "请填写 {code} 的根本原因",
+    "{capas:list} are not CAPA actions of {code}; its actions are {known:list}": (
+        "{capas:list} 不是 {code} 的纠正预防措施；其措施为 {known:list}"
+    ),
+    "{code} is {severity:term}: close it with the CAPA actions it needs": (
+        "{code} 为{severity:term}偏差：关闭时须列明所需的纠正预防措施"
+    ),
+    "{code} is already closed": "{code} 已关闭",
+    "describe the corrective or preventive action": "请描述纠正或预防措施",
+    "the due date {due} is already past": "截止日期 {due} 已过",
+    "{code} is already done": "{code} 已完成",
+    "{code} cannot be done in the future": "{code} 的完成日期不能晚于今天",
+    "{code} is not done yet; check its effectiveness once done": (
+        "{code} 尚未完成；完成后再检查其有效性"
+    ),
+    "the effectiveness of {code} is already checked": "{code} 的有效性已检查",
+    "give the evidence of the effectiveness check": "请提供有效性检查的证据",
+    "deviation {deviation} is open and concerns {codes:list}; QA closes it first": (
+        "偏差 {deviation} 尚未关闭且涉及 {codes:list}；须由 QA 先关闭"
+    ),
+    "{code} is a valid code but no such item is recorded in this ledger; check that you "
+    "scanned the right label": (
+        "{code} 是有效编码，但本台账中没有该物品；请检查是否扫描了正确的标签"
+    ),
     # OOS investigations and disposition (R-QMS-1, R-QMS-3, R-QMS-5)
     "OOS investigation {number} of {lot} ({test}, {report_ref}) is open; conclude it first": (
         "{lot} 的 OOS 调查 {number}（{test}，{report_ref}）尚未结束；请先完成调查结论"
@@ -993,6 +1021,19 @@ GLOSSARY: dict[str, str] = {
     "test category": "检测类别",
     "thaw purpose": "复苏用途",
     "investigation phase": "调查阶段",
+    "deviation kind": "偏差类型",
+    "severity": "严重程度",
+    "deviation": "偏差",
+    "CAPA action": "纠正预防措施",
+    "closed": "已关闭",
+    "planned": "已计划",
+    "done": "已完成",
+    "effective": "有效",
+    "ineffective": "无效",
+    "minor": "轻微",
+    "major": "重大",
+    "critical": "严重",
+    "unplanned": "非计划",
     "open": "进行中",
     "invalidated": "已判定无效",
     "confirmed": "已确认",

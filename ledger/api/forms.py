@@ -179,6 +179,34 @@ FORMS: tuple[Form, ...] = (
         ),
     ),
     Form(
+        "close_deviation",
+        "quality.deviation_close",
+        "/deviations/{code}/close",
+        (
+            StepField("impact"),
+            StepField("root_cause"),
+            StepField("capas", "list", required=False),
+        ),
+    ),
+    Form(
+        "plan_capa",
+        "quality.capa",
+        "/deviations/{code}/capas",
+        (StepField("action"), StepField("owner"), StepField("due_on", "date")),
+    ),
+    Form(
+        "capa_done",
+        "quality.capa_done",
+        "/capas/{code}/done",
+        (StepField("done_on", "date"), StepField("note", required=False, default="")),
+    ),
+    Form(
+        "capa_effectiveness",
+        "quality.capa_effectiveness",
+        "/capas/{code}/effectiveness",
+        (StepField("effective", "checkbox", default=True, required=False), StepField("evidence")),
+    ),
+    Form(
         "reject_lot",
         "quality.reject",
         "/lots/{code}/reject",

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from ledger.commands.blinding import sealed_lineage_refusals
+from ledger.commands.deviations import quality_refusals
 from ledger.commands.donors import donor_standings
 from ledger.commands.shipments import shipment_of
 from ledger.core import Actor, LedgerCore, Receipt
@@ -167,7 +168,9 @@ class BedsideCommands(LedgerCore):
             thawed_at=shipment.thawed.get(vial.code) if shipment else None,
             used_by=shipment.used.get(vial.code) if shipment else None,
             excursion=shipment.excursion if shipment else None,
-            item_refusals=vial.step_refusals(donors) + sealed_lineage_refusals(self, vial),
+            item_refusals=vial.step_refusals(donors)
+            + sealed_lineage_refusals(self, vial)
+            + quality_refusals(self, [vial.code]),
             vial_donors=vial.donor_codes,
             autologous_donors=[d.code for d in donors if d.autologous],
             blinded_study=vial.blinding["study"] if vial.blinding else None,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from ledger.commands.deviations import quality_refusals
 from ledger.commands.donors import donor_standings
 from ledger.commands.materials import find
 from ledger.core import Actor, LedgerCore, Receipt
@@ -84,9 +85,12 @@ class QualityCommands(LedgerCore):
         """QA's signed certification: every required result present and in spec, and every
         major change before the lot assessed as comparable (R-QC-2, R-PRO-5)."""
         actor, lot = self.on_item(actor, CERTIFY, self._lot_loader, lot_code)
-        changes = change_refusals(
-            find(self, ChangeLog, change_log_id(lot.product)), lot.code, lot.made_at
-        )
+        changes = [
+            *change_refusals(
+                find(self, ChangeLog, change_log_id(lot.product)), lot.code, lot.made_at
+            ),
+            *quality_refusals(self, [lot.code]),
+        ]
         with self.command(actor):
             lot.certify(changes, donor_standings(self, lot.donor_codes))
         return self.record(lot)

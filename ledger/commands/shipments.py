@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from ledger.commands.blinding import lot_of, sealed_lineage_refusals
+from ledger.commands.deviations import quality_refusals
 from ledger.commands.donors import donor_standings
 from ledger.core import Actor, LedgerCore, Receipt
 from ledger.domain.people import Person
@@ -124,7 +125,8 @@ class ShipmentCommands(LedgerCore):
         qp = self.load(actor.person_id, ItemType.PERSON, Person)
         vials = [self._vial(v) for v in shipment.passed]
         with self.command(actor):
-            released = shipment.release_for_use(qp.qp_sites, qp.code, vial_refusals(self, vials))
+            refusals = vial_refusals(self, vials) + quality_refusals(self, shipment.passed)
+            released = shipment.release_for_use(qp.qp_sites, qp.code, refusals)
         return released, self.record(shipment)
 
     def get_shipment(self, shipment_code: str) -> Shipment:

@@ -7,7 +7,7 @@ certification, fill and disposal (R-PRO-3..6, R-QC-2), each through `CellTraceLe
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 
 from ledger.application import CellTraceLedger
 from ledger.demo.records import Echo, Staff, expect_refusal
@@ -159,6 +159,32 @@ def issue_ev_specification(app: CellTraceLedger, staff: Staff) -> None:
     app.issue_specification(staff["qa"], EV_SPEC, EV_PRODUCT, EV_TESTS, EV_STABILITY)
 
 
+def run_deviation(app: CellTraceLedger, staff: Staff, culture: str, lot: str, echo: Echo) -> str:
+    """A minor deviation on the culture: the lot made from it waits for QA, who plans a CAPA
+    action and closes the deviation, signed (R-QMS-2..4). Returns the deviation's code."""
+    operator, qa = staff["operator"], staff["qa"]
+    code, _ = app.record_deviation(
+        operator, "unplanned", "minor", [culture], "incubator CO2 alarm for 15 min at P6"
+    )
+    echo(f"Deviation {code} (unplanned, minor) recorded against {culture} by the operator")
+    expect_refusal(echo, lambda: app.certify_lot(qa, lot))
+    due = app.today() + timedelta(days=30)
+    capa, _ = app.plan_capa(
+        qa, code, "add the CO2 alarm to the shift checklist", operator.person_id, due
+    )
+    app.close_deviation(
+        qa,
+        code,
+        "CO2 back in range within 15 min; no effect on the harvests",
+        "alarm unnoticed",
+        [capa],
+    )
+    echo(
+        f"{code}: CAPA {capa} planned (owner {operator.person_id}, due {due}); closed by QA, signed"
+    )
+    return code
+
+
 def run_production(
     app: CellTraceLedger, staff: Staff, lots: Mapping[str, str], vial: str, echo: Echo
 ) -> tuple[list[str], str]:
@@ -197,11 +223,13 @@ def run_production(
     record_results(app, staff, lot_results(app, good, skip=[residue]), good)
     expect_refusal(echo, lambda: app.certify_lot(qa, good))
     record_results(app, staff, [r for r in lot_results(app, good) if r["test"] == residue], good)
+    deviation = run_deviation(app, staff, culture, good, echo)
     app.certify_lot(qa, good)
     vials, _ = app.fill_lot(operator, good, 10, 1.0, "2 mL cryovial, closed")
     lot = app.get_product_lot(good)
     echo(
-        f"{good}: every required result in spec, certified by QA; filled into {vials[0]} .. "
+        f"{good}: every required result in spec, certified by QA ({deviation} closed); filled "
+        f"into {vials[0]} .. "
         f"{vials[-1]} (1 mL each), expiry {lot.expiry}, store {lot.storage['min_c']:g}.."
         f"{lot.storage['max_c']:g} C"
     )

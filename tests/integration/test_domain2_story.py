@@ -53,7 +53,8 @@ def record_story(settings: Settings) -> Story:
         vials, _ = app.fill_lot(operator, good, 10, 1.0, "2 mL cryovial")
         with pytest.raises(RuleViolation) as refusal:
             app.certify_lot(qa, bad)
-        assert [v.rule for v in refusal.value.violations] == ["R-QC-2"]
+        # quarantined, its OOS investigation open, endotoxin failed (R-QMS-5, R-QMS-3, R-QC-2)
+        assert [v.rule for v in refusal.value.violations] == ["R-QMS-5", "R-QMS-3", "R-QC-2"]
         app.dispose_item(qa, bad, "non_conforming", "autoclave, incineration", operator)
         # Then the good lot is certified and its 10 vials carry its expiry
         assert app.get_product_lot(good).certified
