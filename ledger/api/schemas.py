@@ -46,6 +46,10 @@ class RecallItemOut(BaseModel):
     location: str | None
     where: str = Field(description="Where it is now: bank place, in transit, site, administered")
     holds: list[dict[str, str]]
+    quality: list[str] = Field(
+        default_factory=list,
+        description="Open quality events: deviations concerning it, its open OOS investigations",
+    )
 
 
 class DoseOut(BaseModel):

@@ -9,11 +9,14 @@ patients dosed from them: a site recalls all of them and learns no arm.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ledger.api.context import ApiContext
 from ledger.commands.blinding import sealed_links
 from ledger.domain.product_lot import ProductLot
 from ledger.domain.study import Study
 from ledger.identifiers import ItemType
+from ledger.projections.recall import RecallList
 from ledger.projections.trace import Edge, Graph, trace
 
 #: The relation shown for a kit's sealed lot, to readers who may open it.
@@ -52,3 +55,11 @@ def _merge(ctx: ApiContext, graph: Graph, code: str, link: Edge) -> None:
     for found, node in beyond.nodes.items():
         graph.nodes.setdefault(found, node)
     graph.edges += [*beyond.edges, link]
+
+
+def with_quality_events(ctx: ApiContext, recall: RecallList) -> dict[str, object]:
+    """A recall list as JSON, each item with its open quality events (R-QMS-3): the open
+    deviations that concern it and a lot's open OOS investigations."""
+    events = ctx.ledger.quality_events(recall.codes())
+    recall.items = [replace(i, quality=events.get(i.code, [])) for i in recall.items]
+    return recall.as_json()

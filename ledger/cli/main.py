@@ -269,6 +269,11 @@ def trace(
     if parsed not in graph.nodes:
         typer.echo(f"error: {parsed} is not recorded in this ledger", err=True)
         raise typer.Exit(2)
+    app = open_ledger(settings)
+    try:
+        app.mark_quality_events(graph.nodes.values())  # open deviations, OOS (R-QMS-3)
+    finally:
+        app.close()
     typer.echo(json.dumps(graph.as_json(), indent=2) if as_json else render_tree(graph))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Any
 
 from eventsourcing.domain import Aggregate
 
@@ -23,6 +24,7 @@ from ledger.domain.deviation import (
 )
 from ledger.domain.lineage import DerivedItem, TracedItem
 from ledger.domain.people import Person
+from ledger.domain.product_lot import ProductLot
 from ledger.errors import NotFound, Violation
 from ledger.identifiers import ItemType, parse_code
 from ledger.messages import Sentence
@@ -142,6 +144,37 @@ class DeviationCommands(LedgerCore):
         return (
             [self.get_deviation(code) for code in sorted(register.deviations)] if register else []
         )
+
+    def quality_events(self, codes: Iterable[str]) -> dict[str, list[str]]:
+        """The open quality events of each of `codes` that has any: the open deviations that
+        concern it and, for a lot, its open OOS investigations (R-QMS-2, R-QMS-3)."""
+        register = self.quality_register()
+        found: dict[str, list[str]] = {}
+        for code in codes:
+            events = [
+                f"deviation {d}" for d in (register.open_concerning({code}) if register else [])
+            ]
+            if code.startswith(f"{ItemType.PRODUCT_LOT.value}-"):
+                lot = find(self, ProductLot, item_id(parse_code(code)))
+                events += (
+                    [
+                        f"OOS investigation {n} of {code} ({i['test']})"
+                        for n, i in sorted(lot.investigations.items())
+                        if i["outcome"] == "open"
+                    ]
+                    if lot
+                    else []
+                )
+            if events:
+                found[code] = events
+        return found
+
+    def mark_quality_events(self, items: Iterable[Any]) -> None:
+        """Set `quality` on trace nodes (anything with a `code`) to their open events."""
+        listed = list(items)
+        events = self.quality_events(item.code for item in listed)
+        for item in listed:
+            item.quality = events.get(item.code, [])
 
     def get_deviation(self, code: str) -> Deviation:
         return self.load(code, ItemType.DEVIATION, Deviation)

@@ -40,6 +40,7 @@ class RecallItem:
     location: str | None
     where: str  # bank place, in transit, at site, administered, disposed ...
     holds: list[dict[str, str]]
+    quality: list[str] = field(default_factory=list)  # open deviations, OOS (the application's)
 
 
 @dataclass(frozen=True)

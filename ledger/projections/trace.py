@@ -99,6 +99,7 @@ class Node:
     lot: str | None = None
     expiry: str | None = None
     qc: list[dict[str, str]] = field(default_factory=list)  # trace-up only
+    quality: list[str] = field(default_factory=list)  # open deviations, OOS (the application's)
 
 
 @dataclass(frozen=True)
@@ -208,7 +209,8 @@ def render_tree(graph: Graph) -> str:
             return code
         place = f"  @ {node.location}" if node.location else ""
         held = f"  ON HOLD: {node.holds[-1]['reason']}" if node.holds else ""
-        return f"{code}  [{node.status}]{place}{held}"
+        open_events = f"  OPEN: {'; '.join(node.quality)}" if node.quality else ""
+        return f"{code}  [{node.status}]{place}{held}{open_events}"
 
     expanded: set[str] = set()  # an item reached twice is drawn in full only the first time
 

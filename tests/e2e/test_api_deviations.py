@@ -37,6 +37,13 @@ def test_r_qms_2_a_deviation_is_recorded_held_listed_and_closed_by_qa_over_http(
     (listed,) = _ok(api.get("qa", "/deviations"))
     assert (listed["code"], listed["severity"], listed["items"]) == (code, "major", [vial])
     assert set(listed["concerned"]) == {vial, shipment}  # and what it was shipped in
+    # The trace and the donor's look-back list show it as an open quality event (R-QMS-3)
+    trace = _ok(api.get("qa", f"/items/{vial}/trace", direction="up"))
+    node = next(n for n in trace["nodes"] if n["code"] == vial)
+    assert node["quality"] == [f"deviation {code}"]
+    donor = next(n["code"] for n in trace["nodes"] if n["item_type"] == "DON")
+    recall = _ok(api.get("qa", f"/donors/{donor}/lookback"))
+    assert next(i for i in recall["items"] if i["code"] == vial)["quality"] == [f"deviation {code}"]
     # The QP's release is refused while it is open
     release = api.post("qp", f"/shipments/{shipment}/release", signed())
     assert release.status_code == 409

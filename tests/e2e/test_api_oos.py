@@ -31,6 +31,10 @@ def test_r_qms_1_an_oos_result_is_investigated_and_concluded_by_qa_over_http(
     (opened,) = api.get("qa", f"/lots/{lot}/investigations").json()
     assert (opened["investigation"], opened["test"], opened["outcome"]) == (1, "endotoxin", "open")
     assert api.get("qa", f"/items/{lot}", after=last).json()["status"] == "quarantined"
+    # and the lot's trace shows the open investigation (R-QMS-3)
+    nodes = api.get("qa", f"/items/{lot}/trace", direction="up").json()["nodes"]
+    lot_node = next(n for n in nodes if n["code"] == lot)
+    assert lot_node["quality"] == [f"OOS investigation 1 of {lot} (endotoxin)"]
     before = api.last_id()
     # Nobody strikes the result out, and QA cannot certify, each refusal naming its rule
     struck = api.post(

@@ -109,3 +109,15 @@ def test_r_trc_1_the_tree_follows_the_direction_and_shows_place_and_holds() -> N
         "|-- vials filled: V1  [on hold]  @ T1/R3/B2/1  ON HOLD: donor ineligible",
         "`-- vials filled: V2  [thawed]",
     ]
+
+
+def test_r_qms_3_the_terminal_tree_shows_an_items_open_quality_events() -> None:
+    from ledger.projections.trace import Graph, Node, render_tree
+
+    lot = Node(
+        "LOT-1", "LOT", "quarantined", [], quality=["OOS investigation 1 of LOT-1 (sterility)"]
+    )
+    graph = Graph("LOT-1", "up", {"LOT-1": lot}, [])
+    assert (
+        render_tree(graph) == "LOT-1  [quarantined]  OPEN: OOS investigation 1 of LOT-1 (sterility)"
+    )

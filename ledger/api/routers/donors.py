@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from ledger.api.access import Read, reads
 from ledger.api.deps import Context, CurrentActor, ReadYourWrites
 from ledger.api.schemas import ERRORS, Created, RecallListOut, Receipt, Signature, receipt
-from ledger.api.sealed_views import add_study_kits
+from ledger.api.sealed_views import add_study_kits, with_quality_events
 from ledger.api.step_docs import records
 from ledger.domain.screening import ScreeningRecord
 from ledger.identifiers import parse_code
@@ -227,4 +227,6 @@ def lookback_list(ctx: Context, code: str) -> dict[str, object]:
     """Everything derived from the donor: lots, vials and where each is now (bank, in transit,
     site, administered, disposed), and patients dosed with dates (R-DON-7, R-TRC-2)."""
     extend = partial(add_study_kits, ctx)
-    return lookback_recall(ctx.views_engine, str(parse_code(code)), extend).as_json()
+    return with_quality_events(
+        ctx, lookback_recall(ctx.views_engine, str(parse_code(code)), extend)
+    )

@@ -127,6 +127,10 @@ class TraceNode(BaseModel):
     status: str
     holds: list[dict[str, str]]
     actors: list[dict[str, str]]
+    quality: list[str] = Field(
+        default_factory=list,
+        description="Open quality events: deviations concerning it, its open OOS investigations",
+    )
 
 
 class TraceEdge(BaseModel):
@@ -161,6 +165,7 @@ def get_trace(
         get_item(ctx, parsed)  # 404 with the clear message
     if may_read(actor.role, Read.SEALED):
         unseal_trace(ctx, graph)
+    ctx.ledger.mark_quality_events(graph.nodes.values())
     return graph.as_json()
 
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from ledger.api.access import Read, reads
 from ledger.api.deps import Context, CurrentActor, ReadYourWrites
 from ledger.api.schemas import ERRORS, Created, RecallListOut, Receipt, Signature, receipt
-from ledger.api.sealed_views import add_study_kits
+from ledger.api.sealed_views import add_study_kits, with_quality_events
 from ledger.api.step_docs import records
 from ledger.identifiers import parse_code
 from ledger.projections.recall import impact
@@ -179,4 +179,5 @@ def epidemic_areas(ctx: Context) -> dict[str, str]:
 )
 def impact_list(ctx: Context, code: str) -> dict[str, object]:
     """Everything made with the lot, where each item is now, and patients dosed (R-TRC-2)."""
-    return impact(ctx.views_engine, str(parse_code(code)), partial(add_study_kits, ctx)).as_json()
+    recall = impact(ctx.views_engine, str(parse_code(code)), partial(add_study_kits, ctx))
+    return with_quality_events(ctx, recall)
