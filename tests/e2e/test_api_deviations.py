@@ -44,6 +44,9 @@ def test_r_qms_2_a_deviation_is_recorded_held_listed_and_closed_by_qa_over_http(
     donor = next(n["code"] for n in trace["nodes"] if n["item_type"] == "DON")
     recall = _ok(api.get("qa", f"/donors/{donor}/lookback"))
     assert next(i for i in recall["items"] if i["code"] == vial)["quality"] == [f"deviation {code}"]
+    # and the auditor's trace page outlines it, listing the deviation
+    panel = api.client.get(f"/trace/{vial}/panel", headers=api.headers("qa"))
+    assert panel.status_code == 200 and f'data-quality="deviation {code}"' in panel.text
     # The QP's release is refused while it is open
     release = api.post("qp", f"/shipments/{shipment}/release", signed())
     assert release.status_code == 409

@@ -1,5 +1,6 @@
 """The genealogy as an SVG picture: donor -> banks -> cultures -> lots -> vials -> patients,
-left to right, items coloured by status, holds outlined in red (for /trace/{code})."""
+left to right, items coloured by status, holds outlined in red and open quality events
+(deviations, OOS investigations) in orange (for /trace/{code})."""
 
 from __future__ import annotations
 
@@ -87,19 +88,25 @@ def render(graph: Graph, language: str = "en") -> str:
         )
     for code, (x, y) in position.items():
         node = graph.nodes[code]
-        held = bool(node.holds)
-        stroke = "#c62828" if held else ("#1f4e9e" if code == graph.root else "#9aa5b1")
+        held, flagged = bool(node.holds), bool(node.quality)
+        stroke = "#c62828" if held else ("#e65100" if flagged else None)
+        stroke = stroke or ("#1f4e9e" if code == graph.root else "#9aa5b1")
         fill = FILL.get("on hold" if held else node.status, "#eef3fb")
         status = (
             f"{term('on hold', language)}: {node.holds[-1]['reason']}"
             if held
+            else f"{term('open', language)}: {node.quality[0]}"
+            if flagged
             else status_term(node.status, node.item_type, language)
         )
+        listed = escape("; ".join(node.quality))
+        events = f' data-quality="{listed}"><title>{listed}</title>' if flagged else ">"
         parts.append(
-            f'<g class="node" data-code="{escape(code)}" data-status="{escape(node.status)}">'
+            f'<g class="node" data-code="{escape(code)}" data-status="{escape(node.status)}"'
+            f"{events}"
             f'<a href="/trace/{escape(code)}"><rect x="{x}" y="{y}" width="{NODE_W}" '
             f'height="{NODE_H}" rx="6" fill="{fill}" stroke="{stroke}" '
-            f'stroke-width="{3 if held or code == graph.root else 1.2}"/>'
+            f'stroke-width="{3 if held or flagged or code == graph.root else 1.2}"/>'
             f'<text x="{x + 8}" y="{y + 18}" font-size="12" font-family="monospace">'
             f"{escape(code)}</text>"
             f'<text x="{x + 8}" y="{y + 36}" font-size="11">'

@@ -117,6 +117,7 @@ def trace_panel(
         raise NotFound(
             Sentence("{code} is not recorded in this ledger; check the label", code=parsed)
         )
+    ctx.ledger.mark_quality_events(graph.nodes.values())  # open deviations, OOS (R-QMS-3)
     latest = ctx.log.checkpoints.latest()
     return page(
         request,
