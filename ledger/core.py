@@ -33,6 +33,7 @@ from ledger.domain.base import (
     stamped,
 )
 from ledger.domain.codes import CodeSequence, item_id, sequence_id
+from ledger.domain.deviation import QUALITY_REGISTER_ID, QualityRegister
 from ledger.errors import (
     Conflict,
     InvalidInput,
@@ -224,8 +225,6 @@ class LedgerCore(Application[UUID]):
     def _follow_derivations(self, aggregates: tuple[Aggregate | None, ...]) -> list[Aggregate]:
         """Items made from an item an open deviation concerns are concerned too (R-QMS-3): the
         quality register follows every derivation saved, in the same transaction."""
-        from ledger.domain.deviation import QUALITY_REGISTER_ID, QualityRegister
-
         made: dict[str, list[str]] = {}
         stamp: Stamp | None = None
         for aggregate in aggregates:
@@ -356,9 +355,9 @@ class LedgerCore(Application[UUID]):
 
     def require_status(self, step_type: str, item: Aggregate) -> None:
         """Refuse the step when the registry does not record it on an item in the status the
-        item shows (`ledger.item_effects`). The refusal is given when the step's command
-        block ends: the item's own rules run first and name the precise reason when they
-        refuse; the registry refuses what they let through."""
+        item shows (`ledger.item_effects`). The refusal is kept on the loaded item and given
+        when the step is saved (`record`): the item's own rules run first and name the
+        precise reason when they refuse; the registry refuses what they let through."""
         rule = step(step_type)
         code = str(getattr(item, "code", ""))
         item_type = code.split("-", 1)[0]

@@ -508,10 +508,6 @@ TEMPLATES: dict[str, str] = {
     "deviation {deviation} is open and concerns {codes:list}; QA closes it first": (
         "偏差 {deviation} 尚未关闭且涉及 {codes:list}；须由 QA 先关闭"
     ),
-    "{code} is a valid code but no such item is recorded in this ledger; check that you "
-    "scanned the right label": (
-        "{code} 是有效编码，但本台账中没有该物品；请检查是否扫描了正确的标签"
-    ),
     # OOS investigations and disposition (R-QMS-1, R-QMS-3, R-QMS-5)
     "OOS investigation {number} of {lot} ({test}, {report_ref}) is open; conclude it first": (
         "{lot} 的 OOS 调查 {number}（{test}，{report_ref}）尚未结束；请先完成调查结论"

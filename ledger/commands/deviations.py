@@ -25,9 +25,8 @@ from ledger.domain.deviation import (
 from ledger.domain.lineage import DerivedItem, TracedItem
 from ledger.domain.people import Person
 from ledger.domain.product_lot import ProductLot
-from ledger.errors import NotFound, Violation
+from ledger.errors import Violation
 from ledger.identifiers import ItemType, parse_code
-from ledger.messages import Sentence
 
 RECORD = "quality.deviation"
 CLOSE = "quality.deviation_close"
@@ -84,9 +83,10 @@ class DeviationCommands(LedgerCore):
         """QA's signed closure with the impact assessment and the CAPA actions; lifts the
         deviation's holds (R-QMS-2)."""
         actor, deviation = self.on_item(actor, CLOSE, self.get_deviation, code)
+        concerned = (self._coded(c) for c in deviation.concerned) if deviation.holds_items else ()
         held = [
             item
-            for item in (self._coded(c) for c in deviation.concerned)
+            for item in concerned
             if isinstance(item, DerivedItem)
             and any(h["source"] == deviation.code for h in item.holds)
         ]
@@ -186,17 +186,8 @@ class DeviationCommands(LedgerCore):
         return find(self, QualityRegister, QUALITY_REGISTER_ID)
 
     def _coded(self, code: str) -> CodedItem:
-        parsed = parse_code(code)
-        found = find(self, CodedItem, item_id(parsed))
-        if found is None:
-            raise NotFound(
-                Sentence(
-                    "{code} is a valid code but no such item is recorded in this ledger; check "
-                    "that you scanned the right label",
-                    code=str(parsed),
-                )
-            )
-        return found
+        """The item of any type a scanned code refers to, or a clear refusal (R-ID-1)."""
+        return self.load(code, tuple(ItemType), CodedItem)
 
 
 def _with_descendants(core: LedgerCore, items: Iterable[CodedItem]) -> list[CodedItem]:

@@ -71,18 +71,23 @@ class ShipmentCommands(LedgerCore):
         """Record a logger's readings; an excursion quarantines exactly this shipment's vials
         until assessed (R-SHP-2). Returns the readings outside the range."""
         actor, shipment = self.on_item(actor, LOGGER, self.get_shipment, shipment_code)
-        vials = [self._vial(v) for v in shipment.vials]
-        with self.command(actor):
-            outside = shipment.record_readings(logger, readings, vials)
-        return outside, self.record(shipment, *vials)
+        return self._readings_recorded(actor, shipment, logger, readings)
 
     def upload_logger_file(
         self, actor: Actor, shipment_code: str, logger: str, csv_text: str
     ) -> tuple[list[Reading], Receipt]:
         """Parse a logger's CSV export (`timestamp,temperature`) and record its readings; who
         records it is checked before the file is read."""
-        self.authorise(actor, LOGGER)
-        return self.record_logger_readings(actor, shipment_code, logger, parse_logger_csv(csv_text))
+        actor, shipment = self.on_item(actor, LOGGER, self.get_shipment, shipment_code)
+        return self._readings_recorded(actor, shipment, logger, parse_logger_csv(csv_text))
+
+    def _readings_recorded(
+        self, actor: Actor, shipment: Shipment, logger: str, readings: Sequence[Reading]
+    ) -> tuple[list[Reading], Receipt]:
+        vials = [self._vial(v) for v in shipment.vials]
+        with self.command(actor):
+            outside = shipment.record_readings(logger, readings, vials)
+        return outside, self.record(shipment, *vials)
 
     def assess_excursion(
         self, actor: Actor, shipment_code: str, acceptable: bool, reason: str, report_ref: str

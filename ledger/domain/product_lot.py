@@ -160,13 +160,12 @@ class ProductLot(DerivedItem):
         replaced = result.get("replaces")
         if replaced is None:
             return []
-        invalidated = {
-            found["result"]
-            for found in self.investigations.values()
-            if found["outcome"] == Outcome.INVALIDATED
-        }
         earlier = self.results.get(replaced)
-        if replaced in invalidated and earlier is not None and earlier["test"] == result["test"]:
+        if (
+            replaced in self._invalidated()
+            and earlier is not None
+            and earlier["test"] == result["test"]
+        ):
             return []
         return [
             Violation.of(
@@ -295,16 +294,20 @@ class ProductLot(DerivedItem):
     def standing_results(self) -> list[QcResult]:
         """The results that stand: not struck out (results recorded before R-QMS-1 could be)
         and not invalidated by an OOS investigation."""
-        invalidated = {
-            found["result"]
-            for found in self.investigations.values()
-            if found["outcome"] == Outcome.INVALIDATED
-        }
+        invalidated = self._invalidated()
         return [
             r
             for v, r in sorted(self.results.items())
             if not self.is_struck(v) and v not in invalidated
         ]
+
+    def _invalidated(self) -> set[int]:
+        """The results (event versions) that OOS investigations invalidated."""
+        return {
+            found["result"]
+            for found in self.investigations.values()
+            if found["outcome"] == Outcome.INVALIDATED
+        }
 
     def certify(
         self, change_problems: Sequence[Violation], donors: Sequence[DonorStanding]
