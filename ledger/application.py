@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from ledger.commands.accountability import AccountabilityCommands
 from ledger.commands.banks import BankCommands
 from ledger.commands.bedside import BedsideCommands
 from ledger.commands.clinical import ClinicalCommands
@@ -80,6 +81,7 @@ class CellTraceLedger(
     SafetyCommands,
     CorrectionCommands,
     DeviationCommands,
+    AccountabilityCommands,
     PeopleCommands,
     LedgerCore,
 ):

@@ -40,6 +40,9 @@ ID_NAMESPACE = uuid5(NAMESPACE_URL, "https://celltrace.invalid/ids")
 #: and in the read models' edges: never change it.
 SHIPPED_IN = "shipped in"
 
+#: The relation from a product vial to the return shipment taking it back to the manufacturer.
+RETURNED_IN = "returned in"
+
 #: ISO/IEC 7064 MOD 37-2 alphabet; a character's index is its value (0..36).
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ*"
 _VALUES = {char: value for value, char in enumerate(ALPHABET)}
@@ -101,6 +104,7 @@ class ItemType(StrEnum):
     STUDY = "STU", "study"
     DEVIATION = "DEV", "deviation"
     CAPA = "CPA", "CAPA action"
+    RETURN = "RTN", "return shipment"
 
     @property
     def prefix(self) -> str:

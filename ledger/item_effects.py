@@ -82,6 +82,13 @@ EFFECTS: dict[str, Effect] = {
     "ProductLot.Rejected": Effect(status="rejected"),
     "PlaceboLot.Rejected": Effect(status="rejected"),
     "ProductVial.Filled": Effect(status="filled", lot="lot", expiry="expiry"),
+    # accountability (R-QMS-6): retained samples, a lot closed, returns to the manufacturer
+    "ProductVial.Retained": Effect(status="retained sample", place=("place",)),
+    "ProductLot.Closed": Effect(status="closed"),
+    "PlaceboLot.Closed": Effect(status="closed"),
+    "ReturnShipment.Returned": Effect(status="returning", place=("site",), vials="returning"),
+    "ReturnShipment.ReceivedBack": Effect(status="received back", vials="returned"),
+    "SiteStock.VialsReturned": Effect(),
     # the quality system (R-QMS-2, R-QMS-4)
     "Deviation.Opened": Effect(status="open"),
     "Deviation.Closed": Effect(status="closed"),
@@ -208,6 +215,11 @@ def vials_moved(event: Any) -> tuple[str, list[str] | None, str | None] | None:
     if status is None:
         return None
     fields = vars(event)
+    if "courier" in fields and "vials" in fields:  # a return to the manufacturer
+        where = f"return {fields['code']} from {fields['site']}"
+        return status, list(fields["vials"]), where
+    if "received" in fields:  # the manufacturer's receipt of a return
+        return status, list(fields["received"]), f"manufacturer: {fields['place']}"
     if "containers" in fields:
         vials = [v for codes in fields["containers"].values() for v in codes]
         return status, vials, f"shipment {fields['code']} to {fields['site']}"

@@ -484,6 +484,71 @@ TEMPLATES: dict[str, str] = {
         "安慰剂批次需要填写其设盲研究、处方以及所用辅料的批次"
     ),
     "give the volume of the placebo lot": "请填写安慰剂批次的体积",
+    "event {version} of {code} is a failed {test} result: nobody strikes it out and the bank "
+    "is not released; record a deviation and let QA decide what becomes of the bank": (
+        "{code} 的事件 {version} 是不合格的 {test} 结果：任何人不得划除，该细胞库不得放行；"
+        "请记录偏差，由质量保证人员决定该细胞库的处理"
+    ),
+    # product accountability (R-QMS-6)
+    "{vial} was not filled from {lot}; scan the lot's own vials": (
+        "{vial} 不是由 {lot} 灌装的；请扫描该批次自己的制剂瓶"
+    ),
+    "name the vials kept as samples, each once": "请列出留样的制剂瓶，每瓶一次",
+    "deviation {deviation} about the vials of {code} is open; QA closes it before the lot "
+    "is closed": (
+        "关于 {code} 制剂瓶的偏差 {deviation} 尚未关闭；须由质量保证人员先行关闭，批次方可关闭"
+    ),
+    "count {parts:list} of {code}; {unknown:list} is not one of them": (
+        "请清点 {code} 的 {parts:list}；{unknown:list} 不在其中"
+    ),
+    "give each count of {code} as a whole number, 0 or more": (
+        "{code} 的每项清点数须为 0 或以上的整数"
+    ),
+    "{code} has not been re-inspected at its site; count it once received": (
+        "{code} 尚未在临床中心完成到货复检；请在接收后再清点"
+    ),
+    "{vials:list} of {code} are still in stock; ship, retain or dispose of them before the "
+    "lot is closed": "{code} 的 {vials:list} 仍在库存中；请在关闭批次前发运、留样或销毁",
+    "count the vials of {code} against the record now ({equation}); the lot is closed on a "
+    "count that matches its record": (
+        "请立即按记录清点 {code} 的制剂瓶（{equation}）；批次须以与记录相符的清点结果关闭"
+    ),
+    "{shipment} has not been counted at its site ({equation}); the site pharmacy reconciles "
+    "it first": "{shipment} 尚未在临床中心清点（{equation}）；须由中心药房先行核对数量平衡",
+    "{code} is closed: every vial was accounted for; it takes no further step": (
+        "{code} 已关闭：所有制剂瓶均已核对去向；不得再进行任何操作"
+    ),
+    "{code} has no disposition yet; QA certifies or rejects it first": (
+        "{code} 尚无处置决定；须由质量保证人员先行认证或拒收"
+    ),
+    "{code} is already a retained sample, kept at {place}": "{code} 已作为留样保存于 {place}",
+    "{code} was shipped; keep an unshipped vial as the retained sample": (
+        "{code} 已发运；请以未发运的制剂瓶作为留样"
+    ),
+    "{code} was disposed of; it cannot be kept": "{code} 已销毁，不能留样",
+    "name where the retained sample {code} is kept": "请填写留样 {code} 的保存位置",
+    "{code} was disposed of at {site}; it cannot be returned": "{code} 已在 {site} 销毁，不能退回",
+    "give the reason the vials are returned": "请填写退回原因",
+    "name the courier taking the return": "请填写承运退回产品的承运人",
+    "the receipt of {code} is already recorded": "{code} 的接收已记录",
+    "{unknown:terms} is not in {code} or is named twice; name each vial received once": (
+        "{unknown:terms} 不在 {code} 中或被重复填写；每个已接收的制剂瓶只填写一次"
+    ),
+    "name where the returned vials are kept until destroyed": "请填写退回制剂瓶在销毁前的存放位置",
+    "{vial} is a retained sample of {lot}, kept at {place}; retained samples stay at the "
+    "manufacturer": "{vial} 是 {lot} 的留样，保存于 {place}；留样须留在生产企业",
+    "{vial} was returned to the manufacturer in {back}; it is no longer at {site}": (
+        "{vial} 已随 {back} 退回生产企业，不再在 {site}"
+    ),
+    "re-inspect the receipt of {code} before returning its vials": (
+        "退回制剂瓶前请先完成 {code} 的到货复检"
+    ),
+    "name the vials returned, each once": "请列出退回的制剂瓶，每瓶一次",
+    "{vial} was not received at {site} in {code}; return only vials that are here": (
+        "{vial} 未随 {code} 在 {site} 接收；只能退回在本中心的制剂瓶"
+    ),
+    "{vial} was thawed or administered; it cannot go back - dispose of what is left at the "
+    "site": "{vial} 已复温或已给药，不能退回——请在本中心销毁剩余部分",
     # deviations and CAPA (R-QMS-2, R-QMS-3, R-QMS-4)
     "name the items the deviation concerns (scan them)": "请填写（扫描）该偏差涉及的物品",
     "describe the deviation": "请描述该偏差",
@@ -1022,6 +1087,11 @@ GLOSSARY: dict[str, str] = {
     "deviation": "偏差",
     "CAPA action": "纠正预防措施",
     "closed": "已关闭",
+    "return shipment": "退回运输单",
+    "retained sample": "留样",
+    "returning": "退回途中",
+    "received back": "已退回接收",
+    "returned": "已退回",
     "planned": "已计划",
     "done": "已完成",
     "effective": "有效",

@@ -15,6 +15,7 @@ from ledger.api.context import ApiContext
 from ledger.api.pages.router import router as pages_router
 from ledger.api.routers import (
     access_log,
+    accountability,
     auth,
     banks,
     bedside,
@@ -115,6 +116,7 @@ def create_app(
         production.router,
         quality.router,
         deviations.router,
+        accountability.router,
         shipments.router,
         clinical.router,
         safety.router,

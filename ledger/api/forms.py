@@ -218,6 +218,27 @@ FORMS: tuple[Form, ...] = (
         "/lots/{code}/certify",
     ),
     Form(
+        "retain",
+        "production.retain",
+        "/lots/{code}/retained-samples",
+        (StepField("vials", "list"), StepField("place", default="Retention store")),
+    ),
+    Form(
+        "reconcile_lot",
+        "quality.reconcile_lot",
+        "/lots/{code}/reconciliation",
+        (
+            StepField("retained", "number"),
+            StepField("in_stock", "number"),
+            StepField("note", required=False, default=""),
+        ),
+    ),
+    Form(
+        "close_lot",
+        "quality.close_lot",
+        "/lots/{code}/close",
+    ),
+    Form(
         "fill",
         "production.fill",
         "/lots/{code}/fill",
@@ -336,6 +357,24 @@ FORMS: tuple[Form, ...] = (
         "qp_release",
         "shipment.qp_release",
         "/shipments/{code}/release",
+    ),
+    Form(
+        "reconcile_shipment",
+        "pharmacy.reconcile",
+        "/shipments/{code}/reconciliation",
+        (StepField("in_stock", "number"), StepField("note", required=False, default="")),
+    ),
+    Form(
+        "return_vials",
+        "shipment.return",
+        "/shipments/{code}/returns",
+        (StepField("vials", "list"), StepField("reason"), StepField("courier")),
+    ),
+    Form(
+        "return_receipt",
+        "shipment.return_receipt",
+        "/returns/{code}/receipt",
+        (StepField("received", "list", required=False), StepField("place")),
     ),
     Form(
         "store",

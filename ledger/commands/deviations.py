@@ -8,6 +8,7 @@ its impact assessment and CAPA actions, which lifts its holds."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -20,7 +21,9 @@ from ledger.domain.deviation import (
     QUALITY_REGISTER_ID,
     Capa,
     Deviation,
+    DeviationKind,
     QualityRegister,
+    Severity,
 )
 from ledger.domain.lineage import DerivedItem, TracedItem
 from ledger.domain.people import Person
@@ -208,6 +211,35 @@ def _with_descendants(core: LedgerCore, items: Iterable[CodedItem]) -> list[Code
                     if isinstance(got, CodedItem):
                         queue.append(got)
     return found
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A deviation a command opened, with what to save with it."""
+
+    deviation: Deviation
+    saved: tuple[Aggregate, ...]  # the code sequence, the deviation, the quality register
+
+
+def open_discrepancy(core: LedgerCore, items: Sequence[str], description: str) -> Opened:
+    """Inside a command: the minor, unplanned deviation an accountability discrepancy opens
+    (R-QMS-6). It concerns exactly `items`, not what was made from them: it is about the
+    count of the vials, not their quality, so it holds nothing; it blocks closing the lot
+    (`ledger.domain.accountability.closing_problems`) until QA closes it."""
+    register = find(core, QualityRegister, QUALITY_REGISTER_ID) or QualityRegister()
+    sequence, (code,) = core.issue_codes(ItemType.DEVIATION)
+    deviation = Deviation.record(
+        str(code),
+        DeviationKind.UNPLANNED.value,
+        Severity.MINOR.value,
+        list(items),
+        list(items),
+        description,
+        "",
+        core.today(),
+    )
+    register.list_deviation(deviation.code, list(items))
+    return Opened(deviation, (sequence, deviation, register))
 
 
 def quality_refusals(core: LedgerCore, codes: Iterable[str]) -> list[Violation]:

@@ -26,7 +26,7 @@ SUBJECT = ("enrolled", "administered")
 
 
 #: Statuses in which no step is recorded on an item, unless its rule names them.
-STOPPED = ("on hold", "disposed", "ineligible", "rejected", "recalled")
+STOPPED = ("on hold", "disposed", "ineligible", "rejected", "recalled", "closed")
 
 
 @dataclass(frozen=True)
@@ -227,6 +227,13 @@ STEPS: dict[str, StepRule] = _rules(
     ),
     StepRule("production.kits", (OPERATOR,), "fill a blinded study's kits (sealed)"),
     StepRule(
+        "production.retain",
+        (OPERATOR, QC),
+        "keep vials of a lot as its retained samples",
+        on=("LOT",),
+        rule="R-QMS-6",
+    ),
+    StepRule(
         "production.dispose",
         (OPERATOR, QA),
         "dispose of an item",
@@ -324,6 +331,24 @@ STEPS: dict[str, StepRule] = _rules(
         when=("done",),
         rule="R-QMS-4",
     ),
+    StepRule(
+        "quality.reconcile_lot",
+        (OPERATOR, QA),
+        "count a lot's retained samples and stock against the record",
+        on=("LOT",),
+        unless=("disposed", "closed"),
+        rule="R-QMS-6",
+    ),
+    StepRule(
+        "quality.close_lot",
+        (QA,),
+        "close a lot once every vial is accounted for",
+        A,
+        signed=True,
+        on=("LOT",),
+        when=("certified", "rejected"),
+        rule="R-QMS-6",
+    ),
     StepRule("quality.change", (QA,), "record a major change", A),
     StepRule("quality.comparability", (QA,), "assess comparability after a change", A),
     StepRule("ledger.correct", (OPERATOR, QC, QA, INVESTIGATOR), "strike out an entry"),
@@ -392,6 +417,22 @@ STEPS: dict[str, StepRule] = _rules(
         when=("re-inspected",),
         rule="R-QC-4",
     ),
+    StepRule(
+        "shipment.return",
+        (PHARMACIST,),
+        "return vials of a shipment to the manufacturer",
+        on=("SHP",),
+        when=("re-inspected", "released for use"),
+        rule="R-QMS-6",
+    ),
+    StepRule(
+        "shipment.return_receipt",
+        (OPERATOR, QA),
+        "receive returned vials back at the manufacturer",
+        on=("RTN",),
+        when=("returning",),
+        rule="R-QMS-6",
+    ),
     # site pharmacy and bedside (R-CLN-2, R-CLN-3, R-CLN-5)
     StepRule(
         "pharmacy.store",
@@ -400,6 +441,14 @@ STEPS: dict[str, StepRule] = _rules(
         on=("SHP",),
         when=("re-inspected", "released for use"),
         rule="R-SHP-3",
+    ),
+    StepRule(
+        "pharmacy.reconcile",
+        (PHARMACIST,),
+        "count a shipment's vials in stock at the site against the record",
+        on=("SHP",),
+        when=("re-inspected", "released for use"),
+        rule="R-QMS-6",
     ),
     StepRule(
         "pharmacy.dispense",

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from ledger.commands.blinding import lot_of, sealed_lineage_refusals
-from ledger.commands.deviations import quality_refusals
+from ledger.commands.deviations import Opened, open_discrepancy, quality_refusals
 from ledger.commands.donors import donor_standings
 from ledger.core import Actor, LedgerCore, Receipt
 from ledger.domain.people import Person
@@ -116,12 +116,22 @@ class ShipmentCommands(LedgerCore):
         failed: Mapping[str, str] | None = None,
     ) -> Receipt:
         """The site's re-inspection per vial; vials not named are missing; failed and missing
-        vials may never be used (R-SHP-3)."""
+        vials may never be used (R-SHP-3). Missing vials open a deviation (R-QMS-6)."""
         actor, shipment = self.on_item(actor, INSPECT, self.get_shipment, shipment_code)
         vials = [self._vial(v) for v in shipment.vials]
+        opened: Opened | None = None
         with self.command(actor):
             shipment.inspect_receipt(passed, dict(failed or {}), vials)
-        return self.record(shipment, *vials)
+            if shipment.missing:
+                why = f"missing at receipt of {shipment.code} at {shipment.site}"
+                missing = list(shipment.missing)
+                opened = open_discrepancy(
+                    self,
+                    [shipment.code, *missing],
+                    f"{len(missing)} vials {why}: {', '.join(missing)}",
+                )
+                shipment.note_discrepancy(opened.deviation.code, missing, why)
+        return self.record(shipment, *vials, *(opened.saved if opened else ()))
 
     def release_for_use(self, actor: Actor, shipment_code: str) -> tuple[list[str], Receipt]:
         """The site QP's signed release of the vials that passed re-inspection (R-QC-4,

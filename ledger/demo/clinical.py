@@ -83,4 +83,26 @@ def run_clinical(app: CellTraceLedger, staff: Staff, vials: list[str], echo: Ech
     expect_refusal(
         echo, lambda: app.thaw_at_bedside(nurse, released[1], patient, 1.0, "intravenous")
     )
+    run_accountability(app, staff, good, shipped[2], echo)
     return patient
+
+
+def run_accountability(
+    app: CellTraceLedger, staff: Staff, shipment: str, cracked: str, echo: Echo
+) -> None:
+    """The cracked vial goes back to the manufacturer and is destroyed; the site and the plant
+    count their vials against the record; the lot is not closed while vials are in stock
+    (R-QMS-6)."""
+    operator, pharm, qa = staff["operator"], staff["pharmacist"], staff["qa"]
+    back, _ = app.return_vials(pharm, shipment, [cracked], "cracked cap", "ColdCourier WB-3")
+    app.receive_return(operator, back, [cracked], "Returns cage QA-2")
+    app.dispose_item(qa, cracked, "non_conforming", "autoclave, then incineration", operator)
+    site, _, _ = app.reconcile_shipment(pharm, shipment, 1)
+    echo(
+        f"{cracked} returned in {back}, received back and destroyed; {shipment} counted at "
+        f"the site: {site.equation()}"
+    )
+    lot = app.get_product_vial(cracked).lot
+    plant, _, _ = app.reconcile_lot(operator, lot, retained=1, in_stock=4)
+    echo(f"{lot} counted at the plant: {plant.equation()} (R-QMS-6)")
+    expect_refusal(echo, lambda: app.close_lot(qa, lot))

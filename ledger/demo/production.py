@@ -226,12 +226,13 @@ def run_production(
     deviation = run_deviation(app, staff, culture, good, echo)
     app.certify_lot(qa, good)
     vials, _ = app.fill_lot(operator, good, 10, 1.0, "2 mL cryovial, closed")
+    app.retain_samples(operator, good, [vials[-1]], "Retention store RS-1/box 2")
     lot = app.get_product_lot(good)
     echo(
         f"{good}: every required result in spec, certified by QA ({deviation} closed); filled "
         f"into {vials[0]} .. "
         f"{vials[-1]} (1 mL each), expiry {lot.expiry}, store {lot.storage['min_c']:g}.."
-        f"{lot.storage['max_c']:g} C"
+        f"{lot.storage['max_c']:g} C; {vials[-1]} kept as the retained sample"
     )
     record_results(app, staff, lot_results(app, bad, failing={"endotoxin": "12.5"}), bad)
     echo(f"{bad}: endotoxin 12.5 EU/mL (limit <= 2.0) - OOS investigation 1 opened, quarantined")

@@ -207,6 +207,27 @@ class CellBank(DerivedItem):
             raise RuleViolation(problems)
         self._test_recorded(result)
 
+    def correct(self, version: int, reason: str) -> None:
+        """A passed result may be struck out with a reason (R-LED-1: the bank then lacks it);
+        a failed one stands, so a bank is never released by striking out what it failed
+        (R-QMS-1)."""
+        failed = self.results.get(version)
+        if failed is not None and not failed["passed"]:
+            raise RuleViolation(
+                [
+                    Violation.of(
+                        "R-QMS-1",
+                        "event {version} of {code} is a failed {test} result: nobody strikes "
+                        "it out and the bank is not released; record a deviation and let QA "
+                        "decide what becomes of the bank",
+                        version=version,
+                        code=self.code,
+                        test=failed["test"],
+                    )
+                ]
+            )
+        super().correct(version, reason)
+
     @event("TestResultRecorded")
     def _test_recorded(self, result: BankTestResult) -> None:
         version = self._note_entry("TestResultRecorded")

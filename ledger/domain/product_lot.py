@@ -11,6 +11,8 @@ from datetime import date, datetime
 
 from eventsourcing.domain import event
 
+from ledger.domain.accountability import RULE as ACCOUNTABILITY
+from ledger.domain.accountability import Accountable
 from ledger.domain.base import parse_enum
 from ledger.domain.donor_standing import DonorStanding
 from ledger.domain.harvest import Harvest
@@ -39,7 +41,7 @@ from ledger.domain.specification import SpecTest, SpecVersion
 from ledger.errors import RuleViolation, Violation
 
 
-class ProductLot(DerivedItem):
+class ProductLot(DerivedItem, Accountable):
     """A purified lot of cell-derivative product."""
 
     placebo = False
@@ -88,6 +90,7 @@ class ProductLot(DerivedItem):
         self.quarantined = False
         self.certified = False
         self.rejected = False
+        self.closed = False
         self.investigations: dict[int, Investigation] = {}
 
     @classmethod
@@ -376,7 +379,7 @@ class ProductLot(DerivedItem):
         self, vials: int, volume_ml: float, container: str, donors: Sequence[DonorStanding]
     ) -> list[Violation]:
         """Why `vials` vials of `volume_ml` cannot be filled from this lot now."""
-        problems = self.step_refusals(donors)
+        problems = self.step_refusals(donors) + self.closed_problems()
         problems += self._rejected_problems() + self._quarantine_problems("filled")
         remaining = self.volume_ml - self.filled_ml
         if not vials or not volume_ml > 0 or vials * volume_ml > remaining:
@@ -392,6 +395,39 @@ class ProductLot(DerivedItem):
         if not container.strip():
             problems.append(Violation.of("R-PRO-4", "name the closed container filled (§5.4.2)"))
         return problems
+
+    # --- accountability (R-QMS-6) -----------------------------------------------------------
+
+    def closed_problems(self) -> list[Violation]:
+        if not self.closed:
+            return []
+        return [
+            Violation.of(
+                ACCOUNTABILITY,
+                "{code} is closed: every vial was accounted for; it takes no further step",
+                code=self.code,
+            )
+        ]
+
+    def close(self, problems: Sequence[Violation]) -> None:
+        """QA's signed closing of the lot, once its disposition is made and every vial is
+        accounted for; `problems` are the accounts' (`closing_problems`)."""
+        refusals = self.closed_problems() + list(problems)
+        if not (self.certified or self.rejected):
+            refusals.append(
+                Violation.of(
+                    "R-QMS-5",
+                    "{code} has no disposition yet; QA certifies or rejects it first",
+                    code=self.code,
+                )
+            )
+        if refusals:
+            raise RuleViolation(refusals)
+        self._lot_closed()
+
+    @event("Closed")
+    def _lot_closed(self) -> None:
+        self.closed = True
 
     def _quarantine_problems(self, step: str) -> list[Violation]:
         if not self.quarantined:

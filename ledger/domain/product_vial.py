@@ -13,6 +13,8 @@ from typing import NotRequired, TypedDict
 from eventsourcing.domain import event
 
 from ledger.domain.lineage import DerivedItem
+from ledger.errors import RuleViolation, Violation
+from ledger.identifiers import ItemType, parse_code
 
 
 class TemperatureRange(TypedDict):
@@ -55,3 +57,43 @@ class ProductVial(DerivedItem):
         self.storage = storage
         self.transport = transport
         self.blinding = blinding
+        self.retained: str | None = None  # where it is kept as a retained sample
+
+    def retain(self, place: str) -> None:
+        """Keep the vial as a retained (reference) sample of its lot at `place`; it stays at
+        the manufacturer and is never shipped (R-QMS-6, §5.4.2)."""
+        problems = []
+        if self.retained is not None:
+            problems.append(
+                Violation.of(
+                    "R-QMS-6",
+                    "{code} is already a retained sample, kept at {place}",
+                    code=self.code,
+                    place=self.retained,
+                )
+            )
+        if any(parse_code(c).item_type == ItemType.SHIPMENT for c in self.children):
+            problems.append(
+                Violation.of(
+                    "R-QMS-6",
+                    "{code} was shipped; keep an unshipped vial as the retained sample",
+                    code=self.code,
+                )
+            )
+        if self.disposal is not None:
+            problems.append(
+                Violation.of("R-PRO-6", "{code} was disposed of; it cannot be kept", code=self.code)
+            )
+        if not place.strip():
+            problems.append(
+                Violation.of(
+                    "R-TRC-2", "name where the retained sample {code} is kept", code=self.code
+                )
+            )
+        if problems:
+            raise RuleViolation(problems)
+        self._retained(place.strip())
+
+    @event("Retained")
+    def _retained(self, place: str) -> None:
+        self.retained = place

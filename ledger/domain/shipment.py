@@ -81,6 +81,17 @@ class Shipment(SitePharmacy):
                 problems.append(
                     Violation.of("R-SHP-1", "{vial} was already shipped", vial=vial.code)
                 )
+            if vial.retained is not None:
+                problems.append(
+                    Violation.of(
+                        "R-QMS-6",
+                        "{vial} is a retained sample of {lot}, kept at {place}; retained "
+                        "samples stay at the manufacturer",
+                        vial=vial.code,
+                        lot=vial.lot,
+                        place=vial.retained,
+                    )
+                )
         required = required_range(vials) if vials else None
         if vials and required is None:
             problems.append(
@@ -121,6 +132,7 @@ class Shipment(SitePharmacy):
         self.used: dict[str, str] = {}
         self.places: dict[str, str] = {}  # vial -> storage place at the site
         self.dispensed: dict[str, str] = {}  # vial -> the subject it was dispensed for
+        self.returned: dict[str, str] = {}  # vial -> the return shipment it went back in
 
     @property
     def vials(self) -> list[str]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING
 
 from eventsourcing.domain import event
 
@@ -20,10 +19,6 @@ from ledger.errors import RuleViolation, Violation
 
 class SitePharmacy(SiteStock):
     """Storage places and dispensing of a shipment's vials at its site."""
-
-    if TYPE_CHECKING:
-        places: dict[str, str]
-        dispensed: dict[str, str]
 
     def store(self, vials: Sequence[ProductVial], place: str, unit_c: float) -> None:
         """Put vials that passed receipt re-inspection into a storage place of the site
@@ -71,6 +66,8 @@ class SitePharmacy(SiteStock):
                     site=self.site,
                 )
             ]
+        if code in self.returned:
+            return self.returned_problems(code)
         if code in self.thawed or code in self.used:
             return [
                 Violation.of(
@@ -110,7 +107,9 @@ class SitePharmacy(SiteStock):
         bedside); `refusals` are the vial's holds and the subject's, found by the application."""
         code = vial.code
         problems = list(refusals)
-        if code not in self.released:
+        if code in self.returned:
+            pass  # said by `returned_problems`
+        elif code not in self.released:
             problems.append(
                 Violation.of(
                     "R-QC-4",
@@ -141,6 +140,7 @@ class SitePharmacy(SiteStock):
             problems.append(
                 Violation.of("R-CLN-2", "{code} was already thawed or administered", code=code)
             )
+        problems += self.returned_problems(code)
         if today > vial.expiry:
             problems.append(
                 Violation.of("R-CLN-2", "{code} expired on {expiry}", code=code, expiry=vial.expiry)

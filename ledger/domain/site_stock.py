@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING
 
 from eventsourcing.domain import event
 
-from ledger.domain.codes import CodedItem
+from ledger.domain.accountability import Accountable
 from ledger.domain.product_vial import ProductVial
 from ledger.errors import RuleViolation, Violation
 
 
-class SiteStock(CodedItem):
+class SiteStock(Accountable):
     """Receipt, release, thaw and use of a shipment's vials at its site."""
 
     if TYPE_CHECKING:
@@ -30,6 +30,9 @@ class SiteStock(CodedItem):
         released: list[str]
         thawed: dict[str, datetime]
         used: dict[str, str]
+        returned: dict[str, str]
+        places: dict[str, str]
+        dispensed: dict[str, str]
 
         @property
         def vials(self) -> list[str]: ...
@@ -133,6 +136,7 @@ class SiteStock(CodedItem):
             )
         if vial in self.thawed:
             problems.append(Violation.of("R-CLN-2", "{vial} was already thawed", vial=vial))
+        problems += self.returned_problems(vial)
         if problems:
             raise RuleViolation(problems)
         self._vial_thawed(vial, at)
@@ -148,3 +152,69 @@ class SiteStock(CodedItem):
     @event("VialUsed")
     def _vial_used(self, vial: str, patient: str) -> None:
         self.used = {**self.used, vial: patient}
+
+    # --- returns to the manufacturer (R-QMS-6) ----------------------------------------------
+
+    def returned_problems(self, vial: str) -> list[Violation]:
+        """A vial sent back to the manufacturer takes no further step at the site."""
+        if vial not in self.returned:
+            return []
+        return [
+            Violation.of(
+                "R-QMS-6",
+                "{vial} was returned to the manufacturer in {back}; it is no longer at {site}",
+                vial=vial,
+                back=self.returned[vial],
+                site=self.site,
+            )
+        ]
+
+    def return_problems(self, vials: Sequence[str]) -> list[Violation]:
+        """Why `vials` cannot be sent back from the site: they must have been received here
+        and not administered, thawed or returned already."""
+        problems = []
+        if not self.inspected:
+            problems.append(
+                Violation.of(
+                    "R-SHP-3",
+                    "re-inspect the receipt of {code} before returning its vials",
+                    code=self.code,
+                )
+            )
+        if not vials or len(set(vials)) != len(vials):
+            problems.append(Violation.of("R-QMS-6", "name the vials returned, each once"))
+        for vial in vials:
+            if vial not in self.vials or vial in self.missing:
+                problems.append(
+                    Violation.of(
+                        "R-QMS-6",
+                        "{vial} was not received at {site} in {code}; return only vials that "
+                        "are here",
+                        vial=vial,
+                        site=self.site,
+                        code=self.code,
+                    )
+                )
+            elif vial in self.used or vial in self.thawed:
+                problems.append(
+                    Violation.of(
+                        "R-QMS-6",
+                        "{vial} was thawed or administered; it cannot go back - dispose of "
+                        "what is left at the site",
+                        vial=vial,
+                    )
+                )
+            else:
+                problems += self.returned_problems(vial)
+        return problems
+
+    def record_return(self, back: str, vials: Sequence[str]) -> None:
+        """The vials left the site in the return shipment `back` (checked by
+        `return_problems`)."""
+        self._vials_returned(back, list(vials))
+
+    @event("VialsReturned")
+    def _vials_returned(self, back: str, vials: list[str]) -> None:
+        self.returned = {**self.returned, **{v: back for v in vials}}
+        self.places = {v: p for v, p in self.places.items() if v not in vials}
+        self.dispensed = {v: p for v, p in self.dispensed.items() if v not in vials}

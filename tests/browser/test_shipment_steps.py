@@ -1,7 +1,8 @@
 """A shipment's steps at the operator station in a real browser: the operator uploads the
 logger's CSV file and hands the shipment over, the pharmacist takes delivery and re-inspects
-it with scanned lists of passed and failed vials, and the site QP releases it with their
-password (R-SHP-1..3, R-QC-4, R-LED-5)."""
+it with scanned lists of passed and failed vials, the site QP releases it with their
+password, and the pharmacist counts the site's stock against the numbers the card shows
+(R-SHP-1..3, R-QC-4, R-LED-5, R-QMS-6)."""
 
 from __future__ import annotations
 
@@ -21,8 +22,9 @@ PEOPLE = {
     role: format_code(ItemType.PERSON, "F01", YEAR, n)
     for role, n in (("operator", 2), ("qp", 5), ("pharmacist", 6))
 }
-# The demo fills ten vials and ships the first five: these two are still at the plant.
-VIALS = [format_code(ItemType.PRODUCT_VIAL, "F01", YEAR, n) for n in (9, 10)]
+# The demo fills ten vials, ships the first five and keeps the tenth as the retained sample:
+# these two are still in the plant's stock.
+VIALS = [format_code(ItemType.PRODUCT_VIAL, "F01", YEAR, n) for n in (8, 9)]
 SITE = format_code(ItemType.SITE, "F01", YEAR, 1)
 
 
@@ -109,3 +111,13 @@ def test_r_shp_3_shipment_steps_from_scans_to_the_signed_qp_release(
     assert "You sign this as: released" in page.inner_text(f"{form} .signing-as")
     _record(page, "qp_release")
     page.wait_for_selector("#item-card[data-status='released for use']")
+    # The pharmacist sees the shipment's numbers on its card and counts the site's stock
+    page = _signed_in(browser, server, PEOPLE["pharmacist"])
+    page.fill("#scan", shipment)
+    page.keyboard.press("Enter")
+    form = "form.step[data-step=reconcile_shipment]"
+    page.wait_for_selector(form)
+    card = page.inner_text("#item-card")
+    assert "shipped 2 = administered 0 + returned 0 + destroyed 0 + in stock 2" in card, card
+    page.fill(f"{form} input[name=in_stock]", "2")
+    _record(page, "reconcile_shipment")

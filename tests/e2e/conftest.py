@@ -60,6 +60,12 @@ class ClinicApi:
     def post(self, role: str, path: str, body: dict[str, Any]) -> httpx.Response:
         return self.client.post(f"/api/v1{path}", json=body, headers=self.headers(role))
 
+    def posted(self, role: str, path: str, body: dict[str, Any], status: int = 200) -> Any:
+        """The JSON answer of a post that must answer `status`."""
+        answer = self.post(role, path, body)
+        assert answer.status_code == status, answer.text
+        return answer.json()
+
     def get(self, role: str, path: str, **params: Any) -> httpx.Response:
         return self.client.get(f"/api/v1{path}", params=params, headers=self.headers(role))
 

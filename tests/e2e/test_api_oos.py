@@ -4,17 +4,9 @@ retest names the result it replaces, and only then is the lot certified."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from ledger.demo.production import lot_results
 from tests.domain2 import purified_lot
 from tests.e2e.conftest import ClinicApi, signed
-
-
-def _posted(api: ClinicApi, role: str, path: str, body: dict[str, Any], status: int = 200) -> Any:
-    answer = api.post(role, path, body)
-    assert answer.status_code == status, answer.text
-    return answer.json()
 
 
 def test_r_qms_1_an_oos_result_is_investigated_and_concluded_by_qa_over_http(
@@ -26,7 +18,7 @@ def test_r_qms_1_an_oos_result_is_investigated_and_concluded_by_qa_over_http(
     for result in results:
         if result["test"] == "endotoxin":
             result.update(value="40", in_spec=False)
-        last = _posted(api, "qc_analyst", f"/lots/{lot}/results", result)["notification_id"]
+        last = api.posted("qc_analyst", f"/lots/{lot}/results", result)["notification_id"]
     # The out-of-spec result opened investigation 1 and quarantined the lot
     (opened,) = api.get("qa", f"/lots/{lot}/investigations").json()
     assert (opened["investigation"], opened["test"], opened["outcome"]) == (1, "endotoxin", "open")
@@ -56,8 +48,8 @@ def test_r_qms_1_an_oos_result_is_investigated_and_concluded_by_qa_over_http(
     assert api.last_id() == before
     # The laboratory's finding, then QA's signed conclusion
     finding = {"investigation": 1, "phase": "laboratory", "finding": "dilution step skipped"}
-    _posted(api, "qc_analyst", f"/lots/{lot}/oos-findings", finding)
-    last = _posted(api, "qa", f"/lots/{lot}/oos-conclusion", {**conclusion, **signed()})[
+    api.posted("qc_analyst", f"/lots/{lot}/oos-findings", finding)
+    last = api.posted("qa", f"/lots/{lot}/oos-conclusion", {**conclusion, **signed()})[
         "notification_id"
     ]
     (concluded,) = api.get("qa", f"/lots/{lot}/investigations").json()
@@ -66,6 +58,6 @@ def test_r_qms_1_an_oos_result_is_investigated_and_concluded_by_qa_over_http(
     # The retest names the result it replaces; the lot is certified
     retest = {**next(r for r in results if r["test"] == "endotoxin"), "value": "0.4"}
     retest.update(in_spec=True, replaces=opened["result"])
-    _posted(api, "qc_analyst", f"/lots/{lot}/results", retest)
-    last = _posted(api, "qa", f"/lots/{lot}/certify", signed())["notification_id"]
+    api.posted("qc_analyst", f"/lots/{lot}/results", retest)
+    last = api.posted("qa", f"/lots/{lot}/certify", signed())["notification_id"]
     assert api.get("qa", f"/items/{lot}", after=last).json()["status"] == "certified"

@@ -126,6 +126,10 @@ def test_r_shp_3_vials_not_named_at_receipt_are_missing_and_held(clinic_api: Cli
     assert inspected.json()["missing"] == list(vials[1:])
     held, holds = status(api, vials[1])
     assert held == "on hold" and "missing" in holds[0]
+    # and they open a deviation concerning the shipment and them (R-QMS-6)
+    deviation = inspected.json()["deviation"]
+    (opened,) = [d for d in api.get("qa", "/deviations").json() if d["code"] == deviation]
+    assert opened["items"] == [shipment, *vials[1:]] and opened["severity"] == "minor"
 
 
 def test_r_ppl_2_wrong_roles_are_refused_with_403_and_nothing_written(

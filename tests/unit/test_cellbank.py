@@ -163,6 +163,26 @@ def test_r_cb_5_a_failed_test_blocks_release(donor: Donor) -> None:
         bank.release([donor.standing()])
 
 
+def test_r_qms_1_a_failed_bank_result_is_never_struck_out(donor: Donor) -> None:
+    # Given a master bank whose mycoplasma result failed
+    bank, _ = establish(Tier.MASTER, isolated_portion(donor), donor)
+    failed = BankTestResult(**(passing_bank_tests(TODAY)[1] | {"passed": False}))  # type: ignore[typeddict-item]
+    with stamped(STAMP):
+        for result in [*passing_bank_tests(TODAY), failed]:
+            bank.record_test(result, [donor.standing()])
+    settled(bank)
+    # When someone strikes the failed result out, Then it is refused and nothing recorded
+    failing = next(v for v, r in bank.results.items() if not r["passed"])
+    with pytest.raises(RuleViolation, match="R-QMS-1"), stamped(STAMP):
+        bank.correct(failing, "typo")
+    assert bank.collect_events() == []
+    # And a passed result may still be struck out with a reason (the bank then lacks it)
+    passing = next(v for v, r in bank.results.items() if r["passed"])
+    with stamped(STAMP):
+        bank.correct(passing, "result belongs to another bank's report")
+    assert type(bank.collect_events()[-1]).__name__ == "EntryCorrected"
+
+
 def test_r_cb_5_full_third_party_testing_allows_the_signed_release(donor: Donor) -> None:
     bank, _ = establish(Tier.MASTER, isolated_portion(donor), donor)
     with stamped(STAMP):

@@ -56,7 +56,7 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
 def scan_station(request: Request) -> Response:
     """The operator station: sign in, scan, record the next step (works with a wedge scanner)."""
     t = translator(language(request))
-    areas = ("scan", "step", "field", "item", "session", "meaning")
+    areas = ("scan", "step", "field", "item", "session", "meaning", "account")
     keys = [k for k in MESSAGES if k.split(".")[0] in areas]
     return page(request, "scan.html", texts={k: t(k) for k in keys})
 

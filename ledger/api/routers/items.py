@@ -68,6 +68,12 @@ class ItemOut(BaseModel):
     next_steps: list[StepOut] = Field(
         description="Steps that may follow, for the signed-in role when a token is sent"
     )
+    accountability: dict[str, int] | None = Field(
+        default=None,
+        description="A lot's, shipment's or return's numbers of vials by where they are "
+        "(R-QMS-6): the total first (filled, shipped, returned), then its parts and the "
+        "vials unaccounted for",
+    )
 
 
 class HistoryEvent(BaseModel):
@@ -118,6 +124,7 @@ def get_item(
             StepOut(**step.describe(row.code))
             for step in next_steps(row.item_type, row.status, actor.role if actor else None)
         ],
+        accountability=ctx.ledger.numbers_of(row.code),
     )
 
 

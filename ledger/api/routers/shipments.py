@@ -115,6 +115,9 @@ class InspectedOut(Receipt):
     passed: list[str]
     failed: dict[str, str]
     missing: list[str] = Field(description="Vials of the shipment named neither passed nor failed")
+    deviation: str = Field(
+        default="", description="The deviation missing vials opened (R-QMS-6), or empty"
+    )
 
 
 class ReleaseIn(BaseModel):
@@ -233,13 +236,15 @@ def deliver(ctx: Context, actor: CurrentActor, code: str, body: DeliveryIn) -> R
 )
 def inspect(ctx: Context, actor: CurrentActor, code: str, body: InspectionIn) -> InspectedOut:
     """Each vial passed, failed with its reason, or missing; failed and missing vials go on
-    hold for good and may never be used on a subject (R-SHP-3)."""
+    hold for good and may never be used on a subject (R-SHP-3); missing vials open a deviation
+    (R-QMS-6)."""
     r = ctx.ledger.inspect_receipt(actor, code, body.passed, body.failed)
     shipment = ctx.ledger.get_shipment(code)
     return InspectedOut(
         passed=list(shipment.passed),
         failed=dict(shipment.failed),
         missing=list(shipment.missing),
+        deviation=shipment.discrepancies[-1] if shipment.missing else "",
         notification_id=r.notification_id,
         events=r.events,
     )

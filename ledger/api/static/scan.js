@@ -168,6 +168,15 @@
     if (after) { lastWrite = Math.max(lastWrite, after); sessionStorage.setItem("ct-last", lastWrite); }
   }
 
+  // R-QMS-6: "filled 6 = retained 1 + shipped 3 + destroyed 1 + in stock 1", in the page's words
+  function equation(numbers) {
+    var names = Object.keys(numbers), total = names[0];
+    var parts = names.slice(1).filter(function (k) { return k !== "unaccounted" || numbers[k]; });
+    return t("account." + total) + " " + numbers[total] + " = " + parts.map(function (k) {
+      return t("account." + k) + " " + numbers[k];
+    }).join(" + ");
+  }
+
   function open(code) {
     // A label's QR text is its page link: keep the code (the server checks it in full).
     code = code.trim();
@@ -183,6 +192,7 @@
       var dl = document.createElement("dl"); dl.className = "card"; dl.id = "item-card";
       [[T["item.code"], item.code], [T["item.type"], item.type_label], [T["item.status"], item.status_label || item.status]]
         .concat(item.holds.map(function (h) { return [T["item.holds"], h]; }))
+        .concat(item.accountability ? [[T["item.accountability"], equation(item.accountability)]] : [])
         .forEach(function (pair) {
           var dt = document.createElement("dt"), dd = document.createElement("dd");
           dt.textContent = pair[0]; dd.textContent = pair[1]; dl.appendChild(dt); dl.appendChild(dd);
