@@ -25,6 +25,7 @@ from ledger.application import Actor
 from ledger.bootstrap import open_ledger
 from ledger.config import Settings
 from ledger.demo.run import run_demo
+from ledger.domain.patient import Consent
 from ledger.identifiers import ItemType, format_code
 from ledger.storage.db import create_db_engine
 from ledger.stores.credentials import Credentials
@@ -100,19 +101,24 @@ def _measure(
 
 
 def _clinic(settings: Settings) -> tuple[str, dict[str, object]]:
-    """The demo's ledger with its paused study resumed: returns the demo's pharmacist (with
-    PASSWORD) and a go bedside check of a released vial for the demo's patient."""
+    """The demo's ledger with its paused study resumed and a new subject for whom the demo's
+    second released vial is dispensed: returns the demo's pharmacist (with PASSWORD) and a go
+    bedside check of that vial for that subject."""
     run_demo(settings, lambda _line: None)
     app = open_ledger(settings)
     try:
         year = app.clock().year
         person = {role: format_code(ItemType.PERSON, "F01", year, n) for role, n in ROLES}
-        patient = format_code(ItemType.PATIENT, "F01", year, 1)
-        study = app.get_patient(patient).study
-        investigator = Actor(person["investigator"], "investigator")
-        app.record_ethics_decision(investigator, study, "resume", "EC-BENCH-1", "benchmark")
+        dosed = app.get_patient(format_code(ItemType.PATIENT, "F01", year, 1))
+        app.credentials.set_password(person["investigator"], PASSWORD)  # the decision is signed
+        investigator = Actor(person["investigator"], "investigator").signed(PASSWORD)
+        app.record_ethics_decision(investigator, dosed.study, "resume", "EC-BENCH-1", "benchmark")
+        consent = Consent(form_version="ICF v2.0", signed_on=app.today())
+        patient, _ = app.enrol_patient(investigator, dosed.study, dosed.site, "high", consent)
+        vial = format_code(ItemType.PRODUCT_VIAL, "F01", year, 2)
+        app.dispense(Actor(person["pharmacist"], "pharmacist"), patient, "Ward 5", vial)
         check = {
-            "vial": format_code(ItemType.PRODUCT_VIAL, "F01", year, 2),
+            "vial": vial,
             "patient": patient,
             "dose": 1.0,
             "route": "intravenous",
@@ -223,7 +229,7 @@ def main() -> None:
 Machine: {machine()}; {os.environ.get("CELLTRACE_BENCH_NOTE", "a small, noisy machine")}. One run;
 {CONCURRENCY} concurrent connections from an asyncio client on the same 2 cores as the server
 (so both compete for CPU); {READS} reads, {WRITES} writes and {VERIFIES} bedside checks. The
-bedside check is of a released vial for the demo's patient (study resumed): go.
+bedside check is of a released vial dispensed for a new subject (study resumed): go.
 
 | request | requests/s | p50 ms | p99 ms |
 |---|---|---|---|

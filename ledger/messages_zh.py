@@ -489,6 +489,25 @@ TEMPLATES: dict[str, str] = {
         "{code} 的事件 {version} 是不合格的 {test} 结果：任何人不得划除，该细胞库不得放行；"
         "请记录偏差，由质量保证人员决定该细胞库的处理"
     ),
+    # dosing schedule and dispensing at the bedside (R-CLN-7, R-CLN-8)
+    "{patient} was last dosed at {last:%Y-%m-%d %H:%M} UTC, {hours:.1f} h ago; the protocol "
+    "requires {interval:g} h between doses - the next dose is due from {due:%Y-%m-%d %H:%M} "
+    "UTC": (
+        "{patient} 上次给药时间为 {last:%Y-%m-%d %H:%M}（UTC），距今 {hours:.1f} 小时；方案要求两次"
+        "给药间隔至少 {interval:g} 小时——下次给药不早于 {due:%Y-%m-%d %H:%M}（UTC）"
+    ),
+    "{patient} has had {given} of the {allowed} administrations the protocol allows; no "
+    "further dose": "{patient} 已完成方案允许的 {allowed} 次给药中的 {given} 次；不得再给药",
+    "{vial} was not dispensed for {patient}; the site pharmacy dispenses it for the subject "
+    "first": "{vial} 未为 {patient} 发药；须先由中心药房为该受试者发药",
+    "give the number of administrations per subject (1 or more) and the minimum interval "
+    "between two in hours (0 or more)": (
+        "请填写每名受试者的给药次数（1 次或以上）及两次给药的最短间隔（小时，0 或以上）"
+    ),
+    "a protocol of {administrations} administrations per subject fixes the minimum interval "
+    "between two; give it in hours": (
+        "每名受试者给药 {administrations} 次的方案须规定两次给药的最短间隔；请以小时填写"
+    ),
     # product accountability (R-QMS-6)
     "{vial} was not filled from {lot}; scan the lot's own vials": (
         "{vial} 不是由 {lot} 灌装的；请扫描该批次自己的制剂瓶"

@@ -169,6 +169,22 @@ def stocked(app: CellTraceLedger, c: Clinic, vials: tuple[str, ...] = ()) -> str
     return shipment
 
 
+def dispensed(app: CellTraceLedger, c: Clinic, patient: str, vials: tuple[str, ...] = ()) -> str:
+    """A stocked shipment's first vial dispensed for `patient` (R-CLN-8); returns the vial."""
+    shipment = stocked(app, c, vials)
+    vial, _ = app.dispense(
+        c.staff["pharmacist"], patient, WARD, app.get_shipment(shipment).vials[0]
+    )
+    return vial
+
+
+def dispense_released(app: CellTraceLedger, c: Clinic, patient: str, vial: str) -> None:
+    """Store `vial` of a released shipment in the pharmacy and dispense it for `patient`."""
+    shipment = next(s for s in app.get_product_vial(vial).children if s.startswith("SHP-"))
+    app.store_vials(c.staff["pharmacist"], shipment, [vial], PLACE, -80)
+    app.dispense(c.staff["pharmacist"], patient, WARD, vial)
+
+
 def blinded_study(app: CellTraceLedger, c: Clinic) -> str:
     """A blinded study active at the clinic's first site."""
     protocol = Protocol(**{**PROTOCOL, "version": "EV-KOA-02 v1.0", "blinded": True})

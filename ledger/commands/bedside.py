@@ -20,7 +20,7 @@ from ledger.domain.patient import Patient
 from ledger.domain.people import Person, Role
 from ledger.domain.product_vial import ProductVial
 from ledger.domain.shipment import Shipment
-from ledger.domain.study import Study
+from ledger.domain.study import Study, dosing_schedule
 from ledger.errors import InvalidInput, NotFound, RuleViolation, Violation
 from ledger.identifiers import ItemType
 
@@ -155,6 +155,7 @@ class BedsideCommands(LedgerCore):
         shipment = shipment_of(self, vial)
         donors = donor_standings(self, vial.donor_codes)
         cohort = study.cohort(patient.cohort)
+        allowed, interval = dosing_schedule(study.protocol)
         delivered = shipment is not None and shipment.delivered_at is not None
         facts = BedsideFacts(
             vial=vial.code,
@@ -185,5 +186,9 @@ class BedsideCommands(LedgerCore):
             routes=study.protocol["routes"],
             in_use_minutes=study.protocol["in_use_minutes"],
             dispensed_to=shipment.dispensed.get(vial.code) if shipment else None,
+            doses_given=len(patient.doses),
+            last_dose_at=patient.doses[-1]["at"] if patient.doses else None,
+            administrations=allowed,
+            min_interval_hours=interval,
         )
         return Bedside(facts, vial, shipment, patient, study)

@@ -19,6 +19,8 @@ PROTOCOL = Protocol(
     in_use_minutes=60,
     follow_up=with_standard_visits(),
     blinded=False,
+    administrations=2,
+    min_interval_hours=28 * 24,
 )
 
 

@@ -46,6 +46,11 @@ class BedsideFacts:
     routes: Sequence[str]
     in_use_minutes: int
     dispensed_to: str | None = None  # the subject the site pharmacy dispensed the vial for
+    # R-CLN-7: the subject's administrations so far, and what the protocol allows
+    doses_given: int = 0
+    last_dose_at: datetime | None = None
+    administrations: int = 1
+    min_interval_hours: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -124,6 +129,14 @@ def decide(f: BedsideFacts) -> Decision:
             vial=f.vial,
             patient=f.patient,
         )
+    elif f.dispensed_to is None and f.used_by is None:
+        no(
+            "R-CLN-8",
+            "{vial} was not dispensed for {patient}; the site pharmacy dispenses it for the "
+            "subject first",
+            vial=f.vial,
+            patient=f.patient,
+        )
     elif f.dispensed_to is not None and f.dispensed_to != f.patient:
         no(
             "R-CLN-2",
@@ -132,6 +145,7 @@ def decide(f: BedsideFacts) -> Decision:
             dispensed_to=f.dispensed_to,
             patient=f.patient,
         )
+    reasons.extend(schedule_problems(f))
     if not f.consented:
         no("R-CLN-2", "{patient} has no consent in force; do not administer", patient=f.patient)
     if f.study_status != StudyStatus.ACTIVE:
@@ -168,3 +182,37 @@ def decide(f: BedsideFacts) -> Decision:
             donors=f.vial_donors,
         )
     return Decision(tuple(reasons))
+
+
+def schedule_problems(f: BedsideFacts) -> list[Violation]:
+    """R-CLN-7: no dose beyond the protocol's number of administrations per subject, nor
+    before its minimum interval since the subject's last dose has passed."""
+    if f.doses_given >= f.administrations:
+        return [
+            Violation.of(
+                "R-CLN-7",
+                "{patient} has had {given} of the {allowed} administrations the protocol "
+                "allows; no further dose",
+                patient=f.patient,
+                given=f.doses_given,
+                allowed=f.administrations,
+            )
+        ]
+    if f.last_dose_at is None:
+        return []
+    due = f.last_dose_at + timedelta(hours=f.min_interval_hours)
+    if f.at >= due:
+        return []
+    return [
+        Violation.of(
+            "R-CLN-7",
+            "{patient} was last dosed at {last:%Y-%m-%d %H:%M} UTC, {hours:.1f} h ago; the "
+            "protocol requires {interval:g} h between doses - the next dose is due from "
+            "{due:%Y-%m-%d %H:%M} UTC",
+            patient=f.patient,
+            last=f.last_dose_at,
+            hours=(f.at - f.last_dose_at).total_seconds() / 3600,
+            interval=f.min_interval_hours,
+            due=due,
+        )
+    ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 from eventsourcing.domain import event
 
@@ -63,6 +63,15 @@ class Protocol(TypedDict):
     in_use_minutes: int
     follow_up: list[Visit]
     blinded: bool
+    # R-CLN-7: how many administrations a subject may have, and the least time between two.
+    # Protocols stored before these were asked for allow one administration.
+    administrations: NotRequired[int]
+    min_interval_hours: NotRequired[float]
+
+
+def dosing_schedule(protocol: Protocol) -> tuple[int, float]:
+    """The administrations a subject may have and the minimum hours between two (R-CLN-7)."""
+    return protocol.get("administrations", 1), float(protocol.get("min_interval_hours", 0.0))
 
 
 def protocol_problems(protocol: Protocol) -> list[Violation]:
@@ -95,6 +104,24 @@ def protocol_problems(protocol: Protocol) -> list[Violation]:
                 "R-CLN-1",
                 "list the dose-escalation cohorts, each with a unique name and positive dose "
                 "levels",
+            )
+        )
+    administrations, interval = dosing_schedule(protocol)
+    if not 1 <= administrations <= 1000 or not 0 <= interval <= 24 * 3660:
+        problems.append(
+            Violation.of(
+                "R-CLN-7",
+                "give the number of administrations per subject (1 or more) and the minimum "
+                "interval between two in hours (0 or more)",
+            )
+        )
+    elif administrations > 1 and interval <= 0:
+        problems.append(
+            Violation.of(
+                "R-CLN-7",
+                "a protocol of {administrations} administrations per subject fixes the minimum "
+                "interval between two; give it in hours",
+                administrations=administrations,
             )
         )
     if protocol["in_use_minutes"] <= 0:

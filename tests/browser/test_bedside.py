@@ -19,24 +19,50 @@ from ledger.identifiers import ItemType
 from tests.browser.conftest import STAFF, STAFF_PASSWORD, bearer, screenshot
 from tests.codes import demo_code
 
-PATIENT = demo_code(ItemType.PATIENT, 1)  # the demo's patient, cohort high (1.0 mL)
-GO_VIAL = demo_code(ItemType.PRODUCT_VIAL, 2)  # released for the patient's site, not yet used
+DOSED = demo_code(ItemType.PATIENT, 1)  # the demo's patient, dosed at the end of the demo
+PATIENT = demo_code(ItemType.PATIENT, 4)  # enrolled here, cohort high (1.0 mL)
+GO_VIAL = demo_code(ItemType.PRODUCT_VIAL, 2)  # released at the site, dispensed for PATIENT
 WARM_VIAL = demo_code(ItemType.PRODUCT_VIAL, 4)  # in the shipment whose logger read -41.2 C
+SECOND_VIAL = demo_code(ItemType.PRODUCT_VIAL, 6)  # shipped here, dispensed for DOSED
+UNDISPENSED_VIAL = demo_code(ItemType.PRODUCT_VIAL, 7)  # shipped here, dispensed for nobody
 STUDY = demo_code(ItemType.STUDY, 1)
+SITE = demo_code(ItemType.SITE, 1)
 INVESTIGATOR = demo_code(ItemType.PERSON, 8)
+QP = demo_code(ItemType.PERSON, 5)
 
 
 @pytest.fixture(scope="module")
 def study_resumed(demo_settings: Settings) -> Iterator[None]:
     """The demo ends with the study paused by a serious adverse event; the ethics committee
-    resumes it so that a bedside check can be go (R-CLN-4)."""
+    resumes it so that a bedside check can be go (R-CLN-4). A new subject is enrolled and the
+    demo's second released vial dispensed for them; two more vials are shipped to the site,
+    one dispensed for the demo's dosed patient, one for nobody (R-CLN-7, R-CLN-8)."""
     from ledger.bootstrap import open_ledger
+    from ledger.domain.patient import Consent
 
     app = open_ledger(demo_settings)
     try:
-        app.credentials.set_password(INVESTIGATOR, STAFF_PASSWORD)  # the decision is signed
+        for code in (INVESTIGATOR, QP):
+            app.credentials.set_password(code, STAFF_PASSWORD)  # their steps are signed
         investigator = Actor(INVESTIGATOR, "investigator").signed(STAFF_PASSWORD)
         app.record_ethics_decision(investigator, STUDY, "resume", "EC-2026-017", "not related")
+        consent = Consent(form_version="ICF v2.0", signed_on=app.today())
+        enrolled, _ = app.enrol_patient(investigator, STUDY, SITE, "high", consent)
+        assert enrolled == PATIENT
+        operator, pharmacist = (
+            Actor(STAFF["operator"], "operator"),
+            Actor(STAFF["pharmacist"], "pharmacist"),
+        )
+        vials = [SECOND_VIAL, UNDISPENSED_VIAL]
+        shipment, _, _ = app.ship_vials(operator, SITE, [vials], "ColdCourier WB-7")
+        app.deliver_shipment(pharmacist, shipment, app.clock())
+        app.inspect_receipt(pharmacist, shipment, vials)
+        app.release_for_use(Actor(QP, "qp").signed(STAFF_PASSWORD), shipment)
+        app.store_vials(
+            pharmacist, shipment, vials, "Pharmacy freezer F2 (-80 C)/rack 3/box 2", -80
+        )
+        app.dispense(pharmacist, PATIENT, "Ward 5 treatment room", GO_VIAL)
+        app.dispense(pharmacist, DOSED, "Ward 5 treatment room", SECOND_VIAL)
     finally:
         app.close()
     yield
@@ -52,12 +78,14 @@ def _nurse_page(browser: Any, server: str, lang: str = "en") -> Any:
     return page
 
 
-def _check(page: Any, vial: str, dose: str, route: str, shot: str = "") -> None:
+def _check(
+    page: Any, vial: str, dose: str, route: str, shot: str = "", patient: str = PATIENT
+) -> None:
     # A wedge scanner types the label's link and Enter: the focus moves on to the next field.
     assert page.evaluate("document.activeElement.id") == "vial"
     page.keyboard.type(f"http://labels.example/v/{vial}\n")
     assert page.evaluate("document.activeElement.id") == "patient"
-    page.keyboard.type(f"{PATIENT}\n")
+    page.keyboard.type(f"{patient}\n")
     assert page.evaluate("document.activeElement.id") == "dose"
     page.keyboard.type(f"{dose}\n")
     page.select_option("#route", route)
@@ -101,7 +129,7 @@ def test_r_cln_3_bedside_go_then_thaw_and_administration_signed_by_both(
     page.click(f"{form} button[type=submit]")
     # Then the administration is recorded with its number and notification id
     page.wait_for_selector("#verdict-banner.ok")
-    assert "Administration no.: 2" in page.inner_text("#verdict-banner")
+    assert "Administration no.: 1" in page.inner_text("#verdict-banner")
     screenshot(page, "bedside-administered")
     # And the ledger shows the vial administered and the patient's last event by the nurse
     after = page.get_attribute("#verdict-banner", "data-notification")
@@ -115,6 +143,37 @@ def test_r_cln_3_bedside_go_then_thaw_and_administration_signed_by_both(
     )
     last = history.json()[-1]
     assert last["event_type"].endswith(".Administered") and last["actor_id"] == STAFF["nurse"]
+
+
+def test_r_cln_7_a_second_dose_inside_the_interval_is_no_go(
+    browser: Any, server: str, study_resumed: None
+) -> None:
+    page = _nurse_page(browser, server)
+    # When the nurse scans a vial dispensed for the demo's patient, dosed minutes ago
+    _check(page, SECOND_VIAL, "1.0", "intravenous", patient=DOSED)
+    # Then the prescription hint shows the doses given and when the next is due
+    page.wait_for_function(
+        "document.getElementById('prescription').textContent.indexOf('1 of 2 given') > 0"
+    )
+    assert "next dose from" in page.text_content("#prescription")
+    # And it is NO-GO with the interval as the only reason
+    page.wait_for_selector("#verdict.no-go", state="visible")
+    rules = page.eval_on_selector_all("#reasons .rule-id", "els => els.map(e => e.textContent)")
+    assert rules == ["R-CLN-7"]
+    assert "672 h between doses" in page.inner_text("#reasons")
+    screenshot(page, "bedside-second-dose")
+
+
+def test_r_cln_8_a_vial_not_dispensed_for_the_patient_is_no_go(
+    browser: Any, server: str, study_resumed: None
+) -> None:
+    page = _nurse_page(browser, server)
+    _check(page, UNDISPENSED_VIAL, "1.0", "intravenous")
+    page.wait_for_selector("#verdict.no-go", state="visible")
+    rules = page.eval_on_selector_all("#reasons .rule-id", "els => els.map(e => e.textContent)")
+    # (the subject may also have been dosed by this module's go test: R-CLN-7 then)
+    assert rules[0] == "R-CLN-8" and set(rules) <= {"R-CLN-8", "R-CLN-7"}
+    assert f"{UNDISPENSED_VIAL} was not dispensed for {PATIENT}" in page.inner_text("#reasons")
 
 
 def test_r_cln_2_bedside_no_go_lists_every_reason_with_its_rule(browser: Any, server: str) -> None:

@@ -16,6 +16,7 @@ from ledger.api.app import create_app
 from ledger.application import Actor
 from ledger.config import Settings
 from ledger.demo.run import run_demo
+from ledger.domain.patient import Consent
 from ledger.identifiers import ItemType, format_code
 from ledger.storage.db import create_db_engine
 from ledger.stores.credentials import Credentials
@@ -57,17 +58,19 @@ def _codes(client: TestClient) -> tuple[str, str, str]:
 
 
 def _resumed(client: TestClient) -> dict[str, Any]:
-    """The demo's paused study resumed by the ethics committee; the thaw of the second vial
-    recorded by the nurse. Returns the administration request for that vial."""
-    vial, patient, study = _codes(client)
+    """The demo's paused study resumed by the ethics committee; a new subject enrolled, the
+    second vial dispensed for them (R-CLN-8) and its thaw recorded by the nurse. Returns the
+    administration request for that vial."""
+    vial, dosed, study = _codes(client)
     ledger = client.app.state.ctx.ledger
+    investigator = Actor(INVESTIGATOR, "investigator")
     ledger.record_ethics_decision(
-        Actor(INVESTIGATOR, "investigator").signed(PASSWORD),
-        study,
-        "resume",
-        "EC-2026-017",
-        "causality excluded",
+        investigator.signed(PASSWORD), study, "resume", "EC-2026-017", "causality excluded"
     )
+    consent = Consent(form_version="ICF v2.0", signed_on=ledger.today())
+    site = ledger.get_patient(dosed).site
+    patient, _ = ledger.enrol_patient(investigator, study, site, "high", consent)
+    ledger.dispense(Actor(PHARMACIST, "pharmacist"), patient, "Ward 5 treatment room", vial)
     given = {"vial": vial, "patient": patient, "dose": 1.0, "route": "intravenous"}
     thawed = client.post(
         "/api/v1/bedside/thaw", json=given, headers=_headers(client, NURSE, NURSE_PASSWORD)
@@ -116,9 +119,9 @@ def test_r_cln_3_administration_is_signed_by_the_nurse_and_the_pharmacist(
     assert decision == {"decision": "go", "reasons": []}
     # When the nurse records the administration, both people re-entering their passwords
     answer = client.post("/api/v1/bedside/administer", json=request, headers=headers)
-    # Then it is the patient's second administration, naming the nurse and the pharmacist
+    # Then it is the patient's first administration, naming the nurse and the pharmacist
     assert answer.status_code == 200, answer.text
-    assert answer.json()["administration"] == 2
+    assert answer.json()["administration"] == 1
     ledger = client.app.state.ctx.ledger
     dose = ledger.get_patient(request["patient"]).doses[-1]
     assert (dose["vial"], dose["nurse"], dose["pharmacist"]) == (request["vial"], NURSE, PHARMACIST)
@@ -153,4 +156,4 @@ def test_r_led_5_a_wrong_password_of_either_signer_writes_nothing(
     whose = NURSE if signer == "signature" else PHARMACIST
     assert "R-LED-5" in answer.json()["detail"] and whose in answer.json()["detail"]
     assert ledger.recorder.max_notification_id() == before
-    assert len(ledger.get_patient(request["patient"]).doses) == 1
+    assert ledger.get_patient(request["patient"]).doses == ()

@@ -11,6 +11,7 @@ from tests.domain3 import (
     CONSENT,
     WARD,
     blinded_study,
+    dispense_released,
     enrolled,
     enrolled_in,
     kits,
@@ -27,6 +28,7 @@ def dosed(api: ClinicApi, vials: Sequence[str] = ()) -> tuple[str, str]:
     chosen = list(vials or clinic.vials[:2])
     released(app, clinic, chosen)
     patient = enrolled(app, clinic)
+    dispense_released(app, clinic, patient, chosen[0])
     dose = {"vial": chosen[0], "patient": patient, "dose": 1.0, "route": "intravenous"}
     assert api.post("nurse", "/bedside/thaw", dose).status_code == 200
     given = api.post("nurse", "/bedside/administer", signed_by_both(api, dose))

@@ -59,9 +59,11 @@ def test_domain3_story_from_donor_to_a_dosed_patient_with_follow_up(tmp_path: Pa
         clock.advance(days=1)
         app.complete_visit(staff["investigator"], patient, 1, "day 1", TODAY + timedelta(days=1))
         assert app.list_overdue_visits(clinic.study) == {}
-        # When a serious adverse event is reported  Then the next administration is refused
+        # When a serious adverse event is reported  Then the next subject's dose is refused
+        second = enrolled(app, clinic)
+        app.dispense(pharmacist, second, WARD, spare)
         app.report_adverse_event(staff["investigator"], patient, 1, 3, True, "fever 40 C", TODAY)
-        call = lambda: app.thaw_at_bedside(nurse, spare, patient, 1.0, "intravenous")  # noqa: E731
+        call = lambda: app.thaw_at_bedside(nurse, spare, second, 1.0, "intravenous")  # noqa: E731
         assert refused_step(app, call) == ["R-CLN-4"]
     finally:
         app.close()

@@ -8,7 +8,16 @@ from __future__ import annotations
 from ledger.application import CellTraceLedger
 from ledger.domain.accountability import Account
 from tests.domain1 import history, last_id, refused_step
-from tests.domain3 import PLACE, WARD, Clinic, Clinical, enrolled, received, released
+from tests.domain3 import (
+    PLACE,
+    WARD,
+    Clinic,
+    Clinical,
+    dispense_released,
+    enrolled,
+    received,
+    released,
+)
 
 RETENTION = "Retention store RS-1/box 2"
 
@@ -35,6 +44,7 @@ def test_r_qms_6_a_lot_is_accounted_vial_by_vial_and_closed_once_every_count_mat
     # And three shipped: one administered, one returned, one left in the site's stock
     shipment = released(app, c, v[:3])
     patient = enrolled(app, c)
+    dispense_released(app, c, patient, v[0])
     app.thaw_at_bedside(c.staff["nurse"], v[0], patient, 1.0, "intravenous")
     app.administer(c.staff["nurse"], v[0], patient, 1.0, "intravenous", pharmacist)
     back, _ = app.return_vials(pharmacist, shipment, [v[1]], "surplus at study end", "ColdCourier")

@@ -8,13 +8,14 @@ from datetime import timedelta
 from ledger.application import Actor, CellTraceLedger
 from ledger.commands import bedside
 from tests.domain1 import NOW, TODAY, history, refused_step
-from tests.domain3 import Clinic, Clinical, enrolled, released, shipped
+from tests.domain3 import WARD, Clinic, Clinical, dispensed, enrolled, shipped
 
 
 def ready(app: CellTraceLedger, c: Clinic) -> tuple[str, str]:
-    """A vial released at the site and a consented patient there (cohort high, 1 mL)."""
-    released(app, c)
-    return c.vials[0], enrolled(app, c)
+    """A consented patient (cohort high, 1 mL) and a vial released at their site and
+    dispensed for them."""
+    patient = enrolled(app, c)
+    return dispensed(app, c, patient), patient
 
 
 def dosed(app: CellTraceLedger, c: Clinic) -> tuple[str, str]:
@@ -38,7 +39,7 @@ def test_r_cln_2_vial_not_yet_released_is_no_go(clinic: Clinical) -> None:
     shipped(app, c)
     patient = enrolled(app, c)
     decision = app.verify_bedside(c.vials[0], patient, 1.0, "intravenous")
-    assert [r.rule for r in decision.reasons] == ["R-QC-4"]
+    assert [r.rule for r in decision.reasons] == ["R-QC-4", "R-CLN-8"]
 
 
 def test_r_cln_2_wrong_dose_and_route_for_the_cohort_are_no_go(clinic: Clinical) -> None:
@@ -53,6 +54,45 @@ def test_r_cln_2_thaw_on_no_go_is_refused(clinic: Clinical) -> None:
     vial, patient = ready(app, c)
     call = lambda: app.thaw_at_bedside(c.staff["nurse"], vial, patient, 0.5, "intravenous")  # noqa: E731
     assert refused_step(app, call) == ["R-CLN-2"]
+
+
+def test_r_cln_8_a_released_vial_not_dispensed_for_the_patient_is_no_go(
+    clinic: Clinical,
+) -> None:
+    # Given a vial released and stored at the patient's site, never dispensed for them
+    app, c, _ = clinic
+    patient = enrolled(app, c)
+    dispensed(app, c, patient)
+    # Then the shipment's second vial is no-go for them, naming the rule, until dispensed
+    other = c.vials[1]
+    reasons = app.verify_bedside(other, patient, 1.0, "intravenous").reasons
+    assert [r.rule for r in reasons] == ["R-CLN-8"]
+    call = lambda: app.thaw_at_bedside(c.staff["nurse"], other, patient, 1.0, "intravenous")  # noqa: E731
+    assert refused_step(app, call) == ["R-CLN-8"]
+
+
+def test_r_cln_7_a_second_dose_before_the_protocols_interval_is_no_go(clinic: Clinical) -> None:
+    # Given a subject dosed now, in a protocol of 2 administrations at least 672 h apart
+    app, c, clock = clinic
+    _, patient = dosed(app, c)
+    second, _ = app.dispense(c.staff["pharmacist"], patient, WARD, c.vials[1])
+    # When ten minutes later the nurse checks a second vial dispensed for them
+    clock.advance(minutes=10)
+    (reason,) = app.verify_bedside(second, patient, 1.0, "intravenous").reasons
+    # Then no-go: the interval has not passed, and the thaw is refused
+    assert reason.rule == "R-CLN-7" and "672 h between doses" in reason.message
+    call = lambda: app.thaw_at_bedside(c.staff["nurse"], second, patient, 1.0, "intravenous")  # noqa: E731
+    assert refused_step(app, call) == ["R-CLN-7"]
+    # When the interval has passed, Then the second dose goes
+    clock.advance(hours=672)
+    assert app.verify_bedside(second, patient, 1.0, "intravenous").go
+    app.thaw_at_bedside(c.staff["nurse"], second, patient, 1.0, "intravenous")
+    app.administer(c.staff["nurse"], second, patient, 1.0, "intravenous", c.staff["pharmacist"])
+    # And a third is beyond the protocol's count of two
+    third, _ = app.dispense(c.staff["pharmacist"], patient, WARD, c.vials[2])
+    clock.advance(hours=700)
+    reasons = app.verify_bedside(third, patient, 1.0, "intravenous").reasons
+    assert [r.rule for r in reasons] == ["R-CLN-7"] and "2 of the 2" in reasons[0].message
 
 
 # --- R-CLN-3: administration -----------------------------------------------------------------

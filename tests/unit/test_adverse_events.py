@@ -9,12 +9,13 @@ from ledger.application import CellTraceLedger
 from ledger.domain.adverse_event import working_days_after
 from ledger.domain.base import Meaning
 from tests.domain1 import TODAY, history, refused_step
-from tests.domain3 import Clinic, Clinical, enrolled, released
+from tests.domain3 import Clinic, Clinical, dispense_released, enrolled, released
 
 
 def dose(app: CellTraceLedger, c: Clinic, vial: str, site: str) -> str:
     """A patient at `site` given `vial` (released there)."""
     patient = enrolled(app, c, site=site)
+    dispense_released(app, c, patient, vial)
     app.thaw_at_bedside(c.staff["nurse"], vial, patient, 1.0, "intravenous")
     pharmacist = c.staff["pharmacist"]
     app.administer(c.staff["nurse"], vial, patient, 1.0, "intravenous", pharmacist)
@@ -70,6 +71,7 @@ def test_r_cln_4_sae_at_one_site_blocks_administration_at_another_until_resumed(
     released(app, c, c.vials[2:4], c.other_site)
     first = dose(app, c, c.vials[0], c.site)
     waiting = enrolled(app, c, site=c.other_site)
+    dispense_released(app, c, waiting, c.vials[2])
     # When a serious adverse event is reported at the first site
     sae(app, c, first)
     # Then the study is paused and the other site's administration is no-go under R-CLN-4
@@ -87,7 +89,7 @@ def test_r_cln_4_sae_at_one_site_blocks_administration_at_another_until_resumed(
     # Then the other site may administer again
     signed = history(app, c.study)[-1]
     assert (type(signed).__name__, signed.stamp.meaning) == ("Resumed", Meaning.APPROVED)
-    assert dose(app, c, c.vials[2], c.other_site)
+    assert app.verify_bedside(c.vials[2], waiting, 1.0, "intravenous").go
 
 
 def test_r_cln_4_terminated_study_allows_no_administration_or_enrolment(clinic: Clinical) -> None:

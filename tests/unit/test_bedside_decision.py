@@ -39,6 +39,11 @@ GOOD = BedsideFacts(
     dose_unit="mL",
     routes=("intravenous", "intra_arterial"),
     in_use_minutes=60,
+    dispensed_to="PAT-F01-26-000001-X",
+    doses_given=1,
+    last_dose_at=NOW - timedelta(days=30),
+    administrations=2,
+    min_interval_hours=28 * 24,
 )
 
 
@@ -160,3 +165,25 @@ def test_r_cln_2_several_failures_are_all_listed() -> None:
     ]
     assert "expired" in decision.reasons[1].message
     assert "3 mL" in decision.reasons[4].message
+
+
+def test_r_cln_8_a_vial_not_dispensed_for_the_patient_is_no_go_in_every_study() -> None:
+    # Given an open-label vial the pharmacy has not dispensed for anyone
+    assert rules(dispensed_to=None) == ["R-CLN-8"]
+
+
+def test_r_cln_7_a_dose_beyond_the_protocols_count_is_no_go() -> None:
+    # Given a subject who has had both administrations the protocol allows
+    assert rules(doses_given=2) == ["R-CLN-7"]
+
+
+def test_r_cln_7_a_dose_before_the_minimum_interval_is_no_go_and_says_when() -> None:
+    # Given a subject dosed ten minutes ago, in a protocol of 28 days between doses
+    decision = decide(replace(GOOD, last_dose_at=NOW - timedelta(minutes=10)))
+    (reason,) = decision.reasons
+    assert reason.rule == "R-CLN-7" and "672 h between doses" in reason.message
+    assert (NOW - timedelta(minutes=10) + timedelta(days=28)).strftime("%Y-%m-%d") in (
+        reason.message
+    )
+    # And once the interval has passed the dose may go
+    assert decide(replace(GOOD, last_dose_at=NOW - timedelta(hours=672))).go

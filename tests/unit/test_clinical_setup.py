@@ -68,6 +68,25 @@ def test_r_cln_1_incomplete_protocol_is_refused_with_every_reason(clinic: Clinic
     assert refused == ["R-CLN-1"] * 5 + ["R-CLN-6"]
 
 
+def test_r_cln_7_a_protocol_fixes_the_number_of_doses_and_the_interval_between_them(
+    clinic: Clinical,
+) -> None:
+    app, c, _ = clinic
+    register = c.staff["investigator"]
+    for administrations, hours in ((0, 24.0), (3, 0.0)):
+        protocol = Protocol(
+            **{**PROTOCOL, "administrations": administrations, "min_interval_hours": hours}
+        )
+        call = lambda p=protocol: app.register_study(register, "X", p)  # noqa: E731
+        assert refused_step(app, call) == ["R-CLN-7"]
+    code, _ = app.register_study(
+        register,
+        "single dose",
+        Protocol(**{**PROTOCOL, "administrations": 1, "min_interval_hours": 0.0}),
+    )
+    assert app.get_study(code).protocol["administrations"] == 1
+
+
 def test_r_cln_6_a_protocol_may_extend_the_standard_follow_up(clinic: Clinical) -> None:
     app, c, _ = clinic
     extended = Protocol(**PROTOCOL)

@@ -10,6 +10,7 @@ from tests.domain3 import (
     Clinic,
     Clinical,
     blinded_study,
+    dispense_released,
     enrolled,
     enrolled_in,
     kits,
@@ -73,6 +74,7 @@ def test_r_cln_5_unblinded_vial_has_nothing_to_reveal(clinic: Clinical) -> None:
     app, c, _ = clinic
     released(app, c)
     patient = enrolled(app, c)
+    dispense_released(app, c, patient, c.vials[0])
     nurse, pharmacist = c.staff["nurse"], c.staff["pharmacist"]
     app.thaw_at_bedside(nurse, c.vials[0], patient, 1.0, "intravenous")
     app.administer(nurse, c.vials[0], patient, 1.0, "intravenous", pharmacist)

@@ -258,6 +258,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Cohort {cohort}: {doses} {unit}; routes: {routes}; use within {minutes} min of thaw",
         "zh": "剂量组 {cohort}：{doses} {unit}；给药途径：{routes}；复苏后 {minutes} 分钟内使用",
     },
+    "bedside.doses": {
+        "en": "Administrations: {given} of {allowed} given",
+        "zh": "给药次数：已给 {given} 次，共 {allowed} 次",
+    },
+    "bedside.last_dose": {"en": "last dose {hours} h ago", "zh": "上次给药于 {hours} 小时前"},
+    "bedside.next_dose": {"en": "next dose from {at} UTC", "zh": "下次给药不早于 {at}（UTC）"},
+    "bedside.no_more_doses": {"en": "no further dose", "zh": "不得再给药"},
     "bedside.title": {"en": "Bedside check", "zh": "床旁给药核对"},
     "bedside.intro": {
         "en": "Scan the vial, then the patient's wristband; enter the prescribed dose and route.",

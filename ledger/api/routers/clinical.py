@@ -4,7 +4,7 @@ follow-up visits and the overdue ones (R-CLN-1, R-CLN-6, R-DON-5, R-LED-6)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter
@@ -16,7 +16,7 @@ from ledger.api.routers.donors import IdentityIn
 from ledger.api.schemas import ERRORS, Created, Receipt, receipt
 from ledger.api.step_docs import records
 from ledger.domain.patient import Consent
-from ledger.domain.study import Cohort, Protocol, Visit, with_standard_visits
+from ledger.domain.study import Cohort, Protocol, Visit, dosing_schedule, with_standard_visits
 
 router = APIRouter(tags=["clinical"], responses=ERRORS)
 
@@ -61,6 +61,16 @@ class ProtocolIn(BaseModel):
         "omit for the standard schedule",
     )
     blinded: bool = False
+    administrations: int = Field(
+        ge=1, le=1000, examples=[2], description="Administrations per subject (R-CLN-7)"
+    )
+    min_interval_hours: float = Field(
+        ge=0,
+        le=24 * 3660,
+        allow_inf_nan=False,
+        examples=[672],
+        description="The least time between two administrations to a subject (R-CLN-7)",
+    )
 
     def value(self) -> Protocol:
         extra = [Visit(label=v.label, day=v.day) for v in self.follow_up or []]
@@ -72,6 +82,8 @@ class ProtocolIn(BaseModel):
             in_use_minutes=self.in_use_minutes,
             follow_up=with_standard_visits(extra),
             blinded=self.blinded,
+            administrations=self.administrations,
+            min_interval_hours=self.min_interval_hours,
         )
 
 
@@ -221,6 +233,13 @@ class PrescriptionOut(BaseModel):
     doses: list[float] = Field(description="The dose levels of the subject's cohort")
     routes: list[str]
     in_use_minutes: int = Field(description="In-use time after thaw")
+    administrations: int = Field(description="Administrations per subject the protocol allows")
+    given: int = Field(description="Administrations the subject has had")
+    min_interval_hours: float = Field(description="The least time between two administrations")
+    last_dose_at: datetime | None = Field(description="When the subject was last dosed")
+    next_dose_from: datetime | None = Field(
+        description="The earliest time of the next dose, if one is still allowed (R-CLN-7)"
+    )
 
 
 @router.get(
@@ -235,6 +254,8 @@ def prescription(ctx: Context, code: str) -> PrescriptionOut:
     patient = ctx.ledger.get_patient(code)
     study = ctx.ledger.get_study(patient.study)
     cohort = study.cohort(patient.cohort)
+    allowed, interval = dosing_schedule(study.protocol)
+    last = patient.doses[-1]["at"] if patient.doses else None
     return PrescriptionOut(
         patient=patient.code,
         study=study.code,
@@ -245,6 +266,15 @@ def prescription(ctx: Context, code: str) -> PrescriptionOut:
         doses=list(cohort["doses"]) if cohort else [],
         routes=list(study.protocol["routes"]),
         in_use_minutes=study.protocol["in_use_minutes"],
+        administrations=allowed,
+        given=len(patient.doses),
+        min_interval_hours=interval,
+        last_dose_at=last,
+        next_dose_from=(
+            None
+            if len(patient.doses) >= allowed
+            else (last + timedelta(hours=interval) if last else ctx.clock())
+        ),
     )
 
 

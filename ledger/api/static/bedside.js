@@ -115,12 +115,28 @@
         hint.textContent = t("bedside.prescription")
           .replace("{cohort}", p.cohort).replace("{doses}", p.doses.join(" / "))
           .replace("{unit}", p.dose_unit).replace("{routes}", routes)
-          .replace("{minutes}", String(p.in_use_minutes));
+          .replace("{minutes}", String(p.in_use_minutes))
+          + " " + doses(p);
         $("dose-unit").textContent = p.dose_unit;
         hint.hidden = false;
       });
   }
   $("patient").addEventListener("change", prescription);
+
+  // R-CLN-7: "dose 1 of 2; last dose 3.5 h ago; next dose from 2026-03-30 09:00"
+  function doses(p) {
+    var text = t("bedside.doses").replace("{given}", String(p.given))
+      .replace("{allowed}", String(p.administrations));
+    if (p.last_dose_at) {
+      var hours = (Date.now() - Date.parse(p.last_dose_at)) / 3600000;
+      text += "; " + t("bedside.last_dose").replace("{hours}", hours.toFixed(1));
+    }
+    if (p.next_dose_from === null) return text + "; " + t("bedside.no_more_doses");
+    if (p.last_dose_at) {
+      text += "; " + t("bedside.next_dose").replace("{at}", p.next_dose_from.slice(0, 16).replace("T", " "));
+    }
+    return text;
+  }
 
   // Enter in a field (a wedge scanner ends each scan with it) moves on instead of submitting.
   var order = ["vial", "patient", "dose", "route"];
