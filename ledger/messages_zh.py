@@ -508,6 +508,19 @@ TEMPLATES: dict[str, str] = {
     "between two; give it in hours": (
         "每名受试者给药 {administrations} 次的方案须规定两次给药的最短间隔；请以小时填写"
     ),
+    # a complete temperature record (R-SHP-4)
+    "the temperature record of {code} ends at {last}, before receipt at {received}; upload "
+    "the logger's readings up to receipt - a shipment without a complete record is not "
+    "released": (
+        "{code} 的温度记录止于 {last}，早于接收时间 {received}；请上传至接收时为止的温度记录仪"
+        "数据——温度记录不完整的运输不得放行"
+    ),
+    "declare the interval the shipment's temperature logger records at, in minutes (1 to "
+    "1440)": "请填写该运输温度记录仪的记录间隔（分钟，1 至 1440）",
+    "{code} has no temperature record; upload the logger's readings from dispatch "
+    "({dispatched}) to receipt ({received})": (
+        "{code} 没有温度记录；请上传自发运（{dispatched}）至接收（{received}）的温度记录仪数据"
+    ),
     # product accountability (R-QMS-6)
     "{vial} was not filled from {lot}; scan the lot's own vials": (
         "{vial} 不是由 {lot} 灌装的；请扫描该批次自己的制剂瓶"

@@ -136,16 +136,24 @@ def shipped(app: CellTraceLedger, clinic: Clinic, vials: Sequence[str] = (), sit
     """A shipment of `vials` (default: the first three of the clinic) in one container."""
     chosen = list(vials or clinic.vials[:3])
     code, _, _ = app.ship_vials(
-        clinic.staff["operator"], site or clinic.site, [chosen], "ColdCourier WB-1"
+        clinic.staff["operator"], site or clinic.site, [chosen], "ColdCourier WB-1", 10
     )
     return code
+
+
+def logged(app: CellTraceLedger, clinic: Clinic, shipment: str) -> None:
+    """The shipment's logger file, read out now: a reading in range at the present time."""
+    csv = f"timestamp,temperature\n{app.clock().isoformat()},-78.0\n"
+    app.upload_logger_file(clinic.staff["operator"], shipment, "LG-1", csv)
 
 
 def received(
     app: CellTraceLedger, clinic: Clinic, vials: Sequence[str] = (), site: str = ""
 ) -> str:
-    """A shipment delivered now and re-inspected at the site with every vial passing."""
+    """A shipment delivered now, with a complete temperature record (R-SHP-4), and
+    re-inspected at the site with every vial passing."""
     code = shipped(app, clinic, vials, site)
+    logged(app, clinic, code)
     pharmacist = clinic.staff["pharmacist"]
     app.deliver_shipment(pharmacist, code, app.clock())
     app.inspect_receipt(pharmacist, code, app.get_shipment(code).vials)

@@ -31,11 +31,17 @@ RELEASE = "shipment.qp_release"
 
 class ShipmentCommands(LedgerCore):
     def ship_vials(
-        self, actor: Actor, site_code: str, containers: Sequence[Sequence[str]], courier: str
+        self,
+        actor: Actor,
+        site_code: str,
+        containers: Sequence[Sequence[str]],
+        courier: str,
+        logger_interval_minutes: int,
     ) -> tuple[str, list[str], Receipt]:
         """Ship vials of certified lots to a site, one list of vial codes per container; the
-        required range is the one all vials tolerate (R-SHP-1). Returns the shipment code
-        and the container codes."""
+        required range is the one all vials tolerate (R-SHP-1); the logger records every
+        `logger_interval_minutes` (R-SHP-4). Returns the shipment code and the container
+        codes."""
         actor = self.authorise(actor, SHIP)
         site = self.load(site_code, ItemType.SITE, Site)
         packed = [[self._vial(c) for c in codes] for codes in containers]
@@ -47,7 +53,14 @@ class ShipmentCommands(LedgerCore):
             boxes, box_codes = self.issue_codes(ItemType.SHIPPING_CONTAINER, max(len(packed), 1))
             by_box = {str(b): p for b, p in zip(box_codes, packed, strict=False)}
             shipment = Shipment.ship(
-                str(code), site.code, by_box, lots, refusals, courier, self.clock()
+                str(code),
+                site.code,
+                by_box,
+                lots,
+                refusals,
+                courier,
+                self.clock(),
+                logger_interval_minutes,
             )
             site.expect_shipment(str(code))
         receipt = self.record(sequence, boxes, shipment, site, *vials)
@@ -135,12 +148,14 @@ class ShipmentCommands(LedgerCore):
 
     def release_for_use(self, actor: Actor, shipment_code: str) -> tuple[list[str], Receipt]:
         """The site QP's signed release of the vials that passed re-inspection (R-QC-4,
-        R-PPL-3, R-LED-5: the API re-authenticates the signer). Returns the vials."""
+        R-PPL-3, R-LED-5: the API re-authenticates the signer), once the temperature record
+        covers the transit (R-SHP-4). Returns the vials."""
         actor, shipment = self.on_item(actor, RELEASE, self.get_shipment, shipment_code)
         qp = self.load(actor.person_id, ItemType.PERSON, Person)
         vials = [self._vial(v) for v in shipment.passed]
         with self.command(actor):
             refusals = vial_refusals(self, vials) + quality_refusals(self, shipment.passed)
+            refusals += shipment.record_problems()
             released = shipment.release_for_use(qp.qp_sites, qp.code, refusals)
         return released, self.record(shipment)
 

@@ -50,7 +50,9 @@ def run_blinded(
         f"{', '.join(kits)}: each kit's lot and arm sealed under the study's key, codes in random "
         "order (R-ACC-5)"
     )
-    shipment, _, _ = app.ship_vials(operator, site, [kits], "ColdCourier WB-3")
+    shipment, _, _ = app.ship_vials(operator, site, [kits], "ColdCourier WB-3", 10)
+    readings = f"timestamp,temperature\n{app.clock().isoformat()},-78.1\n"
+    app.upload_logger_file(operator, shipment, "LG-9", readings)
     app.deliver_shipment(pharm, shipment, app.clock())
     app.inspect_receipt(pharm, shipment, kits)
     released, _ = app.release_for_use(staff["qp"], shipment)

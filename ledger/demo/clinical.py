@@ -37,8 +37,8 @@ def run_clinical(app: CellTraceLedger, staff: Staff, vials: list[str], echo: Ech
         f"Study {study} active at {site} (QP {staff['qp'].person_id}); {patient} enrolled, "
         "cohort high (1.0 mL)"
     )
-    good, _, _ = app.ship_vials(staff["operator"], site, [vials[:3]], "ColdCourier WB-1")
-    warm, _, _ = app.ship_vials(staff["operator"], site, [vials[3:5]], "ColdCourier WB-2")
+    good, _, _ = app.ship_vials(staff["operator"], site, [vials[:3]], "ColdCourier WB-1", 10)
+    warm, _, _ = app.ship_vials(staff["operator"], site, [vials[3:5]], "ColdCourier WB-2", 10)
     for shipment in (good, warm):
         app.hand_off_shipment(staff["operator"], shipment, "ColdCourier driver 17", app.clock())
     first, second = app.clock(), app.clock()  # logger readings taken on the way

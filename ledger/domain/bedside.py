@@ -13,6 +13,9 @@ from datetime import date, datetime, timedelta
 from ledger.domain.adverse_event import StudyStatus
 from ledger.errors import Violation
 
+#: The rules of a shipment's excursion holds: out of range (R-SHP-2), a gap (R-SHP-4).
+COLD_CHAIN = ("R-SHP-2", "R-SHP-4")
+
 
 @dataclass(frozen=True)
 class BedsideFacts:
@@ -72,13 +75,22 @@ def autologous_mismatch(
 
 
 def decide(f: BedsideFacts) -> Decision:
-    """Go only when every bedside rule holds (R-CLN-2); otherwise every reason, in the order
-    a nurse would check them: the vial, the cold chain, the patient, the prescription."""
+    """Go only when every bedside rule holds (R-CLN-2); otherwise every reason: first a study
+    paused or terminated (nothing is given then), then in the order a nurse would check them:
+    the vial, the cold chain, the patient, the prescription."""
     reasons: list[Violation] = []
 
     def no(rule: str, template: str, **params: object) -> None:
         reasons.append(Violation.of(rule, template, **params))
 
+    if f.study_status != StudyStatus.ACTIVE:
+        no(
+            "R-CLN-4",
+            "study {study} is {status:term}; no administration until the ethics "
+            "committee resumes it",
+            study=f.patient_study,
+            status=f.study_status,
+        )
     if f.vial_site is None or f.vial_site != f.patient_site or not f.released:
         no(
             "R-QC-4",
@@ -111,8 +123,8 @@ def decide(f: BedsideFacts) -> Decision:
             vial=f.vial,
             excursion=f.excursion,
         )
-    reasons.extend(
-        v for v in f.item_refusals if not (f.excursion is not None and v.rule == "R-SHP-2")
+    reasons.extend(  # the excursion's holds, said once above
+        v for v in f.item_refusals if not (f.excursion is not None and v.rule in COLD_CHAIN)
     )
     if f.patient_study != f.blinded_study and f.blinded_study is not None:
         no(
@@ -148,14 +160,6 @@ def decide(f: BedsideFacts) -> Decision:
     reasons.extend(schedule_problems(f))
     if not f.consented:
         no("R-CLN-2", "{patient} has no consent in force; do not administer", patient=f.patient)
-    if f.study_status != StudyStatus.ACTIVE:
-        no(
-            "R-CLN-4",
-            "study {study} is {status:term}; no administration until the ethics "
-            "committee resumes it",
-            study=f.patient_study,
-            status=f.study_status,
-        )
     if f.dose not in f.cohort_doses:
         levels = [f"{d:g}" for d in f.cohort_doses]
         no(

@@ -10,7 +10,7 @@ the bedside, used.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TypedDict
 
 from eventsourcing.domain import event
@@ -18,7 +18,15 @@ from eventsourcing.domain import event
 from ledger.domain.product_lot import ProductLot
 from ledger.domain.product_vial import ProductVial, TemperatureRange
 from ledger.domain.site_pharmacy import SitePharmacy
-from ledger.domain.temperature_log import Reading, describe, excursions
+from ledger.domain.temperature_log import (
+    Gap,
+    Reading,
+    describe,
+    describe_gap,
+    excursions,
+    gaps,
+    new_gaps,
+)
 from ledger.errors import RuleViolation, Violation
 from ledger.identifiers import SHIPPED_IN
 
@@ -53,13 +61,23 @@ class Shipment(SitePharmacy):
         refusals: Sequence[Violation],
         courier: str,
         at: datetime,
+        logger_interval_minutes: int,
     ) -> Shipment:
         """Pack vials into containers (R-SHP-1); `lots` is each vial's lot (a kit's sealed
         one), `refusals` the vials' holds, disposal and donor look-back, found by the
         application. Only vials of certified lots go. The shipment names the vials' lots as
-        printed on them (a blinded study's kits: the study, R-ACC-5)."""
+        printed on them (a blinded study's kits: the study, R-ACC-5), and the interval its
+        temperature logger records at (R-SHP-4)."""
         vials = [v for packed in containers.values() for v in packed]
         problems = list(refusals)
+        if not 1 <= logger_interval_minutes <= 24 * 60:
+            problems.append(
+                Violation.of(
+                    "R-SHP-4",
+                    "declare the interval the shipment's temperature logger records at, in "
+                    "minutes (1 to 1440)",
+                )
+            )
         if not vials or any(not packed for packed in containers.values()):
             problems.append(Violation.of("R-SHP-1", "pack at least one vial in each container"))
         codes = [v.code for v in vials]
@@ -105,7 +123,15 @@ class Shipment(SitePharmacy):
             vial.record_derived([code], SHIPPED_IN)
         packed = {c: [v.code for v in vs] for c, vs in containers.items()}
         printed = sorted({v.lot for v in vials})
-        return cls(code, site, packed, printed, required, HandOff(custodian=courier, at=at))
+        return cls(
+            code,
+            site,
+            packed,
+            printed,
+            required,
+            HandOff(custodian=courier, at=at),
+            logger_interval_minutes,
+        )
 
     @event("Shipped")
     def __init__(
@@ -116,11 +142,15 @@ class Shipment(SitePharmacy):
         lots: list[str],
         required: TemperatureRange,
         first: HandOff,
+        logger_interval_minutes: int | None = None,  # None: shipped before it was declared
     ) -> None:
         self.code, self.site, self.containers = code, site, containers
         self.lots, self.required = lots, required
         self.custody: list[HandOff] = [first]
+        self.logger_interval_minutes = logger_interval_minutes
         self.readings = 0
+        self.reading_times: tuple[datetime, ...] = ()
+        self.excursion_rule = "R-SHP-2"
         self.excursion: str | None = None  # unassessed excursion
         self.delivered_at: datetime | None = None
         self.passed: list[str] = []
@@ -173,27 +203,96 @@ class Shipment(SitePharmacy):
         if sorted(v.code for v in vials) != sorted(self.vials):
             raise ValueError(f"the application must pass every vial of {self.code}")
         outside = excursions(readings, self.required)
-        self._readings_recorded(logger.strip(), list(readings), outside)
-        if outside and self.excursion is None:
-            reason = (
-                f"temperature excursion in {self.code}: {describe(outside[0])} outside "
-                f"{self.required['min_c']:g}..{self.required['max_c']:g} C "
-                f"({len(outside)} readings, logger {logger.strip()}); await the assessment"
+        found = self._new_gaps(readings)
+        self._readings_recorded(logger.strip(), list(readings), outside, found)
+        if self.excursion is not None:
+            return outside
+        if outside:
+            rule, reason = (
+                "R-SHP-2",
+                (
+                    f"temperature excursion in {self.code}: {describe(outside[0])} outside "
+                    f"{self.required['min_c']:g}..{self.required['max_c']:g} C "
+                    f"({len(outside)} readings, logger {logger.strip()}); await the assessment"
+                ),
             )
-            self._excursion_found(reason)
-            for vial in vials:
-                vial.put_on_hold("R-SHP-2", reason, self.code)
+        elif found:
+            assert self.logger_interval_minutes is not None
+            rule, reason = (
+                "R-SHP-4",
+                (
+                    f"temperature record of {self.code} incomplete: "
+                    f"{describe_gap(found[0], self.logger_interval_minutes)}; a gap longer than "
+                    "twice the interval counts as an excursion - await the assessment"
+                ),
+            )
+        else:
+            return outside
+        self._excursion_found(reason, rule)
+        for vial in vials:
+            vial.put_on_hold(rule, reason, self.code)
         return outside
+
+    def _new_gaps(self, readings: Sequence[Reading]) -> list[Gap]:
+        """The gaps (R-SHP-4) `readings` reveal that the record did not show before."""
+        interval = self.logger_interval_minutes
+        if interval is None:
+            return []
+        start = self.custody[0]["at"]
+        before = gaps(self.reading_times, start, interval)
+        after = gaps([*self.reading_times, *(r["at"] for r in readings)], start, interval)
+        return new_gaps(before, after)
 
     @event("ReadingsRecorded")
     def _readings_recorded(
-        self, logger: str, readings: list[Reading], excursions: list[Reading]
+        self,
+        logger: str,
+        readings: list[Reading],
+        excursions: list[Reading],
+        gaps: list[Gap] | None = None,
     ) -> None:
         self.readings += len(readings)
+        self.reading_times = tuple(sorted((*self.reading_times, *(r["at"] for r in readings))))
 
     @event("ExcursionFound")
-    def _excursion_found(self, reason: str) -> None:
+    def _excursion_found(self, reason: str, rule: str = "R-SHP-2") -> None:
         self.excursion = reason
+        self.excursion_rule = rule
+
+    def record_problems(self) -> list[Violation]:
+        """Why the temperature record does not yet cover the transit, dispatch to receipt
+        (R-SHP-4): the QP releases nothing until it does."""
+        dispatched, received = self.custody[0]["at"], self.delivered_at
+        if received is None:
+            return []
+        dispatched_at = dispatched.isoformat(timespec="minutes")
+        received_at = received.isoformat(timespec="minutes")
+        if not self.reading_times:
+            return [
+                Violation.of(
+                    "R-SHP-4",
+                    "{code} has no temperature record; upload the logger's readings from "
+                    "dispatch ({dispatched}) to receipt ({received})",
+                    code=self.code,
+                    dispatched=dispatched_at,
+                    received=received_at,
+                )
+            ]
+        interval = self.logger_interval_minutes
+        last = self.reading_times[-1]
+        if interval is None or received - last <= timedelta(minutes=2 * interval):
+            return []
+        return [
+            Violation.of(
+                "R-SHP-4",
+                "the temperature record of {code} ends at {last}, before receipt at "
+                "{received}; upload the logger's readings up to receipt - a shipment without "
+                "a complete record is not released",
+                code=self.code,
+                last=last.isoformat(timespec="minutes"),
+                received=received_at,
+            )
+        ]
 
     def assess_excursion(
         self, acceptable: bool, reason: str, report_ref: str, vials: Sequence[ProductVial]
@@ -213,7 +312,7 @@ class Shipment(SitePharmacy):
         self._excursion_assessed(acceptable, reason.strip(), report_ref.strip())
         if acceptable:
             for vial in vials:
-                vial.lift_hold("R-SHP-2", self.code, f"excursion assessed ({report_ref})")
+                vial.lift_hold(self.excursion_rule, self.code, f"excursion assessed ({report_ref})")
 
     @event("ExcursionAssessed")
     def _excursion_assessed(self, acceptable: bool, reason: str, report_ref: str) -> None:

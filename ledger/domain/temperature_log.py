@@ -1,13 +1,15 @@
-"""Temperature-logger files of a shipment (R-SHP-1, R-SHP-2, §7.3.2): parsing the logger's CSV
-export (`timestamp,temperature` lines) into readings, and finding the readings outside the
-shipment's required range (excursions).
+"""Temperature-logger files (R-SHP-1, R-SHP-2, R-SHP-4, §7.3.2): parsing the logger's CSV
+export (`timestamp,temperature` lines) into readings, finding the readings outside the
+required range (excursions) and the stretches without a reading longer than twice the logging
+interval (gaps: the record is not complete there, which counts as an excursion).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
+from itertools import pairwise
 from typing import TypedDict
 
 from ledger.domain.product_vial import TemperatureRange
@@ -62,3 +64,38 @@ def excursions(readings: Sequence[Reading], required: TemperatureRange) -> list[
 
 def describe(reading: Reading) -> str:
     return f"{reading['temp_c']:g} C at {reading['at'].isoformat(timespec='minutes')}"
+
+
+class Gap(TypedDict):
+    """A stretch with no reading longer than twice the logging interval (R-SHP-4)."""
+
+    start: datetime
+    end: datetime
+
+
+def gaps(times: Sequence[datetime], start: datetime, interval_minutes: int) -> list[Gap]:
+    """The gaps of a record that starts at `start` (dispatch) and holds readings at `times`:
+    between `start` and the first reading, and between two readings. Readings before `start`
+    do not count."""
+    points = sorted({start, *(t for t in times if t >= start)})
+    limit = timedelta(minutes=2 * interval_minutes)
+    return [Gap(start=a, end=b) for a, b in pairwise(points) if b - a > limit]
+
+
+def new_gaps(before: Sequence[Gap], after: Sequence[Gap]) -> list[Gap]:
+    """The gaps of `after` not within a gap of `before` (found earlier): readings added later
+    only split or shorten gaps, they never open one where the record was complete."""
+    return [
+        g
+        for g in after
+        if not any(b["start"] <= g["start"] and g["end"] <= b["end"] for b in before)
+    ]
+
+
+def describe_gap(gap: Gap, interval_minutes: int) -> str:
+    minutes = (gap["end"] - gap["start"]).total_seconds() / 60
+    return (
+        f"no reading from {gap['start'].isoformat(timespec='minutes')} to "
+        f"{gap['end'].isoformat(timespec='minutes')} ({minutes:.0f} min; the logger records "
+        f"every {interval_minutes} min)"
+    )

@@ -109,7 +109,7 @@ class Downstream:
         self.shipped += 1
         half = (len(vials) + 1) // 2
         containers = [vials[:half], vials[half:]] if len(vials) > 3 else [vials]
-        shipment, _, _ = app.ship_vials(operator, site, containers, "ColdCourier WB-1")
+        shipment, _, _ = app.ship_vials(operator, site, containers, "ColdCourier WB-1", 10)
         app.hand_off_shipment(operator, shipment, "ColdCourier driver 17", app.clock())
         now = app.clock()
         readings = [(now - timedelta(minutes=30), -78.5), (now, -77.9)]

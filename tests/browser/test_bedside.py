@@ -54,7 +54,9 @@ def study_resumed(demo_settings: Settings) -> Iterator[None]:
             Actor(STAFF["pharmacist"], "pharmacist"),
         )
         vials = [SECOND_VIAL, UNDISPENSED_VIAL]
-        shipment, _, _ = app.ship_vials(operator, SITE, [vials], "ColdCourier WB-7")
+        shipment, _, _ = app.ship_vials(operator, SITE, [vials], "ColdCourier WB-7", 10)
+        csv = f"timestamp,temperature\n{app.clock().isoformat()},-78.0\n"
+        app.upload_logger_file(operator, shipment, "LG-7", csv)
         app.deliver_shipment(pharmacist, shipment, app.clock())
         app.inspect_receipt(pharmacist, shipment, vials)
         app.release_for_use(Actor(QP, "qp").signed(STAFF_PASSWORD), shipment)

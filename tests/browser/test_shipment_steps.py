@@ -54,7 +54,12 @@ def _shipment(server: str) -> str:
     ).json()["access_token"]
     shipped = httpx.post(
         f"{server}/api/v1/shipments",
-        json={"site": SITE, "containers": [{"vials": VIALS}], "courier": "WB-BROWSER"},
+        json={
+            "site": SITE,
+            "containers": [{"vials": VIALS}],
+            "courier": "WB-BROWSER",
+            "logger_interval_minutes": 10,
+        },
         headers={"Authorization": f"Bearer {token}"},
     )
     assert shipped.status_code == 201, shipped.text

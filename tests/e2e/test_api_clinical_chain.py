@@ -6,6 +6,7 @@ R-QC-4, R-PPL-3, R-LED-5, R-CLN-1..4, R-CLN-6)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from ledger.demo.clinical import PROTOCOL
@@ -47,6 +48,7 @@ def test_r_cln_6_certified_vials_to_a_dosed_patient_with_follow_up_over_http(
     assert activated.status_code == 200, activated.text
 
     # When the operator ships three vials of the certified lot in two containers (R-SHP-1)
+    dispatched = api.clock()
     shipped = api.post(
         "operator",
         "/shipments",
@@ -54,6 +56,7 @@ def test_r_cln_6_certified_vials_to_a_dosed_patient_with_follow_up_over_http(
             "site": site_code,
             "containers": [{"vials": vials[:2]}, {"vials": vials[2:]}],
             "courier": "ColdCourier, waybill WB-17",
+            "logger_interval_minutes": 10,
         },
     )
     assert shipped.status_code == 201, shipped.text
@@ -68,7 +71,9 @@ def test_r_cln_6_certified_vials_to_a_dosed_patient_with_follow_up_over_http(
     api.clock.advance(hours=2)
     handed = api.post("operator", f"/shipments/{shipment}/hand-off", {"custodian": "driver 17"})
     assert handed.status_code == 200, handed.text
-    readings = f"timestamp,temperature\n{api.clock().isoformat()},-78.5\n"
+    # (a complete record: a reading every 10 minutes from dispatch, R-SHP-4)
+    times = [dispatched + timedelta(minutes=10 * i) for i in range(13)]
+    readings = "timestamp,temperature\n" + "".join(f"{t.isoformat()},-78.5\n" for t in times)
     logged = api.client.post(
         f"/api/v1/shipments/{shipment}/logger/file",
         data={"logger": "LG-7"},
@@ -76,7 +81,7 @@ def test_r_cln_6_certified_vials_to_a_dosed_patient_with_follow_up_over_http(
         headers=api.headers("operator"),
     )
     assert logged.status_code == 200, logged.text
-    assert logged.json()["readings"] == 1 and logged.json()["outside"] == []
+    assert logged.json()["readings"] == 13 and logged.json()["outside"] == []
 
     # When the pharmacist takes delivery and re-inspects: two pass, one failed (R-SHP-3)
     assert "deliver" in step_keys(api, "pharmacist", shipment, logged.json()["notification_id"])

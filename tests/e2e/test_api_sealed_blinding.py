@@ -61,8 +61,15 @@ def blinded_study_over_http(api: ClinicApi) -> dict[str, Any]:
     active, placebo = blinded_lots(app, c, study)
     fill = {"lots": {active: 1, placebo: 1}, "volume_ml": 1.0, "container": "2 mL cryovial"}
     kits = post_ok(api, "operator", f"/studies/{study}/kits", fill)["codes"]
-    ship = {"site": c.site, "containers": [{"vials": kits}], "courier": "ColdCourier WB-7"}
+    ship = {
+        "site": c.site,
+        "containers": [{"vials": kits}],
+        "courier": "ColdCourier WB-7",
+        "logger_interval_minutes": 10,
+    }
     shipment = post_ok(api, "operator", "/shipments", ship)["code"]
+    csv = f"timestamp,temperature\n{api.clock().isoformat()},-78.0\n"
+    post_ok(api, "operator", f"/shipments/{shipment}/logger", {"logger": "LG-7", "csv": csv})
     post_ok(api, "pharmacist", f"/shipments/{shipment}/delivery", {})
     post_ok(api, "pharmacist", f"/shipments/{shipment}/receipt-inspection", {"passed": kits})
     post_ok(api, "qp", f"/shipments/{shipment}/release", signed())

@@ -15,7 +15,12 @@ def ship(api: ClinicApi, vials: Sequence[str]) -> str:
     answer = api.post(
         "operator",
         "/shipments",
-        {"site": api.clinic.site, "containers": [{"vials": list(vials)}], "courier": "WB-9"},
+        {
+            "site": api.clinic.site,
+            "containers": [{"vials": list(vials)}],
+            "courier": "WB-9",
+            "logger_interval_minutes": 10,
+        },
     )
     assert answer.status_code == 201, answer.text
     code = answer.json()["code"]
@@ -109,6 +114,7 @@ def test_r_shp_3_inspection_before_delivery_and_release_before_it_are_refused(
             "site": api.clinic.study,
             "containers": [{"vials": [api.clinic.vials[4]]}],
             "courier": "x",
+            "logger_interval_minutes": 10,
         },
     )
     assert unknown_site.status_code == 422  # a study's code where a site's is needed (R-ID-1)
@@ -141,7 +147,7 @@ def test_r_ppl_2_wrong_roles_are_refused_with_403_and_nothing_written(
     packed = {"site": api.clinic.site, "containers": [{"vials": [api.clinic.vials[5]]}]}
     assessment = {"acceptable": True, "reason": "within stability data", "report_ref": "D-2"}
     for role, path, body in (
-        ("pharmacist", "/shipments", {**packed, "courier": "WB-10"}),
+        ("pharmacist", "/shipments", {**packed, "courier": "WB-10", "logger_interval_minutes": 10}),
         ("nurse", f"/shipments/{shipment}/release", signed()),
         ("operator", f"/shipments/{shipment}/delivery", {}),
         ("pharmacist", f"/shipments/{shipment}/excursion-assessment", assessment),

@@ -19,7 +19,11 @@ from ledger.projections.tracking import view_engine
 from tests.domain1 import TODAY, refused_step
 from tests.domain3 import PLACE, WARD, Clock, build_clinic, enrolled
 
-LOGGER = "timestamp,temperature\n2026-03-02T09:30+00:00,-78.1\n2026-03-02T11:30+00:00,-76.4\n"
+# A reading every 10 minutes from dispatch (09:00) to delivery (12:00): a complete record
+LOGGER = "timestamp,temperature\n" + "".join(
+    f"2026-03-02T{9 + i // 6:02d}:{i % 6 * 10:02d}+00:00,{-78.1 + i * 0.05:.2f}\n"
+    for i in range(19)
+)
 
 
 def test_domain3_story_from_donor_to_a_dosed_patient_with_follow_up(tmp_path: Path) -> None:
@@ -30,7 +34,7 @@ def test_domain3_story_from_donor_to_a_dosed_patient_with_follow_up(tmp_path: Pa
     try:
         # When three vials are shipped, handed over, logged in range and delivered
         shipment, _, _ = app.ship_vials(
-            staff["operator"], clinic.site, [clinic.vials[:3]], "ColdCourier WB-1"
+            staff["operator"], clinic.site, [clinic.vials[:3]], "ColdCourier WB-1", 10
         )
         pharmacist = staff["pharmacist"]
         at = clock.advance(hours=3)

@@ -129,7 +129,7 @@ def _refusal(app: CellTraceLedger, call: object) -> str:
 def test_r_qms_6_vials_missing_at_the_sites_receipt_open_a_deviation(clinic: Clinical) -> None:
     app, c, _ = clinic
     pharmacist = c.staff["pharmacist"]
-    code, _, _ = app.ship_vials(c.staff["operator"], c.site, [c.vials[:3]], "ColdCourier WB-1")
+    code, _, _ = app.ship_vials(c.staff["operator"], c.site, [c.vials[:3]], "ColdCourier WB-1", 10)
     app.deliver_shipment(pharmacist, code, app.clock())
     # When the site receives two of the three vials
     app.inspect_receipt(pharmacist, code, c.vials[:2])
@@ -168,7 +168,7 @@ def test_r_qms_6_returns_travel_back_with_a_receipt_and_missing_vials_are_held(
     assert accounts.returns[back].discrepancies == {deviation: True}
     assert accounts.open_discrepancies() == [deviation]
     # And a returned vial is never shipped again
-    ship = lambda: app.ship_vials(operator, c.site, [[c.vials[0]]], "ColdCourier")  # noqa: E731
+    ship = lambda: app.ship_vials(operator, c.site, [[c.vials[0]]], "ColdCourier", 10)  # noqa: E731
     assert "R-SHP-1" in refused_step(app, ship)
 
 
@@ -176,7 +176,7 @@ def test_r_qms_6_a_retained_sample_stays_at_the_manufacturer(clinic: Clinical) -
     app, c, _ = clinic
     operator = c.staff["operator"]
     app.retain_samples(operator, c.lot, [c.vials[0]], RETENTION)
-    ship = lambda: app.ship_vials(operator, c.site, [[c.vials[0]]], "ColdCourier")  # noqa: E731
+    ship = lambda: app.ship_vials(operator, c.site, [[c.vials[0]]], "ColdCourier", 10)  # noqa: E731
     assert refused_step(app, ship) == ["R-QMS-6"]
     again = lambda: app.retain_samples(operator, c.lot, [c.vials[0]], RETENTION)  # noqa: E731
     assert refused_step(app, again) == ["R-QMS-6"]

@@ -154,16 +154,16 @@ def test_r_cln_2_several_failures_are_all_listed() -> None:
             consented=False,
         )
     )
-    # Then no-go with every reason, each naming what is wrong
+    # Then no-go with every reason, each naming what is wrong, the paused study first
     assert [r.rule for r in decision.reasons] == [
+        "R-CLN-4",
         "R-QC-4",
         "R-CLN-2",
         "R-CLN-2",
-        "R-CLN-4",
         "R-CLN-2",
         "R-CLN-2",
     ]
-    assert "expired" in decision.reasons[1].message
+    assert "expired" in decision.reasons[2].message
     assert "3 mL" in decision.reasons[4].message
 
 

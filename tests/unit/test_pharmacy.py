@@ -60,7 +60,7 @@ def test_r_shp_3_storage_before_re_inspection_or_of_a_failed_vial_is_refused(
 ) -> None:
     app, c, _ = clinic
     pharmacist = c.staff["pharmacist"]
-    code, _, _ = app.ship_vials(c.staff["operator"], c.site, [c.vials[:2]], "ColdCourier WB-1")
+    code, _, _ = app.ship_vials(c.staff["operator"], c.site, [c.vials[:2]], "ColdCourier WB-1", 10)
     app.deliver_shipment(pharmacist, code, app.clock())
     # Given a delivered shipment not yet re-inspected  Then its vials may not be stored
     call = lambda: app.store_vials(pharmacist, code, c.vials[:1], PLACE, -80)  # noqa: E731

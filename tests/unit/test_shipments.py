@@ -18,6 +18,7 @@ from tests.domain3 import (
     WARD,
     Clinical,
     enrolled,
+    logged,
     received,
     shipped,
 )
@@ -42,7 +43,7 @@ def test_r_shp_1_shipment_records_containers_vials_range_and_first_custodian(
     # Given certified vials  When the operator ships two containers to the site
     app, c, _ = clinic
     code, boxes, _ = app.ship_vials(
-        c.staff["operator"], c.site, [c.vials[:2], c.vials[2:3]], "ColdCourier WB-1"
+        c.staff["operator"], c.site, [c.vials[:2], c.vials[2:3]], "ColdCourier WB-1", 10
     )
     # Then the shipment holds the containers, the lot's transport range and the courier
     shipment = app.get_shipment(code)
@@ -74,7 +75,7 @@ def test_r_shp_1_a_vial_shipped_twice_is_refused(clinic: Clinical) -> None:
 def test_r_shp_1_empty_container_and_missing_courier_are_refused(clinic: Clinical) -> None:
     app, c, _ = clinic
     refused = refused_step(
-        app, lambda: app.ship_vials(c.staff["operator"], c.site, [c.vials[:1], []], " ")
+        app, lambda: app.ship_vials(c.staff["operator"], c.site, [c.vials[:1], []], " ", 10)
     )
     assert refused == ["R-SHP-1", "R-SHP-1"]
 
@@ -201,6 +202,7 @@ def test_r_shp_3_failed_and_missing_vials_are_held_for_good(clinic: Clinical) ->
     # Given a delivered shipment of three vials
     app, c, _ = clinic
     code = shipped(app, c)
+    logged(app, c, code)
     pharmacist = c.staff["pharmacist"]
     app.deliver_shipment(pharmacist, code, NOW)
     # When one passes, one fails and one is not there
@@ -226,6 +228,63 @@ def test_r_shp_3_vial_not_in_the_shipment_is_refused(clinic: Clinical) -> None:
     assert refused_step(app, call) == ["R-SHP-3"]
 
 
+# --- R-SHP-4: a complete temperature record, dispatch to receipt -----------------------------
+
+
+def test_r_shp_4_the_qp_releases_nothing_without_a_temperature_record(clinic: Clinical) -> None:
+    # Given a shipment delivered and re-inspected with no logger reading at all
+    app, c, clock = clinic
+    code = shipped(app, c)
+    pharmacist = c.staff["pharmacist"]
+    clock.advance(hours=3)
+    app.deliver_shipment(pharmacist, code, app.clock())
+    app.inspect_receipt(pharmacist, code, app.get_shipment(code).vials)
+    release = lambda: app.release_for_use(c.staff["qp"], code)  # noqa: E731
+    # Then the QP's release is refused: there is no record
+    assert refused_step(app, release) == ["R-SHP-4"]
+    # When the logger's readings stop an hour before receipt (interval 10 min)
+    start = NOW
+    readings = "".join(
+        f"{(start + timedelta(minutes=10 * i)).isoformat()},-78.0\n" for i in range(13)
+    )
+    app.upload_logger_file(c.staff["operator"], code, "LG-9", "timestamp,temperature\n" + readings)
+    # Then it is still refused, saying where the record ends
+    assert refused_step(app, release) == ["R-SHP-4"]
+    # When the rest up to receipt is uploaded, Then the QP releases
+    rest = "".join(
+        f"{(start + timedelta(minutes=10 * i)).isoformat()},-78.0\n" for i in range(13, 19)
+    )
+    app.upload_logger_file(c.staff["operator"], code, "LG-9", "timestamp,temperature\n" + rest)
+    released, _ = app.release_for_use(c.staff["qp"], code)
+    assert released == list(c.vials[:3])
+
+
+def test_r_shp_4_a_gap_longer_than_twice_the_interval_is_an_excursion(clinic: Clinical) -> None:
+    # Given a shipment whose logger records every 10 minutes
+    app, c, _ = clinic
+    code = shipped(app, c)
+    # When its file shows no reading for 45 minutes
+    times = [NOW, NOW + timedelta(minutes=10), NOW + timedelta(minutes=55)]
+    csv = "timestamp,temperature\n" + "".join(f"{t.isoformat()},-78.0\n" for t in times)
+    app.upload_logger_file(c.staff["operator"], code, "LG-9", csv)
+    # Then every vial of the shipment is held, as for an excursion, until QA assesses it
+    assert [holds(app, v) for v in c.vials[:3]] == [["R-SHP-4"]] * 3
+    shipment = app.get_shipment(code)
+    assert shipment.excursion is not None and "45 min" in shipment.excursion
+    # And a later file filling part of the gap opens no new excursion once assessed
+    app.assess_excursion(c.staff["qa"], code, True, "courier's own probe covers it", "DEV-9")
+    assert [holds(app, v) for v in c.vials[:3]] == [[]] * 3
+    fill = f"timestamp,temperature\n{(NOW + timedelta(minutes=30)).isoformat()},-78.0\n"
+    app.upload_logger_file(c.staff["operator"], code, "LG-9b", fill)
+    assert app.get_shipment(code).excursion is None
+
+
+def test_r_shp_4_the_logger_interval_is_declared(clinic: Clinical) -> None:
+    app, c, _ = clinic
+    ship = lambda: app.ship_vials(c.staff["operator"], c.site, [c.vials[:1]], "WB-1", 0)  # noqa: E731
+    assert refused_step(app, ship) == ["R-SHP-4"]
+
+
 # --- R-QC-4 and R-PPL-3: the site QP's release -----------------------------------------------
 
 
@@ -242,6 +301,7 @@ def test_r_qc_4_site_qp_releases_the_vials_that_passed(clinic: Clinical) -> None
 def test_r_qc_4_release_before_receipt_inspection_is_refused(clinic: Clinical) -> None:
     app, c, _ = clinic
     code = shipped(app, c)
+    logged(app, c, code)
     app.deliver_shipment(c.staff["pharmacist"], code, NOW)
     assert refused_step(app, lambda: app.release_for_use(c.staff["qp"], code)) == ["R-QC-4"]
 
@@ -331,6 +391,7 @@ def test_r_shp_1_read_model_follows_each_vial_from_transit_to_the_patient(
     assert scanned(vial) == ("in transit", f"shipment {code} to {c.site}")
     # When delivered, inspected and released by the site QP, Then released for use
     pharmacist = c.staff["pharmacist"]
+    logged(app, c, code)
     app.deliver_shipment(pharmacist, code, app.clock())
     assert scanned(vial)[0] == "at site"
     app.inspect_receipt(pharmacist, code, app.get_shipment(code).vials)

@@ -44,6 +44,13 @@ class ShipmentIn(BaseModel):
     courier: str = Field(
         min_length=1, max_length=200, examples=["ColdCourier, waybill WB-2026-0117"]
     )
+    logger_interval_minutes: int = Field(
+        ge=1,
+        le=1440,
+        examples=[10],
+        description="The interval the shipment's temperature logger records at (R-SHP-4): a "
+        "stretch without a reading longer than twice it is an excursion",
+    )
 
 
 class ShipmentCreated(Created):
@@ -139,7 +146,11 @@ def ship(ctx: Context, actor: CurrentActor, body: ShipmentIn) -> ShipmentCreated
     """Pack vials of certified lots into containers for a site; the required range is the one
     every vial tolerates, and the courier is the first custodian (R-SHP-1)."""
     code, containers, r = ctx.ledger.ship_vials(
-        actor, body.site, [c.vials for c in body.containers], body.courier
+        actor,
+        body.site,
+        [c.vials for c in body.containers],
+        body.courier,
+        body.logger_interval_minutes,
     )
     return ShipmentCreated(
         code=code, containers=containers, notification_id=r.notification_id, events=r.events
