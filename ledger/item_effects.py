@@ -104,6 +104,10 @@ EFFECTS: dict[str, Effect] = {
     "Safety.Paused": Effect(status="paused"),
     "Safety.Resumed": Effect(status=ACTIVE),
     "Safety.Terminated": Effect(status="terminated"),
+    # paused, resumed or terminated for another reason (R-CLN-9)
+    "Safety.PausedFor": Effect(status="paused"),
+    "Safety.ResumedBy": Effect(status=ACTIVE),
+    "Safety.TerminatedBy": Effect(status="terminated"),
     "Patient.Enrolled": Effect(status="enrolled", place=("site",)),
     "Patient.Administered": Effect(status="administered"),
     "Dosing.Administered": Effect(status="administered"),

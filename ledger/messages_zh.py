@@ -521,6 +521,20 @@ TEMPLATES: dict[str, str] = {
     "({dispatched}) to receipt ({received})": (
         "{code} 没有温度记录；请上传自发运（{dispatched}）至接收（{received}）的温度记录仪数据"
     ),
+    # pauses and terminations for other reasons (R-CLN-9)
+    "the decision is pause, resume or terminate": "决定须为暂停、恢复或终止",
+    "name who decided: the sponsor, the investigator or the ethics committee": (
+        "请注明决定方：申办者、研究者或伦理委员会"
+    ),
+    "{code} is {status:term}; {action:term} does not apply to it": (
+        "{code} 当前为{status:term}；不适用{action:term}"
+    ),
+    "{code} was paused by a serious adverse event; only the ethics committee resumes it": (
+        "{code} 因严重不良事件暂停；只有伦理委员会可以恢复"
+    ),
+    "give the reason and the decision's reference": "请填写原因及该决定的文件编号",
+    "{code} has no decision {number}": "{code} 没有编号为 {number} 的决定",
+    "decision {number} was already reported": "决定 {number} 已报告",
     # product accountability (R-QMS-6)
     "{vial} was not filled from {lot}; scan the lot's own vials": (
         "{vial} 不是由 {lot} 灌装的；请扫描该批次自己的制剂瓶"
@@ -1119,6 +1133,9 @@ GLOSSARY: dict[str, str] = {
     "deviation": "偏差",
     "CAPA action": "纠正预防措施",
     "closed": "已关闭",
+    "pause": "暂停",
+    "resume": "恢复",
+    "terminate": "终止",
     "return shipment": "退回运输单",
     "retained sample": "留样",
     "returning": "退回途中",

@@ -409,6 +409,27 @@ FORMS: tuple[Form, ...] = (
         ),
     ),
     Form(
+        "halt_study",
+        "safety.halt",
+        "/studies/{code}/halt",
+        (
+            StepField("action", "select", ("pause", "resume", "terminate"), "pause"),
+            StepField("by", "select", ("sponsor", "investigator", "ethics_committee"), "sponsor"),
+            StepField("reason"),
+            StepField("reference"),
+        ),
+    ),
+    Form(
+        "halt_report",
+        "safety.halt_report",
+        "/studies/{code}/halt-reports",
+        (
+            StepField("decision", "number", default=1),
+            StepField("reference"),
+            StepField("reported_on", "date"),
+        ),
+    ),
+    Form(
         "unblind",
         "safety.emergency_unblinding",
         "/patients/{code}/unblinding",

@@ -77,7 +77,7 @@ class ClinicalCommands(DonorCommands):
     def withdraw_patient_consent(self, actor: Actor, patient_code: str, reason: str) -> Receipt:
         actor, patient = self.on_item(actor, WITHDRAW, self.get_patient, patient_code)
         with self.command(actor):
-            patient.withdraw_consent(reason)
+            patient.withdraw_consent(reason, self.today())
         return self.record(patient)
 
     def get_site(self, site_code: str) -> Site:

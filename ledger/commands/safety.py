@@ -7,7 +7,7 @@ from datetime import date
 
 from ledger.commands.blinding import kit_link
 from ledger.core import Actor, LedgerCore, Receipt
-from ledger.domain.adverse_event import AdverseEvent
+from ledger.domain.adverse_event import AdverseEvent, Halt
 from ledger.domain.patient import Patient
 from ledger.domain.product_vial import ProductVial
 from ledger.domain.study import Study
@@ -17,6 +17,8 @@ from ledger.identifiers import ItemType
 REPORT_AE = "safety.adverse_event"
 FILE_REPORT = "safety.report"
 ETHICS = "safety.ethics_decision"
+HALT = "safety.halt"
+HALT_REPORT = "safety.halt_report"
 UNBLIND = "safety.emergency_unblinding"
 
 
@@ -74,6 +76,33 @@ class SafetyCommands(LedgerCore):
         with self.command(actor):
             study.decide(decision, reference, reason)
         return self.record(study)
+
+    def halt_study(
+        self, actor: Actor, study_code: str, action: str, by: str, reason: str, reference: str
+    ) -> tuple[int, Receipt]:
+        """Pause, resume or terminate the study for a reason other than a serious adverse
+        event, as the sponsor, the investigator or the ethics committee decided; signed by the
+        investigator who records it (R-CLN-9, R-LED-5). Returns the decision's number."""
+        actor, study = self.on_item(actor, HALT, self.loader(ItemType.STUDY, Study), study_code)
+        with self.command(actor):
+            number = study.halt(action, by, reason, reference, self.today())
+        return number, self.record(study)
+
+    def record_halt_report(
+        self, actor: Actor, study_code: str, number: int, reference: str, reported_on: date
+    ) -> Receipt:
+        """The report on a pause, resumption or termination was filed (R-CLN-9)."""
+        actor, study = self.on_item(
+            actor, HALT_REPORT, self.loader(ItemType.STUDY, Study), study_code
+        )
+        with self.command(actor):
+            study.record_halt_report(number, reference, reported_on, self.today())
+        return self.record(study)
+
+    def list_overdue_halt_reports(self, study_code: str) -> list[Halt]:
+        """Pauses, resumptions and terminations whose 5-working-day report is overdue
+        (R-CLN-9)."""
+        return self.load(study_code, ItemType.STUDY, Study).overdue_halt_reports(self.today())
 
     def list_overdue_ae_reports(self, study_code: str) -> list[AdverseEvent]:
         """Serious adverse events whose 5-working-day report is overdue (R-CLN-4)."""

@@ -43,9 +43,11 @@ class Dosing(CodedItem):
     if TYPE_CHECKING:
         doses: tuple[Dose, ...]
         visits: tuple[DueVisit, ...]
+        withdrawn_on: date | None
     else:
         doses = ()
         visits = ()
+        withdrawn_on = None
 
     def administer(
         self,
@@ -128,6 +130,11 @@ class Dosing(CodedItem):
             for v in self.visits
         )
 
+    def scheduled_visits(self) -> list[DueVisit]:
+        """The visits still scheduled: a subject's withdrawal ends the schedule (R-CLN-9)."""
+        end = self.withdrawn_on
+        return [v for v in self.visits if end is None or v["due"] <= end or v["done_on"]]
+
     def overdue_visits(self, today: date) -> list[DueVisit]:
-        """Visits past their day and not recorded (R-CLN-6)."""
-        return [v for v in self.visits if v["done_on"] is None and v["due"] < today]
+        """Visits past their day and not recorded (R-CLN-6), while still scheduled."""
+        return [v for v in self.scheduled_visits() if v["done_on"] is None and v["due"] < today]

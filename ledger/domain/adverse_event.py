@@ -32,6 +32,35 @@ class EthicsDecision(StrEnum):
     TERMINATE = "terminate"
 
 
+class HaltAction(StrEnum):
+    PAUSE = "pause"
+    RESUME = "resume"
+    TERMINATE = "terminate"
+
+
+class DecidedBy(StrEnum):
+    """Who may pause or terminate a study for a reason other than a serious event (§7.3.3)."""
+
+    SPONSOR = "sponsor"
+    INVESTIGATOR = "investigator"
+    ETHICS_COMMITTEE = "ethics_committee"
+
+
+class Halt(TypedDict):
+    """A pause, resumption or termination for a reason other than a serious adverse event
+    (R-CLN-9), with the report on it due within 5 working days."""
+
+    number: int
+    action: str
+    by: str
+    reason: str
+    reference: str
+    decided_on: date
+    report_due: date
+    reported_on: date | None
+    report_ref: str
+
+
 class AdverseEvent(TypedDict):
     number: int
     patient: str
@@ -63,8 +92,128 @@ class Safety(CodedItem):
         status: str
         paused_by: str | None
         adverse_events: tuple[AdverseEvent, ...]
+        halts: tuple[Halt, ...]
     else:
         adverse_events = ()
+        halts = ()
+
+    def halt(self, action: str, by: str, reason: str, reference: str, today: date) -> int:
+        """Pause, resume or terminate the study for a reason other than a serious adverse
+        event, decided by the sponsor, the investigator or the ethics committee (R-CLN-9); the
+        report on it is due within 5 working days. A pause a serious event caused is lifted
+        only by the ethics committee. Returns the decision's number."""
+        problems = []
+        if action not in {a.value for a in HaltAction}:
+            problems.append(Violation.of("R-CLN-9", "the decision is pause, resume or terminate"))
+        if by not in {d.value for d in DecidedBy}:
+            problems.append(
+                Violation.of(
+                    "R-CLN-9",
+                    "name who decided: the sponsor, the investigator or the ethics committee",
+                )
+            )
+        allowed: dict[str, tuple[str, ...]] = {
+            HaltAction.PAUSE: (StudyStatus.ACTIVE,),
+            HaltAction.RESUME: (StudyStatus.PAUSED,),
+            HaltAction.TERMINATE: (StudyStatus.ACTIVE, StudyStatus.PAUSED),
+        }
+        if action in allowed and self.status not in allowed[action]:
+            problems.append(
+                Violation.of(
+                    "R-CLN-9",
+                    "{code} is {status:term}; {action:term} does not apply to it",
+                    code=self.code,
+                    status=self.status,
+                    action=action,
+                )
+            )
+        serious_pause = (self.paused_by or "").startswith("serious adverse event")
+        if action == HaltAction.RESUME and serious_pause and by != DecidedBy.ETHICS_COMMITTEE:
+            problems.append(
+                Violation.of(
+                    "R-CLN-4",
+                    "{code} was paused by a serious adverse event; only the ethics committee "
+                    "resumes it",
+                    code=self.code,
+                )
+            )
+        if not reason.strip() or not reference.strip():
+            problems.append(Violation.of("R-CLN-9", "give the reason and the decision's reference"))
+        if problems:
+            raise RuleViolation(problems)
+        number = len(self.halts) + 1
+        decided = Halt(
+            number=number,
+            action=action,
+            by=by,
+            reason=reason.strip(),
+            reference=reference.strip(),
+            decided_on=today,
+            report_due=working_days_after(today, REPORT_WORKING_DAYS),
+            reported_on=None,
+            report_ref="",
+        )
+        if action == HaltAction.PAUSE:
+            self._paused_for(decided)
+        elif action == HaltAction.RESUME:
+            self._resumed_by(decided)
+        else:
+            self._terminated_by(decided)
+        return number
+
+    @event("PausedFor")
+    def _paused_for(self, halt: Halt) -> None:
+        self.halts = (*self.halts, halt)
+        self.status = StudyStatus.PAUSED.value
+        self.paused_by = f"{halt['by']}: {halt['reason']}"
+
+    @event("ResumedBy")
+    def _resumed_by(self, halt: Halt) -> None:
+        self.halts = (*self.halts, halt)
+        self.status = StudyStatus.ACTIVE.value
+        self.paused_by = None
+
+    @event("TerminatedBy")
+    def _terminated_by(self, halt: Halt) -> None:
+        self.halts = (*self.halts, halt)
+        self.status = StudyStatus.TERMINATED.value
+
+    def record_halt_report(
+        self, number: int, reference: str, reported_on: date, today: date
+    ) -> None:
+        """The report on halt decision `number` was filed (R-CLN-9)."""
+        problems = []
+        found = [h for h in self.halts if h["number"] == number]
+        if not found:
+            problems.append(
+                Violation.of(
+                    "R-CLN-9", "{code} has no decision {number}", code=self.code, number=number
+                )
+            )
+        elif found[0]["reported_on"] is not None:
+            problems.append(
+                Violation.of("R-CLN-9", "decision {number} was already reported", number=number)
+            )
+        if not reference.strip() or reported_on > today:
+            problems.append(
+                Violation.of("R-CLN-9", "give the filing reference and a date not in the future")
+            )
+        if problems:
+            raise RuleViolation(problems)
+        self._halt_reported(number, reference.strip(), reported_on)
+
+    @event("HaltReported")
+    def _halt_reported(self, number: int, reference: str, reported_on: date) -> None:
+        self.halts = tuple(
+            Halt(**{**h, "reported_on": reported_on, "report_ref": reference})
+            if h["number"] == number
+            else h
+            for h in self.halts
+        )
+
+    def overdue_halt_reports(self, today: date) -> list[Halt]:
+        """Pauses, resumptions and terminations whose report is past its deadline (R-CLN-9)."""
+        return [h for h in self.halts if h["reported_on"] is None and h["report_due"] < today]
 
     def report_adverse_event(
         self,

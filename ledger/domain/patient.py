@@ -111,8 +111,9 @@ class Patient(Dosing):
     def consented(self) -> bool:
         return self.consent is not None and self.withdrawn is None
 
-    def withdraw_consent(self, reason: str) -> None:
-        """The subject withdraws (§7.3.3); no further product may be given."""
+    def withdraw_consent(self, reason: str, today: date | None = None) -> None:
+        """The subject withdraws (§7.3.3); no further product may be given, and the visits
+        due after the withdrawal are no longer scheduled (R-CLN-9)."""
         problems = []
         if self.withdrawn is not None:
             problems.append(
@@ -122,11 +123,12 @@ class Patient(Dosing):
             problems.append(Violation.of("R-CLN-1", "record the reason for the withdrawal"))
         if problems:
             raise RuleViolation(problems)
-        self._consent_withdrawn(reason.strip())
+        self._consent_withdrawn(reason.strip(), today)
 
     @event("ConsentWithdrawn")
-    def _consent_withdrawn(self, reason: str) -> None:
+    def _consent_withdrawn(self, reason: str, withdrawn_on: date | None = None) -> None:
         self.withdrawn = reason
+        self.withdrawn_on = withdrawn_on
 
     def unblind(self, vial: str, blinded: bool, reason: str) -> None:
         """Emergency unblinding of a vial given to this patient (R-CLN-5, §7.2.3): the event

@@ -168,3 +168,26 @@ def test_r_cln_1_enrolment_refusals_are_409_and_consent_withdrawal_is_recorded(
     )
     assert withdrawn.status_code == 200, withdrawn.text
     assert not api.ledger.get_patient(patient).consented
+
+
+def test_r_cln_9_a_sponsor_pause_over_http_is_signed_and_its_report_tracked(
+    clinic_api: ClinicApi,
+) -> None:
+    api, study = clinic_api, clinic_api.clinic.study
+    halt = {"action": "pause", "by": "sponsor", "reason": "assay review", "reference": "SP-4"}
+    # Unsigned, it is refused and nothing is written
+    before = api.last_id()
+    assert api.post("investigator", f"/studies/{study}/halt", halt).status_code == 422
+    assert api.last_id() == before
+    paused = api.posted("investigator", f"/studies/{study}/halt", {**halt, **signed()})
+    assert paused["number"] == 1
+    item = api.get("investigator", f"/items/{study}", after=paused["notification_id"]).json()
+    assert item["status"] == "paused"
+    # Eight days later its report is overdue, until filed
+    api.clock.advance(days=8)
+    api.sign_in()
+    overdue = api.get("investigator", f"/studies/{study}/overdue-halt-reports").json()
+    assert [(h["number"], h["by"]) for h in overdue] == [(1, "sponsor")]
+    report = {"decision": 1, "reference": "SP-REP-4", "reported_on": api.today()}
+    api.posted("investigator", f"/studies/{study}/halt-reports", report)
+    assert api.get("investigator", f"/studies/{study}/overdue-halt-reports").json() == []

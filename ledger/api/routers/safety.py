@@ -53,6 +53,41 @@ class EthicsDecisionIn(BaseModel):
     signature: Signature
 
 
+class HaltIn(BaseModel):
+    """A pause, resumption or termination for a reason other than a serious adverse event,
+    decided by the sponsor, the investigator or the ethics committee (R-CLN-9); signed by the
+    investigator who records it (R-LED-5)."""
+
+    action: str = Field(pattern="^(pause|resume|terminate)$", examples=["pause"])
+    by: str = Field(
+        pattern="^(sponsor|investigator|ethics_committee)$",
+        examples=["sponsor"],
+        description="Who decided",
+    )
+    reason: str = Text
+    reference: str = Reference
+    signature: Signature
+
+
+class HaltReportIn(ReportFiledIn):
+    decision: int = Field(ge=1, le=10_000, description="The decision's number")
+
+
+class HaltedOut(Receipt):
+    number: int = Field(description="The decision's number, for filing its report")
+    report_due: date = Field(description="The report is due within 5 working days")
+
+
+class HaltOut(BaseModel):
+    number: int
+    action: str
+    by: str
+    reason: str
+    reference: str
+    decided_on: date
+    report_due: date
+
+
 class UnblindingIn(BaseModel):
     vial: str = Field(min_length=1, max_length=200, description="The vial given to the patient")
     reason: str = Field(
@@ -187,4 +222,55 @@ def overdue_reports(ctx: Context, code: str) -> list[OverdueReportOut]:
             report_due=a["report_due"] or a["aware_on"],
         )
         for a in ctx.ledger.list_overdue_ae_reports(code)
+    ]
+
+
+@router.post(
+    "/studies/{code}/halt",
+    response_model=HaltedOut,
+    summary="Pause, resume or terminate a study (signed)",
+    openapi_extra=records("safety.halt"),
+)
+def halt(ctx: Context, actor: CurrentActor, code: str, body: HaltIn) -> HaltedOut:
+    """Pause, resume or terminate the study for a reason other than a serious adverse event,
+    as the sponsor, the investigator or the ethics committee decided, signed; its report is
+    due within 5 working days (R-CLN-9, R-LED-5). A pause a serious adverse event caused is
+    lifted only by the ethics committee."""
+    number, r = ctx.ledger.halt_study(
+        body.signature.of(actor), code, body.action, body.by, body.reason, body.reference
+    )
+    decided = ctx.ledger.get_study(code).halts[number - 1]
+    return HaltedOut(
+        number=number,
+        report_due=decided["report_due"],
+        notification_id=r.notification_id,
+        events=r.events,
+    )
+
+
+@router.post(
+    "/studies/{code}/halt-reports",
+    response_model=Receipt,
+    summary="File the report on a pause, resumption or termination",
+    openapi_extra=records("safety.halt_report"),
+)
+def halt_report(ctx: Context, actor: CurrentActor, code: str, body: HaltReportIn) -> Receipt:
+    """The report on decision number `decision` was filed (R-CLN-9)."""
+    return receipt(
+        ctx.ledger.record_halt_report(actor, code, body.decision, body.reference, body.reported_on)
+    )
+
+
+@router.get(
+    "/studies/{code}/overdue-halt-reports",
+    response_model=list[HaltOut],
+    summary="Overdue reports on pauses, resumptions and terminations",
+    dependencies=[reads(Read.CLINICAL)],
+)
+def overdue_halt_reports(ctx: Context, code: str) -> list[HaltOut]:
+    """Pauses, resumptions and terminations whose report is past its 5-working-day deadline
+    (R-CLN-9)."""
+    return [
+        HaltOut(**{k: h[k] for k in HaltOut.model_fields})  # type: ignore[literal-required]
+        for h in ctx.ledger.list_overdue_halt_reports(code)
     ]
