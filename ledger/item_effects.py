@@ -111,6 +111,7 @@ EFFECTS: dict[str, Effect] = {
     "Patient.Enrolled": Effect(status="enrolled", place=("site",)),
     "Patient.Administered": Effect(status="administered"),
     "Dosing.Administered": Effect(status="administered"),
+    "Dosing.Exited": Effect(status="left the study"),
     # shipments and the site's stock (R-SHP, R-QC-4, R-CLN-2): the shipment, and the vials it
     # moves. A shipment's receipt and release are events of its `SiteStock` base.
     "Shipment.Shipped": Effect(status=IN_TRANSIT, place=("site",), vials=IN_TRANSIT),

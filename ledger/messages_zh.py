@@ -535,6 +535,18 @@ TEMPLATES: dict[str, str] = {
     "give the reason and the decision's reference": "请填写原因及该决定的文件编号",
     "{code} has no decision {number}": "{code} 没有编号为 {number} 的决定",
     "decision {number} was already reported": "决定 {number} 已报告",
+    # long-term follow-up (R-CLN-10)
+    "{code} already left the study": "{code} 已退出研究",
+    "give the reason the subject leaves": "请填写受试者退出的原因",
+    "{patient} has no adverse event {number} in {code}": (
+        "{patient} 在 {code} 中没有编号为 {number} 的不良事件"
+    ),
+    "write how the event evolved": "请填写该事件的转归情况",
+    "give the outcome of the resolved event (e.g. recovered)": (
+        "请填写已缓解事件的结局（例如：痊愈）"
+    ),
+    "adverse event {number} already resolved": "不良事件 {number} 已缓解",
+    "{patient} left the study on {on}; no further dose": "{patient} 已于 {on} 退出研究；不得再给药",
     # product accountability (R-QMS-6)
     "{vial} was not filled from {lot}; scan the lot's own vials": (
         "{vial} 不是由 {lot} 灌装的；请扫描该批次自己的制剂瓶"
@@ -1133,6 +1145,7 @@ GLOSSARY: dict[str, str] = {
     "deviation": "偏差",
     "CAPA action": "纠正预防措施",
     "closed": "已关闭",
+    "left the study": "已退出研究",
     "pause": "暂停",
     "resume": "恢复",
     "terminate": "终止",

@@ -430,6 +430,23 @@ FORMS: tuple[Form, ...] = (
         ),
     ),
     Form(
+        "exit_study",
+        "clinical.exit",
+        "/patients/{code}/exit",
+        (StepField("reason"),),
+    ),
+    Form(
+        "ae_follow_up",
+        "safety.ae_follow_up",
+        "/patients/{code}/adverse-event-follow-ups",
+        (
+            StepField("event", "number", default=1),
+            StepField("note"),
+            StepField("resolved", "checkbox", default=False, required=False),
+            StepField("outcome", required=False, default=""),
+        ),
+    ),
+    Form(
         "unblind",
         "safety.emergency_unblinding",
         "/patients/{code}/unblinding",

@@ -8,9 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from ledger.commands.blinding import sealed_lineage_refusals
+from ledger.commands.blinding import kit_link, sealed_lineage_refusals
 from ledger.commands.deviations import quality_refusals
 from ledger.commands.donors import donor_standings
+from ledger.commands.production import genealogy_tests
 from ledger.commands.shipments import shipment_of
 from ledger.core import Actor, LedgerCore, Receipt
 from ledger.domain.administration import Dose, DueVisit
@@ -19,8 +20,15 @@ from ledger.domain.bedside import BedsideFacts, Decision, decide
 from ledger.domain.patient import Patient
 from ledger.domain.people import Person, Role
 from ledger.domain.product_vial import ProductVial
+from ledger.domain.quality import VECTOR_RESIDUE
 from ledger.domain.shipment import Shipment
-from ledger.domain.study import Study, dosing_schedule
+from ledger.domain.study import (
+    ENGINEERED_VISITS,
+    EXIT_VISIT,
+    Study,
+    Visit,
+    dosing_schedule,
+)
 from ledger.errors import InvalidInput, NotFound, RuleViolation, Violation
 from ledger.identifiers import ItemType
 
@@ -28,6 +36,7 @@ THAW = "bedside.thaw"
 VERIFY = "bedside.verify"
 ADMINISTER = "bedside.administer"
 FOLLOW_UP = "bedside.follow_up"
+EXIT = "clinical.exit"
 
 ADMINISTERED_TO = "administered to"
 
@@ -102,11 +111,28 @@ class BedsideCommands(LedgerCore):
                     pharmacist=pharmacist_code,
                 ),
                 found.vial.code in shipment.thawed,
-                found.study.protocol["follow_up"],
+                [*found.study.protocol["follow_up"], *self._long_term(found.vial)],
             )
             found.vial.record_derived([found.patient.code], ADMINISTERED_TO)
             shipment.record_use(found.vial.code, found.patient.code)
         return number, self.record(found.patient, found.vial, shipment)
+
+    def exit_study(self, actor: Actor, patient_code: str, reason: str) -> Receipt:
+        """The subject leaves the study: no further dose, and a follow-up visit at least 3
+        months later (R-CLN-10)."""
+        actor, patient = self.on_item(
+            actor, EXIT, self.loader(ItemType.PATIENT, Patient), patient_code
+        )
+        with self.command(actor):
+            patient.exit_study(reason, self.today(), EXIT_VISIT)
+        return self.record(patient)
+
+    def _long_term(self, vial: ProductVial) -> tuple[Visit, ...]:
+        """Yearly visits to five years when a genetic-modification vector is in the vial's
+        genealogy (R-CLN-10); a kit's genealogy is read through its sealed lot."""
+        link = kit_link(self, vial)
+        start = [link.lot] if link is not None else [vial.code]
+        return ENGINEERED_VISITS if VECTOR_RESIDUE in genealogy_tests(self, start) else ()
 
     def complete_visit(
         self, actor: Actor, patient_code: str, number: int, label: str, done_on: date
@@ -190,5 +216,6 @@ class BedsideCommands(LedgerCore):
             last_dose_at=patient.doses[-1]["at"] if patient.doses else None,
             administrations=allowed,
             min_interval_hours=interval,
+            exited_on=patient.exited_on,
         )
         return Bedside(facts, vial, shipment, patient, study)

@@ -21,7 +21,7 @@ PHARMACIST, NURSE, INVESTIGATOR = Role.PHARMACIST, Role.NURSE, Role.INVESTIGATOR
 ADMINISTRATOR = Role.ADMINISTRATOR
 P, A, R = Meaning.PERFORMED, Meaning.APPROVED, Meaning.RELEASED
 BANKS = ("SCB", "MCB", "WCB")
-DOSED = ("administered",)
+DOSED = ("administered", "left the study")
 SUBJECT = ("enrolled", "administered")
 
 
@@ -365,6 +365,14 @@ STEPS: dict[str, StepRule] = _rules(
         rule="R-CLN-1",
     ),
     StepRule(
+        "clinical.exit",
+        (INVESTIGATOR,),
+        "record a subject leaving the study (schedules the visit 3 months later)",
+        on=("PAT",),
+        when=("administered",),
+        rule="R-CLN-10",
+    ),
+    StepRule(
         "clinical.withdraw",
         (INVESTIGATOR,),
         "withdraw a patient's consent",
@@ -498,6 +506,14 @@ STEPS: dict[str, StepRule] = _rules(
         rule="R-CLN-4",
     ),
     StepRule("safety.report", (INVESTIGATOR,), "file an SAE report"),
+    StepRule(
+        "safety.ae_follow_up",
+        (INVESTIGATOR, NURSE),
+        "follow an adverse event up until it resolves",
+        on=("PAT",),
+        when=DOSED,
+        rule="R-CLN-10",
+    ),
     StepRule(
         "safety.ethics_decision",
         (INVESTIGATOR,),

@@ -18,6 +18,7 @@ REPORT_AE = "safety.adverse_event"
 FILE_REPORT = "safety.report"
 ETHICS = "safety.ethics_decision"
 HALT = "safety.halt"
+FOLLOW_AE = "safety.ae_follow_up"
 HALT_REPORT = "safety.halt_report"
 UNBLIND = "safety.emergency_unblinding"
 
@@ -103,6 +104,29 @@ class SafetyCommands(LedgerCore):
         """Pauses, resumptions and terminations whose 5-working-day report is overdue
         (R-CLN-9)."""
         return self.load(study_code, ItemType.STUDY, Study).overdue_halt_reports(self.today())
+
+    def follow_up_adverse_event(
+        self,
+        actor: Actor,
+        patient_code: str,
+        number: int,
+        note: str,
+        resolved: bool = False,
+        outcome: str = "",
+    ) -> Receipt:
+        """A follow-up of the patient's adverse event `number`, until it resolves with its
+        outcome (R-CLN-10)."""
+        actor, patient = self.on_item(
+            actor, FOLLOW_AE, self.loader(ItemType.PATIENT, Patient), patient_code
+        )
+        study = self.load(patient.study, ItemType.STUDY, Study)
+        with self.command(actor):
+            study.follow_up_event(number, patient.code, note, resolved, outcome, self.today())
+        return self.record(study)
+
+    def list_overdue_ae_follow_ups(self, study_code: str) -> list[AdverseEvent]:
+        """Serious adverse events not resolved and not followed up for 30 days (R-CLN-10)."""
+        return self.load(study_code, ItemType.STUDY, Study).overdue_follow_ups(self.today())
 
     def list_overdue_ae_reports(self, study_code: str) -> list[AdverseEvent]:
         """Serious adverse events whose 5-working-day report is overdue (R-CLN-4)."""

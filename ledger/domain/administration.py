@@ -44,10 +44,12 @@ class Dosing(CodedItem):
         doses: tuple[Dose, ...]
         visits: tuple[DueVisit, ...]
         withdrawn_on: date | None
+        exited_on: date | None
     else:
         doses = ()
         visits = ()
         withdrawn_on = None
+        exited_on = None
 
     def administer(
         self,
@@ -93,6 +95,31 @@ class Dosing(CodedItem):
     def _administered(self, number: int, dose: Dose, visits: list[DueVisit]) -> None:
         self.doses = (*self.doses, dose)
         self.visits = (*self.visits, *visits)
+
+    def exit_study(self, reason: str, today: date, visit: Visit) -> None:
+        """The subject leaves the study (treatment and its schedule done, or another reason):
+        no further dose, and a follow-up visit at least 3 months later (R-CLN-10)."""
+        problems = []
+        if self.exited_on is not None:
+            problems.append(
+                Violation.of("R-CLN-10", "{code} already left the study", code=self.code)
+            )
+        if not reason.strip():
+            problems.append(Violation.of("R-CLN-10", "give the reason the subject leaves"))
+        if problems:
+            raise RuleViolation(problems)
+        due = DueVisit(
+            number=len(self.doses),
+            label=visit["label"],
+            due=today + timedelta(days=visit["day"]),
+            done_on=None,
+        )
+        self._exited(reason.strip(), today, due)
+
+    @event("Exited")
+    def _exited(self, reason: str, exited_on: date, visit: DueVisit) -> None:
+        self.exited_on = exited_on
+        self.visits = (*self.visits, visit)
 
     def complete_visit(self, number: int, label: str, done_on: date, today: date) -> None:
         """Record that a scheduled follow-up visit took place (R-CLN-6)."""

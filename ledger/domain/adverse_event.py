@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, NotRequired, TypedDict
 
 from eventsourcing.domain import event
 
@@ -73,6 +73,14 @@ class AdverseEvent(TypedDict):
     report_due: date | None  # serious events only
     reported_on: date | None
     report_ref: str
+    # followed to resolution (R-CLN-10); events recorded before that was asked have none
+    followed_on: NotRequired[date]
+    resolved_on: NotRequired[date]
+    outcome: NotRequired[str]
+
+
+#: A serious adverse event is followed up at least this often until it resolves (R-CLN-10).
+SAE_FOLLOW_UP_DAYS = 30
 
 
 def working_days_after(start: date, days: int) -> date:
@@ -298,6 +306,65 @@ class Safety(CodedItem):
             else a
             for a in self.adverse_events
         )
+
+    def follow_up_event(
+        self,
+        number: int,
+        patient: str,
+        note: str,
+        resolved: bool,
+        outcome: str,
+        today: date,
+    ) -> None:
+        """A follow-up of adverse event `number` of `patient`: how it evolves, and once it
+        resolved, the outcome (R-CLN-10)."""
+        found = [a for a in self.adverse_events if a["number"] == number]
+        problems = []
+        if not found or found[0]["patient"] != patient:
+            problems.append(
+                Violation.of(
+                    "R-CLN-10",
+                    "{patient} has no adverse event {number} in {code}",
+                    patient=patient,
+                    number=number,
+                    code=self.code,
+                )
+            )
+        elif "resolved_on" in found[0]:
+            problems.append(
+                Violation.of("R-CLN-10", "adverse event {number} already resolved", number=number)
+            )
+        if not note.strip():
+            problems.append(Violation.of("R-CLN-10", "write how the event evolved"))
+        if resolved and not outcome.strip():
+            problems.append(
+                Violation.of("R-CLN-10", "give the outcome of the resolved event (e.g. recovered)")
+            )
+        if problems:
+            raise RuleViolation(problems)
+        self._followed_up(number, note.strip(), today, resolved, outcome.strip())
+
+    @event("AdverseEventFollowedUp")
+    def _followed_up(self, number: int, note: str, on: date, resolved: bool, outcome: str) -> None:
+        ended = {"resolved_on": on, "outcome": outcome} if resolved else {}
+        self.adverse_events = tuple(
+            AdverseEvent(**{**a, "followed_on": on, **ended})  # type: ignore[typeddict-item]
+            if a["number"] == number
+            else a
+            for a in self.adverse_events
+        )
+
+    def overdue_follow_ups(self, today: date) -> list[AdverseEvent]:
+        """Serious adverse events not resolved whose last follow-up (or awareness) is more
+        than 30 days old (R-CLN-10)."""
+        limit = timedelta(days=SAE_FOLLOW_UP_DAYS)
+        return [
+            a
+            for a in self.adverse_events
+            if a["serious"]
+            and "resolved_on" not in a
+            and a.get("followed_on", a["aware_on"]) + limit < today
+        ]
 
     def overdue_reports(self, today: date) -> list[AdverseEvent]:
         """Serious events whose report is past its 5-working-day deadline (R-CLN-4)."""

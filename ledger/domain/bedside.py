@@ -54,6 +54,7 @@ class BedsideFacts:
     last_dose_at: datetime | None = None
     administrations: int = 1
     min_interval_hours: float = 0.0
+    exited_on: date | None = None  # the subject left the study (R-CLN-10)
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,13 @@ def decide(f: BedsideFacts) -> Decision:
             patient=f.patient,
         )
     reasons.extend(schedule_problems(f))
+    if f.exited_on is not None:
+        no(
+            "R-CLN-10",
+            "{patient} left the study on {on}; no further dose",
+            patient=f.patient,
+            on=f.exited_on,
+        )
     if not f.consented:
         no("R-CLN-2", "{patient} has no consent in force; do not administer", patient=f.patient)
     if f.dose not in f.cohort_doses:

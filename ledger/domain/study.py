@@ -144,6 +144,19 @@ def protocol_problems(protocol: Protocol) -> list[Violation]:
     return problems
 
 
+#: Long-term follow-up of a product made with a genetic-modification vector: yearly to five
+#: years after the administration (§7.5, R-CLN-10).
+ENGINEERED_VISITS: tuple[Visit, ...] = (
+    Visit(label="year 2", day=730),
+    Visit(label="year 3", day=1095),
+    Visit(label="year 4", day=1461),
+    Visit(label="year 5", day=1826),
+)
+
+#: The visit after a subject leaves the study: at least 3 months later (§7.5, R-CLN-10).
+EXIT_VISIT = Visit(label="3 months after exit", day=91)
+
+
 def with_standard_visits(extra: Sequence[Visit] = ()) -> list[Visit]:
     """The standard follow-up schedule extended by `extra` visits, in order of day."""
     by_day = {v["day"]: v for v in (*STANDARD_VISITS, *extra)}

@@ -193,6 +193,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "field.decision": {"en": "Decision", "zh": "决定"},
     "field.reference": {"en": "Reference", "zh": "文件编号"},
     "field.by": {"en": "Decided by", "zh": "决定方"},
+    "field.event": {"en": "Adverse event no.", "zh": "不良事件编号"},
+    "field.resolved": {"en": "Resolved", "zh": "已缓解"},
+    "field.outcome": {"en": "Outcome", "zh": "转归"},
+    "step.exit_study": {"en": "Subject leaves the study", "zh": "受试者退出研究"},
+    "step.ae_follow_up": {"en": "Follow the adverse event up", "zh": "不良事件随访"},
     "field.decision.number": {"en": "Decision no.", "zh": "决定编号"},
     "field.reported_on": {"en": "Reported on", "zh": "报告日期"},
     "step.halt_study": {

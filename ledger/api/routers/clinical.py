@@ -209,6 +209,18 @@ def withdraw(ctx: Context, actor: CurrentActor, code: str, body: WithdrawalIn) -
 
 
 @router.post(
+    "/patients/{code}/exit",
+    response_model=Receipt,
+    summary="A subject leaves the study",
+    openapi_extra=records("clinical.exit"),
+)
+def exit_study(ctx: Context, actor: CurrentActor, code: str, body: WithdrawalIn) -> Receipt:
+    """The subject leaves the study: no further dose, and a follow-up visit 3 months later
+    (R-CLN-10)."""
+    return receipt(ctx.ledger.exit_study(actor, code, body.reason))
+
+
+@router.post(
     "/patients/{code}/visits",
     response_model=Receipt,
     summary="Follow-up visit done",

@@ -116,6 +116,22 @@ class OverdueReportOut(BaseModel):
     report_due: date
 
 
+class FollowUpIn(BaseModel):
+    event: int = Field(ge=1, le=1_000_000, description="The adverse event's number")
+    note: str = Field(min_length=1, max_length=2000, description="How the event evolved")
+    resolved: bool = False
+    outcome: str = Field(default="", max_length=200, examples=["recovered without sequelae"])
+
+
+class OverdueFollowUpOut(BaseModel):
+    number: int
+    patient: str
+    grade: int
+    description: str
+    aware_on: date
+    followed_on: date | None
+
+
 Number = Annotated[int, Path(ge=1, le=1_000_000, description="The adverse event's number")]
 
 
@@ -273,4 +289,42 @@ def overdue_halt_reports(ctx: Context, code: str) -> list[HaltOut]:
     return [
         HaltOut(**{k: h[k] for k in HaltOut.model_fields})  # type: ignore[literal-required]
         for h in ctx.ledger.list_overdue_halt_reports(code)
+    ]
+
+
+@router.post(
+    "/patients/{code}/adverse-event-follow-ups",
+    response_model=Receipt,
+    summary="Follow an adverse event up until it resolves",
+    openapi_extra=records("safety.ae_follow_up"),
+)
+def ae_follow_up(ctx: Context, actor: CurrentActor, code: str, body: FollowUpIn) -> Receipt:
+    """How the patient's adverse event evolves, and once it resolved, its outcome (R-CLN-10).
+    A serious one is followed up at least every 30 days until it resolves."""
+    return receipt(
+        ctx.ledger.follow_up_adverse_event(
+            actor, code, body.event, body.note, body.resolved, body.outcome
+        )
+    )
+
+
+@router.get(
+    "/studies/{code}/overdue-ae-follow-ups",
+    response_model=list[OverdueFollowUpOut],
+    summary="Serious adverse events not followed up for 30 days",
+    dependencies=[reads(Read.CLINICAL)],
+)
+def overdue_ae_follow_ups(ctx: Context, code: str) -> list[OverdueFollowUpOut]:
+    """Serious adverse events not resolved whose last follow-up is more than 30 days old
+    (R-CLN-10)."""
+    return [
+        OverdueFollowUpOut(
+            number=a["number"],
+            patient=a["patient"],
+            grade=a["grade"],
+            description=a["description"],
+            aware_on=a["aware_on"],
+            followed_on=a.get("followed_on"),
+        )
+        for a in ctx.ledger.list_overdue_ae_follow_ups(code)
     ]
