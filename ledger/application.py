@@ -21,7 +21,7 @@ from ledger.commands.bedside import BedsideCommands
 from ledger.commands.clinical import ClinicalCommands
 from ledger.commands.corrections import CorrectionCommands
 from ledger.commands.deviations import DeviationCommands
-from ledger.commands.donors import DonorCommands
+from ledger.commands.donors import DistributionCommands, DonorCommands
 from ledger.commands.materials import MaterialCommands
 from ledger.commands.people import PeopleCommands
 from ledger.commands.pharmacy import PharmacyCommands
@@ -72,6 +72,7 @@ class CellTraceLedger(
     ClinicalCommands,
     BedsideCommands,
     DonorCommands,
+    DistributionCommands,
     MaterialCommands,
     BankCommands,
     ProductionCommands,

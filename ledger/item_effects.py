@@ -41,6 +41,8 @@ TRACED_ITEM: dict[str, Effect] = {
     "PutOnHold": Effect(status=ON_HOLD, hold="put"),
     "HoldLifted": Effect(hold="lift"),
     "Disposed": Effect(status="disposed", leaves_place=True),
+    # sent to another institution or project (R-DON-8): material leaves; data stays
+    "MaterialDistributed": Effect(status="distributed", leaves_place=True),
 }
 
 IN_TRANSIT, AT_SITE, RELEASED_FOR_USE = "in transit", "at site", "released for use"
@@ -132,7 +134,9 @@ EFFECTS: dict[str, Effect] = {
     "SiteStock.VialUsed": Effect(place=("patient",), vials="administered"),
 }
 #: Statuses that say where an item went; a hold is shown in `holds` instead.
-KEPT_ON_HOLD = frozenset({"thawed", "disposed", "administered", "rejected", "recalled"})
+KEPT_ON_HOLD = frozenset(
+    {"thawed", "disposed", "administered", "rejected", "recalled", "distributed"}
+)
 PLACE_PARTS = ("site", "tank", "rack", "box", "position")
 
 

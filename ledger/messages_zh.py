@@ -547,6 +547,13 @@ TEMPLATES: dict[str, str] = {
     ),
     "adverse event {number} already resolved": "不良事件 {number} 已缓解",
     "{patient} left the study on {on}; no further dose": "{patient} 已于 {on} 退出研究；不得再给药",
+    # distribution to another institution or project (R-DON-8)
+    "{code} was sent to {institution} ({project}); it takes no further step here": (
+        "{code} 已发送至 {institution}（{project}）；在本机构不得再进行任何操作"
+    ),
+    "name the receiving institution, its project and the agreement's reference": (
+        "请填写接收机构、其项目及协议编号"
+    ),
     # product accountability (R-QMS-6)
     "{vial} was not filled from {lot}; scan the lot's own vials": (
         "{vial} 不是由 {lot} 灌装的；请扫描该批次自己的制剂瓶"
@@ -1145,6 +1152,8 @@ GLOSSARY: dict[str, str] = {
     "deviation": "偏差",
     "CAPA action": "纠正预防措施",
     "closed": "已关闭",
+    "distributed": "已外发",
+    "what is sent": "发送内容",
     "left the study": "已退出研究",
     "pause": "暂停",
     "resume": "恢复",

@@ -218,6 +218,17 @@ FORMS: tuple[Form, ...] = (
         "/lots/{code}/certify",
     ),
     Form(
+        "distribute",
+        "donors.distribution",
+        "/items/{code}/distributions",
+        (
+            StepField("what", "select", ("material", "data"), "material"),
+            StepField("institution"),
+            StepField("project"),
+            StepField("reference"),
+        ),
+    ),
+    Form(
         "retain",
         "production.retain",
         "/lots/{code}/retained-samples",

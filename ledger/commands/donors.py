@@ -15,7 +15,7 @@ from ledger.core import Actor, LedgerCore, Receipt
 from ledger.domain.codes import item_id
 from ledger.domain.donor import Donor
 from ledger.domain.donor_standing import DonorStanding, parse_scopes
-from ledger.domain.lineage import DerivedItem
+from ledger.domain.lineage import DerivedItem, Distribution
 from ledger.domain.product_lot import ProductLot
 from ledger.domain.product_vial import ProductVial
 from ledger.domain.screening import ScreeningRecord
@@ -191,6 +191,35 @@ STUDY_HOLD = (
     "a lot of the blinded study {study} is under look-back; every kit of {study} is held "
     "until the sponsor's unblinded QA decides"
 )
+
+
+DISTRIBUTE = "donors.distribution"
+
+
+class DistributionCommands(LedgerCore):
+    def distribute(
+        self,
+        actor: Actor,
+        item_code: str,
+        what: str,
+        institution: str,
+        project: str,
+        reference: str,
+    ) -> Receipt:
+        """QA's signed release of donor material, or its data, to another institution or
+        project, only within every donor's consent (R-DON-8, §8.2(2))."""
+        actor, item = self.on_item(
+            actor, DISTRIBUTE, self.loader(tuple(ItemType), DerivedItem), item_code
+        )
+        donors = donor_standings(self, item.donor_codes)
+        with self.command(actor):
+            item.distribute(
+                Distribution(
+                    what=what, institution=institution, project=project, reference=reference
+                ),
+                donors,
+            )
+        return self.record(item)
 
 
 def study_kits(core: LedgerCore, items: Iterable[DerivedItem]) -> dict[str, list[ProductVial]]:

@@ -23,10 +23,12 @@ P, A, R = Meaning.PERFORMED, Meaning.APPROVED, Meaning.RELEASED
 BANKS = ("SCB", "MCB", "WCB")
 DOSED = ("administered", "left the study")
 SUBJECT = ("enrolled", "administered")
+#: Items of donor origin (R-DON-8).
+DERIVED = ("COL", "CEL", "CLN", "SCB", "MCB", "WCB", "BVL", "CUL", "HRV", "LOT", "PVL")
 
 
 #: Statuses in which no step is recorded on an item, unless its rule names them.
-STOPPED = ("on hold", "disposed", "ineligible", "rejected", "recalled", "closed")
+STOPPED = ("on hold", "disposed", "ineligible", "rejected", "recalled", "closed", "distributed")
 
 
 @dataclass(frozen=True)
@@ -239,6 +241,15 @@ STEPS: dict[str, StepRule] = _rules(
         "dispose of an item",
         signed=True,
         second="a witness (another registered person), signing as witnessed",
+    ),
+    StepRule(
+        "donors.distribution",
+        (QA,),
+        "send donor material or its data to another institution or project",
+        A,
+        signed=True,
+        on=DERIVED,
+        rule="R-DON-8",
     ),
     # quality (R-QC)
     StepRule("quality.specification", (QA,), "issue or revise a specification", A),

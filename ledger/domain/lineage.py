@@ -44,6 +44,20 @@ class Disposal(TypedDict):
     note: str
 
 
+class SentWhat(StrEnum):
+    MATERIAL = "material"
+    DATA = "data"
+
+
+class Distribution(TypedDict):
+    """Material or data of donor origin sent to another institution or project (R-DON-8)."""
+
+    what: str
+    institution: str
+    project: str
+    reference: str
+
+
 class TracedItem(Correctable):
     """An item that records the items made from it."""
 
@@ -72,10 +86,12 @@ class DerivedItem(TracedItem):
         mandatory_tests: list[str]
         holds: tuple[Hold, ...]
         disposal: Disposal | None
+        distributions: tuple[Distribution, ...]
     else:
         mandatory_tests = ()
         holds = ()
         disposal = None
+        distributions = ()
 
     def put_on_hold(self, rule: str, reason: str, source: str) -> None:
         """Stop every further step on this item (look-back, recall); the reason is shown."""
@@ -149,6 +165,10 @@ class DerivedItem(TracedItem):
     ) -> list[Violation]:
         """Why no further step may be recorded on this item: its holds, and its donors'
         eligibility and consent (R-DON-4, R-DON-6, R-DON-7)."""
+        return self.own_refusals() + self._donor_refusals(donors, needs)
+
+    def own_refusals(self) -> list[Violation]:
+        """This item's holds and disposal."""
         problems = [
             Violation.of(
                 h["rule"],
@@ -167,6 +187,27 @@ class DerivedItem(TracedItem):
                     method=self.disposal["method"],
                 )
             )
+        problems += [
+            Violation.of(
+                "R-DON-8",
+                "{code} was sent to {institution} ({project}); it takes no further step here",
+                code=self.code,
+                institution=d["institution"],
+                project=d["project"],
+            )
+            for d in self.distributions
+            if d["what"] == SentWhat.MATERIAL
+        ]
+        return problems
+
+    def _donor_refusals(
+        self,
+        donors: Sequence[DonorStanding],
+        needs: frozenset[ConsentScope],
+        project: str | None = None,
+        institution: str | None = None,
+    ) -> list[Violation]:
+        problems: list[Violation] = []
         passed = {d.code for d in donors}
         if not set(self.donor_codes) <= passed:
             raise ValueError(f"the application must pass every donor of {self.code}")
@@ -174,6 +215,56 @@ class DerivedItem(TracedItem):
         for donor in donors:
             if donor.code in self.donor_codes:
                 problems.extend(
-                    donor.refusals_for(self.code, needs, lookback=donor.code not in held_by)
+                    donor.refusals_for(
+                        self.code,
+                        needs,
+                        lookback=donor.code not in held_by,
+                        project=project,
+                        institution=institution,
+                    )
                 )
         return problems
+
+    # --- distribution to another institution or project (R-DON-8) ---------------------------
+
+    def distribute(self, distribution: Distribution, donors: Sequence[DonorStanding]) -> None:
+        """Send this material, or its data, to another institution or project (§8.2(2)): only
+        within every donor's consent (sharing, and cross-project or cross-institution use when
+        the recipient is another project or institution than the consent names). Material
+        leaves only when nothing holds it."""
+        problems = enum_problems(SentWhat, distribution["what"], "R-DON-8", "what is sent")
+        if not all(distribution[k].strip() for k in ("institution", "project", "reference")):
+            problems.append(
+                Violation.of(
+                    "R-DON-8",
+                    "name the receiving institution, its project and the agreement's reference",
+                )
+            )
+        if distribution["what"] == SentWhat.MATERIAL:
+            problems += self.own_refusals()
+        problems += self._donor_refusals(
+            donors,
+            frozenset({ConsentScope.SHARING}),
+            distribution["project"].strip(),
+            distribution["institution"].strip(),
+        )
+        if problems:
+            raise RuleViolation(problems)
+        cleaned = Distribution(
+            what=distribution["what"],
+            institution=distribution["institution"].strip(),
+            project=distribution["project"].strip(),
+            reference=distribution["reference"].strip(),
+        )
+        if distribution["what"] == SentWhat.MATERIAL:
+            self._material_distributed(cleaned)
+        else:
+            self._data_shared(cleaned)
+
+    @event("MaterialDistributed")
+    def _material_distributed(self, distribution: Distribution) -> None:
+        self.distributions = (*self.distributions, distribution)
+
+    @event("DataShared")
+    def _data_shared(self, distribution: Distribution) -> None:
+        self.distributions = (*self.distributions, distribution)

@@ -193,6 +193,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "field.decision": {"en": "Decision", "zh": "决定"},
     "field.reference": {"en": "Reference", "zh": "文件编号"},
     "field.by": {"en": "Decided by", "zh": "决定方"},
+    "field.what": {"en": "What is sent", "zh": "发送内容"},
+    "field.institution": {"en": "Receiving institution", "zh": "接收机构"},
+    "field.project": {"en": "Project", "zh": "项目"},
+    "step.distribute": {
+        "en": "Send to another institution or project (signed)",
+        "zh": "发送至其他机构或项目（签名）",
+    },
     "field.event": {"en": "Adverse event no.", "zh": "不良事件编号"},
     "field.resolved": {"en": "Resolved", "zh": "已缓解"},
     "field.outcome": {"en": "Outcome", "zh": "转归"},

@@ -241,3 +241,37 @@ def shipment_accountability(ctx: Context, code: str) -> CountedOut:
     in stock at the site), its counts and the deviations its discrepancies opened
     (R-QMS-6)."""
     return _counted(ctx.ledger.shipment_accountability(code))
+
+
+class DistributionIn(BaseModel):
+    what: str = Field(pattern="^(material|data)$", examples=["material"])
+    institution: str = Field(min_length=1, max_length=200, examples=["Provincial Hospital B"])
+    project: str = Field(min_length=1, max_length=120, examples=["PRJ-EV-02"])
+    reference: str = Field(
+        min_length=1, max_length=120, description="The transfer agreement", examples=["MTA-7"]
+    )
+    signature: Signature
+
+
+@router.post(
+    "/items/{code}/distributions",
+    response_model=Receipt,
+    tags=["donors"],
+    summary="Send donor material or data to another institution or project (signed)",
+    openapi_extra=records("donors.distribution"),
+)
+def distribute(ctx: Context, actor: CurrentActor, code: str, body: DistributionIn) -> Receipt:
+    """QA sends the item (material), or its data, to another institution or project, signed,
+    only within every donor's consent: sharing, and cross-project or cross-institution use when
+    the recipient is another project or institution than the consent names (R-DON-8, R-DON-6,
+    R-LED-5). Material sent takes no further step here."""
+    return receipt(
+        ctx.ledger.distribute(
+            body.signature.of(actor),
+            code,
+            body.what,
+            body.institution,
+            body.project,
+            body.reference,
+        )
+    )
