@@ -547,6 +547,7 @@ TEMPLATES: dict[str, str] = {
     ),
     "adverse event {number} already resolved": "不良事件 {number} 已缓解",
     "{patient} left the study on {on}; no further dose": "{patient} 已于 {on} 退出研究；不得再给药",
+    "{patient} left the study on {on}; do not dispense": "{patient} 已于 {on} 退出研究；不得发药",
     # distribution to another institution or project (R-DON-8)
     "{code} was sent to {institution} ({project}); it takes no further step here": (
         "{code} 已发送至 {institution}（{project}）；在本机构不得再进行任何操作"
@@ -832,8 +833,9 @@ TEMPLATES: dict[str, str] = {
     "{study} is not active at {site_code}; activate the site first": (
         "{study} 尚未在 {site_code} 启动；请先启动该研究机构"
     ),
-    "{study} is {status:term}; no subject may be enrolled until the ethics committee resumes "
-    "it": "{study} {status:term}；在伦理委员会决定恢复之前不得入组受试者",
+    "{study} is {status:term}; no subject may be enrolled until the study is resumed": (
+        "{study} {status:term}；在研究恢复之前不得入组受试者"
+    ),
     "cohort {cohort!r} is not in {study}; use {names}": (
         "队列 {cohort!r} 不属于 {study}；请使用 {names}"
     ),
@@ -863,8 +865,9 @@ TEMPLATES: dict[str, str] = {
     "{patient} has no consent in force; do not administer": (
         "{patient} 没有有效的知情同意；请勿给药"
     ),
-    "study {study} is {status:term}; no administration until the ethics committee resumes "
-    "it": "研究 {study} {status:term}；在伦理委员会决定恢复之前不得给药",
+    "study {study} is {status:term}; no administration until the study is resumed": (
+        "研究 {study} {status:term}；在研究恢复之前不得给药"
+    ),
     "{dose:g} {unit} is not a dose level of cohort {cohort} ({levels:list})": (
         "{dose:g} {unit} 不是队列 {cohort} 的剂量水平（{levels:list}）"
     ),
@@ -919,8 +922,9 @@ TEMPLATES: dict[str, str] = {
         "{code} 的随机号已全部用完；请导入随机化列表的扩展部分"
     ),
     "{patient} has no consent in force; do not dispense": "{patient} 没有有效的知情同意；请勿发药",
-    "study {study} is {status:term}; nothing may be dispensed until the ethics committee "
-    "resumes it": "研究 {study} {status:term}；在伦理委员会决定恢复之前不得发药",
+    "study {study} is {status:term}; nothing may be dispensed until the study is resumed": (
+        "研究 {study} {status:term}；在研究恢复之前不得发药"
+    ),
     "{vial} is autologous material of {donor_codes:list}; dispense it only for that donor's "
     "own patient record": (
         "{vial} 是 {donor_codes:list} 的自体材料；只能为该供者本人对应的受试者发药"

@@ -179,8 +179,18 @@ class PharmacyCommands(LedgerCore):
 
 
 def subject_problems(patient: Patient, study: Study) -> list[Violation]:
-    """Why nothing may be dispensed for the subject now: consent, study paused."""
+    """Why nothing may be dispensed for the subject now: consent, the subject left the study
+    (R-CLN-10), study paused."""
     problems = []
+    if patient.exited_on is not None:
+        problems.append(
+            Violation.of(
+                "R-CLN-10",
+                "{patient} left the study on {on}; do not dispense",
+                patient=patient.code,
+                on=patient.exited_on,
+            )
+        )
     if not patient.consented:
         problems.append(
             Violation.of(
@@ -193,8 +203,8 @@ def subject_problems(patient: Patient, study: Study) -> list[Violation]:
         problems.append(
             Violation.of(
                 "R-CLN-4",
-                "study {study} is {status:term}; nothing may be dispensed until the ethics "
-                "committee resumes it",
+                "study {study} is {status:term}; nothing may be dispensed until the study is "
+                "resumed",
                 study=study.code,
                 status=study.status,
             )

@@ -87,8 +87,7 @@ def decide(f: BedsideFacts) -> Decision:
     if f.study_status != StudyStatus.ACTIVE:
         no(
             "R-CLN-4",
-            "study {study} is {status:term}; no administration until the ethics "
-            "committee resumes it",
+            "study {study} is {status:term}; no administration until the study is resumed",
             study=f.patient_study,
             status=f.study_status,
         )

@@ -55,8 +55,8 @@ class Patient(Dosing):
             problems.append(
                 Violation.of(
                     "R-CLN-4",
-                    "{study} is {status:term}; no subject may be enrolled until the ethics "
-                    "committee resumes it",
+                    "{study} is {status:term}; no subject may be enrolled until the study is "
+                    "resumed",
                     study=study.code,
                     status=study.status,
                 )

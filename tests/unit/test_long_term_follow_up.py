@@ -37,10 +37,13 @@ def test_r_cln_10_leaving_the_study_schedules_a_visit_3_months_later_and_ends_do
     # Then a visit 3 months later is scheduled and no further dose is go
     visit = app.get_patient(patient).visits[-1]
     assert (visit["label"], visit["due"]) == ("3 months after exit", TODAY + timedelta(days=101))
-    dispense_released(app, c, patient, c.vials[1])
-    clock.advance(days=30)
     reasons = app.verify_bedside(c.vials[1], patient, 1.0, "intravenous").reasons
     assert "R-CLN-10" in [r.rule for r in reasons]
+    # and the pharmacy dispenses nothing more for them
+    shipment = app.get_product_vial(c.vials[1]).children[-1]
+    app.store_vials(c.staff["pharmacist"], shipment, [c.vials[1]], "Freezer F2/box 1", -80)
+    dispense = lambda: app.dispense(c.staff["pharmacist"], patient, "Ward 5", c.vials[1])  # noqa: E731
+    assert refused_step(app, dispense) == ["R-CLN-10"]
     # And leaving twice is refused
     again = lambda: app.exit_study(c.staff["investigator"], patient, "again")  # noqa: E731
     assert refused_step(app, again) == ["R-CLN-10"]
