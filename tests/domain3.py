@@ -193,6 +193,16 @@ def dispense_released(app: CellTraceLedger, c: Clinic, patient: str, vial: str) 
     app.dispense(c.staff["pharmacist"], patient, WARD, vial)
 
 
+def given(app: CellTraceLedger, c: Clinic, vial: str, site: str = "") -> str:
+    """A new subject at `site` (default: the first) given `vial` of a released shipment there:
+    dispensed, thawed and administered. Returns the subject."""
+    patient = enrolled(app, c, site=site or c.site)
+    dispense_released(app, c, patient, vial)
+    app.thaw_at_bedside(c.staff["nurse"], vial, patient, 1.0, "intravenous")
+    app.administer(c.staff["nurse"], vial, patient, 1.0, "intravenous", c.staff["pharmacist"])
+    return patient
+
+
 def blinded_study(app: CellTraceLedger, c: Clinic) -> str:
     """A blinded study active at the clinic's first site."""
     protocol = Protocol(**{**PROTOCOL, "version": "EV-KOA-02 v1.0", "blinded": True})

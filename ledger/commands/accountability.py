@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ledger.commands.deviations import Opened, open_discrepancy
+from ledger.commands.deviations import NOTHING_OPENED, open_discrepancy
 from ledger.commands.materials import find
 from ledger.core import Actor, LedgerCore, Receipt
 from ledger.domain.accountability import (
@@ -119,7 +119,7 @@ class AccountabilityCommands(LedgerCore):
         deviation's code ("" when every vial arrived)."""
         actor, back = self.on_item(actor, RETURN_RECEIPT, self._return, return_code)
         vials = [self._vial(c) for c in back.vials]
-        opened: Opened | None = None
+        opened = NOTHING_OPENED
         with self.command(actor):
             missing = back.receive(received, place)
             held = [v for v in vials if v.code in missing]
@@ -130,10 +130,8 @@ class AccountabilityCommands(LedgerCore):
                 opened = open_discrepancy(
                     self, [back.code, *missing], f"{len(missing)} vials {why}: {', '.join(missing)}"
                 )
-                back.note_discrepancy(opened.deviation.code, missing, why)
-        saved = opened.saved if opened else ()
-        deviation = opened.deviation.code if opened else ""
-        return missing, deviation, self.record(back, *held, *saved)
+                back.note_discrepancy(opened.code, missing, why)
+        return missing, opened.code, self.record(back, *held, *opened.saved)
 
     def reconcile_lot(
         self, actor: Actor, lot_code: str, retained: int, in_stock: int, note: str = ""
@@ -142,7 +140,7 @@ class AccountabilityCommands(LedgerCore):
         difference opens a deviation (R-QMS-6). Returns the account and the deviation's
         code ("" when the count matched)."""
         actor, lot = self.on_item(actor, RECONCILE_LOT, self._lot, lot_code)
-        account = self._lot_account(lot)
+        account = self._lot_account(lot, *self._lot_vials(lot))
         counted = {RETAINED: retained, IN_STOCK: in_stock}
         return self._reconcile(actor, lot, account, counted, note)
 
@@ -167,7 +165,7 @@ class AccountabilityCommands(LedgerCore):
         if problems:
             raise RuleViolation(problems)
         differences = account.differences(counted)
-        opened: Opened | None = None
+        opened = NOTHING_OPENED
         with self.command(actor):
             if differences:
                 opened = open_discrepancy(
@@ -176,20 +174,20 @@ class AccountabilityCommands(LedgerCore):
                     f"accountability of {item.code} does not balance: {account.equation()}; "
                     + "; ".join(differences),
                 )
-            item.reconcile(account, counted, opened.deviation.code if opened else "", note)
-        saved = opened.saved if opened else ()
-        deviation = opened.deviation.code if opened else ""
-        return account, deviation, self.record(item, *saved)
+            item.reconcile(account, counted, opened.code, note)
+        return account, opened.code, self.record(item, *opened.saved)
 
     def close_lot(self, actor: Actor, lot_code: str) -> Receipt:
         """QA's signed closing of the lot: certified or rejected, nothing left in stock, a
         count matching the record, every shipment of its vials counted at its site and
         every deviation about them closed (R-QMS-6)."""
         actor, lot = self.on_item(actor, CLOSE_LOT, self._lot, lot_code)
-        accounts = self.lot_accountability(lot.code)
+        accounts = self._accounts_of(lot)
+        account = accounts.lot.account
         concerned = {
             lot.code,
-            *self._vial_codes(lot),
+            *(v for vials in account.parts.values() for v in vials),
+            *account.unaccounted,
             *(c.account.item for c in accounts.shipments),
             *accounts.returns,
         }
@@ -198,7 +196,7 @@ class AccountabilityCommands(LedgerCore):
         counts = accounts.lot.reconciliations
         problems = closing_problems(
             lot.code,
-            accounts.lot.account,
+            account,
             counts[-1] if counts else None,
             {
                 c.account.item: (c.account, c.reconciliations[-1] if c.reconciliations else None)
@@ -215,11 +213,13 @@ class AccountabilityCommands(LedgerCore):
     def lot_accountability(self, lot_code: str) -> LotAccountability:
         """The lot's account (a blinded lot's: its study's kits, both arms pooled), and the
         accounts of the shipments and returns its vials travelled in."""
-        lot = self._lot(lot_code)
+        return self._accounts_of(self._lot(lot_code))
+
+    def _accounts_of(self, lot: ProductLot) -> LotAccountability:
         vials, returns = self._lot_vials(lot)
         shipments = sorted({c for v in vials for c in v.children if _is(c, ItemType.SHIPMENT)})
         return LotAccountability(
-            lot=self._counted(lot, self._lot_account(lot)),
+            lot=self._counted(lot, self._lot_account(lot, vials, returns)),
             closed=lot.closed,
             shipments=[self.shipment_accountability(c) for c in shipments],
             returns={c: self._counted(r, return_account(r)) for c, r in sorted(returns.items())},
@@ -230,7 +230,8 @@ class AccountabilityCommands(LedgerCore):
         item)."""
         item_type = parse_code(code).item_type
         if item_type == ItemType.PRODUCT_LOT:
-            return self._lot_account(self._lot(code)).numbers()
+            lot = self._lot(code)
+            return self._lot_account(lot, *self._lot_vials(lot)).numbers()
         if item_type == ItemType.SHIPMENT:
             return self.shipment_accountability(code).account.numbers()
         if item_type == ItemType.RETURN:
@@ -249,8 +250,9 @@ class AccountabilityCommands(LedgerCore):
             {d: not self.load(d, ItemType.DEVIATION, Deviation).closed for d in item.discrepancies},
         )
 
-    def _lot_account(self, lot: ProductLot) -> Account:
-        vials, returns = self._lot_vials(lot)
+    def _lot_account(
+        self, lot: ProductLot, vials: list[ProductVial], returns: dict[str, ReturnShipment]
+    ) -> Account:
         pooled = lot.blinding["study"] if lot.blinding is not None else ""
         return lot_account(lot.code, vials, returns, pooled)
 

@@ -215,10 +215,14 @@ def _with_descendants(core: LedgerCore, items: Iterable[CodedItem]) -> list[Code
 
 @dataclass(frozen=True)
 class Opened:
-    """A deviation a command opened, with what to save with it."""
+    """The deviation a command opened ("" when none), with what to save with it."""
 
-    deviation: Deviation
-    saved: tuple[Aggregate, ...]  # the code sequence, the deviation, the quality register
+    code: str = ""
+    saved: tuple[Aggregate, ...] = ()  # the code sequence, the deviation, the quality register
+
+
+#: No deviation opened.
+NOTHING_OPENED = Opened()
 
 
 def open_discrepancy(core: LedgerCore, items: Sequence[str], description: str) -> Opened:
@@ -239,7 +243,7 @@ def open_discrepancy(core: LedgerCore, items: Sequence[str], description: str) -
         core.today(),
     )
     register.list_deviation(deviation.code, list(items))
-    return Opened(deviation, (sequence, deviation, register))
+    return Opened(deviation.code, (sequence, deviation, register))
 
 
 def quality_refusals(core: LedgerCore, codes: Iterable[str]) -> list[Violation]:

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from ledger.commands.blinding import lot_of, sealed_lineage_refusals
-from ledger.commands.deviations import Opened, open_discrepancy, quality_refusals
+from ledger.commands.deviations import NOTHING_OPENED, open_discrepancy, quality_refusals
 from ledger.commands.donors import donor_standings
 from ledger.core import Actor, LedgerCore, Receipt
 from ledger.domain.people import Person
@@ -132,7 +132,7 @@ class ShipmentCommands(LedgerCore):
         vials may never be used (R-SHP-3). Missing vials open a deviation (R-QMS-6)."""
         actor, shipment = self.on_item(actor, INSPECT, self.get_shipment, shipment_code)
         vials = [self._vial(v) for v in shipment.vials]
-        opened: Opened | None = None
+        opened = NOTHING_OPENED
         with self.command(actor):
             shipment.inspect_receipt(passed, dict(failed or {}), vials)
             if shipment.missing:
@@ -143,8 +143,8 @@ class ShipmentCommands(LedgerCore):
                     [shipment.code, *missing],
                     f"{len(missing)} vials {why}: {', '.join(missing)}",
                 )
-                shipment.note_discrepancy(opened.deviation.code, missing, why)
-        return self.record(shipment, *vials, *(opened.saved if opened else ()))
+                shipment.note_discrepancy(opened.code, missing, why)
+        return self.record(shipment, *vials, *opened.saved)
 
     def release_for_use(self, actor: Actor, shipment_code: str) -> tuple[list[str], Receipt]:
         """The site QP's signed release of the vials that passed re-inspection (R-QC-4,

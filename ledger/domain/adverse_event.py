@@ -93,6 +93,13 @@ def working_days_after(start: date, days: int) -> date:
     return current
 
 
+def filing_problems(rule: str, reference: str, reported_on: date, today: date) -> list[Violation]:
+    """Why a report's filing is not recorded: no reference, or a date in the future."""
+    if reference.strip() and reported_on <= today:
+        return []
+    return [Violation.of(rule, "give the filing reference and a date not in the future")]
+
+
 class Safety(CodedItem):
     """A study's adverse events and its pause, resumption or termination."""
 
@@ -101,9 +108,11 @@ class Safety(CodedItem):
         paused_by: str | None
         adverse_events: tuple[AdverseEvent, ...]
         halts: tuple[Halt, ...]
+        paused_by_sae: bool
     else:
         adverse_events = ()
         halts = ()
+        paused_by_sae = False
 
     def halt(self, action: str, by: str, reason: str, reference: str, today: date) -> int:
         """Pause, resume or terminate the study for a reason other than a serious adverse
@@ -135,8 +144,7 @@ class Safety(CodedItem):
                     action=action,
                 )
             )
-        serious_pause = (self.paused_by or "").startswith("serious adverse event")
-        if action == HaltAction.RESUME and serious_pause and by != DecidedBy.ETHICS_COMMITTEE:
+        if action == HaltAction.RESUME and self.paused_by_sae and by != DecidedBy.ETHICS_COMMITTEE:
             problems.append(
                 Violation.of(
                     "R-CLN-4",
@@ -180,6 +188,7 @@ class Safety(CodedItem):
         self.halts = (*self.halts, halt)
         self.status = StudyStatus.ACTIVE.value
         self.paused_by = None
+        self.paused_by_sae = False
 
     @event("TerminatedBy")
     def _terminated_by(self, halt: Halt) -> None:
@@ -202,10 +211,7 @@ class Safety(CodedItem):
             problems.append(
                 Violation.of("R-CLN-9", "decision {number} was already reported", number=number)
             )
-        if not reference.strip() or reported_on > today:
-            problems.append(
-                Violation.of("R-CLN-9", "give the filing reference and a date not in the future")
-            )
+        problems += filing_problems("R-CLN-9", reference, reported_on, today)
         if problems:
             raise RuleViolation(problems)
         self._halt_reported(number, reference.strip(), reported_on)
@@ -275,6 +281,7 @@ class Safety(CodedItem):
     def _paused(self, reason: str) -> None:
         self.status = StudyStatus.PAUSED.value
         self.paused_by = reason
+        self.paused_by_sae = True
 
     def record_report(self, number: int, reference: str, reported_on: date, today: date) -> None:
         """The report on serious event `number` was filed (§7.3.3)."""
@@ -290,10 +297,7 @@ class Safety(CodedItem):
             problems.append(
                 Violation.of("R-CLN-4", "event {number} was already reported", number=number)
             )
-        if not reference.strip() or reported_on > today:
-            problems.append(
-                Violation.of("R-CLN-4", "give the filing reference and a date not in the future")
-            )
+        problems += filing_problems("R-CLN-4", reference, reported_on, today)
         if problems:
             raise RuleViolation(problems)
         self._report_recorded(number, reference.strip(), reported_on)
@@ -405,6 +409,7 @@ class Safety(CodedItem):
     def _resumed(self, reference: str, reason: str) -> None:
         self.status = StudyStatus.ACTIVE.value
         self.paused_by = None
+        self.paused_by_sae = False
 
     @event("Terminated")
     def _terminated(self, reference: str, reason: str) -> None:

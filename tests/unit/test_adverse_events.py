@@ -9,17 +9,7 @@ from ledger.application import CellTraceLedger
 from ledger.domain.adverse_event import working_days_after
 from ledger.domain.base import Meaning
 from tests.domain1 import TODAY, history, refused_step
-from tests.domain3 import Clinic, Clinical, dispense_released, enrolled, released
-
-
-def dose(app: CellTraceLedger, c: Clinic, vial: str, site: str) -> str:
-    """A patient at `site` given `vial` (released there)."""
-    patient = enrolled(app, c, site=site)
-    dispense_released(app, c, patient, vial)
-    app.thaw_at_bedside(c.staff["nurse"], vial, patient, 1.0, "intravenous")
-    pharmacist = c.staff["pharmacist"]
-    app.administer(c.staff["nurse"], vial, patient, 1.0, "intravenous", pharmacist)
-    return patient
+from tests.domain3 import Clinic, Clinical, dispense_released, enrolled, given, released
 
 
 def sae(app: CellTraceLedger, c: Clinic, patient: str) -> int:
@@ -34,7 +24,7 @@ def test_r_cln_4_adverse_event_is_linked_to_an_administration_and_graded(
 ) -> None:
     app, c, _ = clinic
     released(app, c)
-    patient = dose(app, c, c.vials[0], c.site)
+    patient = given(app, c, c.vials[0], c.site)
     number, _ = app.report_adverse_event(
         c.staff["nurse"], patient, 1, 1, False, "mild headache", TODAY
     )
@@ -56,7 +46,7 @@ def test_r_cln_4_event_without_that_administration_or_grade_is_refused(clinic: C
     call = lambda: app.report_adverse_event(investigator, patient, 1, 2, False, "x", TODAY)  # noqa: E731
     assert refused_step(app, call) == ["R-CLN-4"]
     released(app, c)
-    dosed = dose(app, c, c.vials[0], c.site)
+    dosed = given(app, c, c.vials[0], c.site)
     later = TODAY + timedelta(days=1)
     call = lambda: app.report_adverse_event(investigator, dosed, 1, 7, False, " ", later)  # noqa: E731
     assert refused_step(app, call) == ["R-CLN-4"] * 3
@@ -69,7 +59,7 @@ def test_r_cln_4_sae_at_one_site_blocks_administration_at_another_until_resumed(
     app, c, _ = clinic
     released(app, c, c.vials[:2], c.site)
     released(app, c, c.vials[2:4], c.other_site)
-    first = dose(app, c, c.vials[0], c.site)
+    first = given(app, c, c.vials[0], c.site)
     waiting = enrolled(app, c, site=c.other_site)
     dispense_released(app, c, waiting, c.vials[2])
     # When a serious adverse event is reported at the first site
@@ -95,7 +85,7 @@ def test_r_cln_4_sae_at_one_site_blocks_administration_at_another_until_resumed(
 def test_r_cln_4_terminated_study_allows_no_administration_or_enrolment(clinic: Clinical) -> None:
     app, c, _ = clinic
     released(app, c)
-    patient = dose(app, c, c.vials[0], c.site)
+    patient = given(app, c, c.vials[0], c.site)
     sae(app, c, patient)
     app.record_ethics_decision(
         c.staff["investigator"], c.study, "terminate", "EC-2026-032", "probable causality"
@@ -118,7 +108,7 @@ def test_r_cln_4_sae_report_is_due_in_5_working_days_and_overdue_is_listed(
     # Given an SAE reported on Monday 2 March 2026
     app, c, clock = clinic
     released(app, c)
-    patient = dose(app, c, c.vials[0], c.site)
+    patient = given(app, c, c.vials[0], c.site)
     number = sae(app, c, patient)
     (event,) = app.get_study(c.study).adverse_events
     # Then its report is due the next Monday (5 working days)

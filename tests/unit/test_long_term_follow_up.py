@@ -11,18 +11,7 @@ from ledger.demo.records import eligible_donor
 from ledger.domain.cell_source import Vector
 from tests.domain1 import TODAY, refused_step
 from tests.domain2 import thawed_wcb_vials
-from tests.domain3 import Clinic, Clinical, dispense_released, enrolled, released
-
-
-def dose(app: object, c: Clinic, vial: str) -> str:
-    from ledger.application import CellTraceLedger
-
-    assert isinstance(app, CellTraceLedger)
-    patient = enrolled(app, c)
-    dispense_released(app, c, patient, vial)
-    app.thaw_at_bedside(c.staff["nurse"], vial, patient, 1.0, "intravenous")
-    app.administer(c.staff["nurse"], vial, patient, 1.0, "intravenous", c.staff["pharmacist"])
-    return patient
+from tests.domain3 import Clinical, given, released
 
 
 def test_r_cln_10_leaving_the_study_schedules_a_visit_3_months_later_and_ends_dosing(
@@ -30,7 +19,7 @@ def test_r_cln_10_leaving_the_study_schedules_a_visit_3_months_later_and_ends_do
 ) -> None:
     app, c, clock = clinic
     released(app, c, c.vials[:2])
-    patient = dose(app, c, c.vials[0])
+    patient = given(app, c, c.vials[0])
     clock.advance(days=10)
     # When the subject leaves the study
     app.exit_study(c.staff["investigator"], patient, "treatment completed")
@@ -65,7 +54,7 @@ def test_r_cln_10_an_engineered_product_is_followed_up_for_5_years(clinic: Clini
     vials, _ = app.fill_lot(staff["operator"], lot, 1, 1.0, "2 mL cryovial")
     released(app, c, vials)
     # When one is given, Then the schedule runs to year 5
-    patient = dose(app, c, vials[0])
+    patient = given(app, c, vials[0])
     labels = [v["label"] for v in app.get_patient(patient).visits]
     assert labels[-5:] == ["year 1", "year 2", "year 3", "year 4", "year 5"]
     assert app.get_patient(patient).visits[-1]["due"] == TODAY + timedelta(days=1826)
@@ -74,7 +63,7 @@ def test_r_cln_10_an_engineered_product_is_followed_up_for_5_years(clinic: Clini
 def test_r_cln_10_a_serious_event_is_followed_up_until_resolved(clinic: Clinical) -> None:
     app, c, clock = clinic
     released(app, c, c.vials[:1])
-    patient = dose(app, c, c.vials[0])
+    patient = given(app, c, c.vials[0])
     investigator = c.staff["investigator"]
     app.report_adverse_event(investigator, patient, 1, 3, True, "fever 40 C", TODAY)
     # When 31 days pass without a follow-up, Then it is overdue

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from ledger.domain.base import Meaning
 from tests.domain1 import TODAY, history, refused_step
-from tests.domain3 import Clinical, dispense_released, enrolled, released
+from tests.domain3 import Clinical, dispense_released, enrolled, given, released
 
 
 def test_r_cln_9_the_sponsor_pauses_and_resumes_a_study_signed_with_a_report_due(
@@ -49,10 +49,7 @@ def test_r_cln_9_a_pause_after_a_serious_event_is_lifted_only_by_the_ethics_comm
     app, c, _ = clinic
     investigator = c.staff["investigator"]
     released(app, c, c.vials[:1])
-    patient = enrolled(app, c)
-    dispense_released(app, c, patient, c.vials[0])
-    app.thaw_at_bedside(c.staff["nurse"], c.vials[0], patient, 1.0, "intravenous")
-    app.administer(c.staff["nurse"], c.vials[0], patient, 1.0, "intravenous", c.staff["pharmacist"])
+    patient = given(app, c, c.vials[0])
     app.report_adverse_event(investigator, patient, 1, 4, True, "anaphylaxis", TODAY)
     resume = lambda by: app.halt_study(investigator, c.study, "resume", by, "ok", "R-1")  # noqa: E731
     assert refused_step(app, lambda: resume("sponsor")) == ["R-CLN-4"]
@@ -76,10 +73,7 @@ def test_r_cln_9_a_subjects_withdrawal_ends_their_visit_schedule(clinic: Clinica
     # Given a subject dosed today who withdraws two days later
     app, c, clock = clinic
     released(app, c, c.vials[:1])
-    patient = enrolled(app, c)
-    dispense_released(app, c, patient, c.vials[0])
-    app.thaw_at_bedside(c.staff["nurse"], c.vials[0], patient, 1.0, "intravenous")
-    app.administer(c.staff["nurse"], c.vials[0], patient, 1.0, "intravenous", c.staff["pharmacist"])
+    patient = given(app, c, c.vials[0])
     clock.advance(days=2)
     app.withdraw_patient_consent(c.staff["investigator"], patient, "moved abroad")
     # When a year has passed, Then only the visit due before the withdrawal is overdue
