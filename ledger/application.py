@@ -29,6 +29,7 @@ from ledger.commands.production import ProductionCommands
 from ledger.commands.quality import QualityCommands
 from ledger.commands.safety import SafetyCommands
 from ledger.commands.shipments import ShipmentCommands
+from ledger.commands.storage import StorageCommands
 from ledger.config import LEDGER_NAME
 from ledger.core import SYSTEM, Actor, Clock, LedgerCore, Receipt, utc_now
 from ledger.errors import Conflict
@@ -78,6 +79,7 @@ class CellTraceLedger(
     ProductionCommands,
     QualityCommands,
     ShipmentCommands,
+    StorageCommands,
     PharmacyCommands,
     SafetyCommands,
     CorrectionCommands,

@@ -105,6 +105,7 @@ class ItemType(StrEnum):
     DEVIATION = "DEV", "deviation"
     CAPA = "CPA", "CAPA action"
     RETURN = "RTN", "return shipment"
+    STORAGE_UNIT = "UNT", "storage unit"
 
     @property
     def prefix(self) -> str:

@@ -46,6 +46,7 @@ TRACED_ITEM: dict[str, Effect] = {
 }
 
 IN_TRANSIT, AT_SITE, RELEASED_FOR_USE = "in transit", "at site", "released for use"
+IN_SERVICE = "in service"
 
 EFFECTS: dict[str, Effect] = {
     # donors (R-DON)
@@ -132,6 +133,10 @@ EFFECTS: dict[str, Effect] = {
     "Shipment.VialUsed": Effect(place=("patient",), vials="administered"),
     "SitePharmacy.VialUsed": Effect(place=("patient",), vials="administered"),
     "SiteStock.VialUsed": Effect(place=("patient",), vials="administered"),
+    # monitored storage units (R-SHP-5)
+    "StorageUnit.Registered": Effect(status=IN_SERVICE, place=("site", "name")),
+    "StorageUnit.ExcursionFound": Effect(status="excursion"),
+    "StorageUnit.ExcursionAssessed": Effect(status=IN_SERVICE),
 }
 #: Statuses that say where an item went; a hold is shown in `holds` instead.
 KEPT_ON_HOLD = frozenset(

@@ -555,6 +555,36 @@ TEMPLATES: dict[str, str] = {
     "name the receiving institution, its project and the agreement's reference": (
         "请填写接收机构、其项目及协议编号"
     ),
+    # monitored storage units (R-SHP-5)
+    "name the storage unit as it is labelled (e.g. 'Pharmacy freezer F2') and its kind (e.g. "
+    "'-80 C freezer', 'LN2 tank')": (
+        "请按标识填写储存设备名称（如“药房冰箱 F2”）及其类型（如“-80 C 冰箱”、“液氮罐”）"
+    ),
+    "the unit's allowed range {min_c:g}..{max_c:g} C is empty; give the lowest and the "
+    "highest temperature it may reach": (
+        "该设备的允许范围 {min_c:g}..{max_c:g} C 为空；请填写其允许的最低和最高温度"
+    ),
+    "declare the interval the unit's temperature logger records at, in minutes (1 to 1440)": (
+        "请申报该设备温度记录仪的记录间隔，以分钟计（1 至 1440）"
+    ),
+    "{unit} ({name}) is at {where}, not at {site}; store the items in a unit where they are": (
+        "{unit}（{name}）位于 {where}，而非 {site}；请将物品存放于其所在地的储存设备"
+    ),
+    "{unit} ({name}) is allowed {unit_min:g}..{unit_max:g} C but {items:list} must be kept at "
+    "{min_c:g}..{max_c:g} C; choose a unit whose whole range lies within it": (
+        "{unit}（{name}）的允许范围为 {unit_min:g}..{unit_max:g} C，而 {items:list} 须保存于 "
+        "{min_c:g}..{max_c:g} C；请选择允许范围完全在其内的储存设备"
+    ),
+    "{unit} ({name}) has a temperature excursion awaiting QA's assessment; store the items in "
+    "another unit": "{unit}（{name}）有一次温度偏离待 QA 评估；请将物品存放于其他储存设备",
+    "{unit} has no temperature excursion to assess": "{unit} 没有待评估的温度偏离",
+    "{unit} ({name}) has no temperature record yet; upload the logger's readings": (
+        "{unit}（{name}）尚无温度记录；请上传温度记录仪的读数"
+    ),
+    "the temperature record of {unit} ({name}) ends at {last}; upload the logger's readings "
+    "since": "{unit}（{name}）的温度记录止于 {last}；请上传此后的温度记录仪读数",
+    "{site} keeps its stock in monitored storage units ({units:list}); name the unit the vials "
+    "go into": "{site} 的库存保存于受监控的储存设备（{units:list}）；请填写制剂瓶放入的设备",
     # product accountability (R-QMS-6)
     "{vial} was not filled from {lot}; scan the lot's own vials": (
         "{vial} 不是由 {lot} 灌装的；请扫描该批次自己的制剂瓶"
@@ -1156,6 +1186,10 @@ GLOSSARY: dict[str, str] = {
     "deviation": "偏差",
     "CAPA action": "纠正预防措施",
     "closed": "已关闭",
+    "in service": "使用中",
+    "excursion": "温度偏离",
+    "storage unit": "储存设备",
+    "the manufacturer": "生产企业",
     "distributed": "已外发",
     "what is sent": "发送内容",
     "left the study": "已退出研究",

@@ -32,6 +32,7 @@ from ledger.api.routers import (
     safety,
     shipments,
     steps,
+    storage_units,
 )
 from ledger.api.routers import ledger as ledger_router
 from ledger.api.step_docs import describe_steps
@@ -118,6 +119,7 @@ def create_app(
         deviations.router,
         accountability.router,
         shipments.router,
+        storage_units.router,
         clinical.router,
         safety.router,
         pharmacy.router,

@@ -395,6 +395,23 @@ FORMS: tuple[Form, ...] = (
             StepField("vials", "list"),
             StepField("place"),
             StepField("unit_c", "number", default=-80),
+            StepField("storage_unit", required=False),
+        ),
+    ),
+    Form(
+        "unit_logger",
+        "storage.logger",
+        "/storage-units/{code}/logger",
+        (StepField("logger"), StepField("csv", "file")),
+    ),
+    Form(
+        "unit_assess_excursion",
+        "storage.assess_excursion",
+        "/storage-units/{code}/excursion-assessment",
+        (
+            StepField("acceptable", "checkbox", default=False),
+            StepField("reason"),
+            StepField("report_ref"),
         ),
     ),
     Form(

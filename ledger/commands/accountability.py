@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from ledger.commands.deviations import NOTHING_OPENED, open_discrepancy
 from ledger.commands.materials import find
+from ledger.commands.storage import leave_units
 from ledger.core import Actor, LedgerCore, Receipt
 from ledger.domain.accountability import (
     IN_STOCK,
@@ -105,11 +106,13 @@ class AccountabilityCommands(LedgerCore):
         actor, shipment = self.on_item(actor, RETURN, self._shipment, shipment_code)
         sent = [self._vial(c) for c in vials]
         with self.command(actor):
+            placed = {v: u for v, u in shipment.units.items() if v in vials}
             sequence, (code,) = self.issue_codes(ItemType.RETURN)
             back = ReturnShipment.send_back(
                 str(code), shipment, sent, reason, courier, self.clock()
             )
-        return back.code, self.record(sequence, back, shipment, *sent)
+            left = leave_units(self, placed, f"returned in {code}")
+        return back.code, self.record(sequence, back, shipment, *sent, *left)
 
     def receive_return(
         self, actor: Actor, return_code: str, received: Sequence[str], place: str

@@ -12,8 +12,9 @@ from datetime import datetime
 
 from ledger.commands.donors import donor_standings
 from ledger.commands.materials import check_material_uses
+from ledger.commands.storage import leave_units, storage_unit
 from ledger.core import Actor, LedgerCore, Receipt
-from ledger.domain.bank_vial import BankPlan, BankVial, ThawPurpose, Tier
+from ledger.domain.bank_vial import BankPlan, BankVial, StorageLocation, ThawPurpose, Tier
 from ledger.domain.base import parse_enum
 from ledger.domain.cell_source import CellSource, IdentityFinding, Vector
 from ledger.domain.cellbank import BankTestResult, CellBank
@@ -21,6 +22,9 @@ from ledger.domain.collection import Arrival, Collection, SampleType
 from ledger.domain.donor import Donor
 from ledger.domain.isolation import CellLine, CellLineStock, CellPortion, IsolationMethod
 from ledger.domain.material_use import Stage, UseOf
+from ledger.domain.product_vial import TemperatureRange
+from ledger.domain.storage_unit import VAPOUR_PHASE_MAX_C, StorageUnit
+from ledger.errors import RuleViolation
 from ledger.identifiers import ItemType, parse_code
 
 COLLECT = "cells.collect"
@@ -157,6 +161,7 @@ class BankCommands(LedgerCore):
         )
         donors = donor_standings(self, source.donor_codes)
         checks = check_material_uses(self, materials, Stage.EXPANSION_CULTURE)
+        tanks = tank_units(self, plan)
         with self.command(actor):
             bank_seq, (code,) = self.issue_codes(BANK_TYPE[checked])
             vial_seq, vial_codes = self.issue_codes(ItemType.BANK_VIAL, max(len(plan.locations), 1))
@@ -170,7 +175,11 @@ class BankCommands(LedgerCore):
                 checks,
                 self.today(),
             )
-        receipt = self.record(bank_seq, vial_seq, source, bank, *vials)
+            for unit in tanks.values():
+                for vial in vials:
+                    if vial.location["tank"].strip().upper() == unit.code:
+                        unit.put_in([vial.code], describe_in_tank(vial.location), self.clock())
+        receipt = self.record(bank_seq, vial_seq, source, bank, *vials, *tanks.values())
         return bank.code, bank.vials, receipt
 
     def record_bank_test(self, actor: Actor, bank_code: str, result: BankTestResult) -> Receipt:
@@ -209,7 +218,9 @@ class BankCommands(LedgerCore):
                 bank.released,
                 donor_standings(self, vial.donor_codes),
             )
-        return self.record(vial)
+            tank = vial.location["tank"].strip().upper()
+            left = leave_units(self, {vial.code: tank}, "thawed") if is_unit(tank) else []
+        return self.record(vial, *left)
 
     def get_collection(self, code: str) -> Collection:
         return self.load(code, ItemType.COLLECTION, Collection)
@@ -222,3 +233,37 @@ class BankCommands(LedgerCore):
 
     def get_bank_vial(self, code: str) -> BankVial:
         return self.load(code, ItemType.BANK_VIAL, BankVial)
+
+
+#: What a bank vial needs of the tank it is kept in (R-CB-4): the vapour phase of liquid
+#: nitrogen, never warmer than the glass transition.
+VAPOUR_PHASE = TemperatureRange(min_c=-273.0, max_c=VAPOUR_PHASE_MAX_C)
+
+
+def is_unit(tank: str) -> bool:
+    """Whether a bank vial's tank is given as a registered storage unit's code (R-SHP-5)."""
+    return tank.startswith(f"{ItemType.STORAGE_UNIT.prefix}-")
+
+
+def tank_units(core: LedgerCore, plan: BankPlan) -> dict[str, StorageUnit]:
+    """The registered manufacturer units named as tanks in a bank plan, checked (R-SHP-5,
+    R-CB-4): a tank given by a unit's code must be the manufacturer's, cold enough for vapour
+    phase storage, and have no unassessed excursion."""
+    named: dict[str, list[str]] = {}
+    for location in plan.locations:
+        tank = location["tank"].strip().upper()
+        if is_unit(tank):
+            named.setdefault(tank, []).append(describe_in_tank(location))
+    units = {code: storage_unit(core, code) for code in named}
+    problems = [
+        p
+        for code, unit in units.items()
+        for p in unit.put_problems(None, VAPOUR_PHASE, named[code])
+    ]
+    if problems:
+        raise RuleViolation(problems)
+    return units
+
+
+def describe_in_tank(location: StorageLocation) -> str:
+    return "rack {rack} / box {box} / position {position}".format(**location)

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from ledger.commands.blinding import kit_link, opened_randomisation, sealed_lineage_refusals
 from ledger.commands.donors import donor_standings
 from ledger.commands.shipments import shipment_of, vial_refusals
+from ledger.commands.storage import leave_units, storage_unit
 from ledger.core import Actor, LedgerCore, Receipt
 from ledger.domain.adverse_event import StudyStatus
 from ledger.domain.bedside import autologous_mismatch
@@ -29,17 +30,29 @@ RANDOMISATION = "pharmacy.randomisation"
 
 class PharmacyCommands(LedgerCore):
     def store_vials(
-        self, actor: Actor, shipment_code: str, vials: Sequence[str], place: str, unit_c: float
+        self,
+        actor: Actor,
+        shipment_code: str,
+        vials: Sequence[str],
+        place: str,
+        unit_c: float,
+        unit_code: str | None = None,
     ) -> Receipt:
         """Store vials of a re-inspected shipment in a place of the site pharmacy (a move if
-        they were stored, a return if dispensed and not thawed) (R-TRC-2, R-QC-3, R-SHP-3)."""
+        they were stored, a return if dispensed and not thawed) (R-TRC-2, R-QC-3, R-SHP-3); at
+        a site with registered storage units, in one of them (R-SHP-5)."""
         actor, shipment = self.on_item(
             actor, STORE, self.loader(ItemType.SHIPMENT, Shipment), shipment_code
         )
         stored = [self._pharmacy_vial(v) for v in vials]
+        site = self.load(shipment.site, ItemType.SITE, Site)
+        unit = storage_unit(self, unit_code) if unit_code else None
+        codes = [v.code for v in stored]
         with self.command(actor):
-            shipment.store(stored, place, unit_c)
-        return self.record(shipment)
+            moved = {v: u for v, u in shipment.units.items() if v in codes}
+            shipment.store(stored, place, unit_c, unit, site.units, self.clock())
+            left = leave_units(self, moved, "moved", keep=unit.code if unit else None)
+        return self.record(shipment, unit, *left)
 
     def dispense(
         self, actor: Actor, patient_code: str, place: str, vial_code: str | None = None
@@ -71,8 +84,10 @@ class PharmacyCommands(LedgerCore):
                 )
             )
         with self.command(actor):
+            held = {vial.code: shipment.units[vial.code]} if vial.code in shipment.units else {}
             shipment.dispense(vial, patient.code, patient.site, place, self.today(), problems)
-        return vial.code, self.record(shipment)
+            left = leave_units(self, held, f"dispensed for {patient.code}")
+        return vial.code, self.record(shipment, *left)
 
     def load_randomisation(
         self, actor: Actor, study_code: str, arms: Sequence[str], reference: str

@@ -452,6 +452,24 @@ STEPS: dict[str, StepRule] = _rules(
         when=("returning",),
         rule="R-QMS-6",
     ),
+    # monitored storage units at the sites and the manufacturer (R-SHP-5)
+    StepRule("storage.register", (QA, PHARMACIST), "register a monitored storage unit"),
+    StepRule(
+        "storage.logger",
+        (OPERATOR, PHARMACIST),
+        "record a storage unit's logger readings",
+        on=("UNT",),
+        rule="R-SHP-5",
+    ),
+    StepRule(
+        "storage.assess_excursion",
+        (QA,),
+        "assess a storage unit's temperature excursion",
+        A,
+        on=("UNT",),
+        when=("excursion",),
+        rule="R-SHP-5",
+    ),
     # site pharmacy and bedside (R-CLN-2, R-CLN-3, R-CLN-5)
     StepRule(
         "pharmacy.store",

@@ -12,7 +12,8 @@ from ledger.demo.production import EV_SPEC, TFF_SEC, lot_results, record_results
 from ledger.demo.records import Echo, Staff
 from ledger.domain.material_use import UseOf
 from ledger.domain.patient import Consent
-from ledger.domain.study import Protocol
+from ledger.domain.study import Protocol, Study
+from ledger.identifiers import ItemType
 
 RANDOMISATION = ["placebo", "active", "active", "placebo"]
 FREEZER = "Pharmacy freezer F1 (-80 C)/rack 1/box 2"
@@ -78,4 +79,25 @@ def run_blinded(
         f"Emergency unblinding of {patient}'s kit, signed by {inv.person_id}: the arm "
         f"({arm}) is shown to the investigator only; {patient}'s history records who, when "
         "and why, without the arm"
+    )
+    _leaving_and_pausing(app, staff, study, given[1][0], echo)
+
+
+def _leaving_and_pausing(
+    app: CellTraceLedger, staff: Staff, study: str, patient: str, echo: Echo
+) -> None:
+    """A subject leaves with a visit 3 months on (R-CLN-10); the sponsor pauses the study,
+    signed, and its report is filed within 5 working days (R-CLN-9)."""
+    inv = staff["investigator"]
+    app.exit_study(inv, patient, "treatment completed")
+    visit = app.get_patient(patient).visits[-1]
+    echo(f"{patient} left the study: no further dose; {visit['label']} due {visit['due']}")
+    number, _ = app.halt_study(
+        inv, study, "pause", "sponsor", "kit supply under investigation", "SPN-2026-04"
+    )
+    due = app.load(study, ItemType.STUDY, Study).halts[-1]["report_due"]
+    app.record_halt_report(inv, study, number, "RPT-SPN-2026-04", app.today())
+    echo(
+        f"Study {study} paused by the sponsor (SPN-2026-04), signed by {inv.person_id}; "
+        f"report due {due}, filed the same day (R-CLN-9)"
     )

@@ -6,9 +6,12 @@ patient's trace back to the donor."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from ledger.application import CellTraceLedger
 from ledger.demo.records import Echo, Staff, expect_refusal
 from ledger.domain.patient import Consent
+from ledger.domain.product_vial import TemperatureRange
 from ledger.domain.study import Cohort, Protocol, with_standard_visits
 
 PROTOCOL = Protocol(
@@ -58,13 +61,18 @@ def run_clinical(app: CellTraceLedger, staff: Staff, vials: list[str], echo: Ech
         f"{good} received: {shipped[2]} failed re-inspection (cracked cap); "
         f"{', '.join(released)} released for use by the site QP (R-QC-4)"
     )
-    freezer = "Pharmacy freezer F2 (-80 C)/rack 3/box 1"
-    app.store_vials(pharm, good, released, freezer, -80)
+    band = TemperatureRange(min_c=-90.0, max_c=-60.0)
+    freezer, _ = app.register_storage_unit(
+        pharm, "Pharmacy freezer F2", site, "-80 C freezer", band, 15
+    )
+    app.store_vials(pharm, good, released, "rack 3/box 1", -80, freezer)
     vial, _ = app.dispense(pharm, patient, "Ward 5 treatment room", released[0])
     echo(
-        f"Stored {', '.join(released)} in {freezer}; {vial} dispensed for {patient} to "
-        "Ward 5 treatment room"
+        f"Storage unit {freezer}: Pharmacy freezer F2 at {site} (-90..-60 C, logger every 15 "
+        f"min); stored {', '.join(released)} in it, rack 3/box 1; {vial} dispensed for "
+        f"{patient} to Ward 5 treatment room"
     )
+    _freezer_excursion(app, staff, freezer, echo)
     decision = app.verify_bedside(vial, patient, 2.0, "intranasal")
     echo(
         f"Bedside check {vial} for {patient}, 2.0 mL intranasal: NO-GO - "
@@ -78,15 +86,38 @@ def run_clinical(app: CellTraceLedger, staff: Staff, vials: list[str], echo: Ech
         f"verified by {pharm.person_id}; follow-up scheduled (day 1 ... year 1)"
     )
     app.complete_visit(inv, patient, number, "day 1", app.today())
-    app.report_adverse_event(
+    event, _ = app.report_adverse_event(
         inv, patient, number, 3, True, "grade 3 fever and joint effusion", app.today()
     )
     echo(f"Serious adverse event reported for {patient}: study {study} paused at every site")
     expect_refusal(
         echo, lambda: app.thaw_at_bedside(nurse, released[1], patient, 1.0, "intravenous")
     )
+    app.follow_up_adverse_event(
+        inv, patient, event, "effusion drained, afebrile", resolved=True, outcome="recovered"
+    )
+    echo(f"Adverse event {event} of {patient} followed up to resolution: recovered (R-CLN-10)")
     run_accountability(app, staff, good, shipped[2], echo)
     return patient
+
+
+def _freezer_excursion(app: CellTraceLedger, staff: Staff, freezer: str, echo: Echo) -> None:
+    """The freezer's logger shows it warmed while the door stood open: the vial still in it is
+    held until QA assesses the excursion, found acceptable (R-SHP-5)."""
+    now = app.clock()
+    temps = [(now - timedelta(minutes=15 * i), -80.0) for i in range(4, 0, -1)]
+    temps.append((now, -55.0))
+    csv = "timestamp,temperature\n" + "".join(f"{t.isoformat()},{c:g}\n" for t, c in temps)
+    held, _ = app.upload_unit_logger(staff["pharmacist"], freezer, "LG-F2", csv)
+    echo(f"{freezer}'s logger read -55 C: {', '.join(held)} held until assessed (R-SHP-5)")
+    app.assess_unit_excursion(
+        staff["qa"],
+        freezer,
+        True,
+        "door open 3 min during a stock count; product below -60 C",
+        "DEV-F2-01",
+    )
+    echo(f"QA assessed the excursion of {freezer} acceptable (DEV-F2-01): hold lifted")
 
 
 def run_accountability(

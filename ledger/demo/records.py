@@ -155,13 +155,15 @@ def arrival(at: datetime) -> Arrival:
     )
 
 
-def bank_plan(today: date, box: str, vials: int, passage: int) -> BankPlan:
+def bank_plan(today: date, box: str, vials: int, passage: int, tank: str = "LN2-T1") -> BankPlan:
+    """A bank of `vials` in one box of `tank` (a registered storage unit's code, R-SHP-5, or
+    the tank's name)."""
     return BankPlan(
         passage=passage,
         max_passage=10,
         stability_study_ref="STAB-UC-MSC-2025-01",
         viability_spec_pct=80.0,
-        locations=tuple(box_positions("LN2-T1", "R3", box, vials)),
+        locations=tuple(box_positions(tank, "R3", box, vials)),
         frozen_on=today,
     )
 

@@ -10,7 +10,7 @@ patient dosed after a refused check, follow-up and a serious adverse event (R-SH
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from ledger.application import CellTraceLedger
 from ledger.bootstrap import bring_up_to_date, describe_database, init_ledger, open_ledger
@@ -25,6 +25,7 @@ from ledger.demo.records import (
     arrival,
     bank_plan,
     collect,
+    expect_refusal,
     isolate,
     register_staff,
     released_bank,
@@ -32,6 +33,7 @@ from ledger.demo.records import (
     screened_donor,
 )
 from ledger.domain.material_use import UseOf
+from ledger.domain.product_vial import TemperatureRange
 from ledger.errors import RuleViolation
 from ledger.integrity.checkpoints import Checkpoints, StoredCheckpoint
 from ledger.integrity.verify import verify_database
@@ -138,6 +140,20 @@ def _donors(app: CellTraceLedger, staff: Staff, echo: Echo) -> str:
     return eligible
 
 
+def _ln2_tank(app: CellTraceLedger, staff: Staff, echo: Echo) -> str:
+    """The manufacturer's monitored LN2 tank (R-SHP-5, R-CB-4), its logger read out for the
+    last hour, every 10 minutes."""
+    band = TemperatureRange(min_c=-196.0, max_c=-150.0)
+    tank, _ = app.register_storage_unit(staff["qa"], "LN2 tank T1", None, "LN2 tank", band, 10)
+    now = app.clock()
+    readings = "".join(
+        f"{(now - timedelta(minutes=10 * i)).isoformat()},{-182.0 + i / 10:g}\n" for i in range(7)
+    )
+    app.upload_unit_logger(staff["operator"], tank, "LG-T1", "timestamp,temperature\n" + readings)
+    echo(f"Storage unit {tank}: LN2 tank T1 (-196..-150 C), logger every 10 min, readings in range")
+    return tank
+
+
 def _cells_and_banks(
     app: CellTraceLedger, staff: Staff, lots: dict[str, str], donor: str, echo: Echo
 ) -> str:
@@ -164,14 +180,15 @@ def _cells_and_banks(
         _refused(echo, refusal)
     source, passage = portions[0], 2
     culture = [UseOf(lots["MEM-ALPHA"]), UseOf(lots["FBS-NZ"])]
+    tank = _ln2_tank(app, staff, echo)
     for tier, box, vials in (("seed", "B1", 4), ("master", "B2", 10), ("working", "B3", 20)):
         bank, vial_codes = released_bank(
-            app, staff, tier, source, bank_plan(today, box, vials, passage), culture
+            app, staff, tier, source, bank_plan(today, box, vials, passage, tank), culture
         )
         app.thaw_vial(operator, vial_codes[0], "production", 91.5)
         echo(
             f"{tier.capitalize()} bank {bank}: {vials} vials at passage {passage} in "
-            f"LN2-T1/R3/{box}; full testing passed, released by QA; {vial_codes[0]} thawed "
+            f"{tank}/R3/{box}; full testing passed, released by QA; {vial_codes[0]} thawed "
             "at 91.5% (spec 80%)"
         )
         source, passage = vial_codes[0], passage + 2
@@ -179,4 +196,11 @@ def _cells_and_banks(
         app.thaw_vial(operator, source, "production", 90.0)
     except RuleViolation as refusal:
         _refused(echo, refusal)
+    # sharing is outside the donor's consent (banking, long-term storage): refused (R-DON-8)
+    expect_refusal(
+        echo,
+        lambda: app.distribute(
+            staff["qa"], collection, "data", "Provincial Hospital B", "PRJ-EV-02", "DTA-2026-07"
+        ),
+    )
     return source

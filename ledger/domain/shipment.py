@@ -161,6 +161,7 @@ class Shipment(SitePharmacy):
         self.thawed: dict[str, datetime] = {}
         self.used: dict[str, str] = {}
         self.places: dict[str, str] = {}  # vial -> storage place at the site
+        self.units: dict[str, str] = {}  # vial -> the storage unit it is in (R-SHP-5)
         self.dispensed: dict[str, str] = {}  # vial -> the subject it was dispensed for
         self.returned: dict[str, str] = {}  # vial -> the return shipment it went back in
 

@@ -28,6 +28,7 @@ class Site(CodedItem):
         self.code = code
         self.name = name
         self.shipments: tuple[str, ...] = ()
+        self.units: tuple[str, ...] = ()
 
     def expect_shipment(self, shipment: str) -> None:
         """Note a shipment sent to the site, so its pharmacy stock can be found."""
@@ -36,3 +37,11 @@ class Site(CodedItem):
     @event("ShipmentSent")
     def _shipment_sent(self, shipment: str) -> None:
         self.shipments = (*self.shipments, shipment)
+
+    def add_unit(self, unit: str) -> None:
+        """Note a storage unit registered at the site (R-SHP-5): its stock is kept in them."""
+        self._unit_registered(unit)
+
+    @event("UnitRegistered")
+    def _unit_registered(self, unit: str) -> None:
+        self.units = (*self.units, unit)

@@ -8,22 +8,53 @@ dispensed by the ledger's allocation for the subject's randomisation number.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 
 from eventsourcing.domain import event
 
-from ledger.domain.product_vial import ProductVial
+from ledger.domain.product_vial import ProductVial, TemperatureRange
 from ledger.domain.site_stock import SiteStock
+from ledger.domain.storage_unit import StorageUnit
 from ledger.errors import RuleViolation, Violation
 
 
 class SitePharmacy(SiteStock):
     """Storage places and dispensing of a shipment's vials at its site."""
 
-    def store(self, vials: Sequence[ProductVial], place: str, unit_c: float) -> None:
+    def store(
+        self,
+        vials: Sequence[ProductVial],
+        place: str,
+        unit_c: float,
+        unit: StorageUnit | None = None,
+        site_units: Sequence[str] = (),
+        at: datetime | None = None,
+    ) -> None:
         """Put vials that passed receipt re-inspection into a storage place of the site
-        pharmacy; storing a dispensed vial that was not thawed returns it to stock."""
+        pharmacy; storing a dispensed vial that was not thawed returns it to stock. At a site
+        that registered its storage units (`site_units`) the place is in one of them (`unit`,
+        R-SHP-5), which the vials enter at `at`."""
         problems: list[Violation] = []
+        if unit is None and site_units:
+            problems.append(
+                Violation.of(
+                    "R-SHP-5",
+                    "{site} keeps its stock in monitored storage units ({units:list}); name the "
+                    "unit the vials go into",
+                    site=self.site,
+                    units=list(site_units),
+                )
+            )
+        if unit is not None and vials:
+            needs = {
+                "min_c": max(v.storage["min_c"] for v in vials),
+                "max_c": min(v.storage["max_c"] for v in vials),
+            }
+            problems += unit.put_problems(
+                self.site,
+                TemperatureRange(min_c=needs["min_c"], max_c=needs["max_c"]),
+                [v.code for v in vials],
+            )
         if not place.strip():
             problems.append(
                 Violation.of(
@@ -43,7 +74,13 @@ class SitePharmacy(SiteStock):
             problems.append(Violation.of("R-TRC-2", "name the vials to store"))
         if problems:
             raise RuleViolation(problems)
-        self._vials_stored(self.site, [v.code for v in vials], place.strip(), float(unit_c))
+        codes = [v.code for v in vials]
+        if unit is not None:
+            assert at is not None
+            unit.put_in(codes, place, at)
+        self._vials_stored(
+            self.site, codes, place.strip(), float(unit_c), unit.code if unit else None
+        )
 
     def _storage_problems(self, vial: ProductVial, unit_c: float) -> list[Violation]:
         code = vial.code
@@ -90,9 +127,13 @@ class SitePharmacy(SiteStock):
         return []
 
     @event("VialsStored")
-    def _vials_stored(self, site: str, vials: list[str], place: str, unit_c: float) -> None:
+    def _vials_stored(
+        self, site: str, vials: list[str], place: str, unit_c: float, unit: str | None = None
+    ) -> None:
         self.places = {**self.places, **{v: place for v in vials}}
         self.dispensed = {v: p for v, p in self.dispensed.items() if v not in vials}
+        kept = {v: u for v, u in self.units.items() if v not in vials}
+        self.units = {**kept, **{v: unit for v in vials}} if unit else kept
 
     def dispense(
         self,
@@ -166,6 +207,7 @@ class SitePharmacy(SiteStock):
     def _vial_dispensed(self, site: str, vial: str, patient: str, place: str) -> None:
         self.dispensed = {**self.dispensed, vial: patient}
         self.places = {v: p for v, p in self.places.items() if v != vial}
+        self.units = {v: u for v, u in self.units.items() if v != vial}
 
     def in_stock(self) -> list[str]:
         """Released vials stored here and not dispensed, thawed or used."""

@@ -32,6 +32,7 @@ class SiteStock(Accountable):
         used: dict[str, str]
         returned: dict[str, str]
         places: dict[str, str]
+        units: dict[str, str]
         dispensed: dict[str, str]
 
         @property
@@ -217,4 +218,5 @@ class SiteStock(Accountable):
     def _vials_returned(self, back: str, vials: list[str]) -> None:
         self.returned = {**self.returned, **{v: back for v in vials}}
         self.places = {v: p for v, p in self.places.items() if v not in vials}
+        self.units = {v: u for v, u in self.units.items() if v not in vials}
         self.dispensed = {v: p for v, p in self.dispensed.items() if v not in vials}

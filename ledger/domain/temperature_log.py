@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import pairwise
 from typing import TypedDict
@@ -99,3 +100,47 @@ def describe_gap(gap: Gap, interval_minutes: int) -> str:
         f"{gap['end'].isoformat(timespec='minutes')} ({minutes:.0f} min; the logger records "
         f"every {interval_minutes} min)"
     )
+
+
+def outside_windows(
+    readings: Sequence[Reading], required: TemperatureRange, rule: str
+) -> list[Window]:
+    """When the temperature was outside the range: each run of readings outside it, from the
+    last reading inside before it (it may have left the range just after) to the first inside
+    after it (or the run's own ends, at the record's edges)."""
+    ordered = sorted(readings, key=lambda r: r["at"])
+    inside = [required["min_c"] <= r["temp_c"] <= required["max_c"] for r in ordered]
+    windows: list[Window] = []
+    run_start: int | None = None
+    for i, ok in enumerate([*inside, True]):
+        if not ok and run_start is None:
+            run_start = i
+        elif ok and run_start is not None:
+            first, last = max(run_start - 1, 0), min(i, len(ordered) - 1)
+            windows.append(Window(start=ordered[first]["at"], end=ordered[last]["at"], rule=rule))
+            run_start = None
+    return windows
+
+
+class Window(TypedDict):
+    """When an excursion was (R-SHP-2, R-SHP-4, R-SHP-5), under which rule."""
+
+    start: datetime
+    end: datetime
+    rule: str
+
+
+@dataclass(frozen=True)
+class TemperatureRecord:
+    """A shipment's or storage unit's logger record as it is pictured: every reading, the
+    allowed band, the gaps (R-SHP-4) and the excursion windows found. `start` and `end` mark
+    the stretch the record must cover (a shipment's dispatch and receipt), when known."""
+
+    code: str
+    band: TemperatureRange
+    interval_minutes: int | None
+    readings: tuple[Reading, ...]
+    gaps: tuple[Gap, ...]
+    excursions: tuple[Window, ...]
+    start: datetime | None = None
+    end: datetime | None = None

@@ -27,6 +27,7 @@ SECOND_VIAL = demo_code(ItemType.PRODUCT_VIAL, 6)  # shipped here, dispensed for
 UNDISPENSED_VIAL = demo_code(ItemType.PRODUCT_VIAL, 7)  # shipped here, dispensed for nobody
 STUDY = demo_code(ItemType.STUDY, 1)
 SITE = demo_code(ItemType.SITE, 1)
+FREEZER = demo_code(ItemType.STORAGE_UNIT, 2)  # the site's monitored freezer (R-SHP-5)
 INVESTIGATOR = demo_code(ItemType.PERSON, 8)
 QP = demo_code(ItemType.PERSON, 5)
 
@@ -60,9 +61,7 @@ def study_resumed(demo_settings: Settings) -> Iterator[None]:
         app.deliver_shipment(pharmacist, shipment, app.clock())
         app.inspect_receipt(pharmacist, shipment, vials)
         app.release_for_use(Actor(QP, "qp").signed(STAFF_PASSWORD), shipment)
-        app.store_vials(
-            pharmacist, shipment, vials, "Pharmacy freezer F2 (-80 C)/rack 3/box 2", -80
-        )
+        app.store_vials(pharmacist, shipment, vials, "rack 3/box 2", -80, FREEZER)
         app.dispense(pharmacist, PATIENT, "Ward 5 treatment room", GO_VIAL)
         app.dispense(pharmacist, DOSED, "Ward 5 treatment room", SECOND_VIAL)
     finally:
@@ -178,7 +177,9 @@ def test_r_cln_8_a_vial_not_dispensed_for_the_patient_is_no_go(
     assert f"{UNDISPENSED_VIAL} was not dispensed for {PATIENT}" in page.inner_text("#reasons")
 
 
-def test_r_cln_2_bedside_no_go_lists_every_reason_with_its_rule(browser: Any, server: str) -> None:
+def test_r_cln_2_bedside_no_go_lists_every_reason_with_its_rule(
+    browser: Any, server: str, study_resumed: None
+) -> None:
     page = _nurse_page(browser, server)
     # When the nurse scans a vial from the warm shipment, with a wrong dose and route
     _check(page, WARM_VIAL, "2", "intranasal", shot="bedside-scan")
@@ -199,7 +200,7 @@ def test_r_cln_2_bedside_no_go_lists_every_reason_with_its_rule(browser: Any, se
     assert page.evaluate("document.activeElement.id") == "vial"
 
 
-def test_bedside_page_in_chinese(browser: Any, server: str) -> None:
+def test_bedside_page_in_chinese(browser: Any, server: str, study_resumed: None) -> None:
     page = _nurse_page(browser, server, "zh")
     # Then every page text is Chinese, the routes too
     assert "床旁给药核对" in page.inner_text("h1")

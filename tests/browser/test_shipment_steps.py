@@ -2,7 +2,7 @@
 logger's CSV file and hands the shipment over, the pharmacist takes delivery and re-inspects
 it with scanned lists of passed and failed vials, the site QP releases it with their
 password, and the pharmacist counts the site's stock against the numbers the card shows
-(R-SHP-1..3, R-QC-4, R-LED-5, R-QMS-6)."""
+(R-SHP-1..4, R-QC-4, R-LED-5, R-QMS-6)."""
 
 from __future__ import annotations
 
@@ -111,6 +111,9 @@ def test_r_shp_3_shipment_steps_from_scans_to_the_signed_qp_release(
     page.keyboard.press("Enter")
     form = "form.step[data-step=qp_release]"
     page.wait_for_selector(form)
+    # Beside the release form, the shipment's temperature record against its band (R-SHP-4)
+    page.wait_for_selector("#temperature svg.temperature .band")
+    assert page.locator("#temperature svg.temperature .readings").count() == 1
     page.fill(f"{form} input[name='signature.password']", STAFF_PASSWORD)
     # The form shows what the signature means, and sends it (R-LED-5, 21 CFR 11.50)
     assert "You sign this as: released" in page.inner_text(f"{form} .signing-as")

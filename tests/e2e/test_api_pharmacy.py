@@ -52,12 +52,18 @@ def test_r_trc_2_storage_and_dispensing_over_http(client: TestClient) -> None:
     shipment = code(ItemType.SHIPMENT, 1, client)
     vial = code(ItemType.PRODUCT_VIAL, 2, client)  # released and stored by the demo
     # When the pharmacist moves the vial to another box  Then it is recorded
-    body: dict[str, Any] = {"vials": [vial], "place": "Freezer F3/rack 1/box 2", "unit_c": -75}
+    freezer = code(ItemType.STORAGE_UNIT, 2, client)  # the site's monitored freezer (R-SHP-5)
+    body: dict[str, Any] = {
+        "vials": [vial],
+        "place": "rack 1/box 2",
+        "unit_c": -75,
+        "storage_unit": freezer,
+    }
     moved = client.post(f"/api/v1/shipments/{shipment}/storage", json=body, headers=pharmacist)
     assert moved.status_code == 200, moved.text
     after = moved.json()["notification_id"]
     item = client.get(f"/api/v1/items/{vial}?after={after}", headers=pharmacist).json()
-    assert item["location"].endswith("Freezer F3/rack 1/box 2")
+    assert item["location"].endswith("rack 1/box 2")
     # When put in a -20 C freezer  Then 409 under R-QC-3, nothing written
     before = last_id(client)
     warm = client.post(

@@ -157,7 +157,7 @@ def test_r_id_1_item_types_have_unique_three_letter_prefixes_and_labels() -> Non
     prefixes = [t.prefix for t in ItemType]
     # Then every prefix is three letters, unique, and every type has an English label
     assert all(len(p) == 3 and p.isalpha() and p.isupper() for p in prefixes)
-    assert len(set(prefixes)) == len(prefixes) == 22
+    assert len(set(prefixes)) == len(prefixes) == 23
     assert all(t.label for t in ItemType)
     assert ItemType("PVL") is ItemType.PRODUCT_VIAL
     assert ItemType.PRODUCT_VIAL.label == "product vial"

@@ -16,7 +16,7 @@ from fastapi.templating import Jinja2Templates
 
 from ledger.api.access import Read, reads
 from ledger.api.deps import Context, get_context
-from ledger.api.pages import graph_svg
+from ledger.api.pages import graph_svg, temperature_svg
 from ledger.api.pages.i18n import LANGUAGES, MESSAGES, language, translator
 from ledger.commands.registry import STEPS
 from ledger.domain.study import Route
@@ -119,9 +119,15 @@ def trace_panel(
         )
     ctx.ledger.mark_quality_events(graph.nodes.values())  # open deviations, OOS (R-QMS-3)
     latest = ctx.log.checkpoints.latest()
+    recorded = graph.nodes[parsed].item_type in ("SHP", "UNT")  # a logger's record (R-SHP-5)
     return page(
         request,
         "trace_panel.html",
+        temperature=(
+            temperature_svg.render(ctx.ledger.temperature_record(parsed), language(request))
+            if recorded
+            else ""
+        ),
         code=parsed,
         svg=graph_svg.render(graph, language(request)),
         edges=len(graph.edges),

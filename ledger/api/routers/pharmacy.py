@@ -20,6 +20,13 @@ class StoreIn(BaseModel):
         min_length=1, max_length=200, examples=["Pharmacy freezer F2 (-80 C)/rack 3/box 1"]
     )
     unit_c: float = Field(description="The storage unit's temperature, degrees C", examples=[-80])
+    storage_unit: str | None = Field(
+        default=None,
+        max_length=200,
+        examples=["UNT-F01-26-000001-X"],
+        description="The monitored storage unit (scanned from its label) the place is in; "
+        "required once the site has registered its units (R-SHP-5)",
+    )
 
 
 class DispenseIn(BaseModel):
@@ -49,7 +56,11 @@ class RandomisationIn(BaseModel):
 def store(ctx: Context, actor: CurrentActor, code: str, body: StoreIn) -> Receipt:
     """Put re-inspected vials in a storage place (a move if stored, a return if dispensed and
     not thawed); the unit must be within the vials' storage range (R-TRC-2, R-QC-3, R-SHP-3)."""
-    return receipt(ctx.ledger.store_vials(actor, code, body.vials, body.place, body.unit_c))
+    return receipt(
+        ctx.ledger.store_vials(
+            actor, code, body.vials, body.place, body.unit_c, body.storage_unit or None
+        )
+    )
 
 
 @router.post(

@@ -29,6 +29,11 @@ MAX_LOGGER_BYTES = 4_000_000
 CSV_EXAMPLE = "timestamp,temperature\n2026-03-02T09:00+08:00,-78.5\n2026-03-02T09:15+08:00,-78.1\n"
 
 
+#: The form fields of a logger file uploaded as `multipart/form-data`.
+LoggerSerial = Annotated[str, Form(min_length=1, max_length=60, description="Serial number")]
+LoggerFile = Annotated[UploadFile, File(description="The logger's CSV export, UTF-8")]
+
+
 class ContainerIn(BaseModel):
     vials: list[VialCode] = Field(
         min_length=1,
@@ -191,27 +196,12 @@ def logger_file(
     ctx: Context,
     actor: CurrentActor,
     code: str,
-    logger: Annotated[str, Form(min_length=1, max_length=60, description="Serial number")],
-    file: Annotated[UploadFile, File(description="The logger's CSV export, UTF-8")],
+    logger: LoggerSerial,
+    file: LoggerFile,
 ) -> LoggerOut:
     """The same as `POST /shipments/{code}/logger`, with the file uploaded as
     `multipart/form-data`."""
-    raw = file.file.read(MAX_LOGGER_BYTES + 1)
-    if len(raw) > MAX_LOGGER_BYTES:
-        raise InvalidInput(
-            Sentence(
-                "R-SHP-1: the logger file is larger than {mb} MB; upload it in parts, one per "
-                "download from the logger",
-                mb=MAX_LOGGER_BYTES // 1_000_000,
-            )
-        )
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidInput(
-            Sentence("R-SHP-1: the logger file is not UTF-8 text; export it from the logger as CSV")
-        ) from None
-    return _record_readings(ctx, actor, code, logger, text)
+    return _record_readings(ctx, actor, code, logger, logger_text_of(file))
 
 
 @router.post(
@@ -273,6 +263,25 @@ def release(ctx: Context, actor: CurrentActor, code: str, body: ReleaseIn) -> Re
     actor = body.signature.of(actor)
     released, r = ctx.ledger.release_for_use(actor, code)
     return ReleasedOut(released=released, notification_id=r.notification_id, events=r.events)
+
+
+def logger_text_of(file: UploadFile) -> str:
+    """The text of an uploaded logger file, or a clear refusal (too large, not UTF-8)."""
+    raw = file.file.read(MAX_LOGGER_BYTES + 1)
+    if len(raw) > MAX_LOGGER_BYTES:
+        raise InvalidInput(
+            Sentence(
+                "R-SHP-1: the logger file is larger than {mb} MB; upload it in parts, one per "
+                "download from the logger",
+                mb=MAX_LOGGER_BYTES // 1_000_000,
+            )
+        )
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput(
+            Sentence("R-SHP-1: the logger file is not UTF-8 text; export it from the logger as CSV")
+        ) from None
 
 
 def _record_readings(ctx: ApiContext, actor: Actor, code: str, logger: str, text: str) -> LoggerOut:

@@ -177,6 +177,24 @@
     }).join(" + ");
   }
 
+  // A shipment's or storage unit's temperature record, pictured under its card: what the QP
+  // looks at before releasing, and QA before assessing an excursion (R-SHP-4, R-SHP-5).
+  var RECORDS = {"SHP": "/api/v1/shipments/", "UNT": "/api/v1/storage-units/"};
+  function temperatures(code, mine) {
+    var base = RECORDS[code.slice(0, 3)];
+    if (!base) return;
+    var headers = {"Authorization": "Bearer " + token, "Accept-Language": language};
+    fetch(base + encodeURIComponent(code) + "/temperatures.svg?lang=" + language, {headers: headers})
+      .then(function (r) { return r.ok ? r.text() : ""; })
+      .then(function (svg) {
+        if (!svg || mine !== opened) return;
+        var figure = document.createElement("figure");
+        figure.className = "temperature-chart"; figure.id = "temperature";
+        figure.innerHTML = svg;  // made by the server, every text escaped
+        $("card").appendChild(figure);
+      });
+  }
+
   function open(code) {
     // A label's QR text is its page link: keep the code (the server checks it in full).
     code = code.trim();
@@ -199,6 +217,7 @@
         });
       dl.dataset.status = item.status;
       $("card").appendChild(dl);
+      temperatures(item.code, mine);
       $("steps-title").hidden = false;
       if (!item.next_steps.length) {
         var p = document.createElement("p"); p.className = "note"; p.textContent = t("scan.none"); $("steps").appendChild(p);
