@@ -87,6 +87,7 @@ EFFECTS: dict[str, Effect] = {
     "ProductVial.Filled": Effect(status="filled", lot="lot", expiry="expiry"),
     # accountability (R-QMS-6): retained samples, a lot closed, returns to the manufacturer
     "ProductVial.Retained": Effect(status="retained sample", place=("place",)),
+    "ProductVial.StoredInUnit": Effect(place=("unit",)),
     "ProductLot.Closed": Effect(status="closed"),
     "PlaceboLot.Closed": Effect(status="closed"),
     "ReturnShipment.Returned": Effect(status="returning", place=("site",), vials="returning"),

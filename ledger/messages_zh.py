@@ -556,6 +556,12 @@ TEMPLATES: dict[str, str] = {
         "请填写接收机构、其项目及协议编号"
     ),
     # monitored storage units (R-SHP-5)
+    "{code} was shipped; store it at the site it went to": (
+        "{code} 已发运；请在其所到的临床机构存放"
+    ),
+    "{code} was disposed of or sent away; it is not here": "{code} 已销毁或已外发；不在此处",
+    "name the vials put into the unit, each once": "请列出放入该设备的制剂瓶，每瓶一次",
+    "name the place in the unit (rack/box/position)": "请填写在设备中的位置（架/盒/孔位）",
     "name the storage unit as it is labelled (e.g. 'Pharmacy freezer F2') and its kind (e.g. "
     "'-80 C freezer', 'LN2 tank')": (
         "请按标识填写储存设备名称（如“药房冰箱 F2”）及其类型（如“-80 C 冰箱”、“液氮罐”）"

@@ -399,6 +399,12 @@ FORMS: tuple[Form, ...] = (
         ),
     ),
     Form(
+        "unit_put",
+        "storage.put",
+        "/storage-units/{code}/contents",
+        (StepField("vials", "list"), StepField("place")),
+    ),
+    Form(
         "unit_logger",
         "storage.logger",
         "/storage-units/{code}/logger",

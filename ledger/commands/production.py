@@ -16,6 +16,7 @@ from eventsourcing.domain import Aggregate
 from ledger.commands.donors import donor_standings
 from ledger.commands.materials import check_material_uses
 from ledger.commands.quality import spec_version
+from ledger.commands.storage import vials_leave_units
 from ledger.core import Actor, LedgerCore, Receipt
 from ledger.domain.bank_vial import BankVial
 from ledger.domain.base import Meaning
@@ -256,7 +257,9 @@ class ProductionCommands(LedgerCore):
                 ),
                 actor.person_id,
             )
-        return self.record(item)
+            vials = [item] if isinstance(item, ProductVial) else []
+            left = vials_leave_units(self, vials, "destroyed")
+        return self.record(item, *left)
 
     def get_culture(self, code: str) -> Culture:
         return self.load(code, ItemType.CULTURE, Culture)

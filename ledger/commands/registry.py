@@ -455,6 +455,14 @@ STEPS: dict[str, StepRule] = _rules(
     # monitored storage units at the sites and the manufacturer (R-SHP-5)
     StepRule("storage.register", (QA, PHARMACIST), "register a monitored storage unit"),
     StepRule(
+        "storage.put",
+        (OPERATOR, QA),
+        "put the manufacturer's product vials into one of its storage units",
+        on=("UNT",),
+        unless=(*STOPPED, "excursion"),
+        rule="R-SHP-5",
+    ),
+    StepRule(
         "storage.logger",
         (OPERATOR, PHARMACIST),
         "record a storage unit's logger readings",

@@ -10,6 +10,7 @@ from datetime import datetime
 from ledger.commands.blinding import lot_of, sealed_lineage_refusals
 from ledger.commands.deviations import NOTHING_OPENED, open_discrepancy, quality_refusals
 from ledger.commands.donors import donor_standings
+from ledger.commands.storage import vials_leave_units
 from ledger.core import Actor, LedgerCore, Receipt
 from ledger.domain.people import Person
 from ledger.domain.product_vial import ProductVial
@@ -63,7 +64,8 @@ class ShipmentCommands(LedgerCore):
                 logger_interval_minutes,
             )
             site.expect_shipment(str(code))
-        receipt = self.record(sequence, boxes, shipment, site, *vials)
+            left = vials_leave_units(self, vials, f"shipped in {code}")
+        receipt = self.record(sequence, boxes, shipment, site, *vials, *left)
         return str(code), list(by_box), receipt
 
     def hand_off_shipment(

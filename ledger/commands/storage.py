@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from ledger.core import Actor, LedgerCore, Receipt
 from ledger.domain.lineage import DerivedItem
-from ledger.domain.product_vial import TemperatureRange
+from ledger.domain.product_vial import ProductVial, TemperatureRange
 from ledger.domain.shipment import Shipment
 from ledger.domain.site import Site
 from ledger.domain.storage_unit import RULE, StorageUnit
@@ -23,9 +23,11 @@ from ledger.domain.temperature_log import (
     outside_windows,
     parse_logger_csv,
 )
+from ledger.errors import RuleViolation, Violation
 from ledger.identifiers import ItemType, item_id, parse_code
 
 REGISTER = "storage.register"
+PUT = "storage.put"
 LOGGER = "storage.logger"
 ASSESS = "storage.assess_excursion"
 #: The items a storage unit holds.
@@ -55,6 +57,35 @@ class StorageCommands(LedgerCore):
             if site is not None:
                 site.add_unit(unit.code)
         return unit.code, self.record(sequence, unit, site)
+
+    def put_in_unit(
+        self, actor: Actor, unit_code: str, vials: Sequence[str], place: str
+    ) -> Receipt:
+        """Put product vials of the manufacturer (filled, retained or returned, not shipped)
+        into one of its storage units at `place`; vials in another unit move (R-SHP-5). A
+        site's stock is stored with its shipment's storage step instead."""
+        actor, unit = self.on_item(actor, PUT, self.get_storage_unit, unit_code)
+        stored = [self.load(c, ItemType.PRODUCT_VIAL, ProductVial) for c in vials]
+        problems = [p for v in stored for p in v.storage_problems()]
+        if not stored or len({v.code for v in stored}) != len(stored):
+            problems.append(Violation.of(RULE, "name the vials put into the unit, each once"))
+        if not place.strip():
+            problems.append(Violation.of(RULE, "name the place in the unit (rack/box/position)"))
+        if stored:
+            needs = TemperatureRange(
+                min_c=max(v.storage["min_c"] for v in stored),
+                max_c=min(v.storage["max_c"] for v in stored),
+            )
+            problems += unit.put_problems(None, needs, [v.code for v in stored])
+        if problems:
+            raise RuleViolation(problems)
+        with self.command(actor):
+            moved = {v.code: v.unit for v in stored if v.unit is not None}
+            left = leave_units(self, moved, f"moved to {unit.code}", keep=unit.code)
+            unit.put_in([v.code for v in stored], place, self.clock())
+            for vial in stored:
+                vial.store_in(unit.code, place)
+        return self.record(unit, *left, *stored)
 
     def upload_unit_logger(
         self, actor: Actor, unit_code: str, logger: str, csv_text: str
@@ -172,6 +203,17 @@ def _record_gaps(
 
 def storage_unit(core: LedgerCore, code: str) -> StorageUnit:
     return core.load(code, ItemType.STORAGE_UNIT, StorageUnit)
+
+
+def vials_leave_units(
+    core: LedgerCore, vials: Sequence[ProductVial], why: str
+) -> list[StorageUnit]:
+    """Product vials leave the manufacturer's units they are in (shipped, destroyed); returns
+    the units to save with the step (call it inside the step's command)."""
+    placed = {v.code: v.unit for v in vials if v.unit is not None}
+    for vial in vials:
+        vial.leave_unit(why)
+    return leave_units(core, placed, why)
 
 
 def leave_units(

@@ -58,6 +58,7 @@ class ProductVial(DerivedItem):
         self.transport = transport
         self.blinding = blinding
         self.retained: str | None = None  # where it is kept as a retained sample
+        self.unit: str | None = None  # the manufacturer's storage unit it is in (R-SHP-5)
 
     def retain(self, place: str) -> None:
         """Keep the vial as a retained (reference) sample of its lot at `place`; it stays at
@@ -97,3 +98,41 @@ class ProductVial(DerivedItem):
     @event("Retained")
     def _retained(self, place: str) -> None:
         self.retained = place
+
+    # --- in a storage unit of the manufacturer (R-SHP-5) --------------------------------------
+
+    def storage_problems(self) -> list[Violation]:
+        """Why the vial cannot go into a storage unit of the manufacturer: it left the plant
+        or was destroyed."""
+        if any(parse_code(c).item_type == ItemType.SHIPMENT for c in self.children):
+            return [
+                Violation.of(
+                    "R-SHP-5",
+                    "{code} was shipped; store it at the site it went to",
+                    code=self.code,
+                )
+            ]
+        if self.disposal is not None or self.distributions:
+            return [
+                Violation.of(
+                    "R-SHP-5", "{code} was disposed of or sent away; it is not here", code=self.code
+                )
+            ]
+        return []
+
+    def store_in(self, unit: str, place: str) -> None:
+        """The vial went into `unit` at `place` (checked by `storage_problems`)."""
+        self._stored_in_unit(unit, place.strip())
+
+    @event("StoredInUnit")
+    def _stored_in_unit(self, unit: str, place: str) -> None:
+        self.unit = unit
+
+    def leave_unit(self, why: str) -> None:
+        """The vial left its storage unit (shipped, destroyed)."""
+        if self.unit is not None:
+            self._left_unit(self.unit, why)
+
+    @event("LeftUnit")
+    def _left_unit(self, unit: str, why: str) -> None:
+        self.unit = None

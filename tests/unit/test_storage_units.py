@@ -230,3 +230,41 @@ def test_r_shp_5_a_vial_returned_to_the_manufacturer_leaves_the_unit(clinic: Cli
     app.return_vials(c.staff["pharmacist"], shipment, vials[:1], "surplus", "WB-R1")
     assert list(app.get_storage_unit(unit).contents) == vials[1:]
     assert vials[0] not in app.get_shipment(shipment).units
+
+
+def test_r_shp_5_the_manufacturers_freezer_holds_filled_vials_until_shipped(
+    clinic: Clinical,
+) -> None:
+    # Given filled vials put into the manufacturer's monitored -80 C freezer
+    app, c, clock = clinic
+    plant_freezer, _ = app.register_storage_unit(
+        c.staff["qa"], "Freezer M1", None, "-80 C freezer", FREEZER, 15
+    )
+    app.put_in_unit(c.staff["operator"], plant_freezer, c.vials[:4], "rack 1/box 1")
+    assert list(app.get_storage_unit(plant_freezer).contents) == list(c.vials[:4])
+    assert app.get_product_vial(c.vials[0]).unit == plant_freezer
+    # When two are shipped and one destroyed, they leave it
+    shipped_vials = list(c.vials[:2])
+    app.ship_vials(c.staff["operator"], c.site, [shipped_vials], "ColdCourier WB-1", 10)
+    app.dispose_item(c.staff["qa"], c.vials[2], "non_conforming", "autoclave", c.staff["operator"])
+    assert list(app.get_storage_unit(plant_freezer).contents) == [c.vials[3]]
+    assert app.get_product_vial(c.vials[0]).unit is None
+    # A shipped vial, or a site's unit, is refused with nothing written
+    operator = c.staff["operator"]
+
+    def again() -> object:
+        return app.put_in_unit(operator, plant_freezer, shipped_vials[:1], "rack 2")
+
+    assert "R-SHP-5" in refused_step(app, again)
+    site_freezer = freezer(app, c)
+
+    def at_site() -> object:
+        return app.put_in_unit(operator, site_freezer, [c.vials[4]], "rack 2")
+
+    assert refused_step(app, at_site) == ["R-SHP-5"]
+    # and an excursion afterwards holds only the vial still in it
+    clock.advance(hours=1)
+    held, _ = app.upload_unit_logger(
+        c.staff["operator"], plant_freezer, "LG-M1", csv((clock.now, -30.0))
+    )
+    assert held == [c.vials[3]]

@@ -208,6 +208,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "step.inspect_receipt": {"en": "Receipt re-inspection", "zh": "到货复检"},
     "step.qp_release": {"en": "QP release for use (signed)", "zh": "质量受权人放行使用（签名）"},
     "step.store": {"en": "Store in the pharmacy", "zh": "存放于药房"},
+    "step.unit_put": {"en": "Put vials into this unit", "zh": "将制剂瓶放入该设备"},
     "step.unit_logger": {"en": "Upload the unit's logger file", "zh": "上传储存设备温度记录仪文件"},
     "step.unit_assess_excursion": {
         "en": "Assess the unit's temperature excursion",

@@ -53,6 +53,13 @@ class UnitIn(BaseModel):
     )
 
 
+class PutIn(BaseModel):
+    vials: list[str] = Field(
+        min_length=1, max_length=500, examples=[["PVL-F01-26-000006-F"]], description="Scanned"
+    )
+    place: str = Field(min_length=1, max_length=200, examples=["rack 2/box 4"])
+
+
 class UnitLoggerOut(Receipt):
     held: list[str] = Field(
         description="The items an excursion put on hold: every item in the unit during it, "
@@ -135,6 +142,20 @@ def unit(ctx: Context, request: Request, code: str) -> UnitOut:
         excursion=ExcursionOut(**excursion) if excursion else None,
         record_problems=[p.render(language(request)) for p in found.record_problems(ctx.clock())],
     )
+
+
+@router.post(
+    "/storage-units/{code}/contents",
+    response_model=Receipt,
+    summary="Put vials into a manufacturer's unit",
+    openapi_extra=records("storage.put"),
+)
+def put(ctx: Context, actor: CurrentActor, code: str, body: PutIn) -> Receipt:
+    """Product vials at the manufacturer (filled, retained samples, returned; not shipped) go
+    into one of its units at a place; vials in another unit move. The unit must allow only
+    temperatures within the vials' storage range and have no excursion awaiting assessment
+    (R-SHP-5). A vial leaves its unit when shipped or destroyed."""
+    return receipt(ctx.ledger.put_in_unit(actor, code, body.vials, body.place))
 
 
 @router.post(
