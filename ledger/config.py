@@ -259,3 +259,28 @@ class Settings:
             "CREATE_TABLE": create,
             **cache,
         }
+
+
+LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
+ANY_ADDRESS = frozenset({"0.0.0.0", "::", ""})  # noqa: S104 - names, compared, never bound
+
+
+def label_address_problem(base_url: str, host: str, port: int) -> str | None:
+    """Why labels (which encode `base_url`) would not open the server listening on `host`
+    and `port`, or None when they do: another port, or another host than the one listened
+    on (any host reaches a server listening on every address)."""
+    parts = urlsplit(base_url)
+    wanted_port = parts.port or (443 if parts.scheme == "https" else 80)
+    wanted_host = (parts.hostname or "").lower()
+    same_host = (
+        host in ANY_ADDRESS
+        or wanted_host == host.lower()
+        or (wanted_host in LOOPBACK and host.lower() in LOOPBACK)
+    )
+    if same_host and wanted_port == port:
+        return None
+    return (
+        f"labels open CELLTRACE_BASE_URL={base_url}, but this server listens on "
+        f"{host}:{port}, so a scanned label will not reach it; set CELLTRACE_BASE_URL to the "
+        "address people reach this server at (behind a proxy, its public address)"
+    )

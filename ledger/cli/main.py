@@ -27,7 +27,7 @@ from ledger.cli.personal import register_personal
 from ledger.cli.transparency import register
 from ledger.cli.users import register_users
 from ledger.cli.verify import register_verify
-from ledger.config import Settings
+from ledger.config import Settings, label_address_problem
 from ledger.errors import InvalidInput, LedgerError, NotFound, Unreachable
 from ledger.integrity.verify import LedgerReader
 from ledger.storage.reachability import database_failure, probe
@@ -396,6 +396,9 @@ def serve(
     typer.echo(
         f"CellTrace API on http://{host}:{port}/docs - ledger: {describe_database(settings)}"
     )
+    elsewhere = label_address_problem(settings.base_url, host, port)
+    if elsewhere:
+        typer.echo(f"WARNING: {elsewhere}", err=True)
     if hashing_profile() == "cheapest":
         typer.echo(
             "WARNING: CELLTRACE_PASSWORD_HASHING=cheapest: passwords set now are "
@@ -519,6 +522,10 @@ def _demo_labels(settings: Settings) -> None:
         typer.echo(
             f"Labels: {len(files) - 1} signed QR labels (PNG) and a PDF sheet written to "
             f"{settings.data_dir / 'labels'}"
+        )
+        typer.echo(
+            f"Their QR codes open {settings.base_url}/v/...: run `celltrace serve` there, or "
+            "set CELLTRACE_BASE_URL before the demo to the address people reach the server at"
         )
 
 

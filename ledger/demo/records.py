@@ -48,11 +48,12 @@ ROLES = (
 
 
 def _signing(store: Credentials, code: str, role: str) -> Actor:
-    """A person of the scripted staff, able to sign: the script sets a random password that
-    nobody is told (people sign in after an administrator sets theirs) and signs with it, so
-    its signed decisions pass the same check as everyone's (R-LED-5). A random secret of this
-    length needs no costly hashing, so it is hashed with the cheapest parameters."""
-    password = secrets.token_urlsafe(24)
+    """A person of the scripted staff, able to sign: the script sets a random password and
+    signs with it, so its signed decisions pass the same check as everyone's (R-LED-5); the
+    demo writes the passwords to an owner-only file so that its people can sign in at the
+    stations. A random secret of 96 bits needs no costly hashing, so it is hashed with the
+    cheapest parameters."""
+    password = secrets.token_urlsafe(12)
     store.set_password(code, password)
     return Actor(code, role).signed(password)
 

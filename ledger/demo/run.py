@@ -10,6 +10,7 @@ patient dosed after a refused check, follow-up and a serious adverse event (R-SH
 
 from __future__ import annotations
 
+import os
 from datetime import date, timedelta
 
 from ledger.application import CellTraceLedger
@@ -50,6 +51,7 @@ def run_demo(settings: Settings, echo: Echo) -> None:
     try:
         echo(f"CellTrace demo - ledger: {describe_database(settings)}")
         staff = register_staff(app, echo)
+        _staff_sign_in(settings, staff, echo)
         lots = _materials(app, staff, echo)
         donor = _donors(app, staff, echo)
         vial = _cells_and_banks(app, staff, lots, donor, echo)
@@ -69,6 +71,25 @@ def run_demo(settings: Settings, echo: Echo) -> None:
     else:
         assert report.first_break is not None
         echo(f"Verification: TAMPERING DETECTED - {report.first_break.describe()}")
+
+
+STAFF_FILE = "demo-staff.txt"
+
+
+def _staff_sign_in(settings: Settings, staff: Staff, echo: Echo) -> None:
+    """Write each demo person's code, role and password to a file only its owner can read, so
+    the stations can be tried as any of them (the demo's people only; change a password with
+    `celltrace users set-password CODE`)."""
+    path = settings.data_dir / STAFF_FILE
+    lines = [f"# CellTrace demo staff: sign in at {settings.base_url}/scan (or /bedside)"]
+    for role, actor in staff.items():
+        assert actor.signing is not None
+        lines.append(f"{actor.person_id}  {role:<12}  {actor.signing.password}")
+    path.unlink(missing_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write("\n".join(lines) + "\n")
+    echo(f"Sign-in for these people: {path} (readable by you only)")
 
 
 def _checkpoint(settings: Settings) -> StoredCheckpoint:

@@ -8,8 +8,12 @@ import shlex
 import subprocess
 from pathlib import Path
 
+from fastapi.testclient import TestClient
+
+from ledger.api.app import create_app
 from ledger.config import Settings
 from ledger.demo.ledger import MARKER, recorded_events
+from ledger.demo.run import STAFF_FILE
 from tests.cli import run_celltrace
 
 REPO = Path(__file__).resolve().parents[2]
@@ -38,6 +42,16 @@ def test_make_demo_twice_records_one_complete_demo_each_time(tmp_path: Path) -> 
     assert first.returncode == 0, first.stderr
     events = recorded_events(_settings(data))
     assert events > 300
+    # and its people can sign in at the stations with the passwords in its owner-only file
+    staff = data / STAFF_FILE
+    assert f"Sign-in for these people: {staff}" in first.stdout
+    assert staff.stat().st_mode & 0o777 == 0o600
+    code, role, password = staff.read_text().splitlines()[2].split()
+    with TestClient(create_app(_settings(data))) as client:
+        signed_in = client.post("/api/v1/auth/token", data={"username": code, "password": password})
+    assert signed_in.status_code == 200, signed_in.text
+    assert signed_in.json()["role"] == role
+    assert "Their QR codes open http://localhost:8000/v/" in first.stdout
     # When `celltrace demo` runs again without --fresh
     again = run_celltrace(data, "demo")
     # Then it is refused with what to do, and nothing was written

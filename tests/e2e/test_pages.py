@@ -126,3 +126,17 @@ def test_every_text_the_bedside_script_shows_is_translated_and_sent(client: Test
     for key in used:
         assert set(MESSAGES[key]) == set(LANGUAGES), key
         assert texts[key] == MESSAGES[key]["zh"], key
+
+
+def test_the_home_page_leads_to_the_stations_and_traces_a_code(client: TestClient) -> None:
+    home = client.get("/?lang=zh")
+    assert home.status_code == 200 and home.headers["content-type"].startswith("text/html")
+    for link in ('href="/scan"', 'href="/bedside"', 'href="/docs"', 'action="/trace"'):
+        assert link in home.text
+    assert "CellTrace 工作站" in home.text
+    # a scanned label's link or a typed code opens its trace; a bad code says why
+    vial = client.get("/trace?code=https://x.example/v/PVL-F01-26-000001-P", follow_redirects=False)
+    assert vial.status_code == 303
+    assert vial.headers["location"].startswith("/trace/PVL-F01-26-000001-")
+    wrong = client.get("/trace?code=PVL-F01-26-000001-0")
+    assert wrong.status_code == 422 and "R-ID-1" in wrong.text

@@ -68,3 +68,14 @@ def test_r_id_1_malformed_facility_setting_is_refused_when_settings_are_read(
 def test_facility_setting_of_2_to_5_capitals_or_digits_is_kept() -> None:
     assert Settings.from_env({"CELLTRACE_FACILITY": "SH02"}).facility == "SH02"
     assert Settings.from_env({}).facility == "F01"
+
+
+def test_serve_warns_when_labels_would_open_another_address() -> None:
+    from ledger.config import label_address_problem
+
+    assert label_address_problem("http://localhost:8000", "127.0.0.1", 8000) is None
+    assert label_address_problem("https://trace.example.org", "0.0.0.0", 443) is None
+    assert label_address_problem("http://10.0.0.5:8000", "10.0.0.5", 8000) is None
+    other_port = label_address_problem("http://localhost:8000", "127.0.0.1", 8001)
+    assert other_port is not None and "CELLTRACE_BASE_URL=http://localhost:8000" in other_port
+    assert label_address_problem("http://10.0.0.5:8000", "127.0.0.1", 8000) is not None

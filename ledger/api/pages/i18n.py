@@ -325,6 +325,29 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "nav.scan": {"en": "Operator station", "zh": "操作员工作站"},
     "nav.bedside": {"en": "Bedside check", "zh": "床旁核对"},
+    "home.title": {"en": "CellTrace stations", "zh": "CellTrace 工作站"},
+    "home.intro": {
+        "en": "Every step from donor to patient, recorded in a ledger nobody can alter unseen. "
+        "Choose where you work, or look an item up by its code.",
+        "zh": "从供者到患者的每一步都记录在无法被暗中篡改的账本中。"
+        "请选择您的工作站，或按编码查询物品。",
+    },
+    "home.lookup": {"en": "Item code", "zh": "物品编码"},
+    "home.trace": {"en": "Trace", "zh": "追溯"},
+    "home.scan": {
+        "en": "Cleanroom and pharmacy: scan a label, record the step you just did.",
+        "zh": "洁净室与药房：扫描标签，记录刚完成的步骤。",
+    },
+    "home.bedside": {
+        "en": "Scan the vial and the wristband: go or no-go with every reason, then the thaw "
+        "and the administration signed by nurse and pharmacist.",
+        "zh": "扫描制剂瓶和腕带：给出可以或禁止给药及全部理由，再由护士和药师签名记录复苏与给药。",
+    },
+    "home.api": {"en": "API", "zh": "API 接口"},
+    "home.api_note": {
+        "en": "For auditors and other systems: every record, trace and proof, documented.",
+        "zh": "供审计员和其他系统使用：全部记录、追溯与证明，附文档。",
+    },
     "bedside.prescription": {
         "en": "Cohort {cohort}: {doses} {unit}; routes: {routes}; use within {minutes} min of thaw",
         "zh": "剂量组 {cohort}：{doses} {unit}；给药途径：{routes}；复苏后 {minutes} 分钟内使用",

@@ -7,11 +7,13 @@ what the printed label shows."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import unquote
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from ledger.api.access import Read, reads
@@ -50,6 +52,25 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
     if request.query_params.get("lang") in LANGUAGES:
         response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="lax")
     return response
+
+
+@router.get("/", dependencies=PUBLIC)
+def home(request: Request) -> Response:
+    """The home page: the stations and what each is for, and a code to trace. It reads nothing
+    from the ledger (R-ACC-1)."""
+    return page(request, "home.html")
+
+
+@router.get("/trace", dependencies=PUBLIC)
+def trace_lookup(request: Request, code: str = "") -> Response:
+    """The home page's lookup: a typed or scanned code (or a label's link) opens its trace."""
+    wanted = code.strip()
+    link = re.search(r"/v/([^/?#]+)", wanted)
+    try:
+        parsed = parse_code(unquote(link.group(1)) if link else wanted)
+    except InvalidInput as exc:
+        return page(request, "error.html", 422, code=code, detail=exc.render(language(request)))
+    return RedirectResponse(f"/trace/{parsed}", status_code=303)
 
 
 @router.get("/scan", dependencies=PUBLIC)
