@@ -8,6 +8,7 @@ what to do. A scanned item code whose check character is wrong is refused by
 from __future__ import annotations
 
 from ledger.errors import InvalidInput
+from ledger.messages import DEFAULT_LANGUAGE, Sentence
 
 RULE = "R-ID-2"
 
@@ -17,9 +18,17 @@ class LabelError(InvalidInput):
 
     rule = RULE
 
-    def __init__(self, explanation: str) -> None:
-        super().__init__(f"{RULE}: {explanation}")
-        self.explanation = explanation
+    def __init__(self, explanation: str | Sentence) -> None:
+        english = str(explanation)
+        super().__init__(f"{RULE}: {english}")
+        self.explanation = english
+        self.said = explanation if isinstance(explanation, Sentence) else None
+
+    def render(self, language: str = DEFAULT_LANGUAGE) -> str:
+        """The refusal in `language`, with its rule, when the explanation is translatable."""
+        if self.said is None:
+            return super().render(language)
+        return f"{RULE}{'：' if language == 'zh' else ': '}{self.said.render(language)}"  # noqa: RUF001
 
 
 class LabelScanError(LabelError):

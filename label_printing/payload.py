@@ -31,6 +31,7 @@ from label_printing.errors import (
 from ledger.errors import InvalidInput
 from ledger.identifiers import ItemCode, ItemType, parse_code
 from ledger.integrity.note import Signer, Verifier
+from ledger.messages import Sentence
 
 VERSION = "CT1"
 DOMAIN = b"celltrace-label/1\n"
@@ -153,42 +154,63 @@ def verify_scan(
     fragment = fragment.upper()
     if not hash_mark or not fragment.startswith(VERSION + "."):
         raise NotALabelError(
-            f"{text[:60]!r} is not a CellTrace signed label (no '#{VERSION}.' payload); "
-            "scan the QR code on the item's own label, not its printed code."
+            Sentence(
+                "{text!r} is not a CellTrace signed label (no '#{version}.' payload); scan the "
+                "QR code on the item's own label, not its printed code.",
+                text=text[:60],
+                version=VERSION,
+            )
         )
     match = _FRAGMENT.fullmatch(fragment)
     if match is None:
         raise LabelSignatureError(
-            "the label payload is damaged (a field is missing or malformed); do not use the "
-            "item: set it aside and report it to QA."
+            Sentence(
+                "the label payload is damaged (a field is missing or malformed); do not use the "
+                "item: set it aside and report it to QA."
+            )
         )
     code = parse_code(link)
     if base_url is not None and link.lower() != label_link(code, base_url).lower():
         raise NotALabelError(
-            f"the label of {code} links to {link!r}, not to {check_base_url(base_url)}/v/...; "
-            "it was not printed by this CellTrace: set it aside and report it to QA."
+            Sentence(
+                "the label of {code} links to {link!r}, not to {base}/v/...; it was not printed "
+                "by this CellTrace: set it aside and report it to QA.",
+                code=str(code),
+                link=link,
+                base=check_base_url(base_url),
+            )
         )
     lot, expiry, autologous = match["lot"], match["expiry"], match["autologous"]
     keys = [v for v in map(_verifier, trusted_keys) if v.key_id.hex().upper() == match["key"]]
     if not keys:
         raise UnknownLabelKeyError(
-            f"the label of {code} was signed by label key {match['key'].lower()}, which is not "
-            "a trusted key; load the published label verifier keys into this scanner, and "
-            "if it still fails treat the label as forged and report it to QA."
+            Sentence(
+                "the label of {code} was signed by label key {key}, which is not a trusted key; "
+                "load the published label verifier keys into this scanner, and if it still "
+                "fails treat the label as forged and report it to QA.",
+                code=str(code),
+                key=match["key"].lower(),
+            )
         )
     message = _message(str(code), lot, expiry, autologous)
     signature = _b32decode(match["signature"])
     key = next((v for v in keys if signature and v.verify(message, signature)), None)
     if key is None:
         raise LabelSignatureError(
-            f"the signature on the label of {code} does not verify: the label was altered, "
-            "damaged or forged; do not use the item: quarantine it and report it to QA."
+            Sentence(
+                "the signature on the label of {code} does not verify: the label was altered, "
+                "damaged or forged; do not use the item: quarantine it and report it to QA.",
+                code=str(code),
+            )
         )
     try:
         fields = (_parse(lot), decode_expiry(expiry), _parse(autologous))
     except (ValueError, InvalidInput):  # signed, yet not what a CellTrace label key ever signs
         raise LabelSignatureError(
-            f"the signed fields of {code} are malformed; do not use the item: report it to QA."
+            Sentence(
+                "the signed fields of {code} are malformed; do not use the item: report it to QA.",
+                code=str(code),
+            )
         ) from None
     return VerifiedLabel(code, *fields, key=key, link=link)
 

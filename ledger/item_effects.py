@@ -206,7 +206,9 @@ class Shown:
         effect = effect_of(event)
         status = status_after(event)
         if effect.hold == "put":
-            hold = dict(getattr(event, "hold", {}))
+            # the view keeps the hold's rule, source and reason as recorded (in English); the
+            # reason as a translatable sentence (`said`) stays in the event
+            hold = {k: v for k, v in dict(getattr(event, "hold", {})).items() if k != "said"}
             if not self.holds and self.status != ON_HOLD:
                 hold["status_before"] = self.status  # what the item shows again once released
             stays = self.status in KEPT_ON_HOLD  # a thawed vial stays thawed, held or not

@@ -46,6 +46,11 @@ class Sentence:
         self.template = template
         self.params: Mapping[str, object] = MappingProxyType(dict(params))
 
+    @classmethod
+    def restored(cls, template: str, params: Mapping[str, object]) -> Sentence:
+        """A sentence recorded earlier (its template and values, e.g. a hold's reason)."""
+        return cls(template, **params)
+
     def render(self, language: str = DEFAULT_LANGUAGE) -> str:
         """The sentence in `language` ("en" or "zh"); English when no translation is known."""
         template = translated_template(self.template, language)

@@ -555,6 +555,57 @@ TEMPLATES: dict[str, str] = {
     "name the receiving institution, its project and the agreement's reference": (
         "请填写接收机构、其项目及协议编号"
     ),
+    # scanned labels (R-ID-2)
+    "{text!r} is not a CellTrace signed label (no '#{version}.' payload); scan the QR code on "
+    "the item's own label, not its printed code.": (
+        "{text!r} 不是 CellTrace 签名标签（无 '#{version}.' 载荷）；请扫描物品自身标签上的二维码，"
+        "而不是印刷的编码。"
+    ),
+    "the label payload is damaged (a field is missing or malformed); do not use the item: set "
+    "it aside and report it to QA.": (
+        "标签载荷已损坏（有字段缺失或格式错误）；请勿使用该物品：将其隔离并报告 QA。"
+    ),
+    "the label of {code} links to {link!r}, not to {base}/v/...; it was not printed by this "
+    "CellTrace: set it aside and report it to QA.": (
+        "{code} 的标签链接到 {link!r}，而不是 {base}/v/...；"
+        "它不是由本 CellTrace 打印的：请将其隔离并报告 QA。"
+    ),
+    "the label of {code} was signed by label key {key}, which is not a trusted key; load the "
+    "published label verifier keys into this scanner, and if it still fails treat the label as "
+    "forged and report it to QA.": (
+        "{code} 的标签由标签密钥 {key} 签名，该密钥不受信任；请将公布的标签验证公钥载入此扫描设备，"
+        "如仍失败，请视为伪造标签并报告 QA。"
+    ),
+    "the signature on the label of {code} does not verify: the label was altered, damaged or "
+    "forged; do not use the item: quarantine it and report it to QA.": (
+        "{code} 标签上的签名验证失败：标签被改动、损坏或伪造；请勿使用该物品：将其隔离并报告 QA。"
+    ),
+    "the signed fields of {code} are malformed; do not use the item: report it to QA.": (
+        "{code} 的签名字段格式错误；请勿使用该物品：请报告 QA。"
+    ),
+    # excursion holds (R-SHP-2, R-SHP-4, R-SHP-5)
+    "temperature excursion in {code}: {temp_c:g} C at {at} outside {min_c:g}..{max_c:g} C "
+    "({count} readings, logger {logger}); await the assessment": (
+        "{code} 发生温度偏离：{at} 时为 {temp_c:g} C，超出 {min_c:g}..{max_c:g} C"
+        "（{count} 个读数，记录仪 {logger}）；请等待评估"
+    ),
+    "temperature record of {code} incomplete: no reading from {start} to {end} ({minutes} min; "
+    "the logger records every {interval} min); a gap longer than twice the interval counts as "
+    "an excursion - await the assessment": (
+        "{code} 的温度记录不完整：{start} 至 {end} 无读数（{minutes} 分钟；记录仪每 {interval} "
+        "分钟记录一次）；超过两倍记录间隔的空缺视为温度偏离——请等待评估"
+    ),
+    "temperature excursion in storage unit {unit} ({name}): {temp_c:g} C at {at} outside "
+    "{min_c:g}..{max_c:g} C ({count} readings, logger {logger}); await QA's assessment": (
+        "储存设备 {unit}（{name}）发生温度偏离：{at} 时为 {temp_c:g} C，超出 "
+        "{min_c:g}..{max_c:g} C（{count} 个读数，记录仪 {logger}）；请等待 QA 评估"
+    ),
+    "temperature record of storage unit {unit} ({name}) incomplete: no reading from {start} to "
+    "{end} ({minutes} min; the logger records every {interval} min); a gap longer than twice "
+    "the interval counts as an excursion - await QA's assessment": (
+        "储存设备 {unit}（{name}）的温度记录不完整：{start} 至 {end} 无读数（{minutes} 分钟；"
+        "记录仪每 {interval} 分钟记录一次）；超过两倍记录间隔的空缺视为温度偏离——请等待 QA 评估"
+    ),
     # monitored storage units (R-SHP-5)
     "{code} was shipped; store it at the site it went to": (
         "{code} 已发运；请在其所到的临床机构存放"
@@ -650,7 +701,7 @@ TEMPLATES: dict[str, str] = {
         "{vial} 未随 {code} 在 {site} 接收；只能退回在本中心的制剂瓶"
     ),
     "{vial} was thawed or administered; it cannot go back - dispose of what is left at the "
-    "site": "{vial} 已复温或已给药，不能退回——请在本中心销毁剩余部分",
+    "site": "{vial} 已复苏或已给药，不能退回——请在本中心销毁剩余部分",
     # deviations and CAPA (R-QMS-2, R-QMS-3, R-QMS-4)
     "name the items the deviation concerns (scan them)": "请填写（扫描）该偏差涉及的物品",
     "describe the deviation": "请描述该偏差",
@@ -855,7 +906,7 @@ TEMPLATES: dict[str, str] = {
     " (unknown: {routes:list})": "（未知：{routes:list}）",
     "give the unit of the dose levels": "请填写剂量水平的单位",
     "list the dose-escalation cohorts, each with a unique name and positive dose levels": (
-        "请列出剂量递增队列，每个队列须有唯一名称和大于零的剂量水平"
+        "请列出剂量递增的各剂量组，每个剂量组须有唯一名称和大于零的剂量水平"
     ),
     "give the in-use time after thaw in minutes (from stability)": (
         "请填写复苏后的使用时限（分钟，依据稳定性研究）"
@@ -873,7 +924,7 @@ TEMPLATES: dict[str, str] = {
         "{study} {status:term}；在研究恢复之前不得入组受试者"
     ),
     "cohort {cohort!r} is not in {study}; use {names}": (
-        "队列 {cohort!r} 不属于 {study}；请使用 {names}"
+        "剂量组 {cohort!r} 不属于 {study}；请使用 {names}"
     ),
     "record the signed consent form's version and the day it was signed (not in the future)": (
         "请记录已签署知情同意书的版本及签署日期（不得晚于今天）"
@@ -905,7 +956,7 @@ TEMPLATES: dict[str, str] = {
         "研究 {study} {status:term}；在研究恢复之前不得给药"
     ),
     "{dose:g} {unit} is not a dose level of cohort {cohort} ({levels:list})": (
-        "{dose:g} {unit} 不是队列 {cohort} 的剂量水平（{levels:list}）"
+        "{dose:g} {unit} 不是剂量组 {cohort} 的剂量水平（{levels:list}）"
     ),
     "route {route:term} is not allowed by the protocol ({routes:terms})": (
         "研究方案不允许此给药途径：{route:term}（允许：{routes:terms}）"
@@ -1157,11 +1208,11 @@ GLOSSARY: dict[str, str] = {
     "ScreeningRecorded": "筛查记录",
     "none": "无",
     # routes (R-CLN-1, R-CLN-2)
-    "intravenous": "静脉输注",
+    "intravenous": "静脉注射",
     "intratumoral": "瘤内注射",
-    "intracavitary": "腔内给药",
-    "intranasal": "鼻腔给药",
-    "intra_arterial": "动脉内给药",
+    "intracavitary": "腔内注射",
+    "intranasal": "鼻内给药",
+    "intra_arterial": "动脉内注射",
     # standard follow-up visits (R-CLN-6)
     "day 1": "第 1 天",
     "day 3": "第 3 天",
@@ -1194,6 +1245,8 @@ GLOSSARY: dict[str, str] = {
     "closed": "已关闭",
     "in service": "使用中",
     "excursion": "温度偏离",
+    "cohort": "剂量组",
+    "thaw": "复苏",
     "storage unit": "储存设备",
     "the manufacturer": "生产企业",
     "distributed": "已外发",
@@ -1219,4 +1272,41 @@ GLOSSARY: dict[str, str] = {
     "invalidated": "已判定无效",
     "confirmed": "已确认",
     "vector type": "载体类型",
+    # words of the timeline's sentences (ledger.projections.narrative)
+    "passed": "通过",
+    "failed": "未通过",
+    "in specification": "符合质量标准",
+    "out of specification": "不符合质量标准",
+    "conforms": "符合",
+    "does not conform": "不符合",
+    "acceptable": "可接受",
+    "not acceptable": "不可接受",
+    "autologous": "自体",
+    "allogeneic": "异体",
+    "serious": "严重",
+    "not serious": "非严重",
+    "non_conforming": "不合格品",
+    "surplus": "剩余制剂",
+    "production": "生产",
+    "testing": "检测",
+    "laboratory": "实验室",
+    "sponsor": "申办者",
+    "ethics_committee": "伦理委员会",
+    "long_term_storage": "长期保存",
+    "cross_project": "跨项目使用",
+    "cross_institution": "跨机构使用",
+    "collection": "采集",
+    "seed bank": "建立种子细胞库",
+    "master bank": "建立主细胞库",
+    "working bank": "建立工作细胞库",
+    "fill": "灌装",
+    "vials filled": "分装冻存",
+    "shipped in": "装运于",
+    "returned in": "退回于",
+    "administered to": "给予",
+    "ultracentrifugation": "超速离心",
+    "tangential_flow_filtration": "切向流过滤",
+    "size_exclusion_chromatography": "分子排阻色谱",
+    "differential_centrifugation": "差速离心",
+    "affinity_capture": "亲和捕获",
 }

@@ -1,12 +1,15 @@
 """The only place where a domain error becomes an HTTP response (DESIGN.md "Errors").
 
-Body: {"error": kind, "detail": one sentence, "violations": [{"rule", "message"}]}.
+Body: {"error": kind, "detail": one sentence, "violations": [{"rule", "message"}]}; a sign-in
+that must choose a role also has "roles": [{"role", "label"}] (the label in the request's language).
 404 unknown item, 409 rule violation or conflict, 422 impossible input, 401/403 auth,
 429 too many wrong passwords (R-ACC-4).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -28,13 +31,22 @@ from ledger.errors import (
     Throttled,
     Unreachable,
 )
-from ledger.messages import Sentence
+from ledger.messages import Sentence, term
 
 
 class AuthError(LedgerError):
     """Not signed in, wrong password, expired token or locked account (401)."""
 
     kind = "unauthorized"
+
+
+class RoleChoiceError(AuthError):
+    """The password was right but no role, or a role the person does not hold, was named
+    (401). The answer also lists the person's roles, so that a station can offer them."""
+
+    def __init__(self, detail: Sentence, roles: Sequence[str]) -> None:
+        super().__init__(detail)
+        self.roles = tuple(roles)
 
 
 class ForbiddenError(LedgerError):
@@ -82,15 +94,18 @@ async def _ledger_error(request: Request, exc: Exception) -> JSONResponse:
     )
     rule = getattr(exc, "rule", None)
     if not violations and isinstance(rule, str):
-        violations = [{"rule": rule, "message": detail}]
+        # the sentence names its rule first ("R-ID-1: ..."); the violation names it once
+        message = re.sub(rf"^{re.escape(rule)}\s*[:\uff1a]\s*", "", detail)
+        violations = [{"rule": rule, "message": message}]
     headers = (
         {"WWW-Authenticate": "Bearer"} if isinstance(exc, AuthError | SignatureRefused) else None
     )
     if isinstance(exc, Throttled):
         headers = {"Retry-After": str(exc.retry_after)}
-    return JSONResponse(
-        error_body(exc.kind, detail, violations), status_code=_status_of(exc), headers=headers
-    )
+    body = error_body(exc.kind, detail, violations)
+    if isinstance(exc, RoleChoiceError):
+        body["roles"] = [{"role": r, "label": term(r, language)} for r in exc.roles]
+    return JSONResponse(body, status_code=_status_of(exc), headers=headers)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

@@ -16,7 +16,8 @@ from ledger.commands.shipments import shipment_of
 from ledger.core import Actor, LedgerCore, Receipt
 from ledger.domain.administration import Dose, DueVisit
 from ledger.domain.base import Meaning
-from ledger.domain.bedside import BedsideFacts, Decision, decide
+from ledger.domain.bedside import COLD_CHAIN, BedsideFacts, Decision, decide
+from ledger.domain.lineage import reason_of
 from ledger.domain.patient import Patient
 from ledger.domain.people import Person, Role
 from ledger.domain.product_vial import ProductVial
@@ -31,6 +32,7 @@ from ledger.domain.study import (
 )
 from ledger.errors import InvalidInput, NotFound, RuleViolation, Violation
 from ledger.identifiers import ItemType
+from ledger.messages import Sentence
 
 THAW = "bedside.thaw"
 VERIFY = "bedside.verify"
@@ -194,7 +196,7 @@ class BedsideCommands(LedgerCore):
             released=shipment is not None and vial.code in shipment.released,
             thawed_at=shipment.thawed.get(vial.code) if shipment else None,
             used_by=shipment.used.get(vial.code) if shipment else None,
-            excursion=shipment.excursion if shipment else None,
+            excursion=excursion_of(vial, shipment),
             item_refusals=vial.step_refusals(donors)
             + sealed_lineage_refusals(self, vial)
             + quality_refusals(self, [vial.code]),
@@ -219,3 +221,12 @@ class BedsideCommands(LedgerCore):
             exited_on=patient.exited_on,
         )
         return Bedside(facts, vial, shipment, patient, study)
+
+
+def excursion_of(vial: ProductVial, shipment: Shipment | None) -> str | Sentence | None:
+    """The unassessed excursion of the vial's shipment, as the vial's hold says it (in the
+    reader's language when it was recorded as a sentence), else as the shipment records it."""
+    if shipment is None or shipment.excursion is None:
+        return None
+    holds = [h for h in vial.holds if h["source"] == shipment.code and h["rule"] in COLD_CHAIN]
+    return reason_of(holds[-1]) if holds else shipment.excursion

@@ -105,11 +105,10 @@ class StorageCommands(LedgerCore):
         self, actor: Actor, unit: StorageUnit, logger: str, readings: Sequence[Reading]
     ) -> tuple[list[str], Receipt]:
         with self.command(actor):
-            found = unit.record_readings(logger, readings)
+            found, reason = unit.record_readings(logger, readings)
             held = [i for i in map(self._stored_item, found) if not _held_by(i, unit.code)]
-            assert unit.excursion is not None or not held
             for item in held:
-                reason = unit.excursion["reason"] if unit.excursion else ""
+                assert reason is not None
                 item.put_on_hold(RULE, reason, unit.code)
         return [i.code for i in held], self.record(unit, *held)
 

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 
 from ledger.domain.adverse_event import StudyStatus
 from ledger.errors import Violation
+from ledger.messages import Sentence
 
 #: The rules of a shipment's excursion holds: out of range (R-SHP-2), a gap (R-SHP-4).
 COLD_CHAIN = ("R-SHP-2", "R-SHP-4")
@@ -32,7 +33,7 @@ class BedsideFacts:
     released: bool  # released for use by that site's QP
     thawed_at: datetime | None
     used_by: str | None
-    excursion: str | None  # an unassessed excursion of its shipment
+    excursion: str | Sentence | None  # an unassessed excursion of its shipment
     item_refusals: Sequence[Violation]  # holds, disposal, donor look-back (lineage)
     vial_donors: Sequence[str]
     autologous_donors: Sequence[str]  # those of its donors who are autologous

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, NotRequired, TypedDict
 
 from eventsourcing.domain import event
 
@@ -20,12 +20,27 @@ from ledger.domain.base import enum_problems
 from ledger.domain.correction import Correctable
 from ledger.domain.donor_standing import ConsentScope, DonorStanding
 from ledger.errors import RuleViolation, Violation
+from ledger.messages import Sentence
+
+
+class Said(TypedDict):
+    """A reason as a translatable sentence: its English template and its values."""
+
+    template: str
+    params: dict[str, str | int | float]
 
 
 class Hold(TypedDict):
     rule: str
-    reason: str
+    reason: str  # as recorded, in English
     source: str
+    said: NotRequired[Said]  # the reason as a sentence, to show it in another language
+
+
+def reason_of(hold: Hold) -> str | Sentence:
+    """A hold's reason, translatable when it was recorded as a sentence."""
+    said = hold.get("said")
+    return Sentence.restored(said["template"], said["params"]) if said else hold["reason"]
 
 
 class DisposalCategory(StrEnum):
@@ -93,9 +108,16 @@ class DerivedItem(TracedItem):
         disposal = None
         distributions = ()
 
-    def put_on_hold(self, rule: str, reason: str, source: str) -> None:
-        """Stop every further step on this item (look-back, recall); the reason is shown."""
-        self._put_on_hold(Hold(rule=rule, reason=reason, source=source))
+    def put_on_hold(self, rule: str, reason: str | Sentence, source: str) -> None:
+        """Stop every further step on this item (look-back, recall); the reason is shown (in
+        the reader's language when it is a sentence)."""
+        hold = Hold(rule=rule, reason=str(reason), source=source)
+        if isinstance(reason, Sentence):
+            params = {
+                k: v if isinstance(v, int | float) else str(v) for k, v in reason.params.items()
+            }
+            hold["said"] = Said(template=reason.template, params=params)
+        self._put_on_hold(hold)
 
     @event("PutOnHold")
     def _put_on_hold(self, hold: Hold) -> None:
@@ -174,7 +196,7 @@ class DerivedItem(TracedItem):
                 h["rule"],
                 "{code} is on hold: {reason}; it may take no further step",
                 code=self.code,
-                reason=h["reason"],
+                reason=reason_of(h),
             )
             for h in self.holds
         ]

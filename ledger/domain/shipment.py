@@ -21,14 +21,15 @@ from ledger.domain.site_pharmacy import SitePharmacy
 from ledger.domain.temperature_log import (
     Gap,
     Reading,
-    describe,
-    describe_gap,
     excursions,
     gaps,
+    minutes_of,
     new_gaps,
+    stamp,
 )
 from ledger.errors import RuleViolation, Violation
 from ledger.identifiers import SHIPPED_IN
+from ledger.messages import Sentence
 
 
 class HandOff(TypedDict):
@@ -211,25 +212,37 @@ class Shipment(SitePharmacy):
         if outside:
             rule, reason = (
                 "R-SHP-2",
-                (
-                    f"temperature excursion in {self.code}: {describe(outside[0])} outside "
-                    f"{self.required['min_c']:g}..{self.required['max_c']:g} C "
-                    f"({len(outside)} readings, logger {logger.strip()}); await the assessment"
+                Sentence(
+                    "temperature excursion in {code}: {temp_c:g} C at {at} outside "
+                    "{min_c:g}..{max_c:g} C ({count} readings, logger {logger}); await the "
+                    "assessment",
+                    code=self.code,
+                    temp_c=outside[0]["temp_c"],
+                    at=stamp(outside[0]["at"]),
+                    min_c=self.required["min_c"],
+                    max_c=self.required["max_c"],
+                    count=len(outside),
+                    logger=logger.strip(),
                 ),
             )
         elif found:
             assert self.logger_interval_minutes is not None
             rule, reason = (
                 "R-SHP-4",
-                (
-                    f"temperature record of {self.code} incomplete: "
-                    f"{describe_gap(found[0], self.logger_interval_minutes)}; a gap longer than "
-                    "twice the interval counts as an excursion - await the assessment"
+                Sentence(
+                    "temperature record of {code} incomplete: no reading from {start} to {end} "
+                    "({minutes} min; the logger records every {interval} min); a gap longer "
+                    "than twice the interval counts as an excursion - await the assessment",
+                    code=self.code,
+                    start=stamp(found[0]["start"]),
+                    end=stamp(found[0]["end"]),
+                    minutes=minutes_of(found[0]),
+                    interval=self.logger_interval_minutes,
                 ),
             )
         else:
             return outside
-        self._excursion_found(reason, rule)
+        self._excursion_found(str(reason), rule)
         for vial in vials:
             vial.put_on_hold(rule, reason, self.code)
         return outside

@@ -22,13 +22,14 @@ from ledger.domain.temperature_log import (
     Gap,
     Reading,
     Window,
-    describe,
-    describe_gap,
     excursions,
     gaps,
+    minutes_of,
     outside_windows,
+    stamp,
 )
 from ledger.errors import RuleViolation, Violation
+from ledger.messages import Sentence
 
 RULE = "R-SHP-5"
 #: The coldest a liquid nitrogen tank's vapour phase may be allowed to warm to (R-CB-4): above
@@ -219,12 +220,14 @@ class StorageUnit(CodedItem):
 
     # --- temperature record (R-SHP-5) ---------------------------------------------------------
 
-    def record_readings(self, logger: str, readings: Sequence[Reading]) -> list[str]:
+    def record_readings(
+        self, logger: str, readings: Sequence[Reading]
+    ) -> tuple[list[str], Sentence | None]:
         """Record a logger's readings. Readings outside the range, or a stretch without a
         reading longer than twice the interval after the last reading recorded, is an
         excursion: returns the items that were in the unit during it, which the application
-        puts on hold (until assessed). Readings older than the last one recorded (a back-fill)
-        are checked against the range only."""
+        puts on hold (until assessed), and why. Readings older than the last one recorded (a
+        back-fill) are checked against the range only."""
         if not logger.strip():
             raise RuleViolation([Violation.of(RULE, "give the logger's serial number")])
         interval = self.logger_interval_minutes
@@ -240,24 +243,39 @@ class StorageUnit(CodedItem):
         latest = max((r["at"] for r in readings), default=self.last_reading)
         self._readings_recorded(logger.strip(), list(readings), outside, found, latest)
         if not windows:
-            return []
+            return [], None
         start = min(w["start"] for w in windows)
         end = max(w["end"] for w in windows)
         if outside:
-            reason = (
-                f"temperature excursion in storage unit {self.code} ({self.name}): "
-                f"{describe(outside[0])} outside {self.band['min_c']:g}..{self.band['max_c']:g} C "
-                f"({len(outside)} readings, logger {logger.strip()}); await QA's assessment"
+            said = Sentence(
+                "temperature excursion in storage unit {unit} ({name}): {temp_c:g} C at {at} "
+                "outside {min_c:g}..{max_c:g} C ({count} readings, logger {logger}); await QA's "
+                "assessment",
+                unit=self.code,
+                name=self.name,
+                temp_c=outside[0]["temp_c"],
+                at=stamp(outside[0]["at"]),
+                min_c=self.band["min_c"],
+                max_c=self.band["max_c"],
+                count=len(outside),
+                logger=logger.strip(),
             )
         else:
-            reason = (
-                f"temperature record of storage unit {self.code} ({self.name}) incomplete: "
-                f"{describe_gap(found[0], interval)}; a gap longer than twice the interval "
-                "counts as an excursion - await QA's assessment"
+            said = Sentence(
+                "temperature record of storage unit {unit} ({name}) incomplete: no reading from "
+                "{start} to {end} ({minutes} min; the logger records every {interval} min); a "
+                "gap longer than twice the interval counts as an excursion - await QA's "
+                "assessment",
+                unit=self.code,
+                name=self.name,
+                start=stamp(found[0]["start"]),
+                end=stamp(found[0]["end"]),
+                minutes=minutes_of(found[0]),
+                interval=interval,
             )
         items = self.items_during(start, end)
-        self._excursion_found(RULE if outside else "R-SHP-4", reason, start, end, items)
-        return items
+        self._excursion_found(RULE if outside else "R-SHP-4", str(said), start, end, items)
+        return items, said
 
     @event("ReadingsRecorded")
     def _readings_recorded(

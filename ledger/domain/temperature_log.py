@@ -64,7 +64,7 @@ def excursions(readings: Sequence[Reading], required: TemperatureRange) -> list[
 
 
 def describe(reading: Reading) -> str:
-    return f"{reading['temp_c']:g} C at {reading['at'].isoformat(timespec='minutes')}"
+    return f"{reading['temp_c']:g} C at {stamp(reading['at'])}"
 
 
 class Gap(TypedDict):
@@ -91,6 +91,15 @@ def new_gaps(before: Sequence[Gap], after: Sequence[Gap]) -> list[Gap]:
         for g in after
         if not any(b["start"] <= g["start"] and g["end"] <= b["end"] for b in before)
     ]
+
+
+def stamp(at: datetime) -> str:
+    """A reading's time as the messages say it (to the minute, with its UTC offset)."""
+    return at.isoformat(timespec="minutes")
+
+
+def minutes_of(gap: Gap) -> int:
+    return round((gap["end"] - gap["start"]).total_seconds() / 60)
 
 
 def describe_gap(gap: Gap, interval_minutes: int) -> str:

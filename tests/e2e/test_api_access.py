@@ -32,6 +32,8 @@ ANONYMOUS = {
     ("GET", "/api/v1/ledger/proof/inclusion"),
     ("GET", "/api/v1/ledger/proof/consistency"),
     ("GET", "/v/{code}"),
+    ("GET", "/"),
+    ("GET", "/trace"),
     ("GET", "/scan"),
     ("GET", "/bedside"),
     ("GET", "/trace/{code}"),

@@ -66,6 +66,24 @@ def test_r_cln_2_bedside_reasons_are_chinese_with_accept_language_zh(client: Tes
     assert all(r["message"] != e["message"] for r, e in pairs)
 
 
+def test_r_shp_2_an_excursion_holds_reason_is_chinese_at_a_chinese_bedside(
+    client: TestClient,
+) -> None:
+    # Given a vial of the demo's warm shipment, held by its excursion (R-SHP-2)
+    body = {**_bedside(client), "vial": demo_code(ItemType.PRODUCT_VIAL, 4)}
+    english = client.post("/api/v1/bedside/verify", json=body, headers=_token(client)).json()
+    chinese = client.post(
+        "/api/v1/bedside/verify", json=body, headers={**_token(client), **ZH}
+    ).json()
+    # Then the hold's reason, recorded in English, is shown in Chinese too
+    held = {r["rule"]: r["message"] for r in chinese["reasons"]}["R-SHP-2"]
+    assert "发生温度偏离" in held and "-41.2 C" in held
+    assert "temperature excursion" not in held
+    assert (
+        "temperature excursion" in {r["rule"]: r["message"] for r in english["reasons"]}["R-SHP-2"]
+    )
+
+
 def test_r_cln_2_a_refused_thaw_is_chinese_with_the_same_rules(client: TestClient) -> None:
     # Given a thaw at the bedside that the rules refuse (409, nothing written)
     english = client.post("/api/v1/bedside/thaw", json=_bedside(client), headers=_token(client))
@@ -77,7 +95,7 @@ def test_r_cln_2_a_refused_thaw_is_chinese_with_the_same_rules(client: TestClien
     rules = [v["rule"] for v in chinese.json()["violations"]]
     assert rules == [v["rule"] for v in english.json()["violations"]]
     assert "R-CLN-4" in rules
-    assert "研究方案不允许此给药途径：鼻腔给药" in chinese.json()["detail"]
+    assert "研究方案不允许此给药途径：鼻内给药" in chinese.json()["detail"]
     assert "route intranasal is not allowed by the protocol" in english.json()["detail"]
 
 
@@ -110,7 +128,11 @@ def test_r_id_1_a_mistyped_scan_is_refused_in_chinese(client: TestClient) -> Non
     assert chinese.json()["violations"][0]["rule"] == "R-ID-1"
     assert "check character does not match" in english.json()["detail"]
     assert "校验字符不匹配" in chinese.json()["detail"]
-    assert chinese.json()["violations"][0]["message"] == chinese.json()["detail"]
+    # and a station showing "rule: message" names the rule once (not "R-ID-1: R-ID-1: ...")
+    for answer in (english, chinese):
+        violation = answer.json()["violations"][0]
+        assert not violation["message"].startswith("R-ID-1")
+        assert answer.json()["detail"].endswith(violation["message"])
 
 
 def test_a_scanned_items_type_and_status_are_shown_in_the_language_asked(
@@ -152,3 +174,16 @@ def test_other_languages_keep_the_english_contract(client: TestClient, header: s
     assert answer.json()["detail"] == (
         f"{code} is a valid code but no such product vial is recorded; check the label"
     )
+
+
+def test_r_id_2_a_refused_label_check_is_chinese_with_accept_language_zh(
+    client: TestClient,
+) -> None:
+    vial = demo_code(ItemType.PRODUCT_VIAL, 2)
+    body = {"text": f"http://localhost:8000/v/{vial}"}  # the printed code, not the QR payload
+    english = client.post("/api/v1/labels/verify", json=body)
+    chinese = client.post("/api/v1/labels/verify", json=body, headers=ZH)
+    assert english.status_code == chinese.status_code == 422
+    assert "is not a CellTrace signed label" in english.json()["detail"]
+    assert chinese.json()["detail"].startswith("R-ID-2：")
+    assert "不是 CellTrace 签名标签" in chinese.json()["detail"]

@@ -63,7 +63,9 @@ def test_r_trc_3_trace_page_shows_graph_and_timeline_with_hashes(client: TestCli
     panel = client.get(f"/trace/{PERSON}/panel", headers=as_role(client, "auditor"))
     assert panel.status_code == 200
     assert "<svg" in panel.text and f'data-code="{PERSON}"' in panel.text
-    assert "Person.Registered" in panel.text
+    # the timeline says what happened in words, not the event's class name
+    assert 'class="what">Registered with the roles operator<' in panel.text
+    assert ">Person.Registered<" not in panel.text
     assert panel.text.count('class="hash"') >= 1
 
 

@@ -59,7 +59,7 @@ def test_format_specs_work_in_both_languages() -> None:
     assert any(f"thawed at {thawed}" in m for m in english)
     assert any(f"于 {thawed} 复苏" in m for m in chinese)
     assert "2.5 mL is not a dose level of cohort high (1, 5)" in english
-    assert "2.5 mL 不是队列 high 的剂量水平（1、5）" in chinese
+    assert "2.5 mL 不是剂量组 high 的剂量水平（1、5）" in chinese
 
 
 def test_words_are_translated_and_codes_are_not() -> None:
@@ -73,7 +73,7 @@ def test_words_are_translated_and_codes_are_not() -> None:
     assert english["R-CLN-2"] == (
         "route intranasal is not allowed by the protocol (intravenous, intra_arterial)"
     )
-    assert chinese["R-CLN-2"] == "研究方案不允许此给药途径：鼻腔给药（允许：静脉输注、动脉内给药）"
+    assert chinese["R-CLN-2"] == "研究方案不允许此给药途径：鼻内给药（允许：静脉注射、动脉内注射）"
 
 
 def test_roles_keep_their_code_for_sign_in() -> None:

@@ -66,7 +66,484 @@ MESSAGES: dict[str, dict[str, str]] = {
     "trace.down": {"en": "Trace forward to every product", "zh": "向下追踪至全部产品"},
     "trace.graph": {"en": "Genealogy", "zh": "谱系图"},
     "trace.timeline": {"en": "Timeline", "zh": "时间线"},
+    # the timeline in words (ledger.api.pages.timeline, ledger.projections.narrative)
+    "col.when_local": {"en": "When (device time, else UTC)", "zh": "时间（设备时间，否则为 UTC）"},
+    "col.item": {"en": "Recorded on", "zh": "记录于"},
+    "trace.custody_note": {
+        "en": "With its chain of custody: the events of the shipments it travelled in and of "
+        "its administration that concern it, each marked with the item it was recorded on.",
+        "zh": "含监管链：其所在运输批次及给药记录中涉及本物品的事件，均注明所记录的物品。",
+    },
+    "trace.server_time": {"en": "server time", "zh": "服务器时间"},
+    "trace.cosigned": {"en": "co-signed by", "zh": "共同签名"},
+    "trace.cosign": {"en": "{person} ({role}, {meaning})", "zh": "{person}（{role}，{meaning}）"},
+    "trace.reauthenticated": {"en": "signed with password", "zh": "已输入密码签名"},
+    "event.fallback": {"en": "{name}", "zh": "{name}"},
+    "event.ItemsDerived": {
+        "en": "Linked to {codes:list} ({step:term})",
+        "zh": "关联至 {codes:list}（{step:term}）",
+    },
+    "event.PutOnHold": {
+        "en": "Put on hold under {hold[rule]} by {hold[source]}: {reason}",
+        "zh": "依据 {hold[rule]} 暂停使用（来源 {hold[source]}）：{reason}",
+    },
+    "event.HoldLifted": {
+        "en": "Hold under {rule} from {source} lifted: {reason}",
+        "zh": "解除 {source} 依据 {rule} 的暂停：{reason}",
+    },
+    "event.Disposed": {
+        "en": "Disposed of as {disposal[category]:term}: {disposal[method]}, witnessed by "
+        "{disposal[witness]}",
+        "zh": "作为{disposal[category]:term}销毁：{disposal[method]}，见证人 {disposal[witness]}",
+    },
+    "event.MaterialDistributed": {
+        "en": "Sent to {distribution[institution]} for {distribution[project]} (agreement "
+        "{distribution[reference]})",
+        "zh": "已发送至 {distribution[institution]}，用于 {distribution[project]}"
+        "（协议 {distribution[reference]}）",
+    },
+    "event.DataShared": {
+        "en": "Data shared with {distribution[institution]} for {distribution[project]} "
+        "(agreement {distribution[reference]})",
+        "zh": "数据已共享给 {distribution[institution]}，用于 {distribution[project]}"
+        "（协议 {distribution[reference]}）",
+    },
+    "event.EntryCorrected": {
+        "en": "Entry {corrected_version} ({corrected_event:term}) corrected: {reason}",
+        "zh": "第 {corrected_version} 条记录（{corrected_event:term}）已更正：{reason}",
+    },
+    "event.Donor.Registered": {
+        "en": "Registered as an {kind:term} donor",
+        "zh": "登记为{kind:term}供者",
+    },
+    "event.IdentityRecorded": {
+        "en": "Identity recorded in the personal-data store ({fields:list})",
+        "zh": "身份信息已存入个人数据库（{fields:list}）",
+    },
+    "event.IdentityErased": {
+        "en": "Identity erased from the personal-data store: {reason}",
+        "zh": "已从个人数据库删除身份信息：{reason}",
+    },
+    "event.ConsentRecorded": {
+        "en": "Consent {form_version} signed on {consented_on} for {scopes:terms} "
+        "({institution}, {project})",
+        "zh": "已于 {consented_on} 签署知情同意 {form_version}，范围：{scopes:terms}"
+        "（{institution}，{project}）",
+    },
+    "event.ConsentWithdrawn": {
+        "en": "Consent withdrawn: {reason}",
+        "zh": "已撤回知情同意：{reason}",
+    },
+    "event.ScreeningRecorded": {
+        "en": "Screening of sample {screening[sample_reference]}: {markers} markers, {reactive} "
+        "reactive or indeterminate",
+        "zh": "样本 {screening[sample_reference]} 筛查：{markers} 项标志物，"
+        "{reactive} 项阳性或不确定",
+    },
+    "event.EligibilityDetermined": {
+        "en": "Eligibility decided: {verdict:term} ({reason})",
+        "zh": "合格性判定：{verdict:term}（{reason}）",
+    },
+    "event.IneligibleAfterLookback": {
+        "en": "Found ineligible on look-back ({found_on}): {reason}",
+        "zh": "经回溯判定不合格（{found_on}）：{reason}",
+    },
+    "event.MaterialLot.Received": {
+        "en": "Received {material} lot {supplier_lot} from {supplier} (CoA {coa_ref}), expires "
+        "{expiry}; in quarantine until QC releases it",
+        "zh": "已接收 {material} 物料（供应商 {supplier}，批号 {supplier_lot}，质量合格证明 "
+        "{coa_ref}），有效期至 {expiry}；质量控制放行前待检",
+    },
+    "event.MaterialLot.Released": {
+        "en": "Released by QC ({qc_record_ref})",
+        "zh": "质量控制已放行（{qc_record_ref}）",
+    },
+    "event.MaterialLot.Rejected": {
+        "en": "Rejected by QC: {reason}",
+        "zh": "质量控制拒收：{reason}",
+    },
+    "event.Recalled": {"en": "Recalled: {reason}", "zh": "已召回：{reason}"},
+    "event.Collection.Received": {
+        "en": "{sample_type:term} collected at {collected_at} ({sop_version}), arrived at "
+        "{arrival[arrived_at]} at {arrival[temperature_c]:g} C",
+        "zh": "{sample_type:term}采集于 {collected_at}（{sop_version}），到达时间 "
+        "{arrival[arrived_at]}，温度 {arrival[temperature_c]:g} C",
+    },
+    "event.CellLineStock.Received": {
+        "en": "Cell line {line_name} ({cell_type}) received from {supplier}, lot {supplier_lot}",
+        "zh": "已接收细胞系 {line_name}（{cell_type}），供应商 {supplier}，批号 {supplier_lot}",
+    },
+    "event.Isolated": {
+        "en": "{cell_type} isolated from {sources:list} ({method:term})",
+        "zh": "从 {sources:list} 分离得到 {cell_type}（{method:term}）",
+    },
+    "event.Picked": {
+        "en": "Clone of {cell_type} picked from {sources:list} ({method})",
+        "zh": "从 {sources:list} 挑取 {cell_type} 单克隆（{method}）",
+    },
+    "event.Engineered": {
+        "en": "Engineered with {vector[type]} {vector[name]}, lot {vector[lot]}",
+        "zh": "已用 {vector[type]} {vector[name]}（批号 {vector[lot]}）进行基因修饰",
+    },
+    "event.IdentityConfirmed": {
+        "en": "Identity by {method}: {verdict:term} (report {report_ref})",
+        "zh": "身份鉴定（{method}）：{verdict:term}（报告 {report_ref}）",
+    },
+    "event.Established": {
+        "en": "Cell bank ({tier:term}) established: {count} vials at passage {passage} (limit "
+        "{max_passage})",
+        "zh": "细胞库（{tier:term}）已建立：{count} 支冻存管，第 {passage} 代"
+        "（上限 {max_passage}）",
+    },
+    "event.CellBank.Released": {"en": "Released by QA for use", "zh": "质量保证已放行使用"},
+    "event.CellBank.TestResultRecorded": {
+        "en": "Bank test {result[test]}: {verdict:term} ({result[laboratory]}, report "
+        "{result[report_ref]})",
+        "zh": "细胞库检测 {result[test]}：{verdict:term}（{result[laboratory]}，报告 "
+        "{result[report_ref]}）",
+    },
+    "event.TestResultRecorded": {
+        "en": "QC result {result[test]} {result[value]} {result[unit]}, {verdict:term} (limit "
+        "{result[limit]})",
+        "zh": "质量控制结果 {result[test]} {result[value]} {result[unit]}，{verdict:term}"
+        "（限度 {result[limit]}）",
+    },
+    "event.Frozen": {
+        "en": "Frozen from {bank} at passage {passage}, stored at {place}",
+        "zh": "由 {bank} 冻存，第 {passage} 代，存放于 {place}",
+    },
+    "event.Thawed": {
+        "en": "Thawed for {purpose:term}: viability {viability_pct:g} %",
+        "zh": "复苏用于{purpose:term}：活率 {viability_pct:g} %",
+    },
+    "event.Started": {
+        "en": "Culture started from {sources:list} at passage {passage} with {used:list}",
+        "zh": "由 {sources:list} 开始培养，第 {passage} 代，使用 {used:list}",
+    },
+    "event.Passaged": {
+        "en": "Passaged to passage {number}: {dissociation}; feeding {feed}",
+        "zh": "传代至第 {number} 代：{dissociation}；换液 {feed}",
+    },
+    "event.CollectionStageStarted": {
+        "en": "Supernatant collection started with {used:list}",
+        "zh": "开始上清收集，使用 {used:list}",
+    },
+    "event.Collected": {
+        "en": "Harvested {volume_ml:g} mL from {sources:list} ({stage:term})",
+        "zh": "从 {sources:list} 收获 {volume_ml:g} mL（{stage:term}）",
+    },
+    "event.Purified": {
+        "en": "Purified {volume_ml:g} mL of {terms[product]} from {sources:list} "
+        "({method:term}), specification {terms[specification]} v{terms[spec_version]}, "
+        "expires {expiry}",
+        "zh": "由 {sources:list} 纯化得到 {terms[product]} {volume_ml:g} mL（{method:term}），"
+        "质量标准 {terms[specification]} 第 {terms[spec_version]} 版，有效期至 {expiry}",
+    },
+    "event.Formulated": {
+        "en": "Placebo formulated: {volume_ml:g} mL by {method}, specification "
+        "{terms[specification]} v{terms[spec_version]}, expires {expiry}",
+        "zh": "已配制安慰剂 {volume_ml:g} mL（{method}），质量标准 {terms[specification]} "
+        "第 {terms[spec_version]} 版，有效期至 {expiry}",
+    },
+    "event.Quarantined": {"en": "Quarantined: {reason}", "zh": "已隔离：{reason}"},
+    "event.QuarantineLifted": {"en": "Quarantine lifted: {reason}", "zh": "解除隔离：{reason}"},
+    "event.Rejected": {"en": "Rejected: {reason}", "zh": "判定不合格：{reason}"},
+    "event.Certified": {
+        "en": "Certified by QA: {tests:list} in specification",
+        "zh": "质量保证已认证：{tests:list} 符合质量标准",
+    },
+    "event.Closed": {"en": "Lot closed: every vial accounted for", "zh": "批已关闭：每瓶均已清点"},
+    "event.VialsFilled": {
+        "en": "Filled into {vials} vials of {volume_ml:g} mL ({container})",
+        "zh": "已分装为 {vials} 瓶，每瓶 {volume_ml:g} mL（{container}）",
+    },
+    "event.KitsFilled": {
+        "en": "Filled {count} kits of the blinded study (their codes sealed)",
+        "zh": "已分装 {count} 个盲法研究药盒（编码已密封）",
+    },
+    "event.OosInvestigationOpened": {
+        "en": "OOS investigation {number} opened: {test} out of specification (report "
+        "{report_ref})",
+        "zh": "已启动超标调查 {number}：{test} 不符合质量标准（报告 {report_ref}）",
+    },
+    "event.OosFindingRecorded": {
+        "en": "OOS investigation {number}, {phase:term} phase: {finding}",
+        "zh": "超标调查 {number}，{phase:term}阶段：{finding}",
+    },
+    "event.OosConcluded": {
+        "en": "OOS investigation {number} concluded: {outcome:term} ({conclusion})",
+        "zh": "超标调查 {number} 结论：{outcome:term}（{conclusion}）",
+    },
+    "event.Filled": {
+        "en": "Filled from {lot}: {volume_ml:g} mL in {container}, kept at "
+        "{storage[min_c]:g}..{storage[max_c]:g} C, expires {expiry}",
+        "zh": "由 {lot} 分装：{volume_ml:g} mL，{container}，贮存于 "
+        "{storage[min_c]:g}..{storage[max_c]:g} C，有效期至 {expiry}",
+    },
+    "event.Retained": {
+        "en": "Kept as a retained sample at {place}",
+        "zh": "作为留样保存于 {place}",
+    },
+    "event.StoredInUnit": {"en": "Stored in {unit} {place}", "zh": "存放于 {unit} {place}"},
+    "event.LeftUnit": {"en": "Taken out of {unit}: {why}", "zh": "已移出 {unit}：{why}"},
+    "event.Reconciled": {
+        "en": "Accounts reconciled: {in_stock} counted in stock, {unaccounted} unaccounted",
+        "zh": "数量平衡已核对：清点库存 {in_stock}，去向不明 {unaccounted}",
+    },
+    "event.DiscrepancyFound": {
+        "en": "Discrepancy found, deviation {deviation}: {description}",
+        "zh": "发现数量差异，偏差 {deviation}：{description}",
+    },
+    "event.Shipped": {
+        "en": "Shipped to {site} with {first[custodian]}: {count} vials kept at "
+        "{required[min_c]:g}..{required[max_c]:g} C",
+        "zh": "已发往 {site}，承运 {first[custodian]}：{count} 瓶，运输温度 "
+        "{required[min_c]:g}..{required[max_c]:g} C",
+    },
+    "event.HandedOff": {
+        "en": "Handed off to {hand_off[custodian]} at {hand_off[at]}",
+        "zh": "于 {hand_off[at]} 交接给 {hand_off[custodian]}",
+    },
+    "event.ReadingsRecorded": {
+        "en": "Logger {logger}: {count} readings, {outside} outside {range}, {gaps} gaps",
+        "zh": "温度记录仪 {logger}：{count} 个读数，{outside} 个超出 {range}，{gaps} 处中断",
+    },
+    "event.ExcursionFound": {
+        "en": "Temperature excursion ({rule}): {reason}",
+        "zh": "温度偏离（{rule}）：{reason}",
+    },
+    "event.ExcursionAssessed": {
+        "en": "Excursion assessed by QA as {verdict:term} (report {report_ref}): {reason}",
+        "zh": "质量保证评估温度偏离为{verdict:term}（报告 {report_ref}）：{reason}",
+    },
+    "event.Delivered": {"en": "Delivered to the site at {at}", "zh": "于 {at} 送达研究机构"},
+    "event.ReceiptInspected": {
+        "en": "Re-inspected on receipt: {passed} passed, {failed} failed, {missing} missing",
+        "zh": "到货复检：{passed} 瓶合格，{failed} 瓶不合格，{missing} 瓶缺失",
+    },
+    "event.ReceiptInspected.passed": {
+        "en": "Re-inspected on receipt at the site: passed",
+        "zh": "研究机构到货复检：合格",
+    },
+    "event.ReceiptInspected.failed": {
+        "en": "Re-inspected on receipt at the site: failed ({reason})",
+        "zh": "研究机构到货复检：不合格（{reason}）",
+    },
+    "event.ReceiptInspected.missing": {
+        "en": "Re-inspected on receipt at the site: missing from the shipment",
+        "zh": "研究机构到货复检：运输批次中缺失",
+    },
+    "event.ReleasedForUse": {
+        "en": "Released for use by the site QP: {count} vials",
+        "zh": "研究机构质量受权人已放行使用：{count} 瓶",
+    },
+    "event.ReleasedForUse.vial": {
+        "en": "Released for use by the site QP",
+        "zh": "研究机构质量受权人已放行使用",
+    },
+    "event.VialsStored": {
+        "en": "{count} vials stored in {where} at {unit_c:g} C",
+        "zh": "{count} 瓶存放于 {where}（{unit_c:g} C）",
+    },
+    "event.VialsStored.vial": {
+        "en": "Stored in {where} at {unit_c:g} C",
+        "zh": "存放于 {where}（{unit_c:g} C）",
+    },
+    "event.VialDispensed": {
+        "en": "{vial} dispensed for {patient} to {place}",
+        "zh": "{vial} 已为 {patient} 发药至 {place}",
+    },
+    "event.VialThawed": {
+        "en": "{vial} thawed at the bedside at {at}",
+        "zh": "{vial} 于 {at} 在床旁复苏",
+    },
+    "event.VialUsed": {"en": "{vial} used for {patient}", "zh": "{vial} 已用于 {patient}"},
+    "event.VialsReturned": {
+        "en": "{vials:list} sent back to the manufacturer in {back}",
+        "zh": "{vials:list} 已随 {back} 退回生产企业",
+    },
+    "event.Returned": {
+        "en": "Returned from {site} with {courier}: {vials:list} ({reason})",
+        "zh": "由 {courier} 从 {site} 退回：{vials:list}（{reason}）",
+    },
+    "event.ReceivedBack": {
+        "en": "Received back at the manufacturer, {place}: {count} vials, {lost} missing",
+        "zh": "生产企业已接收退回（{place}）：{count} 瓶，缺失 {lost} 瓶",
+    },
+    "event.Site.Registered": {"en": "Site registered: {name}", "zh": "研究机构已登记：{name}"},
+    "event.ShipmentSent": {
+        "en": "Shipment {shipment} sent to this site",
+        "zh": "运输批次 {shipment} 已发往本机构",
+    },
+    "event.UnitRegistered": {
+        "en": "Storage unit {unit} registered at this site",
+        "zh": "储存设备 {unit} 已在本机构登记",
+    },
+    "event.Study.Registered": {
+        "en": "Study registered: {title}, protocol {protocol[version]}",
+        "zh": "研究已登记：{title}，方案 {protocol[version]}",
+    },
+    "event.SiteActivated": {
+        "en": "Site {site_code} activated for the study",
+        "zh": "研究机构 {site_code} 已启用",
+    },
+    "event.SubjectEnrolled": {
+        "en": "Subject {patient_code} enrolled at {site_code}",
+        "zh": "受试者 {patient_code} 已在 {site_code} 入组",
+    },
+    "event.SubjectRandomised": {
+        "en": "Subject {patient} given randomisation number {number}",
+        "zh": "受试者 {patient} 获得随机号 {number}",
+    },
+    "event.RandomisationLoaded": {
+        "en": "Randomisation list {reference} loaded",
+        "zh": "已载入随机表 {reference}",
+    },
+    "event.RandomisationSealed": {
+        "en": "Randomisation list {reference} sealed: {numbers} numbers",
+        "zh": "随机表 {reference} 已密封：{numbers} 个随机号",
+    },
+    "event.KitsAdded": {
+        "en": "Kits added to the study: {codes:list}",
+        "zh": "药盒已加入研究：{codes:list}",
+    },
+    "event.AdverseEventReported": {
+        "en": "Adverse event {adverse_event[number]} of {adverse_event[patient]}: grade "
+        "{adverse_event[grade]}, {seriousness:term}: {adverse_event[description]}",
+        "zh": "{adverse_event[patient]} 的不良事件 {adverse_event[number]}："
+        "{adverse_event[grade]} 级，{seriousness:term}：{adverse_event[description]}",
+    },
+    "event.AdverseEventFollowedUp": {
+        "en": "Adverse event {number} followed up on {on}: {note}",
+        "zh": "不良事件 {number} 于 {on} 随访：{note}",
+    },
+    "event.ReportRecorded": {
+        "en": "Report on adverse event {number} filed: {reference}, {reported_on}",
+        "zh": "不良事件 {number} 的报告已提交：{reference}，{reported_on}",
+    },
+    "event.HaltReported": {
+        "en": "Report on halt {number} filed: {reference}, {reported_on}",
+        "zh": "暂停决定 {number} 的报告已提交：{reference}，{reported_on}",
+    },
+    "event.Paused": {"en": "Study paused: {reason}", "zh": "研究已暂停：{reason}"},
+    "event.Resumed": {
+        "en": "Study resumed ({reference}): {reason}",
+        "zh": "研究已恢复（{reference}）：{reason}",
+    },
+    "event.Terminated": {
+        "en": "Study terminated ({reference}): {reason}",
+        "zh": "研究已终止（{reference}）：{reason}",
+    },
+    "event.PausedFor": {
+        "en": "Study paused by the {halt[by]:term} ({halt[reference]}): {halt[reason]}",
+        "zh": "研究由{halt[by]:term}暂停（{halt[reference]}）：{halt[reason]}",
+    },
+    "event.ResumedBy": {
+        "en": "Study resumed by the {halt[by]:term} ({halt[reference]}): {halt[reason]}",
+        "zh": "研究由{halt[by]:term}恢复（{halt[reference]}）：{halt[reason]}",
+    },
+    "event.TerminatedBy": {
+        "en": "Study terminated by the {halt[by]:term} ({halt[reference]}): {halt[reason]}",
+        "zh": "研究由{halt[by]:term}终止（{halt[reference]}）：{halt[reason]}",
+    },
+    "event.Enrolled": {
+        "en": "Enrolled in {study} at {site}, cohort {cohort}, consent "
+        "{consent[form_version]} signed {consent[signed_on]}",
+        "zh": "已入组 {study}（{site}），剂量组 {cohort}，知情同意 {consent[form_version]} "
+        "签署于 {consent[signed_on]}",
+    },
+    "event.Administered": {
+        "en": "Administered {dose[dose]} {dose[unit]} {dose[route]:term} to {patient}, dose "
+        "{number} of {planned} ({dose[vial]}, checked by pharmacist {dose[pharmacist]})",
+        "zh": "已给予 {patient} {dose[dose]} {dose[unit]}，{dose[route]:term}，第 {number} 剂"
+        "/共 {planned} 剂（{dose[vial]}，药师 {dose[pharmacist]} 核对）",
+    },
+    "event.Administered.numbered": {
+        "en": "Administered {dose[dose]} {dose[unit]} {dose[route]:term} to {patient}, dose "
+        "{number} ({dose[vial]}, checked by pharmacist {dose[pharmacist]})",
+        "zh": "已给予 {patient} {dose[dose]} {dose[unit]}，{dose[route]:term}，第 {number} 剂"
+        "（{dose[vial]}，药师 {dose[pharmacist]} 核对）",
+    },
+    "event.Exited": {
+        "en": "Left the study on {exited_on}: {reason}; follow-up visit due {visit[due]}",
+        "zh": "于 {exited_on} 退出研究：{reason}；随访访视应于 {visit[due]} 进行",
+    },
+    "event.VisitCompleted": {
+        "en": "Follow-up visit {label:term} after dose {number} done on {done_on}",
+        "zh": "第 {number} 剂后的{label:term}随访已于 {done_on} 完成",
+    },
+    "event.EmergencyUnblinded": {
+        "en": "Emergency unblinding of {vial}: {reason}",
+        "zh": "紧急揭盲 {vial}：{reason}",
+    },
+    "event.StorageUnit.Registered": {
+        "en": "{name} ({kind}) registered, kept at {band[min_c]:g}..{band[max_c]:g} C, logger "
+        "every {logger_interval_minutes} min",
+        "zh": "{name}（{kind}）已登记，温度范围 {band[min_c]:g}..{band[max_c]:g} C，记录间隔 "
+        "{logger_interval_minutes} 分钟",
+    },
+    "event.ItemsPut": {"en": "{items:list} put in at {place}", "zh": "{items:list} 已放入 {place}"},
+    "event.ItemsTaken": {"en": "{items:list} taken out: {why}", "zh": "{items:list} 已取出：{why}"},
+    "event.Person.Registered": {
+        "en": "Registered with the roles {roles:terms}",
+        "zh": "已登记，角色：{roles:terms}",
+    },
+    "event.RoleGranted": {"en": "Role granted: {role:term}", "zh": "授予角色：{role:term}"},
+    "event.RoleRevoked": {
+        "en": "Role revoked: {role:term} ({reason})",
+        "zh": "撤销角色：{role:term}（{reason}）",
+    },
+    "event.TrainingRecorded": {
+        "en": "Trained for {step_type} ({sop}) on {completed_on}, valid until {expires_on}",
+        "zh": "已于 {completed_on} 完成 {step_type} 培训（{sop}），有效期至 {expires_on}",
+    },
+    "event.QPAuthorised": {
+        "en": "Authorised as Qualified Person for {site_code}",
+        "zh": "已授权为 {site_code} 的质量受权人",
+    },
+    "event.Deviation.Opened": {
+        "en": "Deviation opened ({severity:term}, {kind:term}): {description}; items {items:list}",
+        "zh": "已开启偏差（{severity:term}，{kind:term}）：{description}；涉及 {items:list}",
+    },
+    "event.Deviation.Closed": {
+        "en": "Deviation closed: root cause {root_cause}; impact {impact}",
+        "zh": "偏差已关闭：根本原因 {root_cause}；影响 {impact}",
+    },
+    "event.CapaPlanned": {"en": "CAPA {capa} planned", "zh": "已计划纠正预防措施 {capa}"},
+    "event.Planned": {
+        "en": "CAPA for {deviation}: {action}, owner {owner}, due {due_on}",
+        "zh": "{deviation} 的纠正预防措施：{action}，负责人 {owner}，截止 {due_on}",
+    },
+    "event.Completed": {
+        "en": "CAPA done on {done_on}: {note}",
+        "zh": "纠正预防措施已于 {done_on} 完成：{note}",
+    },
+    "event.EffectivenessChecked": {
+        "en": "CAPA effectiveness checked: {verdict:term} ({evidence})",
+        "zh": "纠正预防措施有效性：{verdict:term}（{evidence}）",
+    },
     "trace.nothing": {"en": "No linked items yet.", "zh": "暂无关联物品。"},
+    "trace.graph_title": {"en": "Genealogy of {code}", "zh": "{code} 的谱系图"},
+    "trace.show_as": {"en": "Show as", "zh": "显示方式"},
+    "trace.view_picture": {"en": "Picture", "zh": "图示"},
+    "trace.view_list": {"en": "List", "zh": "列表"},
+    "trace.zoom_in": {"en": "Zoom in", "zh": "放大"},
+    "trace.zoom_out": {"en": "Zoom out", "zh": "缩小"},
+    "trace.zoom_reset": {"en": "Reset the zoom", "zh": "恢复原始大小"},
+    "trace.pan_hint": {
+        "en": "Drag or scroll to move around; select an item to trace it.",
+        "zh": "拖动或滚动以浏览；点选物品可查看其追溯。",
+    },
+    "trace.legend_root": {"en": "this item", "zh": "当前物品"},
+    "trace.legend_hold": {"en": "on hold", "zh": "暂停使用"},
+    "trace.legend_quality": {"en": "open deviation or OOS", "zh": "未关闭的偏差或 OOS"},
+    "trace.search": {"en": "Find in this trace", "zh": "在本次追溯中查找"},
+    "trace.search_hint": {"en": "code, status or type", "zh": "编码、状态或类型"},
+    "trace.matches": {"en": "{n} of {total} items match.", "zh": "{total} 项中有 {n} 项匹配。"},
+    "trace.no_match": {"en": "No item matches.", "zh": "没有匹配的物品。"},
+    "trace.from": {"en": "from", "zh": "来自"},
+    "trace.also_from": {"en": "also from", "zh": "另来自"},
+    "trace.no_parent": {"en": "no parent in this trace", "zh": "本次追溯中无上游物品"},
     "col.when": {"en": "Recorded (UTC)", "zh": "记录时间（UTC）"},
     "col.event": {"en": "Event", "zh": "事件"},
     "col.actor": {"en": "Person", "zh": "人员"},
@@ -133,6 +610,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Signed out after a period without activity. Sign in again to continue.",
         "zh": "因长时间无操作已自动退出。请重新登录后继续。",
     },
+    "session.person": {
+        "en": "Person code (type it or scan your badge)",
+        "zh": "人员编码（输入或扫描工牌）",
+    },
+    "session.recent": {"en": "Recently signed in on this device:", "zh": "最近在本设备登录："},
+    "session.forget": {"en": "Forget this list", "zh": "清除此列表"},
+    "session.choose_role": {
+        "en": "{person} holds the roles {roles}; choose one.",
+        "zh": "{person} 拥有的角色为{roles}；请选择其一。",
+    },
+    "session.and": {"en": " and ", "zh": "和"},
+    "session.comma": {"en": ", ", "zh": "、"},
+    "item.location": {"en": "Location", "zh": "所在位置"},
     "meaning.performed": {"en": "performed", "zh": "执行"},
     "meaning.reviewed": {"en": "reviewed", "zh": "审核"},
     "meaning.approved": {"en": "approved", "zh": "批准"},
@@ -380,17 +870,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     "bedside.no_go": {"en": "NO-GO", "zh": "禁止给药"},
     "bedside.go_note": {
         "en": "Every check passed. Record the thaw, then the administration.",
-        "zh": "全部核对项均通过。请先记录解冻，再记录给药。",
+        "zh": "全部核对项均通过。请先记录复苏，再记录给药。",
     },
     "bedside.no_go_note": {
         "en": "Do not administer. Every reason, with its rule:",
         "zh": "请勿给药。全部原因及所依据的规则：",
     },
-    "bedside.thaw_title": {"en": "1. Thaw", "zh": "1. 解冻"},
-    "bedside.thaw": {"en": "Record the thaw", "zh": "记录解冻"},
+    "bedside.thaw_title": {"en": "1. Thaw", "zh": "1. 复苏"},
+    "bedside.thaw": {"en": "Record the thaw", "zh": "记录复苏"},
     "bedside.thawed": {
         "en": "Thaw recorded: the in-use time has started",
-        "zh": "已记录解冻：开始计算使用时限",
+        "zh": "已记录复苏：开始计算使用时限",
     },
     "bedside.administer_title": {
         "en": "2. Administration, signed by the nurse and the pharmacist",

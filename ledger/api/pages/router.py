@@ -20,12 +20,12 @@ from ledger.api.access import Read, reads
 from ledger.api.deps import Context, get_context
 from ledger.api.pages import graph_svg, temperature_svg
 from ledger.api.pages.i18n import LANGUAGES, MESSAGES, language, translator
+from ledger.api.pages.timeline import timeline
 from ledger.commands.registry import STEPS
 from ledger.domain.study import Route
 from ledger.errors import InvalidInput, NotFound
 from ledger.identifiers import parse_code
 from ledger.messages import Sentence, status_term, term
-from ledger.projections.history import item_history
 from ledger.projections.trace import trace
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
@@ -65,6 +65,8 @@ def home(request: Request) -> Response:
 def trace_lookup(request: Request, code: str = "") -> Response:
     """The home page's lookup: a typed or scanned code (or a label's link) opens its trace."""
     wanted = code.strip()
+    if not wanted:
+        return RedirectResponse("/", status_code=303)
     link = re.search(r"/v/([^/?#]+)", wanted)
     try:
         parsed = parse_code(unquote(link.group(1)) if link else wanted)
@@ -152,7 +154,7 @@ def trace_panel(
         code=parsed,
         svg=graph_svg.render(graph, language(request)),
         edges=len(graph.edges),
-        history=item_history(ctx.views_engine, ctx.settings.database.backend, parsed),
+        timeline=timeline(ctx, parsed, language(request)),
         checkpoint=latest,
         labelled=graph.nodes[parsed].item_type not in ("PER", "DON"),
     )

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from ledger.api.access import Read, reads
 from ledger.api.deps import Bearer, Context, current_actor
-from ledger.api.errors import AuthError
+from ledger.api.errors import AuthError, RoleChoiceError
 from ledger.api.schemas import ERRORS
 from ledger.errors import InvalidInput, Throttled
 from ledger.identifiers import parse_code
@@ -57,7 +57,8 @@ def issue_token(
 ) -> Token:
     """Exchange a person code and password (form fields, OAuth2 password style) for a bearer
     token valid for 8 hours, or at a station until left idle. An unknown person and a wrong
-    password get the same answer.
+    password get the same answer. A person holding several roles who names none (or one they
+    do not hold) gets a 401 whose `roles` lists their roles to choose from.
     Five wrong passwords for one person code from one address, or twenty from one address,
     block that address for 15 minutes (429); sign-ins from other addresses still work."""
     try:
@@ -78,12 +79,14 @@ def issue_token(
     roles = sorted(person.roles)
     chosen = role or (roles[0] if len(roles) == 1 else None)
     if chosen is None or chosen not in person.roles:
-        raise AuthError(
+        # Only now, the password being right, may the answer list the person's roles.
+        raise RoleChoiceError(
             Sentence(
                 "Choose the role to act in: {person} holds {roles:terms}.",
                 person=person.code,
                 roles=roles or ["no role"],
-            )
+            ),
+            roles,
         )
     idle = timedelta(seconds=ctx.settings.station_idle_seconds) if station else None
     token, session = ctx.credentials.open_session(person.code, chosen, now, idle)

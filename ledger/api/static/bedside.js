@@ -20,7 +20,7 @@
     if (token) {
       $("who").textContent = who; $("vial").focus();
       CellTraceSession.start(function () { signOut(true); });
-    } else CellTraceSession.stop();
+    } else { CellTraceSession.stop(); signin.focus(); }
   }
 
   // Sign-out (the button, or the idle countdown reaching zero) revokes the token (R-ACC-3).
@@ -48,6 +48,8 @@
     lines.forEach(function (line) {
       var p = document.createElement("div"); p.className = "rule"; p.textContent = line; el.appendChild(p);
     });
+    // An answer below the fields (a refused signature) is brought into view, not left unseen.
+    el.scrollIntoView({block: "nearest"});
   }
 
   function refusal(el, status, body) {
@@ -96,8 +98,11 @@
     $("nurse-only").hidden = !role || role === "nurse";
     $("verdict-banner").hidden = true;
     $("back").textContent = t("bedside.back");
-    v.hidden = false; v.scrollTop = 0;
-    (go ? $("thaw") : $("back")).focus();
+    // The verdict opens at its top, the headline in view; the focus goes to the next action
+    // without scrolling the headline away (the back button is at the bottom of a NO-GO).
+    v.hidden = false;
+    (go ? $("thaw") : $("back")).focus({preventScroll: true});
+    v.scrollTop = 0;
   }
 
   // The wristband's prescription (cohort dose levels, protocol routes, in-use time) as a hint
@@ -200,25 +205,13 @@
     $("vial").focus(); $("vial").select();
   });
 
-  $("signin-form").addEventListener("submit", function (e) {
-    e.preventDefault();
-    var data = new URLSearchParams(new FormData(e.target));
-    if (!data.get("role")) data.delete("role");
-    data.set("station", "true");  // a shared station: the token lapses when left idle (R-ACC-3)
-    fetch("/api/v1/auth/token", {method: "POST", body: data, headers: {"Accept-Language": LANG}})
-      .then(function (r) { return r.json().then(function (j) { return [r.status, j]; }); })
-      .then(function (res) {
-        if (res[0] !== 200) {
-          $("signin-error").hidden = false; $("signin-error").textContent = res[1].detail; return;
-        }
-        $("signin-error").hidden = true; $("idle-note").hidden = true;
-        token = res[1].access_token; role = res[1].role;
-        who = res[1].person_code + " (" + role + ")";
-        sessionStorage.setItem("ct-bedside-token", token);
-        sessionStorage.setItem("ct-bedside-who", who);
-        sessionStorage.setItem("ct-bedside-role", role);
-        e.target.reset(); show();
-      });
+  var signin = CellTraceSession.signIn($("signin-form"), function (answer) {
+    token = answer.access_token; role = answer.role;
+    who = answer.person_code + " (" + role + ")";
+    sessionStorage.setItem("ct-bedside-token", token);
+    sessionStorage.setItem("ct-bedside-who", who);
+    sessionStorage.setItem("ct-bedside-role", role);
+    show();
   });
   $("signout").addEventListener("click", function () { signOut(false); });
   show();

@@ -1,5 +1,6 @@
 // Operator station: sign in, scan (a keyboard-wedge scanner types the code and Enter), see the
-// item, record the next step with a short form. Every refusal shows its rule and message.
+// item (where it is, its lot and expiry), record the next step with a short form: Enter moves
+// between its fields, only the Record button records. Every refusal shows its rule and message.
 (function () {
   "use strict";
   var T = JSON.parse(document.getElementById("texts").textContent);
@@ -18,7 +19,7 @@
     if (token) {
       $("who").textContent = who; $("scan").focus();
       CellTraceSession.start(function () { signOut(true); });
-    } else CellTraceSession.stop();
+    } else { CellTraceSession.stop(); signin.focus(); }
   }
 
   // Sign-out (the button, or the idle countdown reaching zero) revokes the token (R-ACC-3).
@@ -129,6 +130,19 @@
     step.fields.forEach(function (f) { form.appendChild(field(f, code)); });
     var button = document.createElement("button"); button.type = "submit"; button.className = "big";
     button.textContent = t("scan.record"); form.appendChild(button);
+    // A wedge scanner ends each scan with Enter: in a field it moves on to the next field and
+    // never records with the defaults still in place; only the Record button records. In a
+    // list (a textarea) Enter starts a new line; the last field keeps the focus.
+    form.addEventListener("keydown", function (e) {
+      var here = e.target;
+      if (e.key !== "Enter" || e.isComposing || here === button || here.tagName === "TEXTAREA") return;
+      e.preventDefault();
+      var fields = Array.prototype.filter.call(form.elements, function (el) {
+        return /^(INPUT|SELECT|TEXTAREA)$/.test(el.tagName) && el.type !== "hidden" && !el.disabled;
+      });
+      var next = fields[fields.indexOf(here) + 1];
+      if (next) next.focus();
+    });
     form.addEventListener("submit", function (e) {
       e.preventDefault();
       // The last answer goes away while this one is on its way, and a second press waits.
@@ -208,12 +222,16 @@
       $("steps").innerHTML = ""; $("card").innerHTML = "";
       if (status >= 300) { $("steps-title").hidden = true; refusal(status, item); return; }
       var dl = document.createElement("dl"); dl.className = "card"; dl.id = "item-card";
+      // Where it is, its lot and expiry: shown only when the item has them.
+      var facts = ["location", "lot", "expiry"].filter(function (k) { return item[k]; });
       [[T["item.code"], item.code], [T["item.type"], item.type_label], [T["item.status"], item.status_label || item.status]]
+        .concat(facts.map(function (k) { return [T["item." + k], item[k], k]; }))
         .concat(item.holds.map(function (h) { return [T["item.holds"], h]; }))
         .concat(item.accountability ? [[T["item.accountability"], equation(item.accountability)]] : [])
         .forEach(function (pair) {
           var dt = document.createElement("dt"), dd = document.createElement("dd");
           dt.textContent = pair[0]; dd.textContent = pair[1]; dl.appendChild(dt); dl.appendChild(dd);
+          if (pair[2]) dd.id = "item-" + pair[2];
         });
       dl.dataset.status = item.status;
       $("card").appendChild(dl);
@@ -226,21 +244,9 @@
     });
   }
 
-  $("signin-form").addEventListener("submit", function (e) {
-    e.preventDefault();
-    var data = new URLSearchParams(new FormData(e.target));
-    if (!data.get("role")) data.delete("role");
-    data.set("station", "true");  // a shared station: the token lapses when left idle (R-ACC-3)
-    fetch("/api/v1/auth/token", {method: "POST", body: data, headers: {"Accept-Language": language}}).then(function (r) {
-      return r.json().then(function (j) { return [r.status, j]; });
-    }).then(function (res) {
-      if (res[0] !== 200) {
-        $("signin-error").hidden = false; $("signin-error").textContent = res[1].detail; return;
-      }
-      $("signin-error").hidden = true; $("idle-note").hidden = true;
-      token = res[1].access_token; who = res[1].person_code + " (" + res[1].role + ")";
-      sessionStorage.setItem("ct-token", token); sessionStorage.setItem("ct-who", who); show();
-    });
+  var signin = CellTraceSession.signIn($("signin-form"), function (answer) {
+    token = answer.access_token; who = answer.person_code + " (" + answer.role + ")";
+    sessionStorage.setItem("ct-token", token); sessionStorage.setItem("ct-who", who); show();
   });
   $("signout").addEventListener("click", function () { signOut(false); });
   $("scan-form").addEventListener("submit", function (e) {

@@ -1,4 +1,5 @@
-// Station sessions (R-ACC-3), shared by /scan, /bedside and /trace: a visible idle countdown
+// Station sessions (R-ACC-3), shared by /scan, /bedside and /trace: sign-in (a badge scan, the
+// device's recent people, the role chosen from the person's roles), a visible idle countdown
 // (CELLTRACE_STATION_IDLE_SECONDS, on <body data-idle-seconds>) that signs the page out by
 // itself, and sign-out that revokes the token on the server.
 (function () {
@@ -45,8 +46,119 @@
       (off >= 0 ? "+" : "-") + p(Math.floor(a / 60)) + ":" + p(a % 60);
   }
 
+  // A scanned label's QR text is its page link (<base>/v/CODE#signed-data): keep the code.
+  function codeOf(text) {
+    var value = String(text || "").trim(), link = value.match(/\/v\/([^/?#]+)/);
+    return link ? decodeURIComponent(link[1]) : value;
+  }
+
+  // The people who signed in on this device lately: person codes only, never a password.
+  var RECENT = "ct-recent-people", KEEP = 5;
+  function recentPeople() {
+    try {
+      var list = JSON.parse(localStorage.getItem(RECENT) || "[]");
+      return Array.isArray(list) ? list.filter(function (c) { return typeof c === "string"; }) : [];
+    } catch (e) { return []; }
+  }
+  function keepPeople(list) {
+    try {
+      if (list.length) localStorage.setItem(RECENT, JSON.stringify(list.slice(0, KEEP)));
+      else localStorage.removeItem(RECENT);
+    } catch (e) { /* storage refused (private mode): the list is a convenience only */ }
+  }
+
+  // The sign-in form of every station page (signin.html), in one place: the person code typed
+  // or scanned from a badge (Enter moves on to the password), this device's recent people, and
+  // the role: left out, and when the server answers that the person holds several, their roles
+  // offered as buttons (the server names them only once the password was right). A station's
+  // token lapses when left idle (R-ACC-3). onSignedIn gets the token answer.
+  function signIn(form, onSignedIn, options) {
+    var station = !(options && options.station === false);
+    var $ = function (id) { return document.getElementById(id); };
+    var texts = JSON.parse($("signin-texts").textContent);
+    var person = form.elements.username, password = form.elements.password;
+    var error = $("signin-error"), choice = $("role-choice"), buttons = $("role-options");
+    var language = document.documentElement.lang.indexOf("zh") === 0 ? "zh" : "en";
+
+    function fail(text) { error.hidden = !text; error.textContent = text || ""; }
+
+    function renderRecent() {
+      var list = recentPeople(), box = $("recent-list");
+      box.innerHTML = "";
+      list.forEach(function (code) {
+        var b = document.createElement("button");
+        b.type = "button"; b.className = "small recent-person"; b.dataset.code = code; b.textContent = code;
+        b.addEventListener("click", function () {
+          person.value = code; choice.hidden = true; fail(null); password.focus();
+        });
+        box.appendChild(b);
+      });
+      $("recent-people").hidden = !list.length;
+    }
+
+    // "PER-... holds the roles operator and QA; choose one." with a big button per role.
+    function offer(code, roles) {
+      var labels = roles.map(function (r) { return r.label; }), last = labels.pop();
+      var named = labels.length ? labels.join(texts.comma) + texts.and + last : last;
+      $("role-question").textContent = texts.choose_role.replace("{person}", code).replace("{roles}", named);
+      buttons.innerHTML = "";
+      roles.forEach(function (r) {
+        var b = document.createElement("button");
+        b.type = "button"; b.className = "big role-option"; b.dataset.role = r.role; b.textContent = r.label;
+        b.addEventListener("click", function () { send(r.role); });
+        buttons.appendChild(b);
+      });
+      choice.hidden = false;
+      buttons.firstChild.focus();
+    }
+
+    var pending = false;  // a second tap while the answer is on its way opens no second session
+    function send(role) {
+      if (pending) return;
+      pending = true;
+      person.value = codeOf(person.value);
+      var data = new URLSearchParams({username: person.value, password: password.value});
+      if (role) data.set("role", role);
+      if (station) data.set("station", "true");
+      fetch("/api/v1/auth/token", {method: "POST", body: data, headers: {"Accept-Language": language}})
+        .then(function (r) { return r.json().then(function (j) { return [r.status, j]; }); })
+        .then(function (res) {
+          var answer = res[1];
+          pending = false;
+          if (res[0] === 200) {
+            fail(null); choice.hidden = true; $("idle-note").hidden = true; form.reset();
+            keepPeople([answer.person_code].concat(recentPeople().filter(function (c) {
+              return c !== answer.person_code;
+            })));
+            renderRecent();
+            onSignedIn(answer);
+          } else if (res[0] === 401 && Array.isArray(answer.roles) && answer.roles.length) {
+            fail(null); offer(person.value.toUpperCase(), answer.roles);
+          } else { choice.hidden = true; fail(answer.detail || String(res[0])); }
+        }, function () { pending = false; });
+    }
+
+    form.addEventListener("submit", function (e) { e.preventDefault(); send(null); });
+    // A badge scanner types the label's link and Enter: keep the code, go on to the password.
+    person.addEventListener("keydown", function (e) {
+      if (e.key !== "Enter" || e.isComposing) return;
+      person.value = codeOf(person.value);
+      if (!password.value) { e.preventDefault(); password.focus(); }
+    });
+    person.addEventListener("change", function () { person.value = codeOf(person.value); });
+    // The roles offered belong to the person named when they were asked for.
+    person.addEventListener("input", function () { choice.hidden = true; });
+    $("forget-people").addEventListener("click", function () {
+      keepPeople([]); renderRecent(); person.focus();
+    });
+    renderRecent();
+    return {focus: function () { person.focus(); }};
+  }
+
   ["keydown", "pointerdown", "input"].forEach(function (kind) {
     document.addEventListener(kind, touch, true);
   });
-  window.CellTraceSession = {start: start, stop: stop, logout: logout, deviceTime: deviceTime};
+  window.CellTraceSession = {
+    start: start, stop: stop, logout: logout, deviceTime: deviceTime, signIn: signIn, codeOf: codeOf
+  };
 })();

@@ -1,0 +1,184 @@
+"""The trace page's timeline (R-TRC-3, R-TRC-2, R-LED-2): an item's events merged with its
+chain of custody (`ledger.projections.custody`), each said in the reader's language
+(`ledger.projections.narrative`, sentences in `ledger.api.pages.i18n`), with who signed it in
+which role and meaning, and when: the device's own time with its UTC offset when the step
+sent one, else the server's time in UTC, shown as such. Each event's hash is the stored
+event's, the one `celltrace verify` checks; the page converts no time in the browser.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, tzinfo
+from typing import Any
+
+from ledger.api.context import ApiContext
+from ledger.api.pages.i18n import MESSAGES, translator
+from ledger.application import CellTraceLedger
+from ledger.identifiers import item_id
+from ledger.messages import term, translated_template
+from ledger.projections.custody import concerns
+from ledger.projections.history import custody_history
+from ledger.projections.narrative import FALLBACK_KEY, Said, describe, readable
+from ledger.projections.narrative_values import Scene
+
+#: A list longer than this shows its first codes and how many more there are.
+LIST_SHOWN = 6
+_SEPARATOR = {"en": ", ", "zh": "、"}
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    """One event as the timeline shows it."""
+
+    item: str  # the item it was recorded on
+    own: bool  # recorded on the item whose timeline this is
+    event_type: str
+    what: str  # what happened, in words
+    when: str  # the device's time with its offset, else the server's time in UTC
+    server_time: str  # the server's time, UTC
+    actor: str
+    role: str
+    meaning: str
+    cosigned: str  # the second signer of a two-person step, or ""
+    reauthenticated: bool  # a signed decision: the signer re-entered their password
+    event_hash: str
+    log_index: int | None
+    client_time: str | None
+    clock_skew_s: int | None
+    clock_flagged: bool
+
+
+def timeline(ctx: ApiContext, code: str, lang: str) -> list[TimelineRow]:
+    """The events of `code` and of its chain of custody that concern it, in notification
+    order, said in `lang`."""
+    rows = custody_history(ctx.views_engine, ctx.settings.database.backend, code)
+    events = _events(ctx.ledger, {row["item_code"] for row in rows})
+    origins = _origins(ctx.ledger, events)
+    shown = []
+    for row in rows:
+        event = events.get((row["item_code"], row["version"]))
+        fields = vars(event) if event is not None else {}
+        if concerns(row["event_type"], fields, row["item_code"], code):
+            scene = Scene(subject=code, item=row["item_code"], origins=origins)
+            shown.append(_row(row, event, scene, lang))
+    return shown
+
+
+def _events(ledger: CellTraceLedger, codes: Iterable[str]) -> dict[tuple[str, int], Any]:
+    """The decoded events of the items `codes`, by (code, version)."""
+    return {
+        (code, event.originator_version): event
+        for code in codes
+        for event in ledger.events.get(item_id(code))
+    }
+
+
+def _origins(ledger: CellTraceLedger, events: Mapping[tuple[str, int], Any]) -> dict[str, Any]:
+    """The fields of each item's first event, by code; a patient's study's too (its protocol
+    says how many administrations a subject has)."""
+    origins = {code: vars(event) for (code, version), event in events.items() if version == 1}
+    studies = {o.get("study") for o in origins.values()} - set(origins)
+    for study in sorted(s for s in studies if isinstance(s, str)):
+        first = next(iter(ledger.events.get(item_id(study), lte=1)), None)
+        if first is not None:
+            origins[study] = vars(first)
+    return origins
+
+
+def _row(row: Mapping[str, Any], event: Any, scene: Scene, lang: str) -> TimelineRow:
+    t = translator(lang)
+    device = datetime.fromisoformat(row["client_time"]) if row["client_time"] else None
+    server = datetime.fromisoformat(str(row["recorded_at"])).astimezone(UTC)
+    fields = vars(event) if event is not None else {}
+    zone = (device or server).tzinfo or UTC  # the times a sentence names, in the row's zone
+    stamp = fields.get("stamp")
+    cosign = getattr(stamp, "cosign", None)
+    return TimelineRow(
+        item=scene.item,
+        own=scene.item == scene.subject,
+        event_type=row["event_type"],
+        what=say_event(row["event_type"], fields, scene, lang, zone),
+        when=local_time(device or server, seconds=True),
+        server_time=local_time(server, seconds=True),
+        actor=row["actor_id"],
+        role=term(row["actor_role"], lang),
+        meaning=t("meaning." + row["meaning"]),
+        cosigned=_cosign(cosign, lang) if cosign is not None else "",
+        reauthenticated=bool(getattr(stamp, "reauthenticated", False)),
+        event_hash=row["event_hash"],
+        log_index=row["log_index"],
+        client_time=row["client_time"],
+        clock_skew_s=row["clock_skew_s"],
+        clock_flagged=row["clock_flagged"],
+    )
+
+
+def _cosign(cosign: Any, lang: str) -> str:
+    """The second signer of a two-person step: person, role and meaning (R-PPL-4)."""
+    meaning = translator(lang)("meaning." + cosign.meaning.value)
+    role = term(cosign.role, lang)
+    return translator(lang)("trace.cosign").format(person=cosign.person, role=role, meaning=meaning)
+
+
+def say_event(
+    event_type: str, fields: Mapping[str, Any], scene: Scene, lang: str, zone: tzinfo = UTC
+) -> str:
+    """What an event says happened, in `lang`; times in `zone`. An event stored before one of
+    the fields its sentence shows existed is named instead."""
+    try:
+        return say(describe(event_type, fields, scene), lang, zone)
+    except (KeyError, IndexError, TypeError, AttributeError):
+        return say(Said(FALLBACK_KEY, {"name": readable(event_type)}), lang, zone)
+
+
+def say(said: Said, lang: str, zone: tzinfo = UTC) -> str:
+    """A sentence of the page catalogue in `lang`, its values filled in."""
+    return _Words(lang, zone).vformat(MESSAGES[said.key][lang], (), dict(said.params))
+
+
+def local_time(moment: datetime, *, seconds: bool = False) -> str:
+    """`2026-03-01 09:30 UTC+08:00` in the moment's own offset; `... UTC` at offset zero."""
+    offset = moment.strftime("%z")
+    zone = f"UTC{offset[:3]}:{offset[3:]}" if offset not in ("", "+0000") else "UTC"
+    return f"{moment.strftime('%Y-%m-%d %H:%M:%S' if seconds else '%Y-%m-%d %H:%M')} {zone}"
+
+
+class _Words(string.Formatter):
+    """`str.format` with the glossary (`{route:term}`, `{roles:terms}`), lists of codes
+    (`{vials:list}`, shortened when long) and times in the row's zone."""
+
+    def __init__(self, lang: str, zone: tzinfo) -> None:
+        super().__init__()
+        self.lang, self.zone = lang, zone
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if format_spec == "term":
+            return self._term(value)
+        if format_spec in ("terms", "list") or isinstance(value, list | tuple):
+            return self._joined([self._term(v) if format_spec == "terms" else v for v in value])
+        if value is None:
+            return "-"
+        if isinstance(value, Mapping) and set(value) == {"template", "params"}:
+            # a reason recorded as a sentence (a hold's), in the reader's language if known
+            recorded = str(value["template"])
+            template = translated_template(recorded, self.lang) or recorded
+            return self.vformat(template, (), dict(value["params"]))
+        if isinstance(value, datetime):
+            return local_time(value.astimezone(self.zone))
+        if isinstance(value, date):
+            return value.isoformat()
+        return str(format(value, format_spec))
+
+    def _term(self, word: Any) -> str:
+        said = term(str(word), self.lang)
+        # a value the glossary does not know reads as words: "intra_arterial", "intra arterial"
+        return said.replace("_", " ") if said == str(word) else said
+
+    def _joined(self, values: list[Any]) -> str:
+        shown = [str(v) for v in values[:LIST_SHOWN]]
+        if len(values) > LIST_SHOWN:
+            shown.append(f"… (+{len(values) - LIST_SHOWN})")
+        return _SEPARATOR[self.lang].join(shown)
