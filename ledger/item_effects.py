@@ -12,9 +12,12 @@ event type not named here changes nothing the items view shows.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Literal
+
+from ledger.messages import Sentence
 
 ACTIVE = "active"
 ON_HOLD = "on hold"
@@ -262,3 +265,29 @@ def statuses() -> frozenset[str]:
 def _words(effect: Effect) -> tuple[str, ...]:
     flagged = effect.flag[1:] if effect.flag else ()
     return tuple(s for s in (effect.status, effect.vials, *flagged) if s)
+
+
+_TO_PATIENT = re.compile(r"patient (?P<patient>\S+)")
+_IN_TRANSIT = re.compile(r"shipment (?P<shipment>\S+) to (?P<site>\S+)")
+_DISPENSED = re.compile(r"(?P<site>[A-Z]{3}-\S+): (?P<place>.+), for (?P<patient>\S+)")
+
+
+def say_location(location: str | None, language: str) -> str | None:
+    """An item's location as the items view words it (`location_of`), in `language`: the
+    words this module adds are translated, the places people typed are kept as recorded."""
+    if location is None:
+        return None
+    if m := _TO_PATIENT.fullmatch(location):
+        return Sentence("patient {patient}", patient=m["patient"]).render(language)
+    if m := _IN_TRANSIT.fullmatch(location):
+        said = Sentence("shipment {shipment} to {site}", shipment=m["shipment"], site=m["site"])
+        return said.render(language)
+    if m := _DISPENSED.fullmatch(location):
+        said = Sentence(
+            "{site}: {place}, for {patient}",
+            site=m["site"],
+            place=m["place"],
+            patient=m["patient"],
+        )
+        return said.render(language)
+    return location

@@ -606,6 +606,12 @@ TEMPLATES: dict[str, str] = {
         "储存设备 {unit}（{name}）的温度记录不完整：{start} 至 {end} 无读数（{minutes} 分钟；"
         "记录仪每 {interval} 分钟记录一次）；超过两倍记录间隔的空缺视为温度偏离——请等待 QA 评估"
     ),
+    "excursion assessed ({report_ref})": "温度偏离已评估（{report_ref}）",
+    "deviation closed: {impact}": "偏差已关闭：{impact}",
+    # where an item is (the items view)
+    "patient {patient}": "受试者 {patient}",
+    "shipment {shipment} to {site}": "运往 {site} 的运输 {shipment}",
+    "{site}: {place}, for {patient}": "{site}：{place}，供 {patient} 使用",
     # monitored storage units (R-SHP-5)
     "{code} was shipped; store it at the site it went to": (
         "{code} 已发运；请在其所到的临床机构存放"
@@ -1064,17 +1070,17 @@ TEMPLATES: dict[str, str] = {
 }
 
 GLOSSARY: dict[str, str] = {
-    # roles (R-PPL-1): the code in brackets is what a person types at sign-in
-    "operator": "操作员（operator）",
-    "qc_analyst": "质量控制分析员（qc_analyst）",
-    "qa": "质量保证（qa）",
-    "qp": "质量受权人（qp）",
-    "pharmacist": "药师（pharmacist）",
-    "nurse": "护士（nurse）",
-    "investigator": "研究者（investigator）",
-    "auditor": "审计员（auditor）",
-    "unblinded": "揭盲人员（unblinded）",
-    "administrator": "管理员（administrator）",
+    # roles (R-PPL-1): a station offers them by these names at sign-in
+    "operator": "操作员",
+    "qc_analyst": "质量控制分析员",
+    "qa": "质量保证",
+    "qp": "质量受权人",
+    "pharmacist": "药师",
+    "nurse": "护士",
+    "investigator": "研究者",
+    "auditor": "审计员",
+    "unblinded": "揭盲人员",
+    "administrator": "管理员",
     "no role": "无角色",
     # item types (ItemType labels)
     "donor": "供者",

@@ -30,6 +30,7 @@ from ledger.domain.people import Person
 from ledger.domain.product_lot import ProductLot
 from ledger.errors import Violation
 from ledger.identifiers import ItemType, parse_code
+from ledger.messages import Sentence
 
 RECORD = "quality.deviation"
 CLOSE = "quality.deviation_close"
@@ -98,7 +99,11 @@ class DeviationCommands(LedgerCore):
             deviation.close(impact, root_cause, list(capas))
             register.unlist_deviation(deviation.code)
             for item in held:
-                item.lift_hold(HOLD_RULE, deviation.code, f"deviation closed: {impact.strip()}")
+                item.lift_hold(
+                    HOLD_RULE,
+                    deviation.code,
+                    Sentence("deviation closed: {impact}", impact=impact.strip()),
+                )
         return self.record(deviation, register, *held)
 
     def plan_capa(

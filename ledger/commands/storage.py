@@ -25,6 +25,7 @@ from ledger.domain.temperature_log import (
 )
 from ledger.errors import RuleViolation, Violation
 from ledger.identifiers import ItemType, item_id, parse_code
+from ledger.messages import Sentence
 
 REGISTER = "storage.register"
 PUT = "storage.put"
@@ -124,7 +125,11 @@ class StorageCommands(LedgerCore):
             ]
             lifted = [i for i in items if acceptable and _held_by(i, unit.code)]
             for item in lifted:
-                item.lift_hold(RULE, unit.code, f"excursion assessed ({report_ref.strip()})")
+                item.lift_hold(
+                    RULE,
+                    unit.code,
+                    Sentence("excursion assessed ({report_ref})", report_ref=report_ref.strip()),
+                )
         return self.record(unit, *lifted)
 
     def get_storage_unit(self, code: str) -> StorageUnit:

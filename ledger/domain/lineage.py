@@ -37,6 +37,14 @@ class Hold(TypedDict):
     said: NotRequired[Said]  # the reason as a sentence, to show it in another language
 
 
+def said_of(reason: str | Sentence) -> Said | None:
+    """A reason to record as a sentence (its template and values), or None for plain text."""
+    if not isinstance(reason, Sentence):
+        return None
+    params = {k: v if isinstance(v, int | float) else str(v) for k, v in reason.params.items()}
+    return Said(template=reason.template, params=params)
+
+
 def reason_of(hold: Hold) -> str | Sentence:
     """A hold's reason, translatable when it was recorded as a sentence."""
     said = hold.get("said")
@@ -112,18 +120,16 @@ class DerivedItem(TracedItem):
         """Stop every further step on this item (look-back, recall); the reason is shown (in
         the reader's language when it is a sentence)."""
         hold = Hold(rule=rule, reason=str(reason), source=source)
-        if isinstance(reason, Sentence):
-            params = {
-                k: v if isinstance(v, int | float) else str(v) for k, v in reason.params.items()
-            }
-            hold["said"] = Said(template=reason.template, params=params)
+        said = said_of(reason)
+        if said is not None:
+            hold["said"] = said
         self._put_on_hold(hold)
 
     @event("PutOnHold")
     def _put_on_hold(self, hold: Hold) -> None:
         self.holds = (*self.holds, hold)
 
-    def lift_hold(self, rule: str, source: str, reason: str) -> None:
+    def lift_hold(self, rule: str, source: str, reason: str | Sentence) -> None:
         """End the holds `source` put on this item under `rule` once assessed (e.g. a
         temperature excursion found acceptable, R-SHP-2); the reason is recorded."""
         if not any(h["rule"] == rule and h["source"] == source for h in self.holds):
@@ -138,10 +144,10 @@ class DerivedItem(TracedItem):
                     )
                 ]
             )
-        self._hold_lifted(rule, source, reason)
+        self._hold_lifted(rule, source, str(reason), said_of(reason))
 
     @event("HoldLifted")
-    def _hold_lifted(self, rule: str, source: str, reason: str) -> None:
+    def _hold_lifted(self, rule: str, source: str, reason: str, said: Said | None = None) -> None:
         self.holds = tuple(h for h in self.holds if (h["rule"], h["source"]) != (rule, source))
 
     def dispose(self, disposal: Disposal, actor: str) -> None:

@@ -326,7 +326,11 @@ class Shipment(SitePharmacy):
         self._excursion_assessed(acceptable, reason.strip(), report_ref.strip())
         if acceptable:
             for vial in vials:
-                vial.lift_hold(self.excursion_rule, self.code, f"excursion assessed ({report_ref})")
+                vial.lift_hold(
+                    self.excursion_rule,
+                    self.code,
+                    Sentence("excursion assessed ({report_ref})", report_ref=report_ref.strip()),
+                )
 
     @event("ExcursionAssessed")
     def _excursion_assessed(self, acceptable: bool, reason: str, report_ref: str) -> None:

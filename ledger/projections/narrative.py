@@ -22,6 +22,7 @@ from ledger.projections.narrative_values import (
     count,
     frozen,
     held,
+    lifted,
     materials,
     readings,
     receipt,
@@ -67,7 +68,7 @@ SENTENCES: dict[str, Derive | None] = {
     # every traced item (ledger.domain.lineage, ledger.domain.correction)
     "ItemsDerived": None,
     "PutOnHold": held,
-    "HoldLifted": None,
+    "HoldLifted": lifted,
     "Disposed": None,
     "MaterialDistributed": None,
     "DataShared": None,

@@ -56,6 +56,11 @@ def held(values: Values, scene: Scene) -> tuple[str, Values]:
     return "", {"reason": hold.get("said") or hold["reason"]}
 
 
+def lifted(values: Values, scene: Scene) -> tuple[str, Values]:
+    # a lift recorded with its reason as a sentence is said in the reader's language too
+    return "", {"reason": values.get("said") or values["reason"]}
+
+
 def screening(values: Values, scene: Scene) -> tuple[str, Values]:
     # the markers only: the donor's histories are personal health data, not timeline text
     results = values["screening"]["results"]

@@ -27,6 +27,7 @@ from ledger.api.pages.i18n import MESSAGES
 from ledger.application import Actor
 from ledger.config import Settings
 from ledger.identifiers import ItemType
+from ledger.messages import term
 from tests.browser.conftest import STAFF, STAFF_PASSWORD, screenshot
 from tests.codes import demo_code
 
@@ -160,7 +161,7 @@ def _signs_in_by_badge_with_a_chosen_role(page: Any, person: str, badge: str, la
     page.wait_for_selector("#scan", state="visible")
     assert "role=operator" in (chosen.value.post_data or "")
     assert "station=true" in (chosen.value.post_data or "")
-    assert page.inner_text("#who") == f"{person} (operator)"
+    assert page.inner_text("#who") == f"{person} ({term('operator', lang)})"
     # When they sign out, the device offers them as a recent person, code only
     page.click("#signout")
     page.wait_for_selector("#recent-people", state="visible")
@@ -180,7 +181,7 @@ def _signs_in_by_badge_with_a_chosen_role(page: Any, person: str, badge: str, la
     page.fill(f"{form} input[name=password]", STAFF_PASSWORD)
     page.click(f"{form} button[type=submit]")
     page.wait_for_selector("#scan", state="visible")
-    assert page.inner_text("#who") == f"{STAFF['operator']} (operator)"
+    assert page.inner_text("#who") == f"{STAFF['operator']} ({term('operator', lang)})"
 
 
 def _records_a_step_only_from_the_record_button(

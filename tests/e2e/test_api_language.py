@@ -108,10 +108,7 @@ def test_r_ppl_2_a_missing_role_and_training_are_named_in_chinese(client: TestCl
     rules = [v["rule"] for v in chinese.json()["violations"]]
     assert rules == [v["rule"] for v in english.json()["violations"]] == ["R-PPL-2", "R-PPL-2"]
     first = chinese.json()["violations"][0]["message"]
-    assert first == (
-        "donors.register 须以研究者（investigator）角色记录，"
-        "而不是药师（pharmacist）；请以该角色登录"
-    )
+    assert first == ("donors.register 须以研究者角色记录，而不是药师；请以该角色登录")
     assert english.json()["violations"][0]["message"] == (
         "donors.register is recorded in the role investigator, not pharmacist; "
         "sign in with that role"

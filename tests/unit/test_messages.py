@@ -82,7 +82,7 @@ def test_roles_keep_their_code_for_sign_in() -> None:
     missing = analyst.missing_for("banks.thaw", "operator", TODAY)
     # Then the Chinese names the role and keeps the code to sign in with
     assert missing[0].render("zh") == (
-        "PER-F01-26-000009-X 没有 banks.thaw 所需的操作员（operator）角色；请联系管理员授予"
+        "PER-F01-26-000009-X 没有 banks.thaw 所需的操作员角色；请联系管理员授予"
     )
     assert missing[1].render("zh").startswith("PER-F01-26-000009-X 没有 banks.thaw 的培训记录")
 

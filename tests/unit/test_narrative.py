@@ -256,7 +256,7 @@ def test_glossary_words_and_long_lists_are_said_in_the_readers_language() -> Non
     # roles are translated, untranslated words read without underscores, long lists are cut
     scene = Scene(subject="PER-1", item="PER-1")
     assert said("Person.Registered", {"roles": ["qp", "nurse"]}, scene, "zh") == (
-        "已登记，角色：质量受权人（qp）、护士（nurse）"
+        "已登记，角色：质量受权人、护士"
     )
     disposal = {"category": "non_conforming", "method": "autoclave", "witness": "PER-2"}
     assert said("DerivedItem.Disposed", {"disposal": disposal}, scene).startswith(

@@ -8,15 +8,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from ledger.api.access import Read, reads
 from ledger.api.deps import Bearer, Context, current_actor
 from ledger.api.errors import AuthError, RoleChoiceError
+from ledger.api.language import of_request
 from ledger.api.schemas import ERRORS
 from ledger.errors import InvalidInput, Throttled
 from ledger.identifiers import parse_code
-from ledger.messages import Sentence
+from ledger.messages import Sentence, term
 from ledger.stores.credentials import CredentialError, ThrottledError
 
 router = APIRouter(prefix="/auth", tags=["auth"], responses=ERRORS)
@@ -27,6 +28,7 @@ class Token(BaseModel):
     token_type: str = "bearer"  # noqa: S105 - the OAuth2 token type, not a secret
     person_code: str
     role: str
+    role_label: str = Field(description="The role as people call it, in the request's language")
     expires_at: str
 
 
@@ -94,6 +96,7 @@ def issue_token(
         access_token=token,
         person_code=person.code,
         role=chosen,
+        role_label=term(chosen, of_request(request)),
         expires_at=session.expires_at.isoformat(),
     )
 

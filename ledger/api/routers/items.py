@@ -20,6 +20,7 @@ from ledger.api.sealed_views import unseal_trace
 from ledger.application import Actor
 from ledger.errors import NotFound
 from ledger.identifiers import parse_code
+from ledger.item_effects import say_location
 from ledger.labels import label_content
 from ledger.messages import Sentence, status_term, term
 from ledger.projections.history import item_history
@@ -62,6 +63,9 @@ class ItemOut(BaseModel):
     status_label: str = Field(description="The status, in the request's language")
     holds: list[str]
     location: str | None = Field(description="Where it is now (storage place, site, patient)")
+    location_label: str | None = Field(
+        default=None, description="`location` in the request's language (Accept-Language)"
+    )
     lot: str | None
     expiry: str | None
     created_at: str
@@ -117,6 +121,7 @@ def get_item(
         status_label=status_term(row.status, row.item_type, current()),
         holds=[h["reason"] for h in json.loads(row.holds or "[]")],
         location=row.location,
+        location_label=say_location(row.location, current()),
         lot=row.lot,
         expiry=row.expiry,
         created_at=row.created_at,

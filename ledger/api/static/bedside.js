@@ -207,7 +207,7 @@
 
   var signin = CellTraceSession.signIn($("signin-form"), function (answer) {
     token = answer.access_token; role = answer.role;
-    who = answer.person_code + " (" + role + ")";
+    who = answer.person_code + " (" + (answer.role_label || role) + ")";
     sessionStorage.setItem("ct-bedside-token", token);
     sessionStorage.setItem("ct-bedside-who", who);
     sessionStorage.setItem("ct-bedside-role", role);

@@ -225,7 +225,7 @@
       // Where it is, its lot and expiry: shown only when the item has them.
       var facts = ["location", "lot", "expiry"].filter(function (k) { return item[k]; });
       [[T["item.code"], item.code], [T["item.type"], item.type_label], [T["item.status"], item.status_label || item.status]]
-        .concat(facts.map(function (k) { return [T["item." + k], item[k], k]; }))
+        .concat(facts.map(function (k) { return [T["item." + k], item[k + "_label"] || item[k], k]; }))
         .concat(item.holds.map(function (h) { return [T["item.holds"], h]; }))
         .concat(item.accountability ? [[T["item.accountability"], equation(item.accountability)]] : [])
         .forEach(function (pair) {
@@ -245,7 +245,7 @@
   }
 
   var signin = CellTraceSession.signIn($("signin-form"), function (answer) {
-    token = answer.access_token; who = answer.person_code + " (" + answer.role + ")";
+    token = answer.access_token; who = answer.person_code + " (" + (answer.role_label || answer.role) + ")";
     sessionStorage.setItem("ct-token", token); sessionStorage.setItem("ct-who", who); show();
   });
   $("signout").addEventListener("click", function () { signOut(false); });

@@ -269,7 +269,7 @@ var CellTraceGenealogy = (function () {
 
   // The auditor's desk is no shared station: its token lasts the working day.
   var signin = CellTraceSession.signIn($("signin-form"), function (answer) {
-    token = answer.access_token; who = answer.person_code + " (" + answer.role + ")";
+    token = answer.access_token; who = answer.person_code + " (" + (answer.role_label || answer.role) + ")";
     sessionStorage.setItem("ct-token", token); sessionStorage.setItem("ct-who", who);
     show();
   }, {station: false});
