@@ -961,8 +961,8 @@ TEMPLATES: dict[str, str] = {
     "study {study} is {status:term}; no administration until the study is resumed": (
         "研究 {study} {status:term}；在研究恢复之前不得给药"
     ),
-    "{dose:g} {unit} is not a dose level of cohort {cohort} ({levels:list})": (
-        "{dose:g} {unit} 不是剂量组 {cohort} 的剂量水平（{levels:list}）"
+    "{dose:g} {unit} is not a dose level of cohort {cohort} ({levels:list} {unit})": (
+        "{dose:g} {unit} 不是剂量组 {cohort} 的剂量水平（{levels:list} {unit}）"
     ),
     "route {route:term} is not allowed by the protocol ({routes:terms})": (
         "研究方案不允许此给药途径：{route:term}（允许：{routes:terms}）"

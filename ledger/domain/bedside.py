@@ -172,7 +172,7 @@ def decide(f: BedsideFacts) -> Decision:
         levels = [f"{d:g}" for d in f.cohort_doses]
         no(
             "R-CLN-2",
-            "{dose:g} {unit} is not a dose level of cohort {cohort} ({levels:list})",
+            "{dose:g} {unit} is not a dose level of cohort {cohort} ({levels:list} {unit})",
             dose=f.dose,
             unit=f.dose_unit,
             cohort=f.cohort,

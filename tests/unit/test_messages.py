@@ -58,8 +58,8 @@ def test_format_specs_work_in_both_languages() -> None:
     thawed = f"{NOW - timedelta(minutes=61):%H:%M}"
     assert any(f"thawed at {thawed}" in m for m in english)
     assert any(f"于 {thawed} 复苏" in m for m in chinese)
-    assert "2.5 mL is not a dose level of cohort high (1, 5)" in english
-    assert "2.5 mL 不是剂量组 high 的剂量水平（1、5）" in chinese
+    assert "2.5 mL is not a dose level of cohort high (1, 5 mL)" in english
+    assert "2.5 mL 不是剂量组 high 的剂量水平（1、5 mL）" in chinese
 
 
 def test_words_are_translated_and_codes_are_not() -> None:
