@@ -84,6 +84,14 @@ def test_r_shp_2_an_excursion_holds_reason_is_chinese_at_a_chinese_bedside(
     )
 
 
+def test_r_shp_2_a_held_items_card_gives_the_holds_reason_in_chinese(client: TestClient) -> None:
+    vial = demo_code(ItemType.PRODUCT_VIAL, 4)  # held by its shipment's excursion
+    english = client.get(f"/api/v1/items/{vial}", headers=_token(client)).json()
+    chinese = client.get(f"/api/v1/items/{vial}", headers={**_token(client), **ZH}).json()
+    assert "temperature excursion" in english["holds"][0]
+    assert "发生温度偏离" in chinese["holds"][0] and "temperature" not in chinese["holds"][0]
+
+
 def test_r_cln_2_a_refused_thaw_is_chinese_with_the_same_rules(client: TestClient) -> None:
     # Given a thaw at the bedside that the rules refuse (409, nothing written)
     english = client.post("/api/v1/bedside/thaw", json=_bedside(client), headers=_token(client))

@@ -18,11 +18,12 @@ from ledger.api.language import current
 from ledger.api.schemas import ERRORS, TEXT_OK
 from ledger.api.sealed_views import unseal_trace
 from ledger.application import Actor
+from ledger.domain.lineage import reason_of
 from ledger.errors import NotFound
-from ledger.identifiers import parse_code
+from ledger.identifiers import item_id, parse_code
 from ledger.item_effects import say_location
 from ledger.labels import label_content
-from ledger.messages import Sentence, status_term, term
+from ledger.messages import DEFAULT_LANGUAGE, Sentence, status_term, term
 from ledger.projections.history import item_history
 from ledger.projections.items import items_table
 from ledger.projections.trace import trace
@@ -119,7 +120,7 @@ def get_item(
         type_label=term(parsed.item_type.label, current()),
         status=row.status,
         status_label=status_term(row.status, row.item_type, current()),
-        holds=[h["reason"] for h in json.loads(row.holds or "[]")],
+        holds=_hold_reasons(ctx, str(parsed), json.loads(row.holds or "[]"), current()),
         location=row.location,
         location_label=say_location(row.location, current()),
         lot=row.lot,
@@ -241,3 +242,20 @@ def get_label(
         media_type=LABEL_MEDIA[fmt],
         headers={"Content-Disposition": f'inline; filename="{content.code}.{fmt}"'},
     )
+
+
+def _hold_reasons(ctx: Context, code: str, holds: list[dict[str, str]], lang: str) -> list[str]:
+    """The reasons of the item's holds in `lang`: the view keeps them as recorded in English;
+    a hold whose reason was recorded as a sentence is said in `lang` from the item itself."""
+    if not holds or lang == DEFAULT_LANGUAGE:
+        return [h["reason"] for h in holds]
+    item: object = ctx.ledger.repository.get(item_id(code))
+    said = {(h["rule"], h["source"], h["reason"]): reason_of(h) for h in getattr(item, "holds", ())}
+    return [
+        _said_in(said.get((h["rule"], h["source"], h["reason"]), h["reason"]), lang) for h in holds
+    ]
+
+
+def _said_in(reason: str | Sentence, lang: str) -> str:
+    """A reason in `lang` when it is a sentence, else as recorded."""
+    return reason.render(lang) if isinstance(reason, Sentence) else reason
