@@ -49,6 +49,7 @@ from ledger.item_effects import statuses
 from ledger.messages import Sentence
 from ledger.storage.db import create_db_engine
 from ledger.stores.credentials import CredentialError, Credentials, ThrottledError
+from ledger.stores.personal_data import PersonalDataVault
 from ledger.stores.sealed import Seals
 
 T = TypeVar("T", bound=Aggregate)
@@ -146,6 +147,11 @@ class LedgerCore(Application[UUID]):
     def seals(self) -> Seals:
         """Seals of blinded studies, opened with the study keys of the key store (R-ACC-5)."""
         return Seals.open(self.settings)
+
+    @cached_property
+    def personal_data(self) -> PersonalDataVault:
+        """Identifying data of donors, patients and staff, encrypted per person (R-LED-6)."""
+        return PersonalDataVault.open(self.settings)
 
     @cached_property
     def credentials(self) -> Credentials:

@@ -39,6 +39,14 @@ def register_users(app: typer.Typer, settings_of: Callable[[], Settings]) -> Non
         password_stdin: Annotated[
             bool, typer.Option("--password-stdin", help="Read the password from standard input.")
         ] = False,
+        name: Annotated[
+            str,
+            typer.Option(
+                "--name",
+                metavar="NAME",
+                help="Printed name shown with the person's signatures (kept encrypted).",
+            ),
+        ] = "",
     ) -> None:
         """Register a person from the server console (recorded as SYSTEM) and set a password."""
         from ledger.application import SYSTEM
@@ -49,7 +57,7 @@ def register_users(app: typer.Typer, settings_of: Callable[[], Settings]) -> Non
         credentials = _credentials(settings, password)
         credentials.check_writable()
         with _refusals_exit_2(), _ledger(settings) as ledger:
-            code, _ = ledger.register_person(SYSTEM, role)
+            code, _ = ledger.register_person(SYSTEM, role, name)
         try:
             credentials.set_password(code, password)
         except Exception:

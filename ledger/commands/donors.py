@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
-from functools import cached_property
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -21,7 +20,7 @@ from ledger.domain.product_vial import ProductVial
 from ledger.domain.screening import ScreeningRecord
 from ledger.domain.study import Study
 from ledger.identifiers import ItemType
-from ledger.stores.personal_data import PersonalData, PersonalDataVault
+from ledger.stores.personal_data import PersonalData
 
 REGISTER = "donors.register"
 CONSENT = "donors.consent"
@@ -164,10 +163,6 @@ class DonorCommands(LedgerCore):
 
     def get_donor(self, donor_code: str) -> Donor:
         return self.load(donor_code, ItemType.DONOR, Donor)
-
-    @cached_property
-    def personal_data(self) -> PersonalDataVault:
-        return PersonalDataVault.open(self.settings)
 
     def _descendants(self, donor: Donor) -> list[DerivedItem]:
         found: list[DerivedItem] = []

@@ -7,19 +7,32 @@ from datetime import date
 from ledger.core import Actor, LedgerCore, Receipt
 from ledger.domain.people import Person, parse_roles
 from ledger.identifiers import ItemType
+from ledger.stores.personal_data import PersonalData
 
 ADMINISTER = "people.administer"
 
 
 class PeopleCommands(LedgerCore):
-    def register_person(self, actor: Actor, roles: list[str]) -> tuple[str, Receipt]:
-        """Register a person with their roles; returns the new person code."""
+    def register_person(
+        self, actor: Actor, roles: list[str], name: str = ""
+    ) -> tuple[str, Receipt]:
+        """Register a person with their roles; returns the new person code. Their printed
+        name (what a signature shows, 21 CFR 11.50) goes to the encrypted personal-data store,
+        never into an event."""
         actor = self.authorise(actor, ADMINISTER)
         checked = parse_roles(roles)
         with self.command(actor):
             sequence, (code,) = self.issue_codes(ItemType.PERSON)
             person = Person(str(code), [r.value for r in checked])
-        return str(code), self.record(sequence, person)
+        receipt = self.record(sequence, person)
+        if name.strip():
+            self.personal_data.store(str(code), PersonalData(name=name.strip()), self.clock())
+        return str(code), receipt
+
+    def person_name(self, person_code: str) -> str | None:
+        """A person's printed name, if one was given and not erased."""
+        identity = self.personal_data.read(person_code)
+        return identity.name if identity is not None else None
 
     def grant_role(self, actor: Actor, person_code: str, role: str) -> Receipt:
         actor = self.authorise(actor, ADMINISTER)

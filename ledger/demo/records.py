@@ -47,6 +47,21 @@ ROLES = (
 )
 
 
+#: The demo's people, by role: their printed names (kept encrypted, shown with their steps).
+NAMES = {
+    "administrator": "Zhao Min",
+    "operator": "Li Na",
+    "qc_analyst": "Wang Fang",
+    "qa": "Chen Jing",
+    "qp": "Liu Yang",
+    "pharmacist": "Zhang Wei",
+    "nurse": "Sun Li",
+    "investigator": "Huang Lei",
+    "auditor": "Zhou Hua",
+    "unblinded": "Wu Ting",
+}
+
+
 def _signing(store: Credentials, code: str, role: str) -> Actor:
     """A person of the scripted staff, able to sign: the script sets a random password and
     signs with it, so its signed decisions pass the same check as everyone's (R-LED-5); the
@@ -62,7 +77,7 @@ def register_staff(app: CellTraceLedger, echo: Echo) -> Staff:
     """Register the facility's people, their roles, training and QP authorisation."""
     today = app.today()
     valid = today + timedelta(days=365)
-    admin_code, _ = app.register_person(SYSTEM, ["administrator"])
+    admin_code, _ = app.register_person(SYSTEM, ["administrator"], NAMES["administrator"])
     app.record_training(SYSTEM, admin_code, ADMINISTER, today, valid, "SOP-ADM-001 v3")
     store = Credentials(app.credentials.engine, "cheapest")
     store.create_tables()
@@ -70,7 +85,7 @@ def register_staff(app: CellTraceLedger, echo: Echo) -> Staff:
     echo(f"Registered administrator {admin_code}")
     staff: Staff = {"administrator": admin}
     for role in ROLES:
-        code, _ = app.register_person(admin, [role])
+        code, _ = app.register_person(admin, [role], NAMES[role])
         staff[role] = _signing(store, code, role)
         echo(f"Registered {role:<12} {code}")
     steps = {k: v for k, v in step_roles().items() if k != ADMINISTER}

@@ -225,3 +225,32 @@ def test_transparency_commands_without_a_ledger_exit_2_and_create_nothing(
     assert f"no ledger at {data / 'ledger.db'}" in result.stderr
     assert "Traceback" not in result.stderr
     assert not data.exists()
+
+
+def test_a_persons_printed_name_is_kept_encrypted_outside_the_ledger(tmp_path: Path) -> None:
+    from ledger.bootstrap import open_ledger
+    from ledger.config import Settings
+
+    data = tmp_path / "data"
+    assert run(data, "init").returncode == 0
+    added = run(
+        data,
+        "users",
+        "add",
+        "--role",
+        "qa",
+        "--name",
+        "Xu Ming Yue",
+        "--password-stdin",
+        stdin="p" * 16,
+    )
+    assert added.returncode == 0, added.stderr
+    code = added.stdout.strip()
+    settings = Settings(data_dir=data, database_url=f"sqlite:///{data / 'ledger.db'}")
+    ledger = open_ledger(settings)
+    try:
+        assert ledger.person_name(code) == "Xu Ming Yue"
+    finally:
+        ledger.close()
+    stored = b"".join(p.read_bytes() for p in data.glob("ledger.db*"))
+    assert b"Xu Ming Yue" not in stored

@@ -15,6 +15,7 @@ from ledger.api.app import create_app
 from ledger.api.pages.i18n import LANGUAGES, MESSAGES
 from ledger.commands.registry import STEPS
 from ledger.config import Settings
+from ledger.demo.records import NAMES
 from ledger.demo.run import run_demo
 from ledger.domain.study import Route
 from ledger.identifiers import ItemType
@@ -66,6 +67,8 @@ def test_r_trc_3_trace_page_shows_graph_and_timeline_with_hashes(client: TestCli
     # the timeline says what happened in words, not the event's class name
     assert 'class="what">Registered with the roles operator<' in panel.text
     assert ">Person.Registered<" not in panel.text
+    # and who did it by printed name and code (21 CFR 11.50): the administrator registered them
+    assert f'class="actor">{NAMES["administrator"]} (PER-' in panel.text
     assert panel.text.count('class="hash"') >= 1
 
 

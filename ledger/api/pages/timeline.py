@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
@@ -64,7 +64,13 @@ def timeline(ctx: ApiContext, code: str, lang: str) -> list[TimelineRow]:
         if concerns(row["event_type"], fields, row["item_code"], code):
             scene = Scene(subject=code, item=row["item_code"], origins=origins)
             shown.append(_row(row, event, scene, lang))
-    return shown
+    names = {a: ctx.ledger.person_name(a) for a in {r.actor for r in shown} if a.startswith("PER-")}
+    return [replace(r, actor=_named(r.actor, names.get(r.actor))) for r in shown]
+
+
+def _named(code: str, name: str | None) -> str:
+    """Who recorded a step: their printed name and code (21 CFR 11.50), or the code alone."""
+    return f"{name} ({code})" if name else code
 
 
 def _events(ledger: CellTraceLedger, codes: Iterable[str]) -> dict[tuple[str, int], Any]:

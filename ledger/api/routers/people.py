@@ -19,6 +19,13 @@ router = APIRouter(prefix="/people", tags=["people"], responses=ERRORS)
 
 class PersonIn(BaseModel):
     roles: list[str] = Field(min_length=1, examples=[["operator"]])
+    name: str = Field(
+        default="",
+        max_length=200,
+        examples=["Li Na"],
+        description="Printed name, shown with the person's signatures (21 CFR 11.50); kept "
+        "encrypted in the personal-data store, never in the ledger",
+    )
     password: str | None = Field(
         default=None, min_length=10, max_length=200, description="Initial password"
     )
@@ -58,7 +65,7 @@ class PersonOut(BaseModel):
     openapi_extra=records("people.administer"),
 )
 def register_person(ctx: Context, actor: CurrentActor, body: PersonIn) -> Created:
-    code, receipt = ctx.ledger.register_person(actor, body.roles)
+    code, receipt = ctx.ledger.register_person(actor, body.roles, body.name)
     if body.password:
         ctx.credentials.set_password(code, body.password)
     return Created(code=code, notification_id=receipt.notification_id, events=receipt.events)
