@@ -96,12 +96,6 @@ class StorageCommands(LedgerCore):
         actor, unit = self.on_item(actor, LOGGER, self.get_storage_unit, unit_code)
         return self._unit_readings(actor, unit, logger, parse_logger_csv(csv_text))
 
-    def record_unit_readings(
-        self, actor: Actor, unit_code: str, logger: str, readings: Sequence[Reading]
-    ) -> tuple[list[str], Receipt]:
-        actor, unit = self.on_item(actor, LOGGER, self.get_storage_unit, unit_code)
-        return self._unit_readings(actor, unit, logger, readings)
-
     def _unit_readings(
         self, actor: Actor, unit: StorageUnit, logger: str, readings: Sequence[Reading]
     ) -> tuple[list[str], Receipt]:

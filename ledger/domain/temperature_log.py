@@ -63,10 +63,6 @@ def excursions(readings: Sequence[Reading], required: TemperatureRange) -> list[
     return [r for r in readings if not required["min_c"] <= r["temp_c"] <= required["max_c"]]
 
 
-def describe(reading: Reading) -> str:
-    return f"{reading['temp_c']:g} C at {stamp(reading['at'])}"
-
-
 class Gap(TypedDict):
     """A stretch with no reading longer than twice the logging interval (R-SHP-4)."""
 
@@ -100,15 +96,6 @@ def stamp(at: datetime) -> str:
 
 def minutes_of(gap: Gap) -> int:
     return round((gap["end"] - gap["start"]).total_seconds() / 60)
-
-
-def describe_gap(gap: Gap, interval_minutes: int) -> str:
-    minutes = (gap["end"] - gap["start"]).total_seconds() / 60
-    return (
-        f"no reading from {gap['start'].isoformat(timespec='minutes')} to "
-        f"{gap['end'].isoformat(timespec='minutes')} ({minutes:.0f} min; the logger records "
-        f"every {interval_minutes} min)"
-    )
 
 
 def outside_windows(

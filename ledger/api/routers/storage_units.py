@@ -26,6 +26,7 @@ from ledger.api.routers.shipments import (
 )
 from ledger.api.schemas import ERRORS, Created, Receipt, receipt
 from ledger.api.step_docs import records
+from ledger.application import Actor
 from ledger.domain.product_vial import TemperatureRange
 
 router = APIRouter(tags=["storage units"], responses=ERRORS)
@@ -168,8 +169,7 @@ def logger_text(ctx: Context, actor: CurrentActor, code: str, body: LoggerIn) ->
     """The unit logger's CSV export as text. A malformed line refuses the whole file (422,
     naming the line); readings outside the range, or a gap longer than twice the interval,
     hold every item that was in the unit meanwhile (R-SHP-5)."""
-    held, r = ctx.ledger.upload_unit_logger(actor, code, body.logger, body.csv)
-    return UnitLoggerOut(held=held, notification_id=r.notification_id, events=r.events)
+    return _logged(ctx, actor, code, body.logger, body.csv)
 
 
 @router.post(
@@ -186,8 +186,7 @@ def logger_file(
     file: LoggerFile,
 ) -> UnitLoggerOut:
     """The same as `POST /storage-units/{code}/logger`, as `multipart/form-data`."""
-    held, r = ctx.ledger.upload_unit_logger(actor, code, logger, logger_text_of(file))
-    return UnitLoggerOut(held=held, notification_id=r.notification_id, events=r.events)
+    return _logged(ctx, actor, code, logger, logger_text_of(file))
 
 
 @router.post(
@@ -231,6 +230,11 @@ def shipment_picture(ctx: Context, request: Request, code: str) -> Response:
     """Every reading from dispatch to receipt against the required band, with gaps and
     excursions marked (R-SHP-2, R-SHP-4): what the QP looks at before releasing."""
     return _picture(ctx, request, code)
+
+
+def _logged(ctx: Context, actor: Actor, code: str, logger: str, text: str) -> UnitLoggerOut:
+    held, r = ctx.ledger.upload_unit_logger(actor, code, logger, text)
+    return UnitLoggerOut(held=held, notification_id=r.notification_id, events=r.events)
 
 
 def _picture(ctx: Context, request: Request, code: str) -> Response:
