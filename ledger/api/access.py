@@ -42,6 +42,7 @@ class Read(StrEnum):
     ACCESS_LOG = "access_log"
     SEALED = "sealed"
     STEPS = "steps"
+    WORKLISTS = "worklists"
 
 
 DESCRIPTIONS: dict[Read, str] = {
@@ -59,9 +60,10 @@ DESCRIPTIONS: dict[Read, str] = {
     Read.ACCESS_LOG: "the access log: who read or printed which record",
     Read.SEALED: "a blinded study's sealed links: a kit's lot and donors in traces (R-ACC-5)",
     Read.STEPS: "the step registry: who records which step, trained how, signed how",
+    Read.WORKLISTS: "the dashboard: the lists of work in progress of the reader's role",
 }
 
-_CARDS = frozenset({Read.ITEM, Read.HISTORY, Read.TRACE, Read.STEPS})
+_CARDS = frozenset({Read.ITEM, Read.HISTORY, Read.TRACE, Read.STEPS, Read.WORKLISTS})
 ROLE_READS: dict[Role, frozenset[Read]] = {
     Role.OPERATOR: _CARDS | {Read.MATERIALS, Read.LABEL},
     Role.QC_ANALYST: _CARDS | {Read.MATERIALS},
@@ -70,10 +72,10 @@ ROLE_READS: dict[Role, frozenset[Read]] = {
     | {Read.SEALED},
     Role.QP: _CARDS | {Read.PROOF, Read.RECALL, Read.MATERIALS},
     Role.PHARMACIST: _CARDS | {Read.RECALL, Read.CLINICAL, Read.LABEL},
-    Role.NURSE: frozenset({Read.ITEM, Read.CLINICAL, Read.STEPS}),
+    Role.NURSE: frozenset({Read.ITEM, Read.CLINICAL, Read.STEPS, Read.WORKLISTS}),
     Role.INVESTIGATOR: _CARDS | {Read.RECALL, Read.CLINICAL},
     Role.AUDITOR: frozenset(Read) - {Read.LABEL, Read.SEALED},
-    Role.ADMINISTRATOR: frozenset({Read.ITEM, Read.PEOPLE, Read.STEPS}),
+    Role.ADMINISTRATOR: frozenset({Read.ITEM, Read.PEOPLE, Read.STEPS, Read.WORKLISTS}),
     Role.UNBLINDED: _CARDS | {Read.PROOF, Read.RECALL, Read.SEALED},
 }
 # Reads of a record named by its code that can show a patient or a donor: recorded (R-ACC-2).

@@ -33,6 +33,7 @@ from ledger.api.routers import (
     shipments,
     steps,
     storage_units,
+    worklists,
 )
 from ledger.api.routers import ledger as ledger_router
 from ledger.api.step_docs import describe_steps
@@ -129,6 +130,7 @@ def create_app(
         ledger_router.router,
         access_log.router,
         steps.router,
+        worklists.router,
     )
     for router in routers:
         describe_steps(router)

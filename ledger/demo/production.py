@@ -252,3 +252,19 @@ def run_production(
     echo(f"{bad}: disposed of as non-conforming by QA, witnessed by {operator.person_id}")
     expect_refusal(echo, lambda: app.fill_lot(operator, bad, 1, 1.0, "2 mL cryovial"))
     return vials, made[3]
+
+
+def run_awaiting_certification(
+    app: CellTraceLedger, staff: Staff, lots: Mapping[str, str], harvested: str, echo: Echo
+) -> str:
+    """One more harvest of the culture `harvested` came from, purified into a lot whose every
+    release test passed: it waits for QA's certification (R-QC-2), on QA's dashboard."""
+    culture = app.get_harvest(harvested).sources[0]
+    made = harvest(app, staff, culture, lots, 1)
+    lot, _ = app.purify_lot(staff["operator"], made, TFF_SEC, EV_SPEC, [UseOf(lots["PBS-EV"])])
+    record_results(app, staff, lot_results(app, lot), lot)
+    echo(
+        f"{lot} (TFF + SEC of {made[0]}): every release test passed; it awaits QA's "
+        "certification on the QA dashboard"
+    )
+    return lot

@@ -5,7 +5,8 @@ The history so far: the facility's staff (R-PPL), qualified materials (R-MAT), t
 master and working cell banks, their testing, release and a thaw (R-CB); then the working-bank
 vial's culture, harvests, two purified lots, QC, QA certification and fill of one lot, and the
 quarantine and disposal of the other (R-PRO, R-QC); then shipments, receipt, QP release, a
-patient dosed after a refused check, follow-up and a serious adverse event (R-SHP, R-CLN).
+patient dosed after a refused check, follow-up and a serious adverse event (R-SHP, R-CLN); and
+a last lot whose release tests passed, awaiting QA's certification (R-QC-2).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from ledger.bootstrap import bring_up_to_date, describe_database, init_ledger, o
 from ledger.config import Settings
 from ledger.demo.blinded import run_blinded
 from ledger.demo.clinical import run_clinical
-from ledger.demo.production import run_production
+from ledger.demo.production import run_awaiting_certification, run_production
 from ledger.demo.records import (
     MSC_IDENTITY,
     Echo,
@@ -58,6 +59,7 @@ def run_demo(settings: Settings, echo: Echo) -> None:
         vials, kept = run_production(app, staff, lots, vial, echo)
         patient = run_clinical(app, staff, vials, echo)
         run_blinded(app, staff, lots, kept, echo)
+        run_awaiting_certification(app, staff, lots, kept, echo)
     finally:
         app.close()
     checkpoint = _checkpoint(settings)

@@ -1,7 +1,8 @@
 """Items, their timelines and genealogy (R-TRC-1..3): every coded item with its status, holds,
 location, lot and expiry, every event that concerns it in order (actor, role, signature
-meaning, times), and the edges between items. The event hash is not copied: queries join the
-stored event, so what they show is exactly what `celltrace verify` checks.
+meaning, times), the edges between items, and the work in progress (`worklist`). The event
+hash is not copied: queries join the stored event, so what they show is exactly what
+`celltrace verify` checks.
 
 Like every projection it reads the stored events' fields by name and imports no domain class
 (STYLE.md "Layers"): a coded item is an aggregate whose id derives from the `code` its first
@@ -41,6 +42,7 @@ from ledger.identifiers import item_id
 from ledger.item_effects import Shown, effect_of, facts_of, vials_moved
 from ledger.projections.genealogy import edges_of, edges_table
 from ledger.projections.tracking import SQLAlchemyView
+from ledger.projections.worklist import WorkEntries, lot_qc_table, worklist_table
 from ledger.storage.tables import metadata
 
 items_table = Table(
@@ -80,7 +82,7 @@ class ItemsView(SQLAlchemyView):
 
     name = "items"
     title = "items, timelines, genealogy"
-    tables = (items_table, timeline_table, edges_table)
+    tables = (items_table, timeline_table, edges_table, worklist_table, lot_qc_table)
     CACHED_CODES = 100_000
     NOT_AN_ITEM = ""  # cached for aggregates that are not coded items
 
@@ -88,6 +90,7 @@ class ItemsView(SQLAlchemyView):
         super().__init__(engine)
         self._codes: dict[UUID, str] = {}
         self._updates: dict[str, dict[str, Any]] = {}
+        self.work = WorkEntries(self.execute)  # what awaits someone, for the dashboards
 
     def remember(self, originator_id: UUID, code: str) -> None:
         if len(self._codes) >= self.CACHED_CODES:
@@ -185,6 +188,8 @@ class ItemsProjection(Projection[ItemsView]):
                     },
                 )
             self._move_vials(conn, code, domain_event)
+            recorded_at = stamp.recorded_at.isoformat()
+            self.view.work.apply(conn, code, domain_event, recorded_at, tracking.notification_id)
             self.view.insert(
                 conn,
                 timeline_table,
@@ -196,7 +201,7 @@ class ItemsProjection(Projection[ItemsView]):
                     "actor_id": stamp.actor_id,
                     "actor_role": stamp.actor_role,
                     "meaning": stamp.meaning.value,
-                    "recorded_at": stamp.recorded_at.isoformat(),
+                    "recorded_at": recorded_at,
                     "client_time": stamp.client_time.isoformat() if stamp.client_time else None,
                 },
             )
