@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import shutil
 from collections.abc import Iterator
 from typing import Any
@@ -21,9 +22,9 @@ from label_printing.signing import label_verifier
 from ledger.api.app import create_app
 from ledger.bootstrap import init_ledger
 from ledger.config import Settings
+from ledger.integrity.access_chain import AccessEntry
 from ledger.labels import label_content
-from ledger.stores.access_log import AccessEntry
-from tests.domain3 import Clinic, Clock, certified_vials
+from tests.domain3 import Clinic, Clock, blinded_lots, blinded_study, certified_vials
 from tests.e2e.conftest import PASSWORD, ClinicApi
 from tests.pdf_qr import pdf_qr_texts
 from tests.zebra import Listener, closed_port, listening, qr_texts
@@ -328,3 +329,35 @@ def test_r_id_2_a_badge_s_signed_qr_signs_its_person_in_and_a_forged_one_is_refu
     # And a second print of the badge needs a reason; an operator may not print badges
     assert api.get("qa", f"/people/{qa}/badge.pdf").status_code == 409
     assert api.get("operator", f"/people/{qa}/badge.pdf").status_code == 403
+
+
+def test_r_id_3_a_blinded_study_s_kits_print_alike_and_its_lots_print_no_kits(
+    api: ClinicApi, printer: Listener
+) -> None:
+    # Given a blinded study's active and placebo lots filled together into kits
+    app, clinic = api.ledger, api.clinic
+    study = blinded_study(app, clinic)
+    active, placebo = blinded_lots(app, clinic, study)
+    lots = {active: 1, placebo: 1}
+    kit_codes, _ = app.fill_kits(clinic.staff["operator"], study, lots, 1.0, "2 mL cryovial")
+    # When the study's kits are printed on the printer
+    answer = _print(api, "operator", "zebra-cr1", lot=study)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["printed"] == kit_codes
+    # Then the two kits' labels differ only in their code and signature: no arm, no lot
+    sent = printer.received().decode("ascii")
+    each = sent.split("^XZ\n")[:-1]
+    labels = [masked_label(label, code) for label, code in zip(each, kit_codes, strict=True)]
+    assert labels[0] == labels[1]
+    assert active not in sent and placebo not in sent and "placebo" not in sent.lower()
+    # And a blinded lot prints no kits: that would group them by arm (R-ACC-5)
+    for path in (f"/lots/{active}/labels.pdf", f"/lots/{placebo}/label-reconciliation"):
+        refused = api.get("qa", path)
+        assert refused.status_code == 422 and "R-ACC-5" in refused.json()["detail"], path
+    refused = _print(api, "operator", "zebra-cr1", lot=active)
+    assert refused.status_code == 422 and f"give {study}" in refused.json()["detail"]
+
+
+def masked_label(zpl: str, code: str) -> str:
+    """A label's ZPL without its own code and its QR payload's signature."""
+    return re.sub(r"#CT1\.[^^]+", "#CT1...", zpl.replace(code, "CODE"))
