@@ -361,3 +361,21 @@ def test_r_id_3_a_blinded_study_s_kits_print_alike_and_its_lots_print_no_kits(
 def masked_label(zpl: str, code: str) -> str:
     """A label's ZPL without its own code and its QR payload's signature."""
     return re.sub(r"#CT1\.[^^]+", "#CT1...", zpl.replace(code, "CODE"))
+
+
+def test_r_id_2_the_trace_page_offers_printing_to_those_who_print_labels(
+    api: ClinicApi, printer: Listener
+) -> None:
+    lot = api.clinic.lot
+    # When an operator opens the lot's trace panel
+    panel = api.client.get(f"/trace/{lot}/panel", headers=api.headers("operator")).text
+    # Then it offers the registered printers, one label or the whole fill run, and the sheet
+    assert 'id="print-printer"' in panel and '<option value="zebra-cr1">' in panel
+    assert 'data-print="one"' in panel and 'data-print="run"' in panel
+    assert f'href="/api/v1/lots/{lot}/labels.pdf"' in panel
+    # And a vial's panel offers its own label only
+    vial = api.client.get(f"/trace/{api.clinic.vials[0]}/panel", headers=api.headers("qa")).text
+    assert 'data-print="one"' in vial and 'data-print="run"' not in vial
+    # But an auditor, who prints nothing, is offered neither printers nor the sheet
+    audited = api.client.get(f"/trace/{lot}/panel", headers=api.headers("auditor")).text
+    assert "print-printer" not in audited and "labels.pdf" not in audited

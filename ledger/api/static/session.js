@@ -147,7 +147,9 @@
           } else {
             choice.hidden = true; fail(answer.detail || String(res[0]));
             // a badge refused (R-ID-2) is not offered again: the person types their code
-            if (scanned && res[0] === 422) { scanned = null; person.value = ""; person.focus(); }
+            if (scanned && res[0] === 422) {
+              scanned = null; person.value = ""; password.value = ""; person.focus();
+            }
           }
         }, function () { pending = false; });
     }
