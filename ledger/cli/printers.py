@@ -96,6 +96,9 @@ def register_printers(app: typer.Typer, settings_of: Callable[[], Settings]) -> 
 
 @contextmanager
 def _registry(settings: Settings) -> Iterator[Printers]:
+    """The registry; a refusal (a rule, an unknown printer) is one line on stderr naming the
+    rule and what to do, exit 2, with nothing written."""
+    from ledger.errors import LedgerError
     from ledger.storage.db import create_db_engine
     from ledger.stores.access_log import AccessLog
 
@@ -106,6 +109,9 @@ def _registry(settings: Settings) -> Iterator[Printers]:
     printers.create_tables()
     try:
         yield printers
+    except LedgerError as exc:
+        typer.echo(f"error: {exc.detail}", err=True)
+        raise typer.Exit(2) from None
     finally:
         engine.dispose()
 
