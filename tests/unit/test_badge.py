@@ -67,12 +67,13 @@ def test_r_acc_4_a_verified_badge_names_its_person() -> None:
 )
 def test_r_id_2_a_scan_that_is_not_a_signed_badge_is_refused(scanned: str, problem: str) -> None:
     badge = qr_text(example_labels()["person_badge"], example_signer(), EXAMPLE_BASE_URL)
-    vial = qr_text(example_labels()["product_vial"], example_signer(), EXAMPLE_BASE_URL)
+    # a patient's wristband: signed like a badge, with no lot, expiry or autologous code
+    band = qr_text(example_labels()["patient_wristband"], example_signer(), EXAMPLE_BASE_URL)
     text = {
         "altered": badge.replace(PERSON, code(ItemType.PERSON, 5)),
         "unsigned": f"{EXAMPLE_BASE_URL}/v/{PERSON}",
         "other key": badge,
-        "item label": vial,
+        "item label": band,
     }[scanned]
     keys = [Signer.generate("another.example/ledger/labels").verifier()]
     with pytest.raises(BadgeError) as refused:
