@@ -96,9 +96,17 @@ def _zpl(
     return {str(c.code): render_label(c, "zpl", signer, base, options) for c in contents}
 
 
-def _unreachable(printer: Printer, failed: SendFailed, sent: list[str], total: int) -> Unreachable:
+class PrinterUnreachable(Unreachable):
+    """The printer did not take the labels (503; the CLI exits 3); nothing unsent is recorded."""
+
+    rule = "R-ID-2"
+
+
+def _unreachable(
+    printer: Printer, failed: SendFailed, sent: list[str], total: int
+) -> PrinterUnreachable:
     if not sent:
-        return Unreachable(
+        return PrinterUnreachable(
             Sentence(
                 "R-ID-2: printer {name} at {address} could not be reached ({problem}); nothing "
                 "was printed or recorded: check that it is switched on, online and on the "
@@ -108,7 +116,7 @@ def _unreachable(printer: Printer, failed: SendFailed, sent: list[str], total: i
                 problem=failed.problem,
             )
         )
-    return Unreachable(
+    return PrinterUnreachable(
         Sentence(
             "R-ID-2: printer {name} at {address} stopped after {count} of {total} labels "
             "({problem}); those sent are recorded as printed ({codes:list}), the others are "

@@ -98,7 +98,7 @@ def register_printers(app: typer.Typer, settings_of: Callable[[], Settings]) -> 
 def _registry(settings: Settings) -> Iterator[Printers]:
     """The registry; a refusal (a rule, an unknown printer) is one line on stderr naming the
     rule and what to do, exit 2, with nothing written."""
-    from ledger.errors import LedgerError
+    from ledger.errors import InvalidInput, LedgerError, NotFound
     from ledger.storage.db import create_db_engine
     from ledger.stores.access_log import AccessLog
 
@@ -110,7 +110,8 @@ def _registry(settings: Settings) -> Iterator[Printers]:
     try:
         yield printers
     except LedgerError as exc:
-        typer.echo(f"error: {exc.detail}", err=True)
+        prefix = "error" if isinstance(exc, InvalidInput | NotFound) else "refused"
+        typer.echo(f"{prefix}: {exc.detail}", err=True)
         raise typer.Exit(2) from None
     finally:
         engine.dispose()

@@ -213,6 +213,7 @@ def test_r_id_2_an_unreachable_printer_is_named_and_nothing_is_recorded(api: Cli
     detail = answer.json()["detail"]
     assert detail.startswith("R-ID-2: printer zebra-off at 127.0.0.1:")
     assert "nothing was printed or recorded" in detail and "switched on" in detail
+    assert answer.json()["violations"][0]["rule"] == "R-ID-2"
     # And no print is recorded: the label may be printed later without a reason
     assert len(_log(api)) == before
 
