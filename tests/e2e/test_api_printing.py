@@ -136,14 +136,16 @@ def test_r_acc_2_changing_and_retiring_a_printer_are_recorded_with_their_reasons
     assert changed.status_code == 200 and changed.json()["dpi"] == 300
     retired = api.post("qa", "/printers/zebra-old/retire", {"reason": "replaced by zebra-cr1"})
     assert retired.status_code == 200 and retired.json()["in_service"] is False
-    # Then the access log holds each step, who did it, its reason, and the hash of the
-    # printer's definition at that step
-    steps = [e for e in _log(api) if e.subject == "printer:zebra-old"]
-    assert [e.action for e in steps] == ["printer:register", "printer:change", "printer:retire"]
-    assert [e.person for e in steps] == [api.code("administrator"), api.code("qa"), api.code("qa")]
-    assert steps[1].reason == "new printhead (203 -> 300 dpi)"
-    assert steps[2].reason == "replaced by zebra-cr1"
-    assert len({e.payload_sha256 for e in steps}) == 3
+    # Then the auditor lists each step under the printer: who did it, its reason, and the
+    # hash of the printer's definition at that step
+    log = api.get("auditor", "/access-log", subject="printer:zebra-old").json()
+    steps = log["entries"]
+    assert [e["action"] for e in steps] == ["printer:register", "printer:change", "printer:retire"]
+    people = [api.code("administrator"), api.code("qa"), api.code("qa")]
+    assert [e["person"] for e in steps] == people
+    assert steps[1]["reason"] == "new printhead (203 -> 300 dpi)"
+    assert steps[2]["reason"] == "replaced by zebra-cr1"
+    assert len({e["payload_sha256"] for e in steps}) == 3 and log["intact"] is True
     # And a retired printer prints nothing, and is listed only when asked for
     refused = _print(api, "operator", "zebra-old", codes=[api.clinic.vials[0]])
     assert refused.status_code == 409 and "was retired on" in refused.json()["detail"]

@@ -12,6 +12,7 @@ from ledger.api.access import Read, reads, via
 from ledger.api.deps import Context
 from ledger.api.schemas import ERRORS
 from ledger.application import Actor
+from ledger.identifiers import parse_code
 from ledger.printing import Who, lot_sheet, reconcile
 
 router = APIRouter(prefix="/lots", tags=["labels"], responses=ERRORS)
@@ -38,7 +39,7 @@ def get_lot_sheet(
     blinded study's lot is refused: its kits print with the study's (R-ACC-5)."""
     who = Who(actor.person_id, actor.role, ctx.clock(), via(request))
     sheet = lot_sheet(ctx.ledger, ctx.access_log, code, (reason or "").strip(), who)
-    name = code.strip().upper().replace("*", "_")
+    name = str(parse_code(code)).replace("*", "_")
     return Response(
         sheet,
         media_type="application/pdf",
