@@ -137,6 +137,10 @@ def children_labels(app: CellTraceLedger, code: str) -> list[LabelContent]:
     return [label_content(app, child) for child in fill_run(app, code)]
 
 
+#: The items whose every vial or kit is labelled at once (`fill_run`), by code prefix.
+FILL_RUNS = ("STU", "SCB", "MCB", "WCB", "LOT")
+
+
 def fill_run(app: CellTraceLedger, code: str) -> list[str]:
     """The codes of everything filled from `code`: every vial of a bank or a lot, every kit of
     a blinded study. A blinded study's lot is refused: grouping its kits by lot would tell

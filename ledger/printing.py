@@ -75,8 +75,8 @@ def print_on(
     label sent (R-ACC-2). A label printed before needs `reason` (R-ID-2). When the printer
     cannot be reached nothing is recorded; when it drops the connection, the labels sent in
     full before are recorded and the rest are not. Returns the codes printed."""
+    log.check_reprint([str(c.code) for c in contents], reason, '"reason" in the request')
     bodies = _zpl(app, printer, contents)
-    log.check_reprint(list(bodies), reason, '"reason" in the request')
     via = printed_via(printer, who.via)
     try:
         send_labels(printer.spec.address, list(bodies.values()))

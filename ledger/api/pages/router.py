@@ -26,6 +26,7 @@ from ledger.commands.registry import STEPS
 from ledger.domain.study import Route
 from ledger.errors import InvalidInput, NotFound
 from ledger.identifiers import parse_code
+from ledger.labels import FILL_RUNS
 from ledger.messages import Sentence, status_term, term
 from ledger.projections.trace import trace
 
@@ -33,8 +34,6 @@ TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / 
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 PUBLIC = [reads(Read.PUBLIC)]
-#: Items whose every vial or kit is labelled at once: lots, cell banks, blinded studies.
-FILL_RUNS = ("LOT", "SCB", "MCB", "WCB", "STU")
 
 
 def page(request: Request, template: str, status: int = 200, **context: Any) -> Response:
@@ -84,7 +83,7 @@ def scan_station(request: Request) -> Response:
     t = translator(language(request))
     areas = ("scan", "step", "field", "item", "session", "meaning", "account", "print")
     keys = [k for k in MESSAGES if k.split(".")[0] in areas]
-    return page(request, "scan.html", texts={k: t(k) for k in keys})
+    return page(request, "scan.html", texts={k: t(k) for k in keys}, fill_runs=" ".join(FILL_RUNS))
 
 
 @router.get("/bedside", dependencies=PUBLIC)

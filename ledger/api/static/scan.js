@@ -26,7 +26,7 @@
 
   // The printers this person may print on (none for a role that prints no labels).
   var printing = null;  // the code whose label the print form prints
-  var RUNS = ["LOT", "SCB", "MCB", "WCB", "STU"];  // fill runs: every vial or kit at once
+  var RUNS = $("print-form").dataset.fillRuns.split(" ");  // every vial or kit at once
   function loadPrinters() {
     var select = $("print-printer");
     select.innerHTML = "";
