@@ -116,8 +116,25 @@ def write_sheet(
 ) -> Path:
     """Write a PDF of label sheets (default: A4 65-up, L7651 layout), e.g. a whole fill run."""
     path = _target(out_path, ".pdf")
+    body = sheet_pdf(
+        contents, signer, base_url, sheet=sheet, skip=skip, language=language, font_path=font_path
+    )
+    return _write(path, body)
+
+
+def sheet_pdf(
+    contents: Sequence[LabelContent],
+    signer: Signer,
+    base_url: str,
+    *,
+    sheet: SheetLayout = L7651,
+    skip: int = 0,
+    language: Language = Language.EN,
+    font_path: Path | None = None,
+) -> bytes:
+    """The PDF of label sheets :func:`write_sheet` writes (``GET /lots/{code}/labels.pdf``)."""
     labels = [prepare_label(c, signer, base_url, sheet.stock, language) for c in contents]
-    return _write(path, render_sheet(labels, sheet, skip=skip, font_path=font_path))
+    return render_sheet(labels, sheet, skip=skip, font_path=font_path)
 
 
 def write_labels(
@@ -133,6 +150,11 @@ def write_labels(
         write_label(c, kind, out_dir / file_name(c.code, kind.value), signer, base_url)
         for c in contents
     ]
+
+
+def write_file(out_path: Path, suffix: str, data: bytes) -> Path:
+    """Write `data` atomically to `out_path`, which must end in `suffix` (e.g. ``.pdf``)."""
+    return _write(_target(out_path, suffix), data)
 
 
 def file_name(code: ItemCode | str, extension: str) -> str:

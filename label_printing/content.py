@@ -40,6 +40,7 @@ class LabelKind(StrEnum):
     PRODUCT_VIAL = "product_vial", ItemType.PRODUCT_VIAL
     SHIPMENT_CONTAINER = "shipment_container", ItemType.SHIPPING_CONTAINER
     PATIENT_WRISTBAND = "patient_wristband", ItemType.PATIENT
+    PERSON_BADGE = "person_badge", ItemType.PERSON
     GENERIC = "generic"
 
 

@@ -88,6 +88,12 @@ def example_labels() -> dict[str, LabelContent]:
         "patient_wristband": stages.patient_wristband(
             patient, study="CT-101 phase I/II", site="University Hospital"
         ),
+        "person_badge": stages.person_badge(
+            code(ItemType.PERSON, 4),
+            name="Chen Jing",
+            roles=["operator", "qa"],
+            facility=FACILITY_NAME,
+        ),
         "material_lot": stages.generic_label(
             code(ItemType.MATERIAL_LOT, 88),
             product="Human platelet lysate",

@@ -60,7 +60,8 @@ CRYOVIAL = LabelStock("cryovial", 38.0, 19.0, "cryovial label 38 x 19 mm (1.5 x 
 PRODUCT = LabelStock("product", 70.0, 35.0, "product / vessel label 70 x 35 mm", 2.0, 2.0)
 SHIPPER = LabelStock("shipper", 101.6, 50.8, "shipping label 4 x 2 in (101.6 x 50.8 mm)", 3.0, 3.0)
 WRISTBAND = LabelStock("wristband", 75.0, 25.0, "wristband print area 75 x 25 mm", 1.5, 1.5)
-STOCKS = {s.name: s for s in (CRYOVIAL, PRODUCT, SHIPPER, WRISTBAND)}
+BADGE = LabelStock("badge", 85.6, 54.0, "badge card 85.6 x 54 mm (ID-1, CR80)", 5.0, 3.0)
+STOCKS = {s.name: s for s in (CRYOVIAL, PRODUCT, SHIPPER, WRISTBAND, BADGE)}
 
 STOCK_FOR_KIND = {
     LabelKind.BANK_VIAL: CRYOVIAL,
@@ -69,6 +70,7 @@ STOCK_FOR_KIND = {
     LabelKind.HARVEST_CONTAINER: PRODUCT,
     LabelKind.SHIPMENT_CONTAINER: SHIPPER,
     LabelKind.PATIENT_WRISTBAND: WRISTBAND,
+    LabelKind.PERSON_BADGE: BADGE,
     LabelKind.GENERIC: PRODUCT,
 }
 

@@ -42,6 +42,7 @@ AUTOLOGOUS_ONLY = Phrase("For autologous use only")
 DO_NOT_IRRADIATE = Phrase("Do not irradiate or X-ray")
 TRIAL_PARTICIPANT = Phrase("Clinical trial participant")
 MATCH_RECIPIENT = Phrase("Match the recipient code on the product label")
+STAFF_BADGE = Phrase("Staff badge: scan to sign in")
 
 # Storage conditions.
 LN2_VAPOUR = Phrase("Store at or below -150 °C")

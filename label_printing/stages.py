@@ -10,7 +10,13 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 
 from label_printing import phrases
-from label_printing.content import AUTOLOGOUS_CODE_TYPES, Expiry, LabelContent, LabelKind
+from label_printing.content import (
+    AUTOLOGOUS_CODE_TYPES,
+    MAX_TEXT,
+    Expiry,
+    LabelContent,
+    LabelKind,
+)
 from label_printing.phrases import Phrase
 from ledger.identifiers import ItemCode, ItemType, parse_code
 
@@ -135,6 +141,36 @@ def shipment_container(
     kind, extra = LabelKind.SHIPMENT_CONTAINER, (*_MATERIAL, phrases.DO_NOT_IRRADIATE)
     to = (f"To: {destination}",)
     return _material(kind, code, contents, facility, lot, expiry, storage, recipient, extra, to)
+
+
+def person_badge(
+    code: Code, *, name: str | None, roles: Sequence[str], facility: str
+) -> LabelContent:
+    """A staff member's badge: person code, printed name (when on record) and roles. Its QR is
+    signed like an item label's and fills in who signs in at a station; it carries no password
+    or token, so the badge alone signs nobody in."""
+    words = [_role_words(role) for role in roles] or ["no role"]
+    lines: list[str] = []
+    for word in words:  # one line of up to 60 characters per few roles
+        if lines and len(lines[-1]) + len(word) + 2 <= MAX_TEXT:
+            lines[-1] += f", {word}"
+        else:
+            lines.append(word)
+    return LabelContent(
+        LabelKind.PERSON_BADGE,
+        _code(code, ItemType.PERSON),
+        name or lines.pop(0),
+        facility,
+        statements=(phrases.STAFF_BADGE,),
+        details=tuple(lines),
+    )
+
+
+def _role_words(role: str) -> str:
+    """``qc_analyst`` -> ``QC analyst``: the abbreviations QA, QP and QC in capitals."""
+    first, _, rest = role.replace("_", " ").partition(" ")
+    first = first.upper() if first in ("qa", "qp", "qc") else first
+    return f"{first} {rest}".strip()
 
 
 def patient_wristband(code: Code, *, study: str, site: str) -> LabelContent:

@@ -134,13 +134,22 @@ def _product_vial(app: CellTraceLedger, code: str) -> LabelContent:
 def children_labels(app: CellTraceLedger, code: str) -> list[LabelContent]:
     """Labels for everything filled from `code` (every vial of a bank or a lot, every kit of a
     blinded study, in code order)."""
+    return [label_content(app, child) for child in fill_run(app, code)]
+
+
+#: The items whose every vial or kit is labelled at once (`fill_run`), by code prefix.
+FILL_RUNS = ("STU", "SCB", "MCB", "WCB", "LOT")
+
+
+def fill_run(app: CellTraceLedger, code: str) -> list[str]:
+    """The codes of everything filled from `code`: every vial of a bank or a lot, every kit of
+    a blinded study. A blinded study's lot is refused: grouping its kits by lot would tell
+    their arm (R-ACC-5)."""
     parsed = parse_code(code)
     if parsed.item_type is ItemType.STUDY:
-        study = app.load(str(parsed), ItemType.STUDY, Study)
-        return [label_content(app, kit) for kit in study.kits]
+        return list(app.load(str(parsed), ItemType.STUDY, Study).kits)
     if parsed.item_type in _bank_types():
-        bank = app.load(str(parsed), parsed.item_type, CellBank)
-        return [label_content(app, vial) for vial in bank.children]
+        return list(app.load(str(parsed), parsed.item_type, CellBank).children)
     if parsed.item_type is ItemType.PRODUCT_LOT:
         lot = app.get_product_lot(str(parsed))
         if lot.blinding is not None:
@@ -149,12 +158,23 @@ def children_labels(app: CellTraceLedger, code: str) -> list[LabelContent]:
                 f"printed with the study's (give {lot.blinding['study']}), so no print run "
                 "groups the kits of one lot (R-ACC-5)."
             )
-        vials = [c for c in lot.children if parse_code(c).item_type is ItemType.PRODUCT_VIAL]
-        return [label_content(app, vial) for vial in vials]
+        return [c for c in lot.children if parse_code(c).item_type is ItemType.PRODUCT_VIAL]
     raise LabelError(
         f"{parsed} is a {parsed.item_type.label}; give the code of a fill run "
         "(a cell bank, a product lot once filled, or a blinded study's kits) to print all its "
         "labels."
+    )
+
+
+def badge_content(app: CellTraceLedger, code: str) -> LabelContent:
+    """A person's badge: code, printed name from the personal-data store (when on record) and
+    current roles; its signed QR fills in who signs in (docs/label-format.md)."""
+    person = app.get_person(code)
+    return stages.person_badge(
+        person.code,
+        name=app.person_name(person.code),
+        roles=sorted(person.roles),
+        facility=app.settings.facility,
     )
 
 

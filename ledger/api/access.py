@@ -38,6 +38,9 @@ class Read(StrEnum):
     MATERIALS = "materials"
     PEOPLE = "people"
     LABEL = "label"
+    PRINTERS = "printers"
+    BADGE = "badge"
+    LABEL_LOG = "label_log"
     ENTRIES = "entries"
     ACCESS_LOG = "access_log"
     SEALED = "sealed"
@@ -55,7 +58,10 @@ DESCRIPTIONS: dict[Read, str] = {
     Read.CLINICAL: "prescriptions, overdue follow-up visits and adverse event reports",
     Read.MATERIALS: "epidemic areas in force",
     Read.PEOPLE: "people: roles, training, QP sites",
-    Read.LABEL: "label files (printing and reprinting, each recorded)",
+    Read.LABEL: "label files (printing and reprinting, each recorded), to a file or a printer",
+    Read.PRINTERS: "the label printers: name, address, resolution, label stock",
+    Read.BADGE: "person badges with a signed sign-in QR code (each print recorded)",
+    Read.LABEL_LOG: "label reconciliation: each vial's label prints, reprints and reasons",
     Read.ENTRIES: "raw stored ledger entries with their event state",
     Read.ACCESS_LOG: "the access log: who read or printed which record",
     Read.SEALED: "a blinded study's sealed links: a kit's lot and donors in traces (R-ACC-5)",
@@ -64,18 +70,22 @@ DESCRIPTIONS: dict[Read, str] = {
 }
 
 _CARDS = frozenset({Read.ITEM, Read.HISTORY, Read.TRACE, Read.STEPS, Read.WORKLISTS})
+_PRINTING = frozenset({Read.LABEL, Read.PRINTERS})  # print labels, choosing a printer
 ROLE_READS: dict[Role, frozenset[Read]] = {
-    Role.OPERATOR: _CARDS | {Read.MATERIALS, Read.LABEL},
+    Role.OPERATOR: _CARDS | _PRINTING | {Read.MATERIALS},
     Role.QC_ANALYST: _CARDS | {Read.MATERIALS},
     Role.QA: _CARDS
-    | {Read.PROOF, Read.RECALL, Read.CLINICAL, Read.MATERIALS, Read.PEOPLE, Read.LABEL}
-    | {Read.SEALED},
-    Role.QP: _CARDS | {Read.PROOF, Read.RECALL, Read.MATERIALS},
-    Role.PHARMACIST: _CARDS | {Read.RECALL, Read.CLINICAL, Read.LABEL},
+    | _PRINTING
+    | {Read.PROOF, Read.RECALL, Read.CLINICAL, Read.MATERIALS, Read.PEOPLE}
+    | {Read.SEALED, Read.BADGE, Read.LABEL_LOG},
+    Role.QP: _CARDS | {Read.PROOF, Read.RECALL, Read.MATERIALS, Read.LABEL_LOG},
+    Role.PHARMACIST: _CARDS | _PRINTING | {Read.RECALL, Read.CLINICAL},
     Role.NURSE: frozenset({Read.ITEM, Read.CLINICAL, Read.STEPS, Read.WORKLISTS}),
     Role.INVESTIGATOR: _CARDS | {Read.RECALL, Read.CLINICAL},
-    Role.AUDITOR: frozenset(Read) - {Read.LABEL, Read.SEALED},
-    Role.ADMINISTRATOR: frozenset({Read.ITEM, Read.PEOPLE, Read.STEPS, Read.WORKLISTS}),
+    # auditors read everything but print nothing and see no sealed link
+    Role.AUDITOR: frozenset(Read) - {Read.LABEL, Read.BADGE, Read.SEALED},
+    Role.ADMINISTRATOR: frozenset({Read.ITEM, Read.PEOPLE, Read.STEPS, Read.PRINTERS})
+    | {Read.BADGE, Read.WORKLISTS},
     Role.UNBLINDED: _CARDS | {Read.PROOF, Read.RECALL, Read.SEALED},
 }
 # Reads of a record named by its code that can show a patient or a donor: recorded (R-ACC-2).

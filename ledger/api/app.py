@@ -24,9 +24,11 @@ from ledger.api.routers import (
     donors,
     items,
     labels,
+    lot_labels,
     materials,
     people,
     pharmacy,
+    printers,
     production,
     quality,
     safety,
@@ -62,7 +64,15 @@ TAGS = [
     },
     {"name": "bedside", "description": "Go / no-go, thaw and administration (R-CLN-2, R-CLN-3)."},
     {"name": "items", "description": "What a scan resolves to; history and genealogy (R-TRC)."},
-    {"name": "labels", "description": "Check a scanned label's signature (R-ID-2)."},
+    {
+        "name": "labels",
+        "description": "Check a scanned label's signature; a fill run's label sheet and "
+        "label reconciliation (R-ID-2, R-ACC-2).",
+    },
+    {
+        "name": "printers",
+        "description": "Label printers; print labels straight to a Zebra printer (R-ID-2).",
+    },
     {"name": "ledger", "description": "Checkpoints, keys, entries and proofs (R-LED-4)."},
     {"name": "access", "description": "Who read or printed which record (R-ACC-2)."},
 ]
@@ -82,6 +92,7 @@ def create_app(
     ctx.items.create_tables()
     ctx.merkle.create_tables()
     ctx.access_log.create_tables()
+    ctx.printers.create_tables()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -127,6 +138,8 @@ def create_app(
         bedside.router,
         items.router,
         labels.router,
+        lot_labels.router,
+        printers.router,
         ledger_router.router,
         access_log.router,
         steps.router,

@@ -15,6 +15,7 @@ from ledger.projections.merkle import MerkleView
 from ledger.projections.runner import Projections
 from ledger.stores.access_log import AccessLog
 from ledger.stores.credentials import Credentials
+from ledger.stores.printers import Printers
 
 
 @dataclass
@@ -27,6 +28,7 @@ class ApiContext:
     projections: Projections | None = None
     items: ItemsView = field(init=False)
     access_log: AccessLog = field(init=False)
+    printers: Printers = field(init=False)
 
     log: TransparencyLog = field(init=False)
     merkle: MerkleView = field(init=False)
@@ -34,6 +36,7 @@ class ApiContext:
     def __post_init__(self) -> None:
         self.items = ItemsView(self.views_engine)
         self.access_log = AccessLog(self.credentials.engine)
+        self.printers = Printers(self.credentials.engine, self.access_log)
         self.merkle = MerkleView(self.views_engine)
         self.log = TransparencyLog(self.settings, self.views_engine)
 

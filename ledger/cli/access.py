@@ -21,7 +21,8 @@ def register_access(app: typer.Typer, settings_of: Callable[[], Settings]) -> No
             str | None,
             typer.Option(
                 metavar="CODE",
-                help="Only reads of this record (or by this person), e.g. a patient.",
+                help="Only reads of this record (or by this person), e.g. a patient; "
+                "printer:NAME for a label printer's registration, changes and retirement.",
             ),
         ] = None,
         head: Annotated[
@@ -51,7 +52,7 @@ def register_access(app: typer.Typer, settings_of: Callable[[], Settings]) -> No
                 raise typer.BadParameter(
                     "use N:HEX as printed earlier", param_hint="--head"
                 ) from None
-        if subject is not None:
+        if subject is not None and not subject.startswith("printer:"):
             try:
                 subject = str(parse_code(subject))
             except InvalidInput as exc:

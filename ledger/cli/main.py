@@ -24,6 +24,7 @@ from ledger.bootstrap import (
 from ledger.cli.access import register_access
 from ledger.cli.help import CleanTyper
 from ledger.cli.personal import register_personal
+from ledger.cli.printers import register_printers
 from ledger.cli.transparency import register
 from ledger.cli.users import register_users
 from ledger.cli.verify import register_verify
@@ -337,12 +338,26 @@ def labels(
     reason: Annotated[
         str, typer.Option(metavar="TEXT", help="Why labels printed before are printed again.")
     ] = "",
+    reconcile: Annotated[
+        bool,
+        typer.Option(
+            "--reconcile",
+            help="Print nothing: list each item's label prints and reprints instead.",
+        ),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="With --reconcile: JSON.")] = False,
 ) -> None:
     """Write a PDF sheet with the labels of every item of a fill run (e.g. every vial, or a
-    blinded study's kits); each label is recorded in the access log as printed (R-ACC-2)."""
+    blinded study's kits); each label is recorded in the access log as printed (R-ACC-2).
+    With --reconcile, write nothing: list, from the access log, how many times each item's
+    label was printed, the reprints with their reasons, by whom and on which printer or file,
+    the items never labelled and the totals."""
     from label_printing.cli import load_signer, write_sheet
     from ledger.labels import children_labels
 
+    if reconcile:
+        _reconcile(lot, as_json)
+        return
     if fmt.lower() != "pdf":
         raise typer.BadParameter("label sheets are PDF; use `celltrace label` for one label")
     settings = _existing_ledger()
@@ -362,6 +377,21 @@ def labels(
     finally:
         log.engine.dispose()
     typer.echo(f"{len(contents)} labels written to {path}")
+
+
+def _reconcile(lot: str, as_json: bool) -> None:
+    from ledger.cli.label_report import reconciliation_lines
+    from ledger.printing import reconcile
+
+    settings = _existing_ledger()
+    ledger, log = open_ledger(settings), _access_log(settings)
+    try:
+        found = reconcile(ledger, log, lot)
+    finally:
+        ledger.close()
+        log.engine.dispose()
+    for line in reconciliation_lines(found, as_json):
+        typer.echo(line)
 
 
 def _access_log(settings: Settings) -> AccessLog:
@@ -410,6 +440,7 @@ def serve(
 
 register(app, _settings, _existing_ledger)
 register_users(app, _existing_ledger)
+register_printers(app, _existing_ledger)
 register_verify(app, _existing_ledger)
 register_personal(app, _existing_ledger)
 register_access(app, _existing_ledger)

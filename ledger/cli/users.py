@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -113,6 +114,42 @@ def register_users(app: typer.Typer, settings_of: Callable[[], Settings]) -> Non
         _credentials(settings, password).set_password(person.code, password)
         typer.echo(f"Password set for {person.code}; every session of theirs has ended")
 
+    @users.command("badge")
+    def users_badge(
+        code: Annotated[str, typer.Argument(metavar="CODE", help="The person's code (PER-...).")],
+        out: Annotated[
+            Path | None,
+            typer.Option("--out", metavar="FILE", help="PDF to write (default: CODE-badge.pdf)."),
+        ] = None,
+        reason: Annotated[
+            str, typer.Option(metavar="TEXT", help="Why a badge printed before is printed again.")
+        ] = "",
+    ) -> None:
+        """Write a person's badge (PDF, 85.6 x 54 mm): code, printed name, roles and a signed QR
+        code that fills in who signs in at a station; recorded in the access log (R-ACC-2)."""
+        import getpass
+
+        from label_printing.cli import write_file
+        from ledger.core import utc_now
+        from ledger.printing import Who, badge
+        from ledger.storage.db import create_db_engine
+        from ledger.stores.access_log import AccessLog
+
+        settings = settings_of()
+        log = AccessLog(create_db_engine(settings))
+        log.create_tables()
+        try:
+            with _refusals_exit_2(), _ledger(settings) as ledger:
+                printed = badge(ledger, log, code, reason.strip(), "--reason")
+            target = out or Path(f"{printed.person.replace('*', '_')}-badge.pdf")
+            with _refusals_exit_2():
+                path = write_file(target, ".pdf", printed.pdf)
+            who = Who(f"local:{getpass.getuser()}", "command line", utc_now(), _badge_via(code))
+            printed.record(log, who)
+        finally:
+            log.engine.dispose()
+        typer.echo(f"Badge of {printed.person} written to {path}")
+
     @users.command("lock")
     def users_lock(code: str) -> None:
         """Lock a person out: no sign-in or signature until unlocked, every session ends now
@@ -131,6 +168,10 @@ def register_users(app: typer.Typer, settings_of: Callable[[], Settings]) -> Non
             typer.echo(f"error: {person} has no password to unlock", err=True)
             raise typer.Exit(2)
         typer.echo(f"{person} unlocked")
+
+
+def _badge_via(code: str) -> str:
+    return f"celltrace users badge {code}"
 
 
 def _person(settings: Settings, code: str) -> str:

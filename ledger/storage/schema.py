@@ -21,18 +21,21 @@ from ledger.storage.reachability import pg_connect
 from ledger.stores import personal_data
 from ledger.stores.access_log import AccessLog
 from ledger.stores.credentials import Credentials
+from ledger.stores.printers import Printers
 
 
 def create_side_tables(settings: Settings, engine: Engine) -> None:
     """Create every table beside the event store in the ledger's database (idempotent): read
     models, Merkle log, checkpoints, the log identity, passwords, sessions, sign-in throttles
-    and the access log. Personal data has a key store of its own (`personal_data`)."""
+    the access log and the label printers. Personal data has a key store of its own
+    (`personal_data`)."""
     ItemsView(engine).create_tables()
     MerkleView(engine).create_tables()
     Checkpoints(settings, engine).create_tables()
     log_identity.create_table(engine)
     Credentials(engine).create_tables()
     AccessLog(engine).create_tables()
+    Printers(engine, AccessLog(engine)).create_tables()
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,11 @@ APP_GRANTS: tuple[Grant, ...] = (
         "SELECT, INSERT, UPDATE, DELETE",
         ("credentials", "sessions", "sign_in_throttles"),
         "passwords (reset, lock-out), sessions (sign-out, revocation, purge), sign-in throttles",
+    ),
+    Grant(
+        "SELECT, INSERT, UPDATE",
+        ("label_printers",),
+        "label printers registered, changed and retired (each recorded in the access log)",
     ),
 )
 # Personal data lives in its own schema (the key store), so erasure and its backups are apart.

@@ -9,12 +9,13 @@ with every scan otherwise. The chain makes a silent edit of any row visible to
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import (
     Column,
+    Connection,
     Engine,
     Integer,
     LargeBinary,
@@ -47,8 +48,10 @@ access_log_table = Table(
     Column("entry_hash", LargeBinary(32), nullable=False),
 )
 _RETRIES = 20
-#: The action of a label print (API download or command line), R-ACC-2.
+#: The action of a label print (API download, printer or command line), R-ACC-2.
 PRINT = "print:label"
+#: The action of a person badge print (R-ACC-2).
+PRINT_BADGE = "print:badge"
 
 
 class AccessLog:
@@ -70,9 +73,11 @@ class AccessLog:
         via: str,
         reason: str = "",
         payload_sha256: str = "",
+        within: Callable[[Connection], None] | None = None,
     ) -> AccessEntry:
         """Record one access after the current head; concurrent writers retry on the
-        primary key (the next number can be taken only once)."""
+        primary key (the next number can be taken only once). `within` writes what the entry
+        records (e.g. a printer's registration) in the same transaction: both, or neither."""
         draft = AccessEntry(
             0, at.isoformat(), person, role, action, subject, via[:500], reason, payload_sha256
         )
@@ -88,6 +93,8 @@ class AccessLog:
                         (1, ZERO_HASH) if last is None else (last.seq + 1, last.entry_hash)
                     )
                     entry = replace(draft, seq=seq)
+                    if within is not None:
+                        within(conn)
                     conn.execute(
                         access_log_table.insert().values(
                             **_fields(entry), entry_hash=entry_hash(entry, bytes(previous))
@@ -98,34 +105,50 @@ class AccessLog:
                 continue
         raise RuntimeError("the access log stayed busy; retry the read")
 
-    def check_reprint(self, subjects: Sequence[str], reason: str, ask: str) -> None:
-        """Refuse printing a label printed before without a reason (R-ID-2, R-ACC-2); `ask`
-        says how to give one (`?reason=`, `--reason`). Nothing is recorded."""
+    def check_reprint(
+        self, subjects: Sequence[str], reason: str, ask: str, action: str = PRINT
+    ) -> None:
+        """Refuse printing a label (or a badge) printed before without a reason (R-ID-2,
+        R-ACC-2); `ask` says how to give one (`?reason=`, `--reason`). Nothing is recorded."""
         if reason.strip():
             return
+        printed = self.prints(subjects, action)
+        if not printed:
+            return
+        last = printed[-1]
+        when = last.at[:16].replace("T", " ")
+        if action == PRINT_BADGE:
+            violation = Violation.of(
+                "R-ACC-2",
+                "the badge of {code} was printed before ({when} UTC by {person}); give the "
+                "reason for printing it again (lost, damaged, roles changed) as {ask}",
+                code=last.subject,
+                when=when,
+                person=last.person,
+                ask=ask,
+            )
+        else:
+            violation = Violation.of(
+                "R-ID-2",
+                "the label of {code} was printed before ({when} UTC by {person}); give "
+                "the reason for printing it again as {ask}",
+                code=last.subject,
+                when=when,
+                person=last.person,
+                ask=ask,
+            )
+        raise RuleViolation([violation])
+
+    def prints(self, subjects: Sequence[str], action: str = PRINT) -> list[AccessEntry]:
+        """The recorded prints of `subjects` (labels by default), oldest first."""
         query = (
             select(access_log_table)
-            .where(access_log_table.c.action == PRINT)
+            .where(access_log_table.c.action == action)
             .where(access_log_table.c.subject.in_(list(subjects)))
             .order_by(access_log_table.c.seq)
         )
         with self.engine.connect() as conn:
-            printed = [_entry(row) for row in conn.execute(query)]
-        if printed:
-            last = printed[-1]
-            raise RuleViolation(
-                [
-                    Violation.of(
-                        "R-ID-2",
-                        "the label of {code} was printed before ({when} UTC by {person}); give "
-                        "the reason for printing it again as {ask}",
-                        code=last.subject,
-                        when=last.at[:16].replace("T", " "),
-                        person=last.person,
-                        ask=ask,
-                    )
-                ]
-            )
+            return [_entry(row) for row in conn.execute(query)]
 
     def record_prints(
         self,
@@ -135,12 +158,13 @@ class AccessLog:
         printed: Mapping[str, bytes],
         via: str,
         reason: str,
+        action: str = PRINT,
     ) -> None:
-        """One entry per label printed (subject -> the file's bytes, hashed), with the reason
-        for a reprint."""
+        """One entry per label (or badge) printed (subject -> the file's bytes, hashed), with
+        the reason for a reprint."""
         for subject, body in printed.items():
             digest = hashlib.sha256(body).hexdigest()
-            self.append(at, person, role, PRINT, subject, via, reason.strip(), digest)
+            self.append(at, person, role, action, subject, via, reason.strip(), digest)
 
     def entries(self, subject: str | None = None) -> list[AccessEntry]:
         query = select(access_log_table).order_by(access_log_table.c.seq)

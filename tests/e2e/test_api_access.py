@@ -45,6 +45,7 @@ PREFIX = {
     "patients": "PAT",
     "studies": "STU",
     "people": "PER",
+    "lots": "LOT",
     "items": "PVL",
     "trace": "PVL",
     "v": "PVL",

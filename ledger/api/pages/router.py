@@ -9,22 +9,24 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import unquote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from ledger.api.access import Read, reads
+from ledger.api.access import Read, may_read, reads
 from ledger.api.deps import Context, get_context
 from ledger.api.pages import graph_svg, temperature_svg
 from ledger.api.pages.i18n import LANGUAGES, MESSAGES, language, translator
 from ledger.api.pages.timeline import timeline
+from ledger.application import Actor
 from ledger.commands.registry import STEPS
 from ledger.domain.study import Route
 from ledger.errors import InvalidInput, NotFound
 from ledger.identifiers import parse_code
+from ledger.labels import FILL_RUNS
 from ledger.messages import Sentence, status_term, term
 from ledger.projections.trace import trace
 
@@ -79,9 +81,9 @@ def trace_lookup(request: Request, code: str = "") -> Response:
 def scan_station(request: Request) -> Response:
     """The operator station: sign in, scan, record the next step (works with a wedge scanner)."""
     t = translator(language(request))
-    areas = ("scan", "step", "field", "item", "session", "meaning", "account")
+    areas = ("scan", "step", "field", "item", "session", "meaning", "account", "print")
     keys = [k for k in MESSAGES if k.split(".")[0] in areas]
-    return page(request, "scan.html", texts={k: t(k) for k in keys})
+    return page(request, "scan.html", texts={k: t(k) for k in keys}, fill_runs=" ".join(FILL_RUNS))
 
 
 @router.get("/bedside", dependencies=PUBLIC)
@@ -128,9 +130,13 @@ def trace_page(request: Request, code: str, direction: Literal["up", "down"] = "
     return page(request, "trace.html", code=parsed, direction=direction)
 
 
-@router.get("/trace/{code}/panel", dependencies=[reads(Read.TRACE)])
+@router.get("/trace/{code}/panel")
 def trace_panel(
-    request: Request, ctx: Context, code: str, direction: Literal["up", "down"] = "up"
+    request: Request,
+    ctx: Context,
+    actor: Annotated[Actor, reads(Read.TRACE)],
+    code: str,
+    direction: Literal["up", "down"] = "up",
 ) -> Response:
     """The trace page's content for a signed-in reader: genealogy graph and the item's
     timeline with event hashes (an HTML fragment; errors answer as the API does)."""
@@ -142,7 +148,9 @@ def trace_panel(
         )
     ctx.ledger.mark_quality_events(graph.nodes.values())  # open deviations, OOS (R-QMS-3)
     latest = ctx.log.checkpoints.latest()
-    recorded = graph.nodes[parsed].item_type in ("SHP", "UNT")  # a logger's record (R-SHP-5)
+    kind = graph.nodes[parsed].item_type
+    recorded = kind in ("SHP", "UNT")  # a logger's record (R-SHP-5)
+    prints = may_read(actor.role, Read.LABEL)  # label files, sheets and printers (R-ID-2)
     return page(
         request,
         "trace_panel.html",
@@ -156,5 +164,7 @@ def trace_panel(
         edges=len(graph.edges),
         timeline=timeline(ctx, parsed, language(request)),
         checkpoint=latest,
-        labelled=graph.nodes[parsed].item_type not in ("PER", "DON"),
+        labelled=kind not in ("PER", "DON"),
+        fill_run=prints and kind in FILL_RUNS,
+        printers=ctx.printers.registered() if prints else [],
     )

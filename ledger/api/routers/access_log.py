@@ -50,12 +50,13 @@ def access_log(
         Query(
             min_length=1,
             max_length=200,
-            description="Only reads of this record (or by this person), e.g. a patient code",
+            description="Only reads of this record (or by this person), e.g. a patient code, "
+            "or printer:NAME for a label printer's registration, changes and retirement",
         ),
     ] = None,
 ) -> AccessLogOut:
     """Every recorded read of a personal record and every label print, oldest first."""
-    if subject is not None:
+    if subject is not None and not subject.startswith("printer:"):
         try:
             subject = str(parse_code(subject))
         except InvalidInput:

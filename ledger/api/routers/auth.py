@@ -10,6 +10,8 @@ from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, Field
 
+from label_printing.badge import is_scan, verify_badge
+from label_printing.signing import label_verifier
 from ledger.api.access import Read, reads
 from ledger.api.deps import Bearer, Context, current_actor
 from ledger.api.errors import AuthError, RoleChoiceError
@@ -42,7 +44,13 @@ def issue_token(
     ctx: Context,
     request: Request,
     username: Annotated[
-        str, Form(min_length=1, max_length=200, description="Person code, e.g. PER-F01-26-000002-B")
+        str,
+        Form(
+            min_length=1,
+            max_length=400,
+            description="Person code, e.g. PER-F01-26-000002-B, or the text of a scanned staff "
+            "badge (its signed QR link, checked with the label key)",
+        ),
     ],
     password: Annotated[str, Form(min_length=1, max_length=200)],
     role: Annotated[
@@ -62,11 +70,16 @@ def issue_token(
     password get the same answer. A person holding several roles who names none (or one they
     do not hold) gets a 401 whose `roles` lists their roles to choose from.
     Five wrong passwords for one person code from one address, or twenty from one address,
-    block that address for 15 minutes (429); sign-ins from other addresses still work."""
-    try:
-        code = str(parse_code(username))
-    except InvalidInput:
-        code = username.strip()
+    block that address for 15 minutes (429); sign-ins from other addresses still work.
+    A scanned badge that is not a signed staff badge of this CellTrace is refused (422 R-ID-2)
+    before any password is checked."""
+    if is_scan(username):
+        code = str(verify_badge(username, [label_verifier(ctx.settings)]))
+    else:
+        try:
+            code = str(parse_code(username))
+        except InvalidInput:
+            code = username.strip()
     now = ctx.clock()
     try:
         ctx.credentials.sign_in(code, password, source_address(request), now)

@@ -4,15 +4,18 @@ person's sessions (R-ACC-3)."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from ledger.api.access import Read, reads
+from ledger.api.access import Read, reads, via
 from ledger.api.deps import Context, CurrentActor
 from ledger.api.schemas import ERRORS, Created, Receipt
 from ledger.api.step_docs import records
+from ledger.application import Actor
 from ledger.identifiers import parse_code
+from ledger.printing import Who, badge
 
 router = APIRouter(prefix="/people", tags=["people"], responses=ERRORS)
 
@@ -136,3 +139,32 @@ def record_training(ctx: Context, actor: CurrentActor, code: str, body: Training
 def authorise_qp(ctx: Context, actor: CurrentActor, code: str, body: QPSiteIn) -> Receipt:
     r = ctx.ledger.authorise_qp(actor, code, body.site_code)
     return Receipt(notification_id=r.notification_id, events=r.events)
+
+
+@router.get(
+    "/{code}/badge.pdf",
+    responses={200: {"content": {"application/pdf": {}}}, **ERRORS},
+    summary="Print a person's badge",
+)
+def get_badge(
+    ctx: Context,
+    request: Request,
+    actor: Annotated[Actor, reads(Read.BADGE)],
+    code: str,
+    reason: Annotated[
+        str | None,
+        Query(min_length=1, max_length=500, description="Why the badge is printed again"),
+    ] = None,
+) -> Response:
+    """The person's badge (85.6 x 54 mm PDF): code, printed name, roles and a QR code signed
+    with the label key that fills in who signs in at a station; never a password or a token
+    (docs/label-format.md). Recorded in the access log as `print:badge`: who printed whose
+    badge, when; a badge printed before needs `reason` (409 R-ACC-2)."""
+    printed = badge(ctx.ledger, ctx.access_log, code, (reason or "").strip(), "?reason=")
+    printed.record(ctx.access_log, Who(actor.person_id, actor.role, ctx.clock(), via(request)))
+    name = printed.person.replace("*", "_")
+    return Response(
+        printed.pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}-badge.pdf"'},
+    )

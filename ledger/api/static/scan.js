@@ -1,6 +1,7 @@
 // Operator station: sign in, scan (a keyboard-wedge scanner types the code and Enter), see the
 // item (where it is, its lot and expiry), record the next step with a short form: Enter moves
-// between its fields, only the Record button records. Every refusal shows its rule and message.
+// between its fields, only the Record button records; print the item's label (or its fill
+// run's) on a registered printer. Every refusal shows its rule and message.
 (function () {
   "use strict";
   var T = JSON.parse(document.getElementById("texts").textContent);
@@ -19,7 +20,43 @@
     if (token) {
       $("who").textContent = who; $("scan").focus();
       CellTraceSession.start(function () { signOut(true); });
+      loadPrinters();
     } else { CellTraceSession.stop(); signin.focus(); }
+  }
+
+  // The printers this person may print on (none for a role that prints no labels).
+  var printing = null;  // the code whose label the print form prints
+  var RUNS = $("print-form").dataset.fillRuns.split(" ");  // every vial or kit at once
+  function loadPrinters() {
+    var select = $("print-printer");
+    select.innerHTML = "";
+    api("GET", "/api/v1/printers").then(function (res) {
+      if (res[0] !== 200) return;
+      res[1].forEach(function (p) {
+        var option = document.createElement("option");
+        option.value = p.name; option.textContent = p.name + " (" + p.stock + ", " + p.dpi + " dpi)";
+        select.appendChild(option);
+      });
+      showPrint(printing);
+    });
+  }
+  function showPrint(code) {
+    printing = code;
+    var kind = code ? code.slice(0, 3) : "";
+    $("print-form").hidden = !code || !$("print-printer").options.length || kind === "PER" || kind === "DON";
+    $("print-run").hidden = RUNS.indexOf(kind) < 0;
+  }
+  function print(whole) {
+    var name = $("print-printer").value, reason = $("print-reason").value.trim();
+    var body = whole ? {lot: printing, reason: reason} : {codes: [printing], reason: reason};
+    $("banner").hidden = true;
+    api("POST", "/api/v1/printers/" + encodeURIComponent(name) + "/print", body).then(function (res) {
+      if (res[0] === 200) {
+        banner(true, t("print.sent") + ": " + res[1].printer, [res[1].printed.join(", ")]);
+        $("print-reason").value = "";
+      } else refusal(res[0], res[1]);
+      $("scan").focus();
+    });
   }
 
   // Sign-out (the button, or the idle countdown reaching zero) revokes the token (R-ACC-3).
@@ -27,6 +64,7 @@
     CellTraceSession.logout(token);
     sessionStorage.clear(); token = null;
     $("card").innerHTML = ""; $("steps").innerHTML = ""; $("banner").hidden = true;
+    showPrint(null);
     $("idle-note").hidden = !idle;
     show();
   }
@@ -219,8 +257,9 @@
     api("GET", "/api/v1/items/" + encodeURIComponent(code.trim()) + q).then(function (res) {
       if (mine !== opened) return;
       var status = res[0], item = res[1];
-      $("steps").innerHTML = ""; $("card").innerHTML = "";
+      $("steps").innerHTML = ""; $("card").innerHTML = ""; showPrint(null);
       if (status >= 300) { $("steps-title").hidden = true; refusal(status, item); return; }
+      showPrint(item.code);
       var dl = document.createElement("dl"); dl.className = "card"; dl.id = "item-card";
       // Where it is, its lot and expiry: shown only when the item has them.
       var facts = ["location", "lot", "expiry"].filter(function (k) { return item[k]; });
@@ -249,6 +288,8 @@
     sessionStorage.setItem("ct-token", token); sessionStorage.setItem("ct-who", who); show();
   });
   $("signout").addEventListener("click", function () { signOut(false); });
+  $("print-form").addEventListener("submit", function (e) { e.preventDefault(); print(false); });
+  $("print-run").addEventListener("click", function () { print(true); });
   $("scan-form").addEventListener("submit", function (e) {
     e.preventDefault();
     $("banner").hidden = true;

@@ -68,7 +68,9 @@
   }
 
   // The sign-in form of every station page (signin.html), in one place: the person code typed
-  // or scanned from a badge (Enter moves on to the password), this device's recent people, and
+  // or scanned from a badge (Enter moves on to the password; the badge's signed QR text is sent
+  // as it was scanned, and the server refuses one that does not verify), this device's recent
+  // people, and
   // the role: left out, and when the server answers that the person holds several, their roles
   // offered as buttons (the server names them only once the password was right). A station's
   // token lapses when left idle (R-ACC-3). onSignedIn gets the token answer.
@@ -79,6 +81,13 @@
     var person = form.elements.username, password = form.elements.password;
     var error = $("signin-error"), choice = $("role-choice"), buttons = $("role-options");
     var language = document.documentElement.lang.indexOf("zh") === 0 ? "zh" : "en";
+    var scanned = null;  // the badge's QR text behind the code shown, until the field is edited
+
+    // A scan (a link, with the badge's signature after "#") shows the person code it names.
+    function keepCode() {
+      var value = person.value.trim();
+      if (/[\/#]/.test(value)) { scanned = value; person.value = codeOf(value); }
+    }
 
     function fail(text) { error.hidden = !text; error.textContent = text || ""; }
 
@@ -89,7 +98,7 @@
         var b = document.createElement("button");
         b.type = "button"; b.className = "small recent-person"; b.dataset.code = code; b.textContent = code;
         b.addEventListener("click", function () {
-          person.value = code; choice.hidden = true; fail(null); password.focus();
+          person.value = code; scanned = null; choice.hidden = true; fail(null); password.focus();
         });
         box.appendChild(b);
       });
@@ -116,8 +125,8 @@
     function send(role) {
       if (pending) return;
       pending = true;
-      person.value = codeOf(person.value);
-      var data = new URLSearchParams({username: person.value, password: password.value});
+      keepCode();
+      var data = new URLSearchParams({username: scanned || person.value, password: password.value});
       if (role) data.set("role", role);
       if (station) data.set("station", "true");
       fetch("/api/v1/auth/token", {method: "POST", body: data, headers: {"Accept-Language": language}})
@@ -127,6 +136,7 @@
           pending = false;
           if (res[0] === 200) {
             fail(null); choice.hidden = true; $("idle-note").hidden = true; form.reset();
+            scanned = null;
             keepPeople([answer.person_code].concat(recentPeople().filter(function (c) {
               return c !== answer.person_code;
             })));
@@ -134,20 +144,27 @@
             onSignedIn(answer);
           } else if (res[0] === 401 && Array.isArray(answer.roles) && answer.roles.length) {
             fail(null); offer(person.value.toUpperCase(), answer.roles);
-          } else { choice.hidden = true; fail(answer.detail || String(res[0])); }
+          } else {
+            choice.hidden = true; fail(answer.detail || String(res[0]));
+            // a badge refused (R-ID-2) is not offered again: the person types their code
+            if (scanned && res[0] === 422) {
+              scanned = null; person.value = ""; password.value = ""; person.focus();
+            }
+          }
         }, function () { pending = false; });
     }
 
     form.addEventListener("submit", function (e) { e.preventDefault(); send(null); });
-    // A badge scanner types the label's link and Enter: keep the code, go on to the password.
+    // A badge scanner types the badge's QR text and Enter: show the code, go on to the password.
     person.addEventListener("keydown", function (e) {
       if (e.key !== "Enter" || e.isComposing) return;
-      person.value = codeOf(person.value);
+      keepCode();
       if (!password.value) { e.preventDefault(); password.focus(); }
     });
-    person.addEventListener("change", function () { person.value = codeOf(person.value); });
-    // The roles offered belong to the person named when they were asked for.
-    person.addEventListener("input", function () { choice.hidden = true; });
+    person.addEventListener("change", keepCode);
+    // The roles offered belong to the person named when they were asked for; an edited field
+    // is no longer the badge scanned.
+    person.addEventListener("input", function () { choice.hidden = true; scanned = null; });
     $("forget-people").addEventListener("click", function () {
       keepPeople([]); renderRecent(); person.focus();
     });

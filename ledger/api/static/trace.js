@@ -267,6 +267,27 @@ var CellTraceGenealogy = (function () {
     });
   });
 
+  // Print the item's label, or every label of its fill run, on the chosen printer (R-ID-2);
+  // a label printed before needs the reason typed beside the label link.
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest ? e.target.closest("button[data-print]") : null;
+    if (!button) return;
+    var box = $("print-to"), reason = $("label-reason").value.trim();
+    var body = button.dataset.print === "run" ? {lot: box.dataset.code} : {codes: [box.dataset.code]};
+    body.reason = reason;
+    var h = headers(); h["Content-Type"] = "application/json";
+    var path = "/api/v1/printers/" + encodeURIComponent($("print-printer").value) + "/print";
+    fetch(path, {method: "POST", headers: h, body: JSON.stringify(body)}).then(function (r) {
+      if (!r.ok) return refused(r);
+      return r.json().then(function (answer) {
+        var b = $("banner");
+        b.hidden = false; b.className = "banner ok";
+        b.textContent = box.dataset.sent + ": " + answer.printer + " - " + answer.printed.join(", ");
+        $("label-reason").value = "";
+      });
+    });
+  });
+
   // The auditor's desk is no shared station: its token lasts the working day.
   var signin = CellTraceSession.signIn($("signin-form"), function (answer) {
     token = answer.access_token; who = answer.person_code + " (" + (answer.role_label || answer.role) + ")";
