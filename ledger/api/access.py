@@ -42,6 +42,8 @@ class Read(StrEnum):
     ACCESS_LOG = "access_log"
     SEALED = "sealed"
     STEPS = "steps"
+    LOT_RECORD = "lot_record"
+    PATIENT_RECORD = "patient_record"
 
 
 DESCRIPTIONS: dict[Read, str] = {
@@ -59,24 +61,29 @@ DESCRIPTIONS: dict[Read, str] = {
     Read.ACCESS_LOG: "the access log: who read or printed which record",
     Read.SEALED: "a blinded study's sealed links: a kit's lot and donors in traces (R-ACC-5)",
     Read.STEPS: "the step registry: who records which step, trained how, signed how",
+    Read.LOT_RECORD: "signed PDF lot records: batch record, certificate of analysis, QP release "
+    "(recorded with the file's hash)",
+    Read.PATIENT_RECORD: "a patient's signed chain of identity and custody (recorded with the "
+    "file's hash)",
 }
 
 _CARDS = frozenset({Read.ITEM, Read.HISTORY, Read.TRACE, Read.STEPS})
 ROLE_READS: dict[Role, frozenset[Read]] = {
     Role.OPERATOR: _CARDS | {Read.MATERIALS, Read.LABEL},
-    Role.QC_ANALYST: _CARDS | {Read.MATERIALS},
+    Role.QC_ANALYST: _CARDS | {Read.MATERIALS, Read.LOT_RECORD},
     Role.QA: _CARDS
     | {Read.PROOF, Read.RECALL, Read.CLINICAL, Read.MATERIALS, Read.PEOPLE, Read.LABEL}
-    | {Read.SEALED},
-    Role.QP: _CARDS | {Read.PROOF, Read.RECALL, Read.MATERIALS},
-    Role.PHARMACIST: _CARDS | {Read.RECALL, Read.CLINICAL, Read.LABEL},
-    Role.NURSE: frozenset({Read.ITEM, Read.CLINICAL, Read.STEPS}),
-    Role.INVESTIGATOR: _CARDS | {Read.RECALL, Read.CLINICAL},
+    | {Read.SEALED, Read.LOT_RECORD},
+    Role.QP: _CARDS | {Read.PROOF, Read.RECALL, Read.MATERIALS, Read.LOT_RECORD},
+    Role.PHARMACIST: _CARDS | {Read.RECALL, Read.CLINICAL, Read.LABEL, Read.PATIENT_RECORD},
+    Role.NURSE: frozenset({Read.ITEM, Read.CLINICAL, Read.STEPS, Read.PATIENT_RECORD}),
+    Role.INVESTIGATOR: _CARDS | {Read.RECALL, Read.CLINICAL, Read.PATIENT_RECORD},
     Role.AUDITOR: frozenset(Read) - {Read.LABEL, Read.SEALED},
     Role.ADMINISTRATOR: frozenset({Read.ITEM, Read.PEOPLE, Read.STEPS}),
-    Role.UNBLINDED: _CARDS | {Read.PROOF, Read.RECALL, Read.SEALED},
+    Role.UNBLINDED: _CARDS | {Read.PROOF, Read.RECALL, Read.SEALED, Read.LOT_RECORD},
 }
 # Reads of a record named by its code that can show a patient or a donor: recorded (R-ACC-2).
+# Signed reports are recorded too, by their route, once the file exists: with its SHA-256.
 RECORDED: frozenset[Read] = frozenset(
     {Read.ITEM, Read.HISTORY, Read.TRACE, Read.PROOF, Read.RECALL, Read.CLINICAL, Read.PEOPLE}
 )

@@ -29,6 +29,7 @@ from ledger.api.routers import (
     pharmacy,
     production,
     quality,
+    reports,
     safety,
     shipments,
     steps,
@@ -64,6 +65,11 @@ TAGS = [
     {"name": "labels", "description": "Check a scanned label's signature (R-ID-2)."},
     {"name": "ledger", "description": "Checkpoints, keys, entries and proofs (R-LED-4)."},
     {"name": "access", "description": "Who read or printed which record (R-ACC-2)."},
+    {
+        "name": "reports",
+        "description": "Signed PDF records: batch record, certificate of analysis, QP release, "
+        "a patient's chain of identity and custody (docs/reports.md).",
+    },
 ]
 
 
@@ -129,6 +135,7 @@ def create_app(
         ledger_router.router,
         access_log.router,
         steps.router,
+        reports.router,
     )
     for router in routers:
         describe_steps(router)

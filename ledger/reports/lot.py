@@ -21,7 +21,7 @@ from ledger.projections.items import items_table
 from ledger.reports.document import Facts, Step, Table, signed_by
 from ledger.reports.sources import Sources
 
-SEALED_READERS = "QA, the sponsor's unblinded role"
+SEALED_READERS = ["qa", "unblinded"]
 
 
 @dataclass(frozen=True)
@@ -65,8 +65,8 @@ def load_lot(sources: Sources, code: str, record: str) -> LotRecord:
                 Violation.of(
                     "R-ACC-5",
                     "{code} is the placebo lot of the blinded study {study}; its {record} is "
-                    "given only to the roles that may open the study's seals ({readers}); sign "
-                    "in with one of them",
+                    "given only to the roles that may open the study's seals ({readers:terms}); "
+                    "sign in to the API with one of them",
                     code=lot.code,
                     study=lot.blinding["study"] if lot.blinding else "-",
                     record=record,
