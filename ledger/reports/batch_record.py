@@ -45,7 +45,7 @@ def batch_record(sources: Sources, code: str) -> Document:
     made_from = [c for c in graph.nodes if c != lot.code]
     doc.section("1. Lot", lot_facts(record), _making(sources, record))
     doc.section("2. Genealogy back to the donors, cell source and cell banks", *_genealogy(graph))
-    doc.section("3. Materials and reagent lots used", _materials(sources, graph))
+    doc.section("3. Materials and reagent lots used", _materials(sources, doc, graph))
     items = [c for c in made_from if not c.startswith(ItemType.MATERIAL_LOT.prefix)]
     steps = doc.cite(of_items(sources.steps, [*items, lot.code]))
     doc.section(
@@ -123,12 +123,17 @@ def _genealogy(graph: Graph) -> list[Table | Text]:
     ]
 
 
-def _materials(sources: Sources, graph: Graph) -> Table:
+def _materials(sources: Sources, doc: Document, graph: Graph) -> Table:
+    """The material and reagent lots used, each with QC's signed release (R-MAT-1)."""
     rows = []
     for node in graph.of_type(ItemType.MATERIAL_LOT):
         lot = sources.ledger.load(node.code, ItemType.MATERIAL_LOT, MaterialLot)
         first = sources.steps.first_fields(node.code)
         used = sorted({e.child for e in graph.children(node.code)})
+        released = [
+            s for s in sources.steps.of_item(node.code) if s.event_type.endswith(".Released")
+        ]
+        doc.cite(released)
         rows.append(
             [
                 node.code,
@@ -136,7 +141,12 @@ def _materials(sources: Sources, graph: Graph) -> Table:
                 f"{first.get('supplier', '-')}, lot {first.get('supplier_lot', '-')}",
                 str(first.get("coa_ref", "-")),
                 lot.expiry.isoformat(),
-                str(lot.status),
+                f"{lot.status}"
+                + (
+                    f": {released[-1].signer}, {released[-1].at} [{released[-1].cited}]"
+                    if released
+                    else ""
+                ),
                 ", ".join(used),
             ]
         )
@@ -151,7 +161,7 @@ def _materials(sources: Sources, graph: Graph) -> Table:
             "used in",
         ],
         rows,
-        [28.0, 18.0, 30.0, 18.0, 16.0, 14.0, 36.0],
+        [28.0, 16.0, 26.0, 13.0, 16.0, 47.0, 44.0],
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ledger.errors import Conflict
 from ledger.messages import Sentence
-from ledger.reports.document import Document, Facts, Table, Text, signed_by
+from ledger.reports.document import Document, Facts, Table, Text
 from ledger.reports.lot import load_lot, lot_facts, result_steps, results_table, spec_rows
 from ledger.reports.sources import Sources
 
@@ -65,7 +65,6 @@ def certificate_of_analysis(sources: Sources, code: str) -> Document:
                 ("Meaning of the signature", certified.meaning),
                 ("Log #", certified.cited),
                 ("Expiry", lot.expiry.isoformat()),
-                ("Certificate of the batch", signed_by(certified)),
             ]
         ),
     )
