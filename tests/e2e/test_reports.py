@@ -62,6 +62,7 @@ class Served:
     staff: dict[str, tuple[str, str]]  # role -> (person code, password) of the demo's people
     pdfs: dict[str, bytes]
     certificate: bytes
+    cli_data: Path  # a copy of the ledger for the command line, apart from the served one
 
     def headers(self, role: str) -> dict[str, str]:
         return bearer(self.client, self.readers[role])
@@ -85,6 +86,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     run_demo(settings, lambda _: None)
     readers = register_readers(settings)
     staff = _staff(data)
+    # The command-line tests run on a copy taken now, while no process has the ledger open.
+    offline = tmp_path_factory.mktemp("reports-cli") / "data"
+    shutil.copytree(data, offline)
     with TestClient(create_app(settings)) as client:
         code, password = staff["investigator"]
         token = bearer(client, code, password)
@@ -93,7 +97,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             json={"administration": 1, "label": "day 3", "done_on": "2026-01-01"},
             headers=token,
         )
-        served = Served(settings, client, readers, staff, {}, b"")
+        served = Served(settings, client, readers, staff, {}, b"", offline)
         assert done.status_code in (200, 409), done.text
         certificate = client.get("/api/v1/reports/certificate")
         assert certificate.status_code == 200
@@ -356,7 +360,7 @@ def test_r_led_5_the_command_line_writes_a_report_pyhanko_validates(
 ) -> None:
     # Given a copy of the ledger initialised before reports existed (no report key yet)
     data = tmp_path / "data"
-    shutil.copytree(served.settings.data_dir, data)
+    shutil.copytree(served.cli_data, data)
     for name in ("report.key", "report.crt"):
         (data / "keys" / name).unlink()
     # When the command line writes the certificate of analysis
@@ -407,7 +411,7 @@ def test_r_led_5_the_command_line_writes_a_report_pyhanko_validates(
 def test_r_acc_1_the_command_line_refuses_bad_codes_with_exit_2(
     served: Served, args: list[str], said: str, tmp_path: Path
 ) -> None:
-    result = run_celltrace(served.settings.data_dir, "report", *args, "--out", str(tmp_path / "x"))
+    result = run_celltrace(served.cli_data, "report", *args, "--out", str(tmp_path / "x"))
     assert result.returncode == 2, result.stdout + result.stderr
     assert said in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "x").exists()
