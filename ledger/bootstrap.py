@@ -33,10 +33,12 @@ class InitResult:
     label_key: Path
     created_keys: tuple[str, ...]
     recorded_keys: tuple[str, ...] = ()
+    report_certificate: Path | None = None
 
 
 def init_ledger(settings: Settings) -> InitResult:
-    """Create tables and keys; safe to run again (idempotent).
+    """Create tables and keys (the log's, the labels' and the report signing key with its
+    certificate); safe to run again (idempotent).
 
     Refuses (InvalidInput, nothing written) to give an existing ledger a second log identity:
     when its database names log keys, or holds checkpoints, and the configured log key is
@@ -45,6 +47,7 @@ def init_ledger(settings: Settings) -> InitResult:
     from ledger.integrity.log_identity import record_keys
     from ledger.integrity.log_keys import key_history
     from ledger.storage.schema import create_side_tables
+    from ledger.stores.report_key import installation_identity
 
     if settings.database.backend == "sqlite":
         settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -56,6 +59,8 @@ def init_ledger(settings: Settings) -> InitResult:
             if not key.exists():
                 created.append(name)
             key.load_or_create()
+        if installation_identity(settings).created:
+            created.append(keys.REPORT_KEY)
         app = CellTraceLedger(settings, create_tables=True)
         app.close()
         create_side_tables(settings, engine)
@@ -73,6 +78,7 @@ def init_ledger(settings: Settings) -> InitResult:
         label_key=settings.label_key.path,
         created_keys=tuple(created),
         recorded_keys=tuple(v.key_string() for v in recorded),
+        report_certificate=settings.report_certificate,
     )
 
 

@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlsplit
 
 from ledger.errors import InvalidInput
 from ledger.identifiers import is_facility_code
-from ledger.stores.keys import LABEL_KEY, LOG_KEY, KeyFile
+from ledger.stores.keys import LABEL_KEY, LOG_KEY, REPORT_KEY, KeyFile
 
 DEFAULT_DATA_DIR = "./celltrace-data"
 DEFAULT_ORIGIN = "celltrace.example/ledger"
@@ -155,6 +155,9 @@ class Settings:
     log_key_passphrase: str | None = field(default=None, repr=False)
     label_key_file: Path | None = None
     label_key_passphrase: str | None = field(default=None, repr=False)
+    # The installation's report signing key (keys_dir/report.key, beside its certificate
+    # report.crt), optionally passphrase-protected (CELLTRACE_REPORT_KEY_PASSPHRASE).
+    report_key_passphrase: str | None = field(default=None, repr=False)
     # Station pages (/scan, /bedside, /trace) sign out by themselves after this idle time.
     station_idle_seconds: float = DEFAULT_STATION_IDLE_SECONDS
     # Browser origins allowed to call the API from other sites (CORS); none by default.
@@ -183,6 +186,7 @@ class Settings:
             log_key_passphrase=env.get("CELLTRACE_LOG_KEY_PASSPHRASE") or None,
             label_key_file=_path(env.get("CELLTRACE_LABEL_KEY")),
             label_key_passphrase=env.get("CELLTRACE_LABEL_KEY_PASSPHRASE") or None,
+            report_key_passphrase=env.get("CELLTRACE_REPORT_KEY_PASSPHRASE") or None,
             station_idle_seconds=_positive(
                 env, "CELLTRACE_STATION_IDLE_SECONDS", DEFAULT_STATION_IDLE_SECONDS
             ),
@@ -221,6 +225,23 @@ class Settings:
             else "CELLTRACE_KEYS_DIR or CELLTRACE_LABEL_KEY",
             "CELLTRACE_LABEL_KEY_PASSPHRASE",
         )
+
+    @property
+    def report_key(self) -> KeyFile:
+        """The installation's key signing the PDF reports (keys_dir/report.key, ECDSA P-256);
+        its certificate is `report_certificate` (ledger.stores.report_key)."""
+        return KeyFile(
+            self.keys_dir / REPORT_KEY,
+            self.report_key_passphrase,
+            "report signing key",
+            "CELLTRACE_KEYS_DIR",
+            "CELLTRACE_REPORT_KEY_PASSPHRASE",
+        )
+
+    @property
+    def report_certificate(self) -> Path:
+        """The X.509 certificate of the report signing key, beside it (keys_dir/report.crt)."""
+        return self.report_key.path.with_name("report.crt")
 
     def eventsourcing_env(self, *, create_tables: bool | None = None) -> dict[str, str]:
         """The persistence environment for eventsourcing's sqlite / postgres modules.

@@ -46,6 +46,8 @@ class Read(StrEnum):
     SEALED = "sealed"
     STEPS = "steps"
     WORKLISTS = "worklists"
+    LOT_RECORD = "lot_record"
+    PATIENT_RECORD = "patient_record"
 
 
 DESCRIPTIONS: dict[Read, str] = {
@@ -67,28 +69,35 @@ DESCRIPTIONS: dict[Read, str] = {
     Read.SEALED: "a blinded study's sealed links: a kit's lot and donors in traces (R-ACC-5)",
     Read.STEPS: "the step registry: who records which step, trained how, signed how",
     Read.WORKLISTS: "the dashboard: the lists of work in progress of the reader's role",
+    Read.LOT_RECORD: "signed PDF lot records: batch record, certificate of analysis, QP release "
+    "(recorded with the file's hash)",
+    Read.PATIENT_RECORD: "a patient's signed chain of identity and custody (recorded with the "
+    "file's hash)",
 }
 
 _CARDS = frozenset({Read.ITEM, Read.HISTORY, Read.TRACE, Read.STEPS, Read.WORKLISTS})
 _PRINTING = frozenset({Read.LABEL, Read.PRINTERS})  # print labels, choosing a printer
 ROLE_READS: dict[Role, frozenset[Read]] = {
     Role.OPERATOR: _CARDS | _PRINTING | {Read.MATERIALS},
-    Role.QC_ANALYST: _CARDS | {Read.MATERIALS},
+    Role.QC_ANALYST: _CARDS | {Read.MATERIALS, Read.LOT_RECORD},
     Role.QA: _CARDS
     | _PRINTING
     | {Read.PROOF, Read.RECALL, Read.CLINICAL, Read.MATERIALS, Read.PEOPLE}
-    | {Read.SEALED, Read.BADGE, Read.LABEL_LOG},
-    Role.QP: _CARDS | {Read.PROOF, Read.RECALL, Read.MATERIALS, Read.LABEL_LOG},
-    Role.PHARMACIST: _CARDS | _PRINTING | {Read.RECALL, Read.CLINICAL},
-    Role.NURSE: frozenset({Read.ITEM, Read.CLINICAL, Read.STEPS, Read.WORKLISTS}),
-    Role.INVESTIGATOR: _CARDS | {Read.RECALL, Read.CLINICAL},
+    | {Read.SEALED, Read.BADGE, Read.LABEL_LOG, Read.LOT_RECORD},
+    Role.QP: _CARDS | {Read.PROOF, Read.RECALL, Read.MATERIALS, Read.LABEL_LOG, Read.LOT_RECORD},
+    Role.PHARMACIST: _CARDS | _PRINTING | {Read.RECALL, Read.CLINICAL, Read.PATIENT_RECORD},
+    Role.NURSE: frozenset(
+        {Read.ITEM, Read.CLINICAL, Read.STEPS, Read.WORKLISTS, Read.PATIENT_RECORD}
+    ),
+    Role.INVESTIGATOR: _CARDS | {Read.RECALL, Read.CLINICAL, Read.PATIENT_RECORD},
     # auditors read everything but print nothing and see no sealed link
     Role.AUDITOR: frozenset(Read) - {Read.LABEL, Read.BADGE, Read.SEALED},
     Role.ADMINISTRATOR: frozenset({Read.ITEM, Read.PEOPLE, Read.STEPS, Read.PRINTERS})
     | {Read.BADGE, Read.WORKLISTS},
-    Role.UNBLINDED: _CARDS | {Read.PROOF, Read.RECALL, Read.SEALED},
+    Role.UNBLINDED: _CARDS | {Read.PROOF, Read.RECALL, Read.SEALED, Read.LOT_RECORD},
 }
 # Reads of a record named by its code that can show a patient or a donor: recorded (R-ACC-2).
+# Signed reports are recorded too, by their route, once the file exists: with its SHA-256.
 RECORDED: frozenset[Read] = frozenset(
     {Read.ITEM, Read.HISTORY, Read.TRACE, Read.PROOF, Read.RECALL, Read.CLINICAL, Read.PEOPLE}
 )

@@ -31,6 +31,7 @@ from ledger.api.routers import (
     printers,
     production,
     quality,
+    reports,
     safety,
     shipments,
     steps,
@@ -75,6 +76,11 @@ TAGS = [
     },
     {"name": "ledger", "description": "Checkpoints, keys, entries and proofs (R-LED-4)."},
     {"name": "access", "description": "Who read or printed which record (R-ACC-2)."},
+    {
+        "name": "reports",
+        "description": "Signed PDF records: batch record, certificate of analysis, QP release, "
+        "a patient's chain of identity and custody (docs/reports.md).",
+    },
 ]
 
 
@@ -144,6 +150,7 @@ def create_app(
         access_log.router,
         steps.router,
         worklists.router,
+        reports.router,
     )
     for router in routers:
         describe_steps(router)

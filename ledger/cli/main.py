@@ -25,6 +25,7 @@ from ledger.cli.access import register_access
 from ledger.cli.help import CleanTyper
 from ledger.cli.personal import register_personal
 from ledger.cli.printers import register_printers
+from ledger.cli.reports import register_reports
 from ledger.cli.transparency import register
 from ledger.cli.users import register_users
 from ledger.cli.verify import register_verify
@@ -163,6 +164,11 @@ def init(
     for name, path in (("log", result.log_key), ("label", result.label_key)):
         state = "created" if f"{name}.key" in result.created_keys else "kept"
         typer.echo(f"{name.capitalize()} signing key ({state}): {path}")
+    state = "created" if "report.key" in result.created_keys else "kept"
+    typer.echo(
+        f"Report signing key and certificate ({state}): {result.report_certificate} "
+        "(publish it: `celltrace report certificate`)"
+    )
     for key in result.recorded_keys:
         typer.echo(f"Log identity recorded in the database: {key}")
     if grant_to is not None:
@@ -444,6 +450,7 @@ register_printers(app, _existing_ledger)
 register_verify(app, _existing_ledger)
 register_personal(app, _existing_ledger)
 register_access(app, _existing_ledger)
+register_reports(app, _existing_ledger)
 
 
 @app.command()

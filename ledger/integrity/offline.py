@@ -8,6 +8,8 @@ into DIR/verifier):
     PYTHONPATH=DIR/verifier python -m ledger.integrity.offline DIR [--keys KEYS]
     PYTHONPATH=DIR/verifier python -m ledger.integrity.offline --proof FILE --keys KEYS
 
+(FILE: an item proof, or the proofs a signed report carries, `tlog_proof.py`.)
+
 It recomputes every event hash and both chains (`records.verify_records`), the Merkle root at
 every checkpoint's size and its signature under the log's key history (`tree_audit`), and
 the files' SHA-256 against the manifest. Pass --keys with keys obtained independently of
@@ -27,6 +29,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from ledger.integrity.entries import record_event_hash
 from ledger.integrity.note import MalformedNoteError, NoteError, Verifier
 from ledger.integrity.records import Break, Report, StoredRecord, verify_records
 from ledger.integrity.tlog_proof import verify_item_proof
@@ -160,15 +163,23 @@ def describe(result: BundleReport) -> list[str]:
 
 
 def check_proof(text: str, log_keys: Sequence[Verifier]) -> str:
-    """Verify an item proof (`tlog_proof.verify_item_proof`); the sentence saying what it
-    proves, or ValueError / NoteError saying why not."""
+    """Verify an item proof or a report's (`tlog_proof.verify_item_proof`); the sentence saying
+    what it proves (for a report, then each cited event's log index and event hash, to compare
+    with the report's appendix), or ValueError / NoteError saying why not."""
     proven = verify_item_proof(text, log_keys)
     cp = proven.checkpoint
-    return (
-        f"Proven: {len(proven.entries)} event{'s' * (len(proven.entries) != 1)} of {proven.code} "
-        "are included in the checkpoint "
+    said = (
+        f"Proven: {len(proven.entries)} event{'s' * (len(proven.entries) != 1)} "
+        f"{proven.subject} are included in the checkpoint "
         f"of {cp.origin} at size {cp.size} (root {cp.root_hash.hex()})."
     )
+    if proven.subject.startswith("of "):
+        return said
+    listed = [
+        f"  log index {e.index}: event hash {record_event_hash(e.record).hex()}"
+        for e in sorted(proven.entries, key=lambda e: e.index)
+    ]
+    return "\n".join([said, *listed])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,7 +6,8 @@
     GET /ledger/proof/inclusion?index=I&size=N     -> TransparencyLog.inclusion(I, N)
     GET /ledger/proof/consistency?old=M&new=N      -> TransparencyLog.consistency(M, N)
 
-and the per-item proof of `celltrace prove` (`tlog_proof.py`). Every answer comes from the
+and the per-item proof of `celltrace prove` (`tlog_proof.py`), and the proofs of the events a
+signed report cites (`proven`, `covering`). Every answer comes from the
 stored RFC 9162 tree in O(log n) reads; errors are NotFound (404) or InvalidInput (422).
 """
 
@@ -18,7 +19,7 @@ from typing import Any
 from sqlalchemy import Engine, bindparam, text
 
 from ledger.config import Settings
-from ledger.errors import NotFound
+from ledger.errors import NotFound, NotReady
 from ledger.integrity.checkpoints import Checkpoints, StoredCheckpoint
 from ledger.integrity.entries import entry_json, entry_record
 from ledger.integrity.log_keys import verifier_key_lines
@@ -89,15 +90,24 @@ class TransparencyLog:
         nids = self.item_notification_ids(code)
         if not nids:
             raise NotFound(f"{code} has no recorded events in this ledger")
+        return format_item_proof(
+            code, self.proven(nids, checkpoint, f" of {code}"), checkpoint.note
+        )
+
+    def proven(
+        self, nids: Sequence[int], checkpoint: StoredCheckpoint, of: str = ""
+    ) -> list[ProvenEntry]:
+        """The records `nids` with their inclusion proofs against `checkpoint`, in the order
+        given; NotFound when the checkpoint does not cover one (`of` says whose it is)."""
         leaves = self.tree.leaves_of(nids)
         missing = [n for n in nids if n not in leaves or leaves[n].log_index >= checkpoint.size]
         if missing:
             raise NotFound(
                 f"checkpoint #{checkpoint.sequence} (size {checkpoint.size}) does not cover "
-                f"record {missing[0]} of {code} yet; run `celltrace checkpoint` first"
+                f"record {missing[0]}{of} yet; run `celltrace checkpoint` first"
             )
         records = self._records(nids)
-        entries = [
+        return [
             ProvenEntry(
                 leaves[n].log_index,
                 entry_record(records[n]),
@@ -105,7 +115,21 @@ class TransparencyLog:
             )
             for n in nids
         ]
-        return format_item_proof(code, entries, checkpoint.note)
+
+    def covering(self, nids: Sequence[int]) -> StoredCheckpoint:
+        """The latest checkpoint, signing a new one first if it does not yet cover every one
+        of the records `nids` (each must be in the Merkle log already: NotReady if not)."""
+        leaves = self.tree.leaves_of(nids)
+        missing = sorted(set(nids) - set(leaves))
+        if missing:
+            raise NotReady(
+                f"the Merkle log does not hold record {missing[0]} yet; retry shortly (is "
+                "`celltrace worker` running?)"
+            )
+        latest = self.checkpoints.latest()
+        if latest is None or any(leaf.log_index >= latest.size for leaf in leaves.values()):
+            latest, _ = self.checkpoints.sign()
+        return latest
 
     def covering_checkpoint(self, code: str) -> StoredCheckpoint:
         """The latest checkpoint, signing a new one first if it does not yet cover every

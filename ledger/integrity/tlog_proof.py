@@ -16,8 +16,17 @@ An item proof (`celltrace prove CODE`) adapts it to many entries under one check
     <empty line>
     <signed checkpoint note, verbatim>
 
-`split_item_proof` turns it into standard single tlog-proofs. Only the standard library and
-`cryptography` are imported (offline verifiers).
+A signed report (`celltrace report ...`, docs/reports.md) carries the proofs of every event it
+cites, of several items, in the same form under its own header:
+
+    celltrace/report-proof@v1
+    report <kind> <item code>        e.g. "report batch-record LOT-F01-26-000001-5"
+    extra ... / index ... / hashes   } one block per cited event, in log order
+    <empty line>
+    <signed checkpoint note, verbatim>
+
+`split_item_proof` turns either into standard single tlog-proofs. Only the standard library
+and `cryptography` are imported (offline verifiers).
 """
 
 from __future__ import annotations
@@ -35,6 +44,7 @@ from ledger.integrity.note import _b64decode_strict as b64decode_strict
 
 TLOG_PROOF_HEADER = "c2sp.org/tlog-proof@v1"
 ITEM_PROOF_HEADER = "celltrace/item-proof@v1"
+REPORT_PROOF_HEADER = "celltrace/report-proof@v1"
 
 
 class ProofFormatError(ValueError):
@@ -59,15 +69,33 @@ class ProvenEntry:
 
 @dataclass(frozen=True)
 class ItemProof:
-    """A parsed item proof: the item code, its entries and the checkpoint note."""
+    """A parsed item proof: the item code, its entries and the checkpoint note; for a
+    report's proof, `report` is the report's kind and `code` the item it is about."""
 
     code: str
     entries: tuple[ProvenEntry, ...]
     checkpoint_note: str
+    report: str = ""
+
+    def subject(self) -> str:
+        """What the entries are: "of CODE", or "cited by the KIND of CODE"."""
+        return f"cited by the {self.report} of {self.code}" if self.report else f"of {self.code}"
 
 
 def format_item_proof(code: str, entries: Sequence[ProvenEntry], checkpoint_note: str) -> str:
     lines = [ITEM_PROOF_HEADER, f"item {code}"]
+    for entry in entries:
+        lines.extend(entry.lines())
+    return "\n".join(lines) + "\n\n" + checkpoint_note
+
+
+def format_report_proof(
+    report: str, code: str, entries: Sequence[ProvenEntry], checkpoint_note: str
+) -> str:
+    """The proofs of the events a report of kind `report` about `code` cites."""
+    if not report or " " in report:
+        raise ProofFormatError(f"a report kind is one word, not {report!r}")
+    lines = [REPORT_PROOF_HEADER, f"report {report} {code}"]
     for entry in entries:
         lines.extend(entry.lines())
     return "\n".join(lines) + "\n\n" + checkpoint_note
@@ -79,7 +107,16 @@ def format_tlog_proof(entry: ProvenEntry, checkpoint_note: str) -> str:
 
 
 def parse_item_proof(text: str) -> ItemProof:
+    """Parse an item proof or a report's proof."""
     head, note = _split(text)
+    if head and head[0] == REPORT_PROOF_HEADER:
+        named = head[1] if len(head) > 1 else ""
+        report, _, code = named.removeprefix("report ").partition(" ")
+        if not named.startswith("report ") or not report or not code:
+            raise ProofFormatError(
+                f"a report proof starts with {REPORT_PROOF_HEADER!r} and 'report KIND CODE'"
+            )
+        return ItemProof(code, tuple(_entries(head[2:])), note, report)
     if len(head) < 2 or head[0] != ITEM_PROOF_HEADER or not head[1].startswith("item "):
         raise ProofFormatError(f"an item proof starts with {ITEM_PROOF_HEADER!r} and 'item CODE'")
     return ItemProof(head[1][len("item ") :], tuple(_entries(head[2:])), note)
@@ -106,15 +143,16 @@ class VerifiedItemProof:
     code: str
     checkpoint: Checkpoint
     entries: tuple[ProvenEntry, ...]
+    subject: str = ""  # ItemProof.subject()
 
 
 def verify_item_proof(
     text: str, log_keys: Sequence[Verifier], *, origin: str | None = None
 ) -> VerifiedItemProof:
-    """Verify an item proof offline: checkpoint signature (a published log key), every event
-    hash recomputed from its record and proven included (RFC 9162 2.1.3.2), and consecutive
-    versions of one aggregate linked by their previous event hash. Raises on the first fault
-    (ProofFormatError, note.NoteError, merkle.ProofError)."""
+    """Verify an item proof (or a report's) offline: checkpoint signature (a published log
+    key), every event hash recomputed from its record and proven included (RFC 9162 2.1.3.2),
+    and consecutive versions of one aggregate linked by their previous event hash. Raises on
+    the first fault (ProofFormatError, note.NoteError, merkle.ProofError)."""
     proof = parse_item_proof(text)
     checkpoint, _ = open_checkpoint(proof.checkpoint_note, log_keys, origin=origin)
     if not proof.entries:
@@ -137,7 +175,7 @@ def verify_item_proof(
         if before is not None and before.hex() != entry.record["previous_event_hash"]:
             raise ProofError(f"{where} does not link to version {version - 1} of {oid}")
         hashes[(oid, version)] = this
-    return VerifiedItemProof(proof.code, checkpoint, proof.entries)
+    return VerifiedItemProof(proof.code, checkpoint, proof.entries, proof.subject())
 
 
 def _canonical(record: dict[str, Any]) -> bytes:

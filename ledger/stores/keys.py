@@ -1,5 +1,7 @@
-"""Ed25519 signing keys as PEM files readable by the owner only (PKCS#8, optionally encrypted
-with a passphrase); where they live is configured (`Settings.log_key`, `Settings.label_key`)."""
+"""Signing keys as PEM files readable by the owner only (PKCS#8, optionally encrypted with a
+passphrase): Ed25519 for the log and the labels, and the report key (ECDSA P-256,
+`ledger.stores.report_key`); where they live is configured (`Settings.log_key`,
+`Settings.label_key`, `Settings.report_key`)."""
 
 from __future__ import annotations
 
@@ -9,11 +11,13 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 from ledger.errors import InvalidInput
 
 LOG_KEY = "log.key"
 LABEL_KEY = "label.key"
+REPORT_KEY = "report.key"
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,13 @@ class KeyFile:
 
     def load(self) -> Ed25519PrivateKey:
         """The key, or InvalidInput naming the file, the setting and what to do."""
+        key = self.load_private()
+        if not isinstance(key, Ed25519PrivateKey):
+            raise InvalidInput(f"{self.path} does not hold an Ed25519 private key")
+        return key
+
+    def load_private(self) -> PrivateKeyTypes:
+        """The key whatever its algorithm, or InvalidInput as `load`."""
         try:
             pem = self.path.read_bytes()
         except FileNotFoundError:
@@ -51,9 +62,15 @@ class KeyFile:
 
     def create(self) -> Ed25519PrivateKey:
         """Write a new key; encrypted with the passphrase when one is set."""
+        key = Ed25519PrivateKey.generate()
+        self.write(key)
+        return key
+
+    def write(self, key: PrivateKeyTypes) -> None:
+        """Write `key` as a new file (never over an existing one), mode 0600 in a 0700 folder;
+        FileExistsError when the file is already there."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         os.chmod(self.path.parent, 0o700)
-        key = Ed25519PrivateKey.generate()
         encryption: serialization.KeySerializationEncryption = (
             serialization.BestAvailableEncryption(self.passphrase.encode())
             if self.passphrase
@@ -65,7 +82,6 @@ class KeyFile:
         fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as f:
             f.write(pem)
-        return key
 
     def sibling(self, name: str, what: str) -> KeyFile:
         """Another key beside this one, opened with the same passphrase (key rotation)."""
@@ -77,7 +93,7 @@ class KeyFile:
             self.passphrase_setting,
         )
 
-    def _parse(self, pem: bytes) -> Ed25519PrivateKey:
+    def _parse(self, pem: bytes) -> PrivateKeyTypes:
         secret = self.passphrase.encode() if self.passphrase else None
         hint = f"set {self.passphrase_setting}" if self.passphrase_setting else "set its passphrase"
         try:
@@ -101,8 +117,6 @@ class KeyFile:
                 f"{self.path} is not a PEM private key; restore the {self.what} from its "
                 "backup rather than creating a new one"
             ) from None
-        if not isinstance(key, Ed25519PrivateKey):
-            raise InvalidInput(f"{self.path} does not hold an Ed25519 private key")
         return key
 
 

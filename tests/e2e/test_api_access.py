@@ -31,6 +31,7 @@ ANONYMOUS = {
     ("GET", "/api/v1/ledger/keys"),
     ("GET", "/api/v1/ledger/proof/inclusion"),
     ("GET", "/api/v1/ledger/proof/consistency"),
+    ("GET", "/api/v1/reports/certificate"),
     ("GET", "/v/{code}"),
     ("GET", "/"),
     ("GET", "/trace"),

@@ -22,7 +22,8 @@ def test_r_led_3_init_is_idempotent_and_keys_are_owner_only(tmp_path: Path) -> N
     assert second.returncode == 0, second.stderr
     assert "Log signing key (created)" in first.stdout
     assert "Log signing key (kept)" in second.stdout
-    for name in ("log.key", "label.key"):
+    assert "Report signing key and certificate (created)" in first.stdout
+    for name in ("log.key", "label.key", "report.key", "report.crt"):
         mode = stat.S_IMODE((tmp_path / "keys" / name).stat().st_mode)
         assert mode == 0o600
     assert stat.S_IMODE((tmp_path / "keys").stat().st_mode) == 0o700

@@ -91,13 +91,17 @@ def assert_shows(expected: list[str], actual: str, what: str) -> None:
 
 @pytest.fixture(scope="module")
 def after_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str], str]:
-    """A folder where `make demo` ran (its default ./celltrace-data), with `celltrace` on PATH."""
+    """A folder where `make demo` ran (its default ./celltrace-data), with `celltrace` (and
+    `pyhanko`, which checks the signed reports) on PATH."""
     folder = tmp_path_factory.mktemp("readme")
     bin_dir = folder / ".bin"
     bin_dir.mkdir()
     shim = bin_dir / "celltrace"
     shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m ledger "$@"\n')
     shim.chmod(0o755)
+    checker = bin_dir / "pyhanko"  # the PDF signature validator installed with CellTrace
+    checker.write_text(f'#!/bin/sh\nexec "{sys.executable}" -W ignore -m pyhanko "$@"\n')
+    checker.chmod(0o755)
     env = {k: v for k, v in os.environ.items() if not k.startswith("CELLTRACE_")}
     env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
     env["PYTHONPATH"] = str(REPO)
@@ -152,7 +156,7 @@ def test_readme_command_examples_print_what_the_readme_shows(
     found = examples(README.read_text())
     assert len(found) >= 8, "the README's examples were not found"
     for example in found:
-        assert example.command.startswith(("celltrace ", "cat ")), example.command
+        assert example.command.startswith(("celltrace ", "cat ", "pyhanko ")), example.command
         # A refusal the README shows (`refused: ...`) exits 2 and writes nothing.
         refused = bool(example.expected) and example.expected[0].startswith("refused:")
         printed = _shell(this_year(example.command), folder, env, 2 if refused else 0)

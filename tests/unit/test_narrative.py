@@ -18,7 +18,6 @@ from eventsourcing.domain import Aggregate
 
 import ledger.domain
 from ledger.api.pages.i18n import LANGUAGES, MESSAGES
-from ledger.api.pages.timeline import local_time, say, say_event
 from ledger.item_effects import EFFECTS, TRACED_ITEM
 from ledger.messages import term
 from ledger.projections.custody import concerns
@@ -30,6 +29,7 @@ from ledger.projections.narrative import (
     describe,
     sentence_name,
 )
+from ledger.projections.narrative_text import local_time, say, say_event
 from ledger.projections.narrative_values import Scene
 from tests.domain1 import history
 from tests.domain3 import Clinical, blinded_study, kits

@@ -19,13 +19,16 @@ from ledger.integrity.merkle import (
     root_at,
 )
 from ledger.integrity.note import Checkpoint, Signer, UnknownKeyError, sign_note
+from ledger.integrity.offline import check_proof
 from ledger.integrity.records import StoredRecord
 from ledger.integrity.tlog_proof import (
     ITEM_PROOF_HEADER,
+    REPORT_PROOF_HEADER,
     TLOG_PROOF_HEADER,
     ProofFormatError,
     ProvenEntry,
     format_item_proof,
+    format_report_proof,
     parse_item_proof,
     parse_tlog_proof,
     split_item_proof,
@@ -165,3 +168,52 @@ def test_r_trc_3_malformed_item_proofs_are_refused(mutate: object, reason: str) 
     assert callable(mutate)
     with pytest.raises(ProofFormatError, match=reason):
         verify_item_proof(mutate(_proof()), [SIGNER.verifier()])
+
+
+def _report_proof() -> str:
+    """The proofs of `_proof` as a signed report attaches them (several items' events)."""
+    item = parse_item_proof(_proof())
+    return format_report_proof(
+        "batch-record", "LOT-F01-26-000001-5", item.entries, item.checkpoint_note
+    )
+
+
+def test_r_led_4_a_reports_proofs_round_trip_and_verify_like_an_item_proof() -> None:
+    # Given the proofs a report attaches
+    text = _report_proof()
+    # Then they parse back naming the report, and verify under the log key
+    assert text.startswith(f"{REPORT_PROOF_HEADER}\nreport batch-record LOT-F01-26-000001-5\n")
+    parsed = parse_item_proof(text)
+    assert (parsed.report, parsed.code, len(parsed.entries)) == (
+        "batch-record",
+        "LOT-F01-26-000001-5",
+        2,
+    )
+    proven = verify_item_proof(text, [SIGNER.verifier()])
+    assert proven.subject == "cited by the batch-record of LOT-F01-26-000001-5"
+    # And the offline verifier lists each entry's log index and event hash
+    said = check_proof(text, [SIGNER.verifier()]).splitlines()
+    assert said[0].startswith("Proven: 2 events cited by the batch-record of LOT-F01-26-000001-5")
+    hashes = [record_event_hash(e.record).hex() for e in parsed.entries]
+    assert said[1:] == [
+        f"  log index {i}: event hash {h}" for i, h in zip((1, 3), hashes, strict=True)
+    ]
+
+
+@pytest.mark.parametrize(
+    "line", ["report batch-record", "report  LOT-F01-26-000001-5", "item LOT-F01-26-000001-5"]
+)
+def test_r_led_4_a_report_proof_without_its_kind_and_code_is_refused(line: str) -> None:
+    text = _report_proof().replace("report batch-record LOT-F01-26-000001-5", line, 1)
+    with pytest.raises(ProofFormatError, match="report KIND CODE"):
+        parse_item_proof(text)
+
+
+def test_r_led_4_a_report_proof_with_an_altered_record_is_refused() -> None:
+    head, _, note = _report_proof().partition("\n\n")
+    lines = head.split("\n")
+    extra = json.loads(base64.b64decode(lines[2].removeprefix("extra ")))
+    extra["state"] = base64.b64encode(b'{"step": 99}').decode()
+    lines[2] = "extra " + base64.b64encode(json.dumps(extra, sort_keys=True).encode()).decode()
+    with pytest.raises(ProofError):
+        verify_item_proof("\n".join(lines) + "\n\n" + note, [SIGNER.verifier()])
