@@ -11,6 +11,7 @@ event records (`ledger.identifiers.item_id`, the id `CodedItem` gives itself).
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import singledispatchmethod
@@ -22,6 +23,7 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Connection,
     Engine,
@@ -32,13 +34,20 @@ from sqlalchemy import (
     Table,
     Text,
     bindparam,
+    false,
+    func,
+    inspect,
+    literal_column,
     select,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 
+from ledger.errors import NotReady
 from ledger.identifiers import item_id
 from ledger.item_effects import Shown, effect_of, facts_of, vials_moved
+from ledger.messages import Sentence
 from ledger.projections.genealogy import edges_of, edges_table
 from ledger.projections.tracking import SQLAlchemyView
 from ledger.storage.tables import metadata
@@ -56,7 +65,32 @@ items_table = Table(
     Column("expiry", String(10)),  # ISO 8601 date
     Column("created_at", String(40), nullable=False),  # ISO 8601, UTC
     Column("created_notification_id", BigInteger, nullable=False),
+    # whose it is (ledger.item_effects OWNER_COLUMNS): what item lists filter and search on
+    Column("site", String(40)),
+    Column("study", String(40)),
+    Column("patient", String(40)),
+    # true while `holds` names a hold: lists of held items read only those rows
+    Column("held", Boolean, nullable=False, default=False, server_default=false()),
 )
+#: Items without an expiry sort after every date: the key of the `expiry` sort.
+EXPIRY_ORDER = func.coalesce(items_table.c.expiry, literal_column("'9999-12-31'"))
+# Every filter and sort of an item list is a range of one of these, in the list's order
+# (ledger.projections.item_list); a type is its code's prefix, so type order is code order.
+_c = items_table.c
+Index("items_by_type", _c.item_type, _c.code)
+Index("items_by_type_status", _c.item_type, _c.status, _c.code)
+Index("items_by_type_created", _c.item_type, _c.created_at, _c.code)
+Index("items_by_type_expiry", _c.item_type, EXPIRY_ORDER, _c.code)
+Index("items_by_status", _c.status, _c.code)
+Index("items_by_status_created", _c.status, _c.created_at, _c.code)
+Index("items_by_status_expiry", _c.status, EXPIRY_ORDER, _c.code)
+Index("items_by_created", _c.created_at, _c.code)
+Index("items_by_expiry", EXPIRY_ORDER, _c.code)
+Index("items_by_lot", _c.lot, _c.code)
+Index("items_by_site", _c.site, _c.code)
+Index("items_by_study", _c.study, _c.code)
+Index("items_by_patient", _c.patient, _c.code)
+Index("items_held", _c.code, sqlite_where=_c.held.is_(True), postgresql_where=_c.held.is_(True))
 
 timeline_table = Table(
     "timeline",
@@ -88,6 +122,40 @@ class ItemsView(SQLAlchemyView):
         super().__init__(engine)
         self._codes: dict[UUID, str] = {}
         self._updates: dict[str, dict[str, Any]] = {}
+
+    def create_tables(self, *, rebuild: bool = True) -> None:
+        """Create the tables if missing. An `items` table of an earlier release (one that lacks
+        a column or an index of this one) is dropped with the timelines and edges, so that the
+        projection processes the ledger again from its first event; with `rebuild=False` (a
+        process that only reads them) it is refused with what to do instead (NotReady)."""
+        missing = self.outdated()
+        if not missing:
+            super().create_tables()
+            return
+        if not rebuild:
+            raise outdated_error(missing)
+        logging.getLogger(__name__).warning(
+            "The items read model was made by an earlier release (it lacks %s): rebuilding it "
+            "from the ledger's first event.",
+            ", ".join(missing),
+        )
+        try:
+            self.drop()  # creates the tables again
+        except DBAPIError as exc:  # e.g. PostgreSQL's application role may not drop tables
+            raise outdated_error(missing) from exc
+
+    def outdated(self) -> list[str]:
+        """The columns and indexes of this release that a stored `items` table lacks ([] when
+        there is none yet, or when it has them all)."""
+        with self.engine.connect() as conn:
+            if not self.engine.dialect.has_table(conn, items_table.name):
+                return []
+            found = inspect(conn)
+            columns = {c["name"] for c in found.get_columns(items_table.name)}
+            indexes = set(_index_names(conn))
+        return [c.name for c in items_table.columns if c.name not in columns] + sorted(
+            str(i.name) for i in items_table.indexes if i.name not in indexes
+        )
 
     def remember(self, originator_id: UUID, code: str) -> None:
         if len(self._codes) >= self.CACHED_CODES:
@@ -158,6 +226,31 @@ class ItemsView(SQLAlchemyView):
         super().drop()
 
 
+def outdated_error(missing: list[str]) -> NotReady:
+    """The refusal to read an `items` table of an earlier release, saying how to rebuild it."""
+    return NotReady(
+        Sentence(
+            "The items read model was made by an earlier release of CellTrace (it lacks "
+            "{missing:list}); rebuild it from the ledger as the database's owner with "
+            "`celltrace worker --rebuild --once` (or `celltrace init`), then start again. "
+            "Nothing was changed",
+            missing=missing,
+        )
+    )
+
+
+def _index_names(conn: Connection) -> list[str]:
+    """The names of the stored `items` table's indexes (expression and partial ones too)."""
+    if conn.dialect.name == "postgresql":
+        query = (
+            "SELECT indexname FROM pg_indexes "
+            "WHERE schemaname = current_schema() AND tablename = 'items'"
+        )
+    else:
+        query = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'items'"
+    return [str(name) for name in conn.exec_driver_sql(query).scalars()]
+
+
 class ItemsProjection(Projection[ItemsView]):
     """Registers every coded item and appends every one of its events to its timeline."""
 
@@ -207,7 +300,7 @@ class ItemsProjection(Projection[ItemsView]):
         moved = vials_moved(event)
         if moved is None:
             return
-        status, vials, place = moved
+        vials = moved.vials
         if vials is None:  # every vial of the shipment (edges: vial -> shipment)
             rows = self.view.execute(
                 conn,
@@ -218,23 +311,20 @@ class ItemsProjection(Projection[ItemsView]):
             vials = [r[0] for r in rows]
         for vial in vials:
             current, _ = self.view.item_state(conn, vial)
-            values: dict[str, Any] = (
-                {} if current == "on hold" or not status else {"status": status}
-            )
-            if place is not None:
-                values["location"] = place
+            values: dict[str, Any] = dict(moved.facts)
+            if current != "on hold" and moved.status:
+                values["status"] = moved.status
             if values:
                 self.view.update_item(conn, vial, values)
 
     def _update_item(self, conn: Connection, code: str, event: Aggregate.Event) -> None:
         values = facts_of(event)
-        if vials_moved(event) is not None and "patient" in vars(event):
-            values.pop("location", None)  # the patient is where the vial went, not the shipment
         if effect_of(event).hold is not None:
             status, holds = self.view.item_state(conn, code)
             shown = Shown(status, tuple(json.loads(holds or "[]"))).after(event)
             values["status"] = shown.status
             values["holds"] = json.dumps(list(shown.holds), sort_keys=True)
+            values["held"] = bool(shown.holds)
         if values:
             self.view.update_item(conn, code, values)
 
@@ -259,6 +349,10 @@ class ItemsProjection(Projection[ItemsView]):
                     "location": None,
                     "lot": None,
                     "expiry": None,
+                    "site": None,
+                    "study": None,
+                    "patient": None,
+                    "held": False,
                     **facts_of(event),
                     "created_at": event.timestamp.isoformat(),
                     "created_notification_id": tracking.notification_id,
