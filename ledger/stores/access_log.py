@@ -49,6 +49,9 @@ access_log_table = Table(
 _RETRIES = 20
 #: The action of a label print (API download or command line), R-ACC-2.
 PRINT = "print:label"
+#: The subject of a list read of items (`GET /items`, its CSV file, the items page): a list
+#: names no record in its request; the row's `via` says which list was read.
+ITEM_LIST = "items"
 
 
 class AccessLog:

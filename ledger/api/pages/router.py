@@ -31,6 +31,7 @@ from ledger.item_effects import statuses
 from ledger.messages import Sentence, status_term, term
 from ledger.projections.item_list import Sort, list_items
 from ledger.projections.trace import trace
+from ledger.stores.access_log import ITEM_LIST
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
 
@@ -165,7 +166,7 @@ def items_panel(
 ) -> Response:
     """The items page's list for a signed-in reader (an HTML fragment; errors answer as the API
     does): a page of `GET /api/v1/items`, links to the next page and to its CSV file."""
-    record_list(ctx, request, actor, Read.ITEM, "items")
+    record_list(ctx, request, actor, Read.ITEM, ITEM_LIST)
     found = list_items(
         ctx.views_engine, asked.where, asked.sort, asked.descending, asked.limit, asked.after
     )

@@ -14,6 +14,7 @@ from ledger.api.schemas import ERRORS
 from ledger.errors import InvalidInput
 from ledger.identifiers import parse_code
 from ledger.integrity.access_chain import AccessChainBroken
+from ledger.stores.access_log import ITEM_LIST
 
 router = APIRouter(prefix="/access-log", tags=["access"], responses=ERRORS)
 
@@ -50,12 +51,13 @@ def access_log(
         Query(
             min_length=1,
             max_length=200,
-            description="Only reads of this record (or by this person), e.g. a patient code",
+            description="Only reads of this record (or by this person), e.g. a patient code; "
+            "`items`: the lists of items read",
         ),
     ] = None,
 ) -> AccessLogOut:
     """Every recorded read of a personal record and every label print, oldest first."""
-    if subject is not None:
+    if subject is not None and subject != ITEM_LIST:
         try:
             subject = str(parse_code(subject))
         except InvalidInput:

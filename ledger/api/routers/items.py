@@ -31,6 +31,7 @@ from ledger.projections.item_list import Sort, iter_items
 from ledger.projections.item_list import list_items as read_items
 from ledger.projections.items import items_table
 from ledger.projections.trace import trace
+from ledger.stores.access_log import ITEM_LIST
 
 LABEL_MEDIA = {
     "png": "image/png",
@@ -148,7 +149,7 @@ def list_items(
     recorded in the access log under the subject `items` (R-ACC-2)."""
     if "text/csv" in request.headers.get("accept", ""):
         return list_items_csv(ctx, request, actor, asked)
-    record_list(ctx, request, actor, Read.ITEM, "items")
+    record_list(ctx, request, actor, Read.ITEM, ITEM_LIST)
     page = read_items(
         ctx.views_engine, asked.where, asked.sort, asked.descending, asked.limit, asked.after
     )
@@ -169,7 +170,7 @@ def list_items_csv(
     """The whole list as a CSV file with the filters, sort and order of `GET /items` (`limit`
     does not apply; `after` starts it after that page), streamed in chunks read by key: a
     header row, then one row per item. Recorded in the access log like the list."""
-    record_list(ctx, request, actor, Read.ITEM, "items")
+    record_list(ctx, request, actor, Read.ITEM, ITEM_LIST)
     rows = iter_items(
         ctx.views_engine, asked.where, asked.sort, asked.descending, after=asked.after
     )
