@@ -11,7 +11,6 @@ event records (`ledger.identifiers.item_id`, the id `CodedItem` gives itself).
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import singledispatchmethod
@@ -36,18 +35,14 @@ from sqlalchemy import (
     bindparam,
     false,
     func,
-    inspect,
     literal_column,
     select,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError
 
-from ledger.errors import NotReady
 from ledger.identifiers import item_id
 from ledger.item_effects import Shown, effect_of, facts_of, vials_moved
-from ledger.messages import Sentence
 from ledger.projections.genealogy import edges_of, edges_table
 from ledger.projections.tracking import SQLAlchemyView
 from ledger.storage.tables import metadata
@@ -123,40 +118,6 @@ class ItemsView(SQLAlchemyView):
         self._codes: dict[UUID, str] = {}
         self._updates: dict[str, dict[str, Any]] = {}
 
-    def create_tables(self, *, rebuild: bool = True) -> None:
-        """Create the tables if missing. An `items` table of an earlier release (one that lacks
-        a column or an index of this one) is dropped with the timelines and edges, so that the
-        projection processes the ledger again from its first event; with `rebuild=False` (a
-        process that only reads them) it is refused with what to do instead (NotReady)."""
-        missing = self.outdated()
-        if not missing:
-            super().create_tables()
-            return
-        if not rebuild:
-            raise outdated_error(missing)
-        logging.getLogger(__name__).warning(
-            "The items read model was made by an earlier release (it lacks %s): rebuilding it "
-            "from the ledger's first event.",
-            ", ".join(missing),
-        )
-        try:
-            self.drop()  # creates the tables again
-        except DBAPIError as exc:  # e.g. PostgreSQL's application role may not drop tables
-            raise outdated_error(missing) from exc
-
-    def outdated(self) -> list[str]:
-        """The columns and indexes of this release that a stored `items` table lacks ([] when
-        there is none yet, or when it has them all)."""
-        with self.engine.connect() as conn:
-            if not self.engine.dialect.has_table(conn, items_table.name):
-                return []
-            found = inspect(conn)
-            columns = {c["name"] for c in found.get_columns(items_table.name)}
-            indexes = set(_index_names(conn))
-        return [c.name for c in items_table.columns if c.name not in columns] + sorted(
-            str(i.name) for i in items_table.indexes if i.name not in indexes
-        )
-
     def remember(self, originator_id: UUID, code: str) -> None:
         if len(self._codes) >= self.CACHED_CODES:
             self._codes.clear()
@@ -224,31 +185,6 @@ class ItemsView(SQLAlchemyView):
     def drop(self) -> None:
         self._codes.clear()
         super().drop()
-
-
-def outdated_error(missing: list[str]) -> NotReady:
-    """The refusal to read an `items` table of an earlier release, saying how to rebuild it."""
-    return NotReady(
-        Sentence(
-            "The items read model was made by an earlier release of CellTrace (it lacks "
-            "{missing:list}); rebuild it from the ledger as the database's owner with "
-            "`celltrace worker --rebuild --once` (or `celltrace init`), then start again. "
-            "Nothing was changed",
-            missing=missing,
-        )
-    )
-
-
-def _index_names(conn: Connection) -> list[str]:
-    """The names of the stored `items` table's indexes (expression and partial ones too)."""
-    if conn.dialect.name == "postgresql":
-        query = (
-            "SELECT indexname FROM pg_indexes "
-            "WHERE schemaname = current_schema() AND tablename = 'items'"
-        )
-    else:
-        query = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'items'"
-    return [str(name) for name in conn.exec_driver_sql(query).scalars()]
 
 
 class ItemsProjection(Projection[ItemsView]):
