@@ -60,10 +60,10 @@ class ListRequest:
         """The opaque `after` value that continues this list after `key`."""
         if key is None:
             return None
-        data = json.dumps({"k": list(key), "l": self._fingerprint()}, separators=(",", ":"))
+        data = json.dumps({"k": list(key), "l": self.fingerprint()}, separators=(",", ":"))
         return base64.urlsafe_b64encode(data.encode()).decode().rstrip("=")
 
-    def _fingerprint(self) -> str:
+    def fingerprint(self) -> str:
         listed = {"f": self.where.as_json(), "s": self.sort.value, "o": self.order}
         return hashlib.sha256(json.dumps(listed, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -234,7 +234,7 @@ def _after(request: ListRequest, after: str) -> tuple[str, ...]:
                 after=after[:40],
             )
         ) from None
-    if listed != request._fingerprint() or not (
+    if listed != request.fingerprint() or not (
         isinstance(key, list) and all(isinstance(k, str) for k in key)
     ):
         raise InvalidInput(

@@ -263,9 +263,10 @@ def outdated_error(view: str, missing: list[str]) -> NotReady:
     return NotReady(
         Sentence(
             "The {view} read model was made by an earlier release of CellTrace (it lacks "
-            "{missing:list}); rebuild it from the ledger as the database's owner with "
-            "`celltrace worker --rebuild --once` (or `celltrace init`), then start again. "
-            "Nothing was changed",
+            "{missing:list}); as the database's owner run `celltrace init` (on PostgreSQL "
+            "`celltrace init --grant-to` the application role, as after every upgrade), which "
+            "rebuilds it, then start again: the read models catch up from the ledger's first "
+            "event. Nothing was changed",
             view=view,
             missing=columns or missing,
         )

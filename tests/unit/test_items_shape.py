@@ -92,7 +92,7 @@ def test_a_reader_refuses_an_earlier_items_table_and_changes_nothing(engine: Eng
     # Then it says what the table lacks and how to rebuild it, and the table is as it was
     detail = refused.value.detail
     assert "earlier release" in detail and "site, study, patient, held" in detail
-    assert "`celltrace worker --rebuild --once`" in detail and "Nothing was changed" in detail
+    assert "run `celltrace init`" in detail and "Nothing was changed" in detail
     assert _columns(engine) == set(OLD_COLUMNS)
 
 
@@ -100,7 +100,7 @@ def test_the_read_model_check_refuses_an_earlier_items_table(
     settings: Settings, engine: Engine
 ) -> None:
     # When an inspector compares the stored read models with the events
-    with pytest.raises(NotReady, match="celltrace worker --rebuild --once"):
+    with pytest.raises(NotReady, match="run `celltrace init`"):
         audit_read_models(settings)
     # Then nothing was compared or changed: the rebuild is the owner's decision
     assert _columns(engine) == set(OLD_COLUMNS)
