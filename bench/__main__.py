@@ -1,9 +1,10 @@
 """Run the benchmarks and update docs/benchmarks.md (`make bench`): all of them, or those named
 (`python -m bench api projections`; names: append, labels, transparency, api, projections,
-conflicts).
+conflicts, lists).
 
 BENCH_LEAVES=50000 shortens the transparency-log run; the genealogy benchmark reuses the
-1,000,000-event ledger in celltrace-data/generated/ once generated (about 10 minutes).
+1,000,000-event ledger in celltrace-data/generated/ once generated (about 10 minutes on a quiet
+machine), and so do the item lists.
 CELLTRACE_BENCH_NOTE describes the machine's load in the API section.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import api, append, conflicts, labels, projections, transparency
+from bench import api, append, conflicts, labels, lists, projections, transparency
 
 BENCHMARKS: dict[str, Callable[[], None]] = {
     "append": append.main,
@@ -21,6 +22,7 @@ BENCHMARKS: dict[str, Callable[[], None]] = {
     "api": api.main,
     "projections": lambda: projections.main([]),
     "conflicts": conflicts.main,
+    "lists": lambda: lists.main([]),
 }
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """What each event does to its item as the items view shows it (R-TRC-2, R-DON-7): the status
 it leaves the item in, the field that says where the item is now, its lot and its expiry, the
+clinical site, study and patient it belongs to (what item lists filter and search on), the
 holds it puts or lifts, and for a shipment's events the vials it moves. Declared here once, per
 stored event type; the items projection and the write path both read it, so the status a scan
 shows is the status the step registry's preconditions are checked against
@@ -15,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from ledger.messages import Sentence
 
@@ -35,6 +36,12 @@ class Effect:
     expiry: str | None = None  # the field giving its expiry date
     hold: Literal["put", "lift"] | None = None
     vials: str | None = None  # a shipment's event: what the vials it moves show ("" keeps it)
+    # The fields naming the clinical site, the study and the patient the item belongs to or
+    # went to ("blinding.study": a key of a field). A shipment's event gives its site to the
+    # shipment and to the vials it moves, and its patient to the vials only.
+    site: str | None = None
+    study: str | None = None
+    patient: str | None = None
 
 
 NO_EFFECT = Effect()
@@ -50,6 +57,11 @@ TRACED_ITEM: dict[str, Effect] = {
 
 IN_TRANSIT, AT_SITE, RELEASED_FOR_USE = "in transit", "at site", "released for use"
 IN_SERVICE = "in service"
+# A blinded study's lots of both arms and its kits name the study alike (R-ACC-5).
+BLINDED_STUDY = "blinding.study"
+# The site pharmacy's dispensing and the bedside's use: the vial goes to the patient.
+DISPENSED = Effect(place=("site", "patient"), vials="dispensed", site="site", patient="patient")
+USED = Effect(place=("patient",), vials="administered", patient="patient")
 
 EFFECTS: dict[str, Effect] = {
     # donors (R-DON)
@@ -74,11 +86,11 @@ EFFECTS: dict[str, Effect] = {
     "Culture.Started": Effect(status="in culture"),
     "Culture.CollectionStageStarted": Effect(status="collecting supernatant"),
     "Harvest.Collected": Effect(status="harvested"),
-    "ProductLot.Purified": Effect(status="awaiting QC", expiry="expiry"),
+    "ProductLot.Purified": Effect(status="awaiting QC", expiry="expiry", study=BLINDED_STUDY),
     "ProductLot.Quarantined": Effect(status="quarantined"),
     "ProductLot.Certified": Effect(status="certified"),
-    "PlaceboLot.Formulated": Effect(status="awaiting QC", expiry="expiry"),
-    "PlaceboLot.Purified": Effect(expiry="expiry"),
+    "PlaceboLot.Formulated": Effect(status="awaiting QC", expiry="expiry", study=BLINDED_STUDY),
+    "PlaceboLot.Purified": Effect(expiry="expiry", study=BLINDED_STUDY),
     "PlaceboLot.Quarantined": Effect(status="quarantined"),
     "PlaceboLot.Certified": Effect(status="certified"),
     # an OOS investigation that invalidated the result lifts the quarantine; a rejected lot only
@@ -87,13 +99,15 @@ EFFECTS: dict[str, Effect] = {
     "PlaceboLot.QuarantineLifted": Effect(status="awaiting QC"),
     "ProductLot.Rejected": Effect(status="rejected"),
     "PlaceboLot.Rejected": Effect(status="rejected"),
-    "ProductVial.Filled": Effect(status="filled", lot="lot", expiry="expiry"),
+    "ProductVial.Filled": Effect(status="filled", lot="lot", expiry="expiry", study=BLINDED_STUDY),
     # accountability (R-QMS-6): retained samples, a lot closed, returns to the manufacturer
     "ProductVial.Retained": Effect(status="retained sample", place=("place",)),
     "ProductVial.StoredInUnit": Effect(place=("unit",)),
     "ProductLot.Closed": Effect(status="closed"),
     "PlaceboLot.Closed": Effect(status="closed"),
-    "ReturnShipment.Returned": Effect(status="returning", place=("site",), vials="returning"),
+    "ReturnShipment.Returned": Effect(
+        status="returning", place=("site",), vials="returning", site="site"
+    ),
     "ReturnShipment.ReceivedBack": Effect(status="received back", vials="returned"),
     "SiteStock.VialsReturned": Effect(),
     # the quality system (R-QMS-2, R-QMS-4)
@@ -106,8 +120,8 @@ EFFECTS: dict[str, Effect] = {
     "Person.TrainingRecorded": Effect(expiry="expires_on"),
     # sites, studies, patients (R-CLN). A study's pause, resumption and termination are events
     # of its `Safety` base: the stored qualified names are the base class's.
-    "Site.Registered": Effect(status="registered"),
-    "Study.Registered": Effect(status=ACTIVE),
+    "Site.Registered": Effect(status="registered", site="code"),
+    "Study.Registered": Effect(status=ACTIVE, study="code"),
     "Safety.Paused": Effect(status="paused"),
     "Safety.Resumed": Effect(status=ACTIVE),
     "Safety.Terminated": Effect(status="terminated"),
@@ -115,30 +129,32 @@ EFFECTS: dict[str, Effect] = {
     "Safety.PausedFor": Effect(status="paused"),
     "Safety.ResumedBy": Effect(status=ACTIVE),
     "Safety.TerminatedBy": Effect(status="terminated"),
-    "Patient.Enrolled": Effect(status="enrolled", place=("site",)),
+    "Patient.Enrolled": Effect(
+        status="enrolled", place=("site",), site="site", study="study", patient="code"
+    ),
     "Patient.Administered": Effect(status="administered"),
     "Dosing.Administered": Effect(status="administered"),
     "Dosing.Exited": Effect(status="left the study"),
     # shipments and the site's stock (R-SHP, R-QC-4, R-CLN-2): the shipment, and the vials it
     # moves. A shipment's receipt and release are events of its `SiteStock` base.
-    "Shipment.Shipped": Effect(status=IN_TRANSIT, place=("site",), vials=IN_TRANSIT),
+    "Shipment.Shipped": Effect(status=IN_TRANSIT, place=("site",), vials=IN_TRANSIT, site="site"),
     "Shipment.Delivered": Effect(status=AT_SITE, vials=AT_SITE),
     "SiteStock.ReceiptInspected": Effect(status="re-inspected"),
     "SiteStock.ReleasedForUse": Effect(status=RELEASED_FOR_USE, vials=RELEASED_FOR_USE),
     "Shipment.ReleasedForUse": Effect(vials=RELEASED_FOR_USE),
     "SitePharmacy.ReleasedForUse": Effect(vials=RELEASED_FOR_USE),
-    "Shipment.VialsStored": Effect(place=("site",), vials=""),
-    "SitePharmacy.VialsStored": Effect(place=("site",), vials=""),
-    "Shipment.VialDispensed": Effect(place=("site", "patient"), vials="dispensed"),
-    "SitePharmacy.VialDispensed": Effect(place=("site", "patient"), vials="dispensed"),
+    "Shipment.VialsStored": Effect(place=("site",), vials="", site="site"),
+    "SitePharmacy.VialsStored": Effect(place=("site",), vials="", site="site"),
+    "Shipment.VialDispensed": DISPENSED,
+    "SitePharmacy.VialDispensed": DISPENSED,
     "Shipment.VialThawed": Effect(vials="thawed"),
     "SitePharmacy.VialThawed": Effect(vials="thawed"),
     "SiteStock.VialThawed": Effect(vials="thawed"),
-    "Shipment.VialUsed": Effect(place=("patient",), vials="administered"),
-    "SitePharmacy.VialUsed": Effect(place=("patient",), vials="administered"),
-    "SiteStock.VialUsed": Effect(place=("patient",), vials="administered"),
+    "Shipment.VialUsed": USED,
+    "SitePharmacy.VialUsed": USED,
+    "SiteStock.VialUsed": USED,
     # monitored storage units (R-SHP-5)
-    "StorageUnit.Registered": Effect(status=IN_SERVICE, place=("site", "name")),
+    "StorageUnit.Registered": Effect(status=IN_SERVICE, place=("site", "name"), site="site"),
     "StorageUnit.ExcursionFound": Effect(status="excursion"),
     "StorageUnit.ExcursionAssessed": Effect(status=IN_SERVICE),
 }
@@ -147,6 +163,8 @@ KEPT_ON_HOLD = frozenset(
     {"thawed", "disposed", "administered", "rejected", "recalled", "distributed"}
 )
 PLACE_PARTS = ("site", "tank", "rack", "box", "position")
+#: The items view's columns that say whose an item is: its clinical site, study and patient.
+OWNER_COLUMNS = ("site", "study", "patient")
 
 
 def effect_of(event: Any) -> Effect:
@@ -175,7 +193,9 @@ def describe_place(value: Any) -> str | None:
 
 
 def facts_of(event: Any) -> dict[str, Any]:
-    """The item columns `event` sets: status, location, lot, expiry (only those it names)."""
+    """The item columns `event` sets: status, location, lot, expiry, site, study and patient
+    (only those it names). A shipment's event that names a patient says where one of its vials
+    went (`vials_moved`), not where the shipment is or whose it is."""
     effect, fields = effect_of(event), vars(event)
     facts: dict[str, Any] = {}
     status = status_after(event)
@@ -183,7 +203,8 @@ def facts_of(event: Any) -> dict[str, Any]:
         facts["status"] = status
     if effect.leaves_place:
         facts["location"] = None
-    for name in effect.place:
+    to_patient = effect.vials is not None and "patient" in fields
+    for name in () if to_patient else effect.place:
         place = describe_place(fields.get(name))
         if place is not None:
             facts["location"] = place
@@ -192,7 +213,22 @@ def facts_of(event: Any) -> dict[str, Any]:
         facts["lot"] = fields[effect.lot]
     if effect.expiry is not None and isinstance(fields.get(effect.expiry), date):
         facts["expiry"] = fields[effect.expiry].isoformat()
+    owner = (effect.site, effect.study, None if effect.vials is not None else effect.patient)
+    for column, field in zip(OWNER_COLUMNS, owner, strict=True):
+        value = named(fields, field)
+        if value is not None:
+            facts[column] = value
     return facts
+
+
+def named(fields: dict[str, Any], name: str | None) -> str | None:
+    """The text of the field `name` ("blinding.study": a key of a field), if it holds one."""
+    if name is None:
+        return None
+    value: Any = fields
+    for part in name.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return (value.strip() or None) if isinstance(value, str) else None
 
 
 @dataclass(frozen=True)
@@ -228,32 +264,50 @@ class Shown:
         return self if status is None else replace(self, status=status)
 
 
-def vials_moved(event: Any) -> tuple[str, list[str] | None, str | None] | None:
-    """For a shipment event: (the vials' new status, the vials it names - None for "every
-    vial of the shipment" - and their new place), or None for any other event."""
-    status = effect_of(event).vials
-    if status is None:
+class Moved(NamedTuple):
+    """What a shipment's event does to the vials it moves."""
+
+    status: str  # what they show now ("" keeps their status)
+    vials: list[str] | None  # the vials it names; None for every vial of the shipment
+    facts: dict[str, str]  # the columns they take: location, and the site and patient named
+
+
+def vials_moved(event: Any) -> Moved | None:
+    """For a shipment event: what the vials it moves show, or None for any other event."""
+    effect = effect_of(event)
+    if effect.vials is None:
         return None
     fields = vars(event)
+    vials, place = _moved(fields)
+    facts = {"location": place} if place is not None else {}
+    for column, name in (("site", effect.site), ("patient", effect.patient)):
+        value = named(fields, name)
+        if value is not None:
+            facts[column] = value
+    return Moved(effect.vials, vials, facts)
+
+
+def _moved(fields: dict[str, Any]) -> tuple[list[str] | None, str | None]:
+    """The vials a shipment's event names (None: every vial of the shipment), and their new
+    place if it gives one."""
     if "courier" in fields and "vials" in fields:  # a return to the manufacturer
-        where = f"return {fields['code']} from {fields['site']}"
-        return status, list(fields["vials"]), where
+        return list(fields["vials"]), f"return {fields['code']} from {fields['site']}"
     if "received" in fields:  # the manufacturer's receipt of a return
-        return status, list(fields["received"]), f"manufacturer: {fields['place']}"
+        return list(fields["received"]), f"manufacturer: {fields['place']}"
     if "containers" in fields:
         vials = [v for codes in fields["containers"].values() for v in codes]
-        return status, vials, f"shipment {fields['code']} to {fields['site']}"
+        return vials, f"shipment {fields['code']} to {fields['site']}"
     if "place" in fields:  # the site pharmacy's storage place, or the ward it dispensed to
         where = f"{fields['site']}: {fields['place']}"
         if "patient" in fields:
             where += f", for {fields['patient']}"
-        return status, list(fields.get("vials") or [fields["vial"]]), where
+        return list(fields.get("vials") or [fields["vial"]]), where
     if "vials" in fields:
-        return status, list(fields["vials"]), None
+        return list(fields["vials"]), None
     if "vial" in fields:
         patient = fields.get("patient")
-        return status, [fields["vial"]], f"patient {patient}" if patient else None
-    return status, None, None
+        return [fields["vial"]], f"patient {patient}" if patient else None
+    return None, None
 
 
 def statuses() -> frozenset[str]:

@@ -23,6 +23,7 @@ from sqlalchemy import Engine, Table, create_engine, event, inspect, select
 from ledger.application import CellTraceLedger
 from ledger.config import Settings
 from ledger.projections.items import ItemsProjection, ItemsView
+from ledger.projections.tracking import outdated_error
 from ledger.storage.db import create_db_engine
 
 BATCH = 1000
@@ -76,6 +77,9 @@ def audit_read_models(
     """Recompute the read models up to the stored position and compare every row."""
     stored = create_db_engine(settings)
     try:
+        missing = ItemsView(stored).outdated()
+        if missing:  # its rows cannot be compared column by column; rebuilding is the owner's
+            raise outdated_error(ItemsView.name, missing)
         position = ItemsView(stored).max_tracking_id(CellTraceLedger.name) or 0
         with tempfile.TemporaryDirectory(prefix="celltrace-read-models-") as scratch_dir:
             scratch = _scratch_engine(Path(scratch_dir))

@@ -169,6 +169,23 @@ def record_read(ctx: ApiContext, request: Request, actor: Actor, category: Read)
     )
 
 
+def record_list(
+    ctx: ApiContext, request: Request, actor: Actor, category: Read, subject: str
+) -> None:
+    """One access-log row for a list read of a recorded category (R-ACC-2): a list can show
+    patients and donors, but names none in its request, so the row names the list (`subject`)
+    and `via` its filters."""
+    if category in RECORDED:
+        ctx.access_log.append(
+            ctx.clock(),
+            actor.person_id,
+            actor.role,
+            f"read:{category.value}",
+            subject,
+            via(request),
+        )
+
+
 def via(request: Request) -> str:
     query = f"?{request.url.query}" if request.url.query else ""
     return f"{request.method} {request.url.path}{query}"

@@ -95,7 +95,8 @@ def create_app(
     credentials = Credentials(create_db_engine(settings))
     credentials.create_tables()
     ctx = ApiContext(settings, ledger, credentials, view_engine(settings), clock)
-    ctx.items.create_tables()
+    # a process that runs the read models rebuilds an earlier release's; a reader refuses it
+    ctx.items.create_tables(rebuild=run_projections)
     ctx.merkle.create_tables()
     ctx.access_log.create_tables()
     ctx.printers.create_tables()

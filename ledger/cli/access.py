@@ -22,6 +22,7 @@ def register_access(app: typer.Typer, settings_of: Callable[[], Settings]) -> No
             typer.Option(
                 metavar="CODE",
                 help="Only reads of this record (or by this person), e.g. a patient; "
+                "`items`: the lists of items read; "
                 "printer:NAME for a label printer's registration, changes and retirement.",
             ),
         ] = None,
@@ -41,7 +42,7 @@ def register_access(app: typer.Typer, settings_of: Callable[[], Settings]) -> No
         from ledger.identifiers import parse_code
         from ledger.integrity.access_chain import AccessChainBroken
         from ledger.storage.db import create_db_engine
-        from ledger.stores.access_log import AccessLog
+        from ledger.stores.access_log import ITEM_LIST, AccessLog
 
         kept: tuple[int, bytes] | None = None
         if head is not None:
@@ -52,7 +53,7 @@ def register_access(app: typer.Typer, settings_of: Callable[[], Settings]) -> No
                 raise typer.BadParameter(
                     "use N:HEX as printed earlier", param_hint="--head"
                 ) from None
-        if subject is not None and not subject.startswith("printer:"):
+        if subject is not None and subject != ITEM_LIST and not subject.startswith("printer:"):
             try:
                 subject = str(parse_code(subject))
             except InvalidInput as exc:

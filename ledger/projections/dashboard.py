@@ -189,7 +189,7 @@ def query_of(kind: str, today: date, days: int) -> Select[Any]:
         received = i.status.in_(("at site", "re-inspected"))
         return _from_items(kind, (i.item_type == "SHP") & received)
     if kind == ON_HOLD:
-        return _from_items(kind, i.holds != "[]")
+        return _from_items(kind, i.held.is_(True))
     if kind == EXPIRING:
         horizon = (today + timedelta(days=days)).isoformat()
         expiring = and_(

@@ -23,6 +23,7 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Connection,
     Engine,
@@ -33,6 +34,9 @@ from sqlalchemy import (
     Table,
     Text,
     bindparam,
+    false,
+    func,
+    literal_column,
     select,
     update,
 )
@@ -58,7 +62,32 @@ items_table = Table(
     Column("expiry", String(10)),  # ISO 8601 date
     Column("created_at", String(40), nullable=False),  # ISO 8601, UTC
     Column("created_notification_id", BigInteger, nullable=False),
+    # whose it is (ledger.item_effects OWNER_COLUMNS): what item lists filter and search on
+    Column("site", String(40)),
+    Column("study", String(40)),
+    Column("patient", String(40)),
+    # true while `holds` names a hold: lists of held items read only those rows
+    Column("held", Boolean, nullable=False, default=False, server_default=false()),
 )
+#: Items without an expiry sort after every date: the key of the `expiry` sort.
+EXPIRY_ORDER = func.coalesce(items_table.c.expiry, literal_column("'9999-12-31'"))
+# Every filter and sort of an item list is a range of one of these, in the list's order
+# (ledger.projections.item_list); a type is its code's prefix, so type order is code order.
+_c = items_table.c
+Index("items_by_type", _c.item_type, _c.code)
+Index("items_by_type_status", _c.item_type, _c.status, _c.code)
+Index("items_by_type_created", _c.item_type, _c.created_at, _c.code)
+Index("items_by_type_expiry", _c.item_type, EXPIRY_ORDER, _c.code)
+Index("items_by_status", _c.status, _c.code)
+Index("items_by_status_created", _c.status, _c.created_at, _c.code)
+Index("items_by_status_expiry", _c.status, EXPIRY_ORDER, _c.code)
+Index("items_by_created", _c.created_at, _c.code)
+Index("items_by_expiry", EXPIRY_ORDER, _c.code)
+Index("items_by_lot", _c.lot, _c.code)
+Index("items_by_site", _c.site, _c.code)
+Index("items_by_study", _c.study, _c.code)
+Index("items_by_patient", _c.patient, _c.code)
+Index("items_held", _c.code, sqlite_where=_c.held.is_(True), postgresql_where=_c.held.is_(True))
 
 timeline_table = Table(
     "timeline",
@@ -212,7 +241,7 @@ class ItemsProjection(Projection[ItemsView]):
         moved = vials_moved(event)
         if moved is None:
             return
-        status, vials, place = moved
+        vials = moved.vials
         if vials is None:  # every vial of the shipment (edges: vial -> shipment)
             rows = self.view.execute(
                 conn,
@@ -223,23 +252,20 @@ class ItemsProjection(Projection[ItemsView]):
             vials = [r[0] for r in rows]
         for vial in vials:
             current, _ = self.view.item_state(conn, vial)
-            values: dict[str, Any] = (
-                {} if current == "on hold" or not status else {"status": status}
-            )
-            if place is not None:
-                values["location"] = place
+            values: dict[str, Any] = dict(moved.facts)
+            if current != "on hold" and moved.status:
+                values["status"] = moved.status
             if values:
                 self.view.update_item(conn, vial, values)
 
     def _update_item(self, conn: Connection, code: str, event: Aggregate.Event) -> None:
         values = facts_of(event)
-        if vials_moved(event) is not None and "patient" in vars(event):
-            values.pop("location", None)  # the patient is where the vial went, not the shipment
         if effect_of(event).hold is not None:
             status, holds = self.view.item_state(conn, code)
             shown = Shown(status, tuple(json.loads(holds or "[]"))).after(event)
             values["status"] = shown.status
             values["holds"] = json.dumps(list(shown.holds), sort_keys=True)
+            values["held"] = bool(shown.holds)
         if values:
             self.view.update_item(conn, code, values)
 
@@ -264,6 +290,10 @@ class ItemsProjection(Projection[ItemsView]):
                     "location": None,
                     "lot": None,
                     "expiry": None,
+                    "site": None,
+                    "study": None,
+                    "patient": None,
+                    "held": False,
                     **facts_of(event),
                     "created_at": event.timestamp.isoformat(),
                     "created_notification_id": tracking.notification_id,

@@ -49,7 +49,8 @@ class MerkleView(SQLAlchemyView):
         self.application_name = application_name
         self._select = text(_select_after(engine.dialect.name))
 
-    def create_tables(self) -> None:
+    def create_tables(self, *, rebuild: bool = True) -> None:
+        # its own creation (the tables' triggers); the Merkle log never changed shape
         create_tables(self.engine, [tracking_table, *self.tables])
 
     def integrate(self, batch_size: int = 1000) -> Integrated | None:

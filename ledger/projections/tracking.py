@@ -5,11 +5,14 @@ one SQLAlchemy transaction, so a crash can never apply an event twice or skip on
 a view resumes after the last position it committed. Read models can always be rebuilt from
 the ledger, so their commits skip the fsync (SQLite `synchronous=NORMAL`, PostgreSQL
 `synchronous_commit=off`): a power cut loses at most the last few transactions, rows and
-position together, and they are simply processed again.
+position together, and they are simply processed again. For the same reason a view whose
+stored tables an earlier release made (a column or an index missing) is rebuilt from the first
+event by the process that maintains it, and refused by one that only reads it.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,11 +37,16 @@ from sqlalchemy import (
     Executable,
     String,
     Table,
+    inspect,
     select,
+    text,
     update,
 )
+from sqlalchemy.exc import DBAPIError
 
 from ledger.config import Settings
+from ledger.errors import NotReady
+from ledger.messages import Sentence
 from ledger.storage.db import create_db_engine
 from ledger.storage.tables import metadata
 
@@ -69,8 +77,43 @@ class SQLAlchemyView(TrackingRecorder):
 
     # --- schema ------------------------------------------------------------------------
 
-    def create_tables(self) -> None:
-        metadata.create_all(self.engine, tables=[tracking_table, *self.tables])
+    def create_tables(self, *, rebuild: bool = True) -> None:
+        """Create the view's tables if missing. A table of an earlier release (one that lacks
+        a column or an index this release declares) is never queried as it is: the view is
+        dropped, so that its projection processes the ledger again from its first event; with
+        `rebuild=False` (a process that only reads the view) it is refused instead, saying
+        what to run (NotReady)."""
+        missing = self.outdated()
+        if not missing:
+            metadata.create_all(self.engine, tables=[tracking_table, *self.tables])
+            return
+        if not rebuild:
+            raise outdated_error(self.name, missing)
+        logging.getLogger(__name__).warning(
+            "The %s read model was made by an earlier release (it lacks %s): rebuilding it "
+            "from the ledger's first event.",
+            self.name,
+            ", ".join(missing),
+        )
+        try:
+            self.drop()  # creates the tables again
+        except DBAPIError as exc:  # e.g. PostgreSQL's application role may not drop tables
+            raise outdated_error(self.name, missing) from exc
+
+    def outdated(self) -> list[str]:
+        """The columns, then the indexes, of this release that the view's stored tables lack
+        ([] when they are not there yet, or have them all)."""
+        columns: list[str] = []
+        indexes: list[str] = []
+        with self.engine.connect() as conn:
+            for table in self.tables:
+                if not self.engine.dialect.has_table(conn, table.name):
+                    continue
+                stored = {c["name"] for c in inspect(conn).get_columns(table.name)}
+                columns += [c.name for c in table.columns if c.name not in stored]
+                named = set(_index_names(conn, table.name))
+                indexes += sorted(str(i.name) for i in table.indexes if i.name not in named)
+        return columns + indexes
 
     def drop(self) -> None:
         """Forget everything this view knows (for a rebuild from the start of the ledger)."""
@@ -211,6 +254,36 @@ class SQLAlchemyView(TrackingRecorder):
             else:
                 time.sleep(pause)
             interval = min(interval * 2, 0.05)
+
+
+def outdated_error(view: str, missing: list[str]) -> NotReady:
+    """The refusal to read a view of an earlier release, saying how to rebuild it (naming the
+    columns it lacks, or when it has them all, the indexes)."""
+    columns = [name for name in missing if not name.startswith(f"{view}_")]
+    return NotReady(
+        Sentence(
+            "The {view} read model was made by an earlier release of CellTrace (it lacks "
+            "{missing:list}); as the database's owner run `celltrace init` (on PostgreSQL "
+            "`celltrace init --grant-to` the application role, as after every upgrade), which "
+            "rebuilds it, then start again: the read models catch up from the ledger's first "
+            "event. Nothing was changed",
+            view=view,
+            missing=columns or missing,
+        )
+    )
+
+
+def _index_names(conn: Connection, table: str) -> list[str]:
+    """The names of a stored table's indexes, expression and partial ones included (which
+    SQLAlchemy's reflection may leave out)."""
+    if conn.dialect.name == "postgresql":
+        query = text(
+            "SELECT indexname FROM pg_indexes "
+            "WHERE schemaname = current_schema() AND tablename = :table"
+        )
+    else:
+        query = text("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = :table")
+    return [str(name) for name in conn.execute(query, {"table": table}).scalars()]
 
 
 def view_engine(settings: Settings) -> Engine:

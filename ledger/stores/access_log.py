@@ -52,6 +52,9 @@ _RETRIES = 20
 PRINT = "print:label"
 #: The action of a person badge print (R-ACC-2).
 PRINT_BADGE = "print:badge"
+#: The subject of a list read of items (`GET /items`, its CSV file, the items page): a list
+#: names no record in its request; the row's `via` says which list was read.
+ITEM_LIST = "items"
 
 
 class AccessLog:

@@ -38,6 +38,7 @@ ANONYMOUS = {
     ("GET", "/scan"),
     ("GET", "/bedside"),
     ("GET", "/trace/{code}"),
+    ("GET", "/items"),
 }
 # Which kind of code each area's {code} names.
 PREFIX = {

@@ -19,6 +19,7 @@ from ledger.api.app import create_app
 from ledger.application import Actor
 from ledger.bootstrap import init_ledger, open_ledger
 from ledger.config import DatabaseURL, Settings
+from ledger.errors import NotReady
 from ledger.storage.schema import grant_statements
 from tests.cli import run_celltrace
 from tests.conftest import pg_url
@@ -157,6 +158,25 @@ def test_r_led_1_least_privilege_as_documented(
         item = client.get(f"/api/v1/items/{vial}", headers={"Authorization": f"Bearer {token}"})
         assert item.status_code == 200, item.text
         assert item.json()["code"] == vial
+    # And after an upgrade that needs the items read model rebuilt (here: the owner takes a
+    # column away, as an earlier release's table lacked it), the application role, which may
+    # not drop tables, is refused with what to run, and changes nothing
+    with _connect(owner) as conn:
+        conn.execute(b"ALTER TABLE items DROP COLUMN site")
+    refused = run_celltrace(host, "worker", "--once", database_url=pg_url(app), env=env)
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "The items read model was made by an earlier release" in refused.stderr
+    assert "(it lacks site)" in refused.stderr and "init --grant-to" in refused.stderr
+    with pytest.raises(NotReady, match="as the database's owner"):
+        create_app(settings)
+    # And once the owner has run init again (as after every upgrade), which rebuilds it, the
+    # application role's worker fills it again and the API answers from it
+    _ok(run_celltrace(data, "init", "--grant-to", app.user, database_url=pg_url(owner)))
+    as_app("worker", "--once")
+    with TestClient(create_app(settings)) as client:
+        headers = {"Authorization": f"Bearer {token}"}
+        listed = client.get("/api/v1/items", params={"q": vial}, headers=headers)
+        assert [row["code"] for row in listed.json()["items"]] == [vial], listed.text
     # And the application role can neither change nor remove what was recorded
     with _connect(app) as conn:
         for table in ("stored_events", "log_checkpoints", "log_identity", "merkle_leaves"):

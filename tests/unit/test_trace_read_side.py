@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ledger.item_effects import describe_place, facts_of, status_after
+from ledger.item_effects import Moved, describe_place, facts_of, status_after, vials_moved
 from ledger.projections.recall import whereabouts
 from ledger.projections.trace import Edge, Graph, Node, render_tree
 
@@ -121,3 +121,53 @@ def test_r_qms_3_the_terminal_tree_shows_an_items_open_quality_events() -> None:
     assert (
         render_tree(graph) == "LOT-1  [quarantined]  OPEN: OOS investigation 1 of LOT-1 (sterility)"
     )
+
+
+def test_r_trc_2_an_item_shows_the_site_study_and_patient_its_events_name() -> None:
+    # A patient names their own code, study and site; a site and a study name themselves
+    enrolled = facts_of(
+        event("Patient.Enrolled", code="PAT-1", study="STU-1", site="SIT-A", donor=None)
+    )
+    assert (enrolled["site"], enrolled["study"], enrolled["patient"]) == ("SIT-A", "STU-1", "PAT-1")
+    assert facts_of(event("Site.Registered", code="SIT-A", name="Hospital"))["site"] == "SIT-A"
+    assert facts_of(event("Study.Registered", code="STU-1", title="t"))["study"] == "STU-1"
+    # a field of a conventional name that the type does not declare sets nothing
+    assert "patient" not in facts_of(event("Study.SubjectRandomised", patient="PAT-1"))
+
+
+def test_r_acc_5_the_lots_and_kits_of_both_arms_name_their_study_alike() -> None:
+    # Given the active lot, the placebo lot and a kit of one blinded study
+    active = facts_of(event("ProductLot.Purified", blinding={"study": "STU-B", "arm": "active"}))
+    placebo = facts_of(
+        event("PlaceboLot.Formulated", blinding={"study": "STU-B", "arm": "placebo"})
+    )
+    kit = facts_of(event("ProductVial.Filled", lot="STU-B", blinding={"study": "STU-B"}))
+    # Then each names the study and nothing that tells the arm
+    assert active == placebo == {"status": "awaiting QC", "study": "STU-B"}
+    assert kit == {"status": "filled", "lot": "STU-B", "study": "STU-B"}
+    # and a lot of no blinded study names none
+    assert "study" not in facts_of(event("ProductLot.Purified", blinding=None))
+
+
+def test_r_trc_2_a_shipment_gives_its_site_to_its_vials_and_a_patient_only_to_the_vial() -> None:
+    shipped = event("Shipment.Shipped", code="SHP-1", site="SIT-A", containers={"c": ["PVL-1"]})
+    assert facts_of(shipped)["site"] == "SIT-A"
+    assert vials_moved(shipped) == Moved(
+        "in transit", ["PVL-1"], {"location": "shipment SHP-1 to SIT-A", "site": "SIT-A"}
+    )
+    # When the site dispenses a vial for a patient
+    dispensed = event(
+        "SitePharmacy.VialDispensed", site="SIT-A", vial="PVL-1", patient="PAT-1", place="Ward 5"
+    )
+    # Then the vial names the patient; the shipment keeps its place and names no patient
+    assert vials_moved(dispensed) == Moved(
+        "dispensed",
+        ["PVL-1"],
+        {"location": "SIT-A: Ward 5, for PAT-1", "site": "SIT-A", "patient": "PAT-1"},
+    )
+    assert facts_of(dispensed) == {"site": "SIT-A"}
+    used = event("SiteStock.VialUsed", vial="PVL-1", patient="PAT-1")
+    assert vials_moved(used) == Moved(
+        "administered", ["PVL-1"], {"location": "patient PAT-1", "patient": "PAT-1"}
+    )
+    assert facts_of(used) == {}

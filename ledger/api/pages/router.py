@@ -1,5 +1,5 @@
 """HTML pages: `/scan` (operator station), `/bedside` (go / no-go at the bedside), `/v/{code}`
-(what a label's QR code opens) and `/trace/{code}` (auditor).
+(what a label's QR code opens), `/trace/{code}` (auditor) and `/items` (lists of items).
 
 The pages themselves hold no records: station pages sign in and read through the API (or the
 trace panel) with the token, behind the same guard as the API (R-ACC-1); `/v/{code}` shows only
@@ -10,14 +10,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from urllib.parse import unquote
+from urllib.parse import unquote, urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from ledger.api.access import Read, may_read, reads
+from ledger.api.access import Read, may_read, reads, record_list
 from ledger.api.deps import Context, get_context
+from ledger.api.item_lists import DEFAULT_LIMIT, ListRequest, list_request, row_json
 from ledger.api.pages import graph_svg, temperature_svg
 from ledger.api.pages.i18n import LANGUAGES, MESSAGES, language, translator
 from ledger.api.pages.timeline import timeline
@@ -25,15 +26,23 @@ from ledger.application import Actor
 from ledger.commands.registry import STEPS
 from ledger.domain.study import Route
 from ledger.errors import InvalidInput, NotFound
-from ledger.identifiers import parse_code
+from ledger.identifiers import ItemType, parse_code
+from ledger.item_effects import statuses
 from ledger.labels import FILL_RUNS
 from ledger.messages import Sentence, status_term, term
+from ledger.projections.item_list import Sort, list_items
 from ledger.projections.trace import trace
+from ledger.stores.access_log import ITEM_LIST
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 PUBLIC = [reads(Read.PUBLIC)]
+#: The items page's single-valued filters, echoed in its form.
+LIST_FIELDS = (
+    *("q", "lot", "site", "location", "holds", "created_from", "created_to"),
+    *("sort", "order", "limit"),
+)
 
 
 def page(request: Request, template: str, status: int = 200, **context: Any) -> Response:
@@ -128,6 +137,51 @@ def trace_page(request: Request, code: str, direction: Literal["up", "down"] = "
     except InvalidInput as exc:
         return page(request, "error.html", 422, code=code, detail=exc.render(language(request)))
     return page(request, "trace.html", code=parsed, direction=direction)
+
+
+@router.get("/items", dependencies=PUBLIC)
+def items_page(request: Request) -> Response:
+    """Lists of items: sign in, then the list of the page's query loads from the panel with
+    the token. The page itself reads nothing from the ledger (R-ACC-1): the form shows the
+    filters of its own address."""
+    query = request.query_params
+    asked: dict[str, Any] = {k: query.get(k, "") for k in LIST_FIELDS}
+    asked.update(type=query.getlist("type"), status=query.getlist("status"))
+    asked["limit"] = asked["limit"] or DEFAULT_LIMIT
+    return page(
+        request,
+        "items.html",
+        asked=asked,
+        types=[(t.value, t.label) for t in ItemType],
+        statuses=sorted(statuses()),
+        sorts=[s.value for s in Sort],
+    )
+
+
+@router.get("/items/panel")
+def items_panel(
+    request: Request,
+    ctx: Context,
+    actor: Annotated[Actor, reads(Read.ITEM)],
+    asked: Annotated[ListRequest, Depends(list_request)],
+) -> Response:
+    """The items page's list for a signed-in reader (an HTML fragment; errors answer as the API
+    does): a page of `GET /api/v1/items`, links to the next page and to its CSV file."""
+    record_list(ctx, request, actor, Read.ITEM, ITEM_LIST)
+    found = list_items(
+        ctx.views_engine, asked.where, asked.sort, asked.descending, asked.limit, asked.after
+    )
+    lang = language(request)
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k not in ("after", "lang")]
+    cursor = asked.cursor(found.next_key)
+    return page(
+        request,
+        "items_panel.html",
+        rows=[row_json(row, lang) for row in found.rows],
+        next_href=f"/items?{urlencode([*kept, ('after', cursor)])}" if cursor else "",
+        first_href=f"/items?{urlencode(kept)}" if asked.after else "",
+        csv_href=f"/api/v1/items.csv?{urlencode([(k, v) for k, v in kept if k != 'limit'])}",
+    )
 
 
 @router.get("/trace/{code}/panel")

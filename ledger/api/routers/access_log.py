@@ -14,6 +14,7 @@ from ledger.api.schemas import ERRORS
 from ledger.errors import InvalidInput
 from ledger.identifiers import parse_code
 from ledger.integrity.access_chain import AccessChainBroken
+from ledger.stores.access_log import ITEM_LIST
 
 router = APIRouter(prefix="/access-log", tags=["access"], responses=ERRORS)
 
@@ -50,13 +51,14 @@ def access_log(
         Query(
             min_length=1,
             max_length=200,
-            description="Only reads of this record (or by this person), e.g. a patient code, "
-            "or printer:NAME for a label printer's registration, changes and retirement",
+            description="Only reads of this record (or by this person), e.g. a patient code; "
+            "`items`: the lists of items read; printer:NAME for a label printer's "
+            "registration, changes and retirement",
         ),
     ] = None,
 ) -> AccessLogOut:
     """Every recorded read of a personal record and every label print, oldest first."""
-    if subject is not None and not subject.startswith("printer:"):
+    if subject is not None and subject != ITEM_LIST and not subject.startswith("printer:"):
         try:
             subject = str(parse_code(subject))
         except InvalidInput:

@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import PlainTextResponse
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import PlainTextResponse, StreamingResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from label_printing.cli import load_signer, render_label
-from ledger.api.access import Read, may_read, reads, via
+from ledger.api.access import Read, may_read, reads, record_list, via
+from ledger.api.csv_stream import csv_response
 from ledger.api.deps import Context, ReadYourWrites
 from ledger.api.forms import next_steps
+from ledger.api.item_lists import CSV_COLUMNS, ListRequest, list_request, row_cells, row_json
 from ledger.api.language import current
 from ledger.api.schemas import ERRORS, TEXT_OK
 from ledger.api.sealed_views import unseal_trace
@@ -25,8 +27,11 @@ from ledger.item_effects import say_location
 from ledger.labels import label_content
 from ledger.messages import DEFAULT_LANGUAGE, Sentence, status_term, term
 from ledger.projections.history import item_history
+from ledger.projections.item_list import Sort, iter_items
+from ledger.projections.item_list import list_items as read_items
 from ledger.projections.items import items_table
 from ledger.projections.trace import trace
+from ledger.stores.access_log import ITEM_LIST
 
 LABEL_MEDIA = {
     "png": "image/png",
@@ -96,6 +101,80 @@ class HistoryEvent(BaseModel):
     )
     event_hash: str
     log_index: int | None = Field(description="Position in the Merkle log (R-TRC-3)")
+
+
+class HoldOut(BaseModel):
+    rule: str
+    reason: str = Field(description="As recorded (English)")
+
+
+class ItemRowOut(BaseModel):
+    code: str
+    item_type: str
+    type_label: str = Field(description="The item type, in the request's language")
+    status: str
+    status_label: str = Field(description="The status, in the request's language")
+    holds: list[HoldOut]
+    location: str | None
+    location_label: str | None
+    lot: str | None
+    expiry: str | None
+    created_at: str
+    site: str | None = Field(description="The clinical site it belongs to or was sent to")
+    study: str | None = Field(description="Its study: a patient's, a blinded study's lot or kit")
+    patient: str | None = Field(description="The patient: a patient's own code, a vial's")
+
+
+class ItemListOut(BaseModel):
+    items: list[ItemRowOut]
+    next: str | None = Field(description="Send as `after` for the next page; null at the end")
+    sort: Sort
+    order: Literal["asc", "desc"]
+    limit: int
+
+
+Listed = Annotated[ListRequest, Depends(list_request)]
+CSV_OK: dict[int | str, dict[str, object]] = {
+    200: {"content": {"text/csv": {}}, "description": "The list as CSV, streamed"}
+}
+
+
+@router.get("", response_model=ItemListOut, responses=CSV_OK)
+def list_items(
+    ctx: Context, request: Request, actor: Annotated[Actor, reads(Read.ITEM)], asked: Listed
+) -> Response | ItemListOut:
+    """A list of items from the items read model, one page at a time: filtered, searched,
+    sorted, each page continuing after the last key of the one before (keyset pagination).
+    With `Accept: text/csv` the whole list as CSV, as `/items.csv` answers. The read is
+    recorded in the access log under the subject `items` (R-ACC-2)."""
+    if "text/csv" in request.headers.get("accept", ""):
+        return list_items_csv(ctx, request, actor, asked)
+    record_list(ctx, request, actor, Read.ITEM, ITEM_LIST)
+    page = read_items(
+        ctx.views_engine, asked.where, asked.sort, asked.descending, asked.limit, asked.after
+    )
+    lang = current()
+    return ItemListOut(
+        items=[ItemRowOut.model_validate(row_json(row, lang)) for row in page.rows],
+        next=asked.cursor(page.next_key),
+        sort=asked.sort,
+        order="desc" if asked.descending else "asc",
+        limit=asked.limit,
+    )
+
+
+@router.get(".csv", responses=CSV_OK, response_class=StreamingResponse)
+def list_items_csv(
+    ctx: Context, request: Request, actor: Annotated[Actor, reads(Read.ITEM)], asked: Listed
+) -> StreamingResponse:
+    """The whole list as a CSV file with the filters, sort and order of `GET /items` (`limit`
+    does not apply; `after` starts it after that page), streamed in chunks read by key: a
+    header row, then one row per item. Recorded in the access log like the list."""
+    record_list(ctx, request, actor, Read.ITEM, ITEM_LIST)
+    rows = iter_items(
+        ctx.views_engine, asked.where, asked.sort, asked.descending, after=asked.after
+    )
+    return csv_response(CSV_COLUMNS, (row_cells(row) for row in rows), "items.csv")
 
 
 @router.get("/{code}", response_model=ItemOut, dependencies=[ReadYourWrites])
