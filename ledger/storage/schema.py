@@ -65,6 +65,11 @@ APP_GRANTS: tuple[Grant, ...] = (
     Grant("SELECT, INSERT", ("timeline", "genealogy_edges", "access_log"), "append-only rows"),
     Grant(
         "SELECT, INSERT, UPDATE, DELETE",
+        ("worklist", "lot_qc"),
+        "the dashboards' work in progress: work arises, changes and is done",
+    ),
+    Grant(
+        "SELECT, INSERT, UPDATE, DELETE",
         ("credentials", "sessions", "sign_in_throttles"),
         "passwords (reset, lock-out), sessions (sign-out, revocation, purge), sign-in throttles",
     ),

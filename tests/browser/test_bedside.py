@@ -103,7 +103,10 @@ def test_r_cln_3_bedside_go_then_thaw_and_administration_signed_by_both(
     _check(page, GO_VIAL, "1.0", "intravenous")
     # Then the wristband's prescription was shown as a hint (cohort doses, protocol routes)
     page.wait_for_function(
-        "document.getElementById('prescription').textContent.indexOf('Cohort high: 1 mL') === 0"
+        # a function, not an expression: the page's CSP forbids eval, which a polled
+        # expression needs
+        "() => document.getElementById('prescription').textContent"
+        ".indexOf('Cohort high: 1 mL') === 0"
     )
     assert "Intravenous, Intra-arterial" in page.text_content("#prescription")
     # And the whole screen is a green GO with no reason
@@ -154,7 +157,7 @@ def test_r_cln_7_a_second_dose_inside_the_interval_is_no_go(
     _check(page, SECOND_VIAL, "1.0", "intravenous", patient=DOSED)
     # Then the prescription hint shows the doses given and when the next is due
     page.wait_for_function(
-        "document.getElementById('prescription').textContent.indexOf('1 of 2 given') > 0"
+        "() => document.getElementById('prescription').textContent.indexOf('1 of 2 given') > 0"
     )
     assert "next dose from" in page.text_content("#prescription")
     # And it is NO-GO with the interval as the only reason
