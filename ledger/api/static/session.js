@@ -175,7 +175,79 @@
   ["keydown", "pointerdown", "input"].forEach(function (kind) {
     document.addEventListener(kind, touch, true);
   });
+  // A desk page (the trace page, the item lists, the home page's dashboard): its sign-in form,
+  // the token the pages of this tab share, the idle sign-out, a banner for refusals, and
+  // downloads (links with data-download, and data-reason naming the field of a reprint's
+  // reason) fetched with the token and handed to the browser as a file. `options.load(desk)`
+  // fills the page once signed in, `options.clear()` empties it at sign-out and
+  // `options.shown(signedIn)` (optional) adjusts the page to either. A desk is no shared
+  // station: its token lasts the working day.
+  function desk(options) {
+    var $ = function (id) { return document.getElementById(id); };
+    var LANG = document.documentElement.lang.indexOf("zh") === 0 ? "zh" : "en";
+    var token = sessionStorage.getItem("ct-token"), who = sessionStorage.getItem("ct-who");
+    var page = {
+      headers: function () { return {"Authorization": "Bearer " + token, "Accept-Language": LANG}; },
+      signedIn: function () { return !!token; },
+      banner: function (text, ok) {
+        var b = $("banner");
+        b.hidden = !text; b.className = ok ? "banner ok" : "banner bad"; b.textContent = text || "";
+      },
+      refused: function (response) {
+        return response.json().then(function (body) {
+          if (response.status === 401) {
+            signOut(false); $("signin-error").hidden = false; $("signin-error").textContent = body.detail;
+            return;
+          }
+          page.banner(body.detail);
+        });
+      }
+    };
+    function show() {
+      $("signin").hidden = !!token;
+      $("station").hidden = !token;
+      if (options.shown) options.shown(!!token);
+      if (!token) { stop(); if (options.focus !== false) signin.focus(); return; }
+      $("who").textContent = who;
+      start(function () { signOut(true); });
+      options.load(page);
+    }
+    function signOut(idle) {
+      logout(token);
+      sessionStorage.clear(); token = null;
+      options.clear(); page.banner(null);
+      $("idle-note").hidden = idle !== true;
+      show();
+    }
+    document.addEventListener("click", function (e) {
+      var link = e.target.closest ? e.target.closest("a[data-download]") : null;
+      if (!link) return;
+      e.preventDefault();
+      var url = link.getAttribute("href");
+      var reason = link.dataset.reason ? $(link.dataset.reason).value.trim() : "";
+      if (reason) url += "?reason=" + encodeURIComponent(reason);
+      fetch(url, {headers: page.headers()}).then(function (r) {
+        if (!r.ok) return page.refused(r);
+        return r.blob().then(function (blob) {
+          var a = document.createElement("a");
+          a.href = URL.createObjectURL(blob); a.download = link.dataset.download;
+          document.body.appendChild(a); a.click(); a.remove();
+          page.banner(null);
+        });
+      });
+    });
+    var signin = signIn($("signin-form"), function (answer) {
+      token = answer.access_token; who = answer.person_code + " (" + (answer.role_label || answer.role) + ")";
+      sessionStorage.setItem("ct-token", token); sessionStorage.setItem("ct-who", who);
+      show();
+    }, {station: false});
+    $("signout").addEventListener("click", function () { signOut(false); });
+    show();
+    return page;
+  }
+
   window.CellTraceSession = {
-    start: start, stop: stop, logout: logout, deviceTime: deviceTime, signIn: signIn, codeOf: codeOf
+    start: start, stop: stop, logout: logout, deviceTime: deviceTime, signIn: signIn, codeOf: codeOf,
+    desk: desk
   };
 })();

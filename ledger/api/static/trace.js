@@ -203,68 +203,19 @@ var CellTraceGenealogy = (function () {
   var $ = function (id) { return document.getElementById(id); };
   var station = $("station");
   var code = station.dataset.code, direction = station.dataset.direction;
-  var LANG = document.documentElement.lang.indexOf("zh") === 0 ? "zh" : "en";
-  var token = sessionStorage.getItem("ct-token"), who = sessionStorage.getItem("ct-who");
 
-  function headers() { return {"Authorization": "Bearer " + token, "Accept-Language": LANG}; }
-
-  function banner(text) {
-    var b = $("banner");
-    b.hidden = !text; b.className = "banner bad"; b.textContent = text || "";
-  }
-
-  function show() {
-    $("signin").hidden = !!token;
-    station.hidden = !token;
-    if (!token) { CellTraceSession.stop(); signin.focus(); return; }
-    $("who").textContent = who;
-    CellTraceSession.start(function () { signOut(true); });
-    load();
-  }
-
-  function signOut(idle) {
-    CellTraceSession.logout(token);
-    sessionStorage.clear(); token = null;
-    $("trace-panel").innerHTML = ""; banner(null);
-    $("idle-note").hidden = idle !== true;
-    show();
-  }
-
-  function refused(response) {
-    return response.json().then(function (body) {
-      if (response.status === 401) { signOut(false); $("signin-error").hidden = false; $("signin-error").textContent = body.detail; return; }
-      banner(body.detail);
-    });
-  }
-
-  function load() {
-    var path = "/trace/" + encodeURIComponent(code) + "/panel?direction=" + direction;
-    fetch(path, {headers: headers()}).then(function (r) {
-      if (!r.ok) return refused(r);
-      return r.text().then(function (html) {
-        $("trace-panel").innerHTML = html; banner(null);
-        CellTraceGenealogy.show($("trace-view"));
+  var desk = CellTraceSession.desk({
+    load: function (page) {
+      var path = "/trace/" + encodeURIComponent(code) + "/panel?direction=" + direction;
+      fetch(path, {headers: page.headers()}).then(function (r) {
+        if (!r.ok) return page.refused(r);
+        return r.text().then(function (html) {
+          $("trace-panel").innerHTML = html; page.banner(null);
+          CellTraceGenealogy.show($("trace-view"));
+        });
       });
-    });
-  }
-
-  // Downloads carry the token, so they are fetched here and handed to the browser as a file.
-  document.addEventListener("click", function (e) {
-    var link = e.target.closest ? e.target.closest("a[data-download]") : null;
-    if (!link) return;
-    e.preventDefault();
-    var url = link.getAttribute("href");
-    var reason = link.dataset.reason ? $(link.dataset.reason).value.trim() : "";
-    if (reason) url += "?reason=" + encodeURIComponent(reason);
-    fetch(url, {headers: headers()}).then(function (r) {
-      if (!r.ok) return refused(r);
-      return r.blob().then(function (blob) {
-        var a = document.createElement("a");
-        a.href = URL.createObjectURL(blob); a.download = link.dataset.download;
-        document.body.appendChild(a); a.click(); a.remove();
-        banner(null);
-      });
-    });
+    },
+    clear: function () { $("trace-panel").innerHTML = ""; }
   });
 
   // Print the item's label, or every label of its fill run, on the chosen printer (R-ID-2);
@@ -275,25 +226,14 @@ var CellTraceGenealogy = (function () {
     var box = $("print-to"), reason = $("label-reason").value.trim();
     var body = button.dataset.print === "run" ? {lot: box.dataset.code} : {codes: [box.dataset.code]};
     body.reason = reason;
-    var h = headers(); h["Content-Type"] = "application/json";
+    var h = desk.headers(); h["Content-Type"] = "application/json";
     var path = "/api/v1/printers/" + encodeURIComponent($("print-printer").value) + "/print";
     fetch(path, {method: "POST", headers: h, body: JSON.stringify(body)}).then(function (r) {
-      if (!r.ok) return refused(r);
+      if (!r.ok) return desk.refused(r);
       return r.json().then(function (answer) {
-        var b = $("banner");
-        b.hidden = false; b.className = "banner ok";
-        b.textContent = box.dataset.sent + ": " + answer.printer + " - " + answer.printed.join(", ");
+        desk.banner(box.dataset.sent + ": " + answer.printer + " - " + answer.printed.join(", "), true);
         $("label-reason").value = "";
       });
     });
   });
-
-  // The auditor's desk is no shared station: its token lasts the working day.
-  var signin = CellTraceSession.signIn($("signin-form"), function (answer) {
-    token = answer.access_token; who = answer.person_code + " (" + (answer.role_label || answer.role) + ")";
-    sessionStorage.setItem("ct-token", token); sessionStorage.setItem("ct-who", who);
-    show();
-  }, {station: false});
-  $("signout").addEventListener("click", function () { signOut(false); });
-  show();
 })();
