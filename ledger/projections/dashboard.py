@@ -30,6 +30,7 @@ from ledger.projections.worklist import (
     SAE_FOLLOW_UP,
     SAE_REPORT,
     VISIT,
+    WORKLIST_KINDS,
     worklist_table,
 )
 
@@ -181,7 +182,7 @@ def _from_items(kind: str, condition: Any, due: Any = None) -> Select[Any]:
 def query_of(kind: str, today: date, days: int) -> Select[Any]:
     """The entries of list `kind` as of `today` (vials expiring within `days`)."""
     i = items_table.c
-    if kind in worklist_kinds():
+    if kind in WORKLIST_KINDS:
         return _from_worklist(kind, today)
     if kind == IN_TRANSIT:
         return _from_items(kind, (i.item_type == "SHP") & (i.status == "in transit"))
@@ -234,21 +235,6 @@ def _bank_stock() -> Select[Any]:
         )
         .group_by(bank.c.code, bank.c.item_type, bank.c.status, bank.c.location, bank.c.created_at)
         .order_by(bank.c.code)
-    )
-
-
-def worklist_kinds() -> frozenset[str]:
-    return frozenset(
-        {
-            QC_RESULTS,
-            CERTIFICATION,
-            LOT_DECISION,
-            OOS,
-            DEVIATION,
-            CAPA,
-            EXCURSION,
-            *_CLINICAL,
-        }
     )
 
 

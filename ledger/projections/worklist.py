@@ -70,6 +70,22 @@ VISIT = "visit"  # a follow-up visit not yet recorded (R-CLN-6, R-CLN-10)
 SAE_REPORT = "sae_report"  # a serious adverse event's report not yet filed (R-CLN-4)
 SAE_FOLLOW_UP = "sae_follow_up"  # a serious adverse event followed until resolved (R-CLN-10)
 HALT_REPORT = "halt_report"  # the report on a pause, resumption or termination (R-CLN-9)
+#: Every kind of work this table keeps.
+WORKLIST_KINDS = frozenset(
+    {
+        QC_RESULTS,
+        CERTIFICATION,
+        LOT_DECISION,
+        OOS,
+        DEVIATION,
+        CAPA,
+        EXCURSION,
+        VISIT,
+        SAE_REPORT,
+        SAE_FOLLOW_UP,
+        HALT_REPORT,
+    }
+)
 
 LOTS = frozenset({"ProductLot", "PlaceboLot"})
 SAE_FOLLOW_UP_DAYS = 30  # as ledger.domain.adverse_event says (R-CLN-10)
