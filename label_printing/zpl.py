@@ -73,6 +73,8 @@ def escape_field(text: str) -> str:
 
     Control characters are refused: no label line may contain one.
     """
+    if text.isascii() and text.isprintable() and _ESCAPED.isdisjoint(text):
+        return text  # the usual line: printable ASCII, nothing to escape
     out = []
     for char in text:
         if _RAW.fullmatch(char) and char not in _ESCAPED:
