@@ -10,6 +10,7 @@ under a minute) records nothing. Both print the rates and ratios as JSON on thei
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import time
 from collections.abc import Callable, Sequence
@@ -83,6 +84,7 @@ def verify(vials: Sequence[LabelContent]) -> int:
 
 def main(argv: Sequence[str] = ()) -> None:
     quick = "--quick" in argv
+    load = os.getloadavg()[0]
     single, repeats = (100, 3) if quick else (400, 5)
     base = cpu_rate(baseline, 20 if quick else 40, repeats)
     rates = {
@@ -95,13 +97,13 @@ def main(argv: Sequence[str] = ()) -> None:
     }
     zpl, png = rates["ZPL, 203 dpi"], rates["PNG, 300 dpi"]
     for name, rate in rates.items():
-        print(f"{name}: {rate:,.0f} labels/s CPU ({_ratio(name, rate, base)})", flush=True)
+        print(f"{name}: {rate:,.0f} labels/s CPU ({_ratio(name, rate, base)} the baseline)")
     print(f"baseline, sign + qrcode make(fit=True): {base:,.0f} labels/s CPU", flush=True)
     if not quick:
         rows = "\n".join(
             f"| {name} | {rate:,.0f} | {_ratio(name, rate, base)} |" for name, rate in rates.items()
         )
-        write_section("labels", _body(rows, base, single, repeats))
+        write_section("labels", _body(rows, base, single, repeats, load))
     print(
         json.dumps(
             {
@@ -120,13 +122,14 @@ def main(argv: Sequence[str] = ()) -> None:
 
 def _ratio(name: str, rate: float, base: float) -> str:
     """The rate against the baseline; a scan makes no symbol, so it has none."""
-    return "-" if name.startswith("verify") else f"{rate / base:.1f}x the baseline"
+    return "-" if name.startswith("verify") else f"{rate / base:.1f}x"
 
 
-def _body(rows: str, base: float, single: int, repeats: int) -> str:
+def _body(rows: str, base: float, single: int, repeats: int, load: float) -> str:
     return f"""## Labels (R-ID-2)
 
-Machine: {machine()}. One run of `python -m bench labels`; rates are labels per second of
+Machine: {machine()}; load average {load:.1f} at the start (other work
+on the machine). One run of `python -m bench labels`; rates are labels per second of
 process CPU time, each the median of {repeats} runs of {single} product-vial labels (SVG: of
 {single // 4}; the sheet: of 3 runs of {SHEET} labels; verify: of {repeats} runs of {SHEET}
 scans), every run with item codes of its own. Every label is signed with Ed25519, its QR version
@@ -137,6 +140,8 @@ one bitmap pasted, and each text line is rasterised once per font size and reuse
 shares every line but the code). Baseline, same run: signing and building the symbol with
 `qrcode`'s `make(fit=True)`, as every label did before: **{base:,.0f} labels/s**.
 Targets: ZPL at least {ZPL_TARGET:,}/s, PNG at least {PNG_TARGET}/s.
+`python -m bench labels --quick` (about 10 s) is a spot check that records nothing; both print
+the rates and ratios as JSON on their last line.
 
 | output | labels per CPU second | vs. baseline |
 |---|---|---|

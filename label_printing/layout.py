@@ -111,8 +111,8 @@ def layout_label(
     (the outer container carries it); if it still does not fit, LabelLayoutError says so.
     """
     stock = stock or STOCK_FOR_KIND[content.kind]
-    for lines in (content.lines(language), content.lines(language, with_facility=False)):
-        placed = fit_text(lines, stock)
+    for with_facility in (True, False):
+        placed = fit_text(content.lines(language, with_facility=with_facility), stock)
         if placed is not None:
             return Layout(stock, stock.margin_mm, stock.margin_mm, stock.qr_side_mm, placed)
     bigger = [s.name for s in STOCKS.values() if s.text_width_mm > stock.text_width_mm]
@@ -158,13 +158,14 @@ def _units_width(text: str, bold: bool) -> int:
     return sum(widths.get(char, 1000) for char in text)
 
 
-_Measured = tuple[bool, int, list[tuple[str, int]]]
+_Measured = tuple[bool, int, tuple[tuple[str, int], ...]]
 """A line to wrap: bold or not, the width of a space, its wrap units with their widths."""
 
 
+@lru_cache(maxsize=4096)
 def _measure(line: str, bold: bool) -> _Measured:
-    """Measure a line's wrap units once, for every font size tried."""
-    return bold, _units_width(" ", bold), [(w, _units_width(w, bold)) for w in _units(line)]
+    """Measure a line's wrap units once, for every font size tried (and for the next label)."""
+    return bold, _units_width(" ", bold), tuple((w, _units_width(w, bold)) for w in _units(line))
 
 
 def _wrap_all(
