@@ -17,7 +17,7 @@ from bench import api, append, conflicts, labels, lists, projections, transparen
 
 BENCHMARKS: dict[str, Callable[[], None]] = {
     "append": append.main,
-    "labels": labels.main,
+    "labels": lambda: labels.main(FLAGS),
     "transparency": transparency.main,
     "api": api.main,
     "projections": lambda: projections.main([]),
@@ -25,8 +25,11 @@ BENCHMARKS: dict[str, Callable[[], None]] = {
     "lists": lambda: lists.main([]),
 }
 
+FLAGS = [arg for arg in sys.argv[1:] if arg.startswith("--")]
+"""Options such as ``--quick`` (a spot check), passed to the benchmarks that take them."""
+
 if __name__ == "__main__":
-    names = sys.argv[1:] or list(BENCHMARKS)
+    names = [arg for arg in sys.argv[1:] if not arg.startswith("--")] or list(BENCHMARKS)
     unknown = [n for n in names if n not in BENCHMARKS]
     if unknown:
         sys.exit(f"unknown benchmark {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}")

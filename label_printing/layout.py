@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from fpdf.fonts import CORE_FONTS_CHARWIDTHS
 
@@ -110,8 +111,8 @@ def layout_label(
     (the outer container carries it); if it still does not fit, LabelLayoutError says so.
     """
     stock = stock or STOCK_FOR_KIND[content.kind]
-    for lines in (content.lines(language), content.lines(language, with_facility=False)):
-        placed = fit_text(lines, stock)
+    for with_facility in (True, False):
+        placed = fit_text(content.lines(language, with_facility=with_facility), stock)
         if placed is not None:
             return Layout(stock, stock.margin_mm, stock.margin_mm, stock.qr_side_mm, placed)
     bigger = [s.name for s in STOCKS.values() if s.text_width_mm > stock.text_width_mm]
@@ -126,8 +127,9 @@ def fit_text(lines: Sequence[str], stock: LabelStock) -> tuple[TextLine, ...] | 
     """Place ``lines`` (the first in bold) in the stock's text box at the largest size, or None."""
     size = min(MAX_FONT_MM, stock.text_height_mm / LEADING / max(len(lines), 1))
     size = _STEP_MM * int(size / _STEP_MM)
+    measured = [_measure(line, index == 0) for index, line in enumerate(lines)]
     while size >= MIN_FONT_MM - 1e-9:
-        wrapped = _wrap_all(lines, size, stock.text_width_mm)
+        wrapped = _wrap_all(measured, size, stock.text_width_mm)
         if wrapped is not None and len(wrapped) * size * LEADING <= stock.text_height_mm + 1e-9:
             return tuple(
                 TextLine(
@@ -149,18 +151,38 @@ def text_width_mm(text: str, size_mm: float, bold: bool = False) -> float:
     return sum(widths.get(char, 1000) for char in text) * size_mm / 1000
 
 
-def _wrap_all(lines: Sequence[str], size: float, width: float) -> list[tuple[str, bool]] | None:
+@lru_cache(maxsize=4096)
+def _units_width(text: str, bold: bool) -> int:
+    """Width of ``text`` in thousandths of an em, the sum :func:`text_width_mm` scales."""
+    widths = CORE_FONTS_CHARWIDTHS["helveticaB" if bold else "helvetica"]
+    return sum(widths.get(char, 1000) for char in text)
+
+
+_Measured = tuple[bool, int, tuple[tuple[str, int], ...]]
+"""A line to wrap: bold or not, the width of a space, its wrap units with their widths."""
+
+
+@lru_cache(maxsize=4096)
+def _measure(line: str, bold: bool) -> _Measured:
+    """Measure a line's wrap units once, for every font size tried (and for the next label)."""
+    return bold, _units_width(" ", bold), tuple((w, _units_width(w, bold)) for w in _units(line))
+
+
+def _wrap_all(
+    lines: Sequence[_Measured], size: float, width: float
+) -> list[tuple[str, bool]] | None:
+    # Integer widths scaled as text_width_mm scales them: the same comparisons, no re-measuring.
     out: list[tuple[str, bool]] = []
-    for index, line in enumerate(lines):
-        bold = index == 0
-        current = ""
-        for word in _units(line):
-            candidate = f"{current} {word}" if current else word
-            if text_width_mm(candidate, size, bold) <= width:
-                current = candidate
-            elif current and text_width_mm(word, size, bold) <= width:
+    for bold, space, units in lines:
+        current, current_width = "", 0
+        for word, word_width in units:
+            candidate = current_width + space + word_width if current else word_width
+            if candidate * size / 1000 <= width:
+                current = f"{current} {word}" if current else word
+                current_width = candidate
+            elif current and word_width * size / 1000 <= width:
                 out.append((current, bold))
-                current = word
+                current, current_width = word, word_width
             else:
                 return None
         out.append((current, bold))

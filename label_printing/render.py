@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
@@ -65,18 +66,19 @@ def prepare_label(
 
 def needs_unicode_font(label: PreparedLabel) -> bool:
     """Whether some text is outside ISO 8859-1, which the built-in fonts cannot print."""
-    return any(ord(char) > 0xFF for line in label.layout.lines for char in line.text)
+    return any(
+        not line.text.isascii() and max(map(ord, line.text)) > 0xFF for line in label.layout.lines
+    )
 
 
 def render_png(label: PreparedLabel, dpi: int = 300, font_path: Path | None = None) -> bytes:
-    """A 1:1 PNG of the label at ``dpi``; QR modules are whole pixels so nothing blurs."""
+    """A 1:1 black-and-white PNG of the label at ``dpi``; QR modules are whole pixels so nothing
+    blurs. The symbol is one bitmap scaled by the module size and pasted."""
     if needs_unicode_font(label) and font_path is None:
         raise unicode_font_error(label, "PNG")
     px_per_mm = dpi / MM_PER_INCH
     stock = label.layout.stock
     size = (round(stock.width_mm * px_per_mm), round(stock.height_mm * px_per_mm))
-    image = Image.new("L", size, 255)
-    draw = ImageDraw.Draw(image)
     total = label.symbol.size_with_quiet_zone
     module = int(label.layout.qr_side_mm * px_per_mm) // total
     if module < 2:
@@ -84,22 +86,22 @@ def render_png(label: PreparedLabel, dpi: int = 300, font_path: Path | None = No
             f"at {dpi} dpi a QR module of {label.content.code} would be under 2 pixels; "
             "print at 300 dpi or more."
         )
+    image = Image.new("1", size, 1)
     # Centre the whole-pixel symbol in the QR square.
     inset = (int(label.layout.qr_side_mm * px_per_mm) - total * module) // 2 + QUIET_ZONE * module
     left = round(label.layout.qr_x_mm * px_per_mm) + inset
     top = round(label.layout.qr_y_mm * px_per_mm) + inset
-    for row, col, length in label.symbol.runs():
-        x, y = left + col * module, top + row * module
-        draw.rectangle((x, y, x + length * module - 1, y + module - 1), fill=0)
+    n = label.symbol.size
+    symbol = Image.frombytes("L", (n, n), label.symbol.dark).convert("1")
+    image.paste(symbol.resize((n * module, n * module), Image.Resampling.NEAREST), (left, top))
     for line in label.layout.lines:
-        px = max(1, round(line.size_mm * px_per_mm))
-        font = _font(font_path, px)
+        x, y = line.x_mm * px_per_mm, line.baseline_mm * px_per_mm
         room = (stock.width_mm - stock.margin_mm - line.x_mm) * px_per_mm
-        if font.getlength(line.text) > room:  # this font is wider than Helvetica
-            font = _font(font_path, max(1, int(px * room / font.getlength(line.text))))
-        xy = (line.x_mm * px_per_mm, line.baseline_mm * px_per_mm)
-        for dx in (0, 1) if line.bold else (0,):  # bold: overprint one pixel to the right
-            draw.text((xy[0] + dx, xy[1]), line.text, fill=0, font=font, anchor="ls")
+        px = max(1, round(line.size_mm * px_per_mm))
+        mask, dx, dy = _text_bitmap(font_path, px, room, line.text, x % 1, y % 1)
+        x0, y0 = int(x) + dx, int(y) + dy
+        for bold in (0, 1) if line.bold else (0,):  # bold: overprint one pixel to the right
+            image.paste(0, (x0 + bold, y0, x0 + bold + mask.width, y0 + mask.height), mask)
     out = io.BytesIO()
     image.save(out, format="PNG", dpi=(dpi, dpi), optimize=False)
     return out.getvalue()
@@ -133,6 +135,29 @@ def render_svg(label: PreparedLabel) -> str:
     )
 
 
+@lru_cache(maxsize=1024)
+def _text_bitmap(
+    path: Path | None, px: int, room: float, text: str, x_frac: float, y_frac: float
+) -> tuple[Image.Image, int, int]:
+    """One line of text as a 1-bit mask, and its offset from the whole-pixel baseline start.
+
+    A font ``px`` pixels high, smaller if this font is wider than Helvetica and the line would
+    overrun ``room`` pixels. Cached: the labels of a run share most of their lines.
+    """
+    font = _font(path, px)
+    width = font.getlength(text)
+    if width > room:
+        font = _font(path, max(1, int(px * room / width)))
+    left, top, right, bottom = (int(v) for v in font.getbbox(text, anchor="ls"))
+    pad = max(0, left, top) + px  # room for what hinting draws outside the measured box
+    canvas = Image.new("1", (right - left + 2 * pad, bottom - top + 2 * pad), 0)
+    anchor = (pad - left + x_frac, pad - top + y_frac)
+    ImageDraw.Draw(canvas).text(anchor, text, fill=1, font=font, anchor="ls")
+    ink = canvas.getbbox() or (0, 0, 1, 1)
+    return canvas.crop(ink), left - pad + ink[0], top - pad + ink[1]
+
+
+@lru_cache(maxsize=64)
 def _font(path: Path | None, px: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.truetype(str(path), px) if path else ImageFont.load_default(px)
 

@@ -11,8 +11,10 @@ TrueType font, named with ``font`` (``^A@``), or it is refused.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from label_printing.errors import LabelLayoutError
+from label_printing.layout import TextLine
 from label_printing.qr import ECC_LEVEL, QUIET_ZONE
 from label_printing.render import PreparedLabel, needs_unicode_font, unicode_font_error
 
@@ -59,13 +61,18 @@ def render_zpl(label: PreparedLabel, dpi: int = 203, font: str | None = None) ->
         f"^FX CellTrace label {label.content.code}, {stock.description}, {dpi} dpi",
         f"^FO{qr_x},{qr_y}^BQN,2,{module},{ECC_LEVEL}^FD{ECC_LEVEL}A,{text}^FS",
     ]
-    for line in label.layout.lines:
-        height = max(10, round(line.size_mm * dots))
-        face = f"^A@N,{height},{height},{font}" if font else f"^A0N,{height},{height}"
-        x, y = round(line.x_mm * dots), round(line.top_mm * dots)
-        commands.append(f"^FO{x},{y}{face}^FH^FD{escape_field(line.text)}^FS")
+    commands.extend(_text_field(line, dots, font) for line in label.layout.lines)
     commands.append("^XZ")
     return "\n".join(commands) + "\n"
+
+
+@lru_cache(maxsize=4096)
+def _text_field(line: TextLine, dots: int, font: str | None) -> str:
+    """One text line's field; cached, as the labels of a run share all lines but the code."""
+    height = max(10, round(line.size_mm * dots))
+    face = f"^A@N,{height},{height},{font}" if font else f"^A0N,{height},{height}"
+    x, y = round(line.x_mm * dots), round(line.top_mm * dots)
+    return f"^FO{x},{y}{face}^FH^FD{escape_field(line.text)}^FS"
 
 
 def escape_field(text: str) -> str:
@@ -73,6 +80,8 @@ def escape_field(text: str) -> str:
 
     Control characters are refused: no label line may contain one.
     """
+    if text.isascii() and text.isprintable() and _ESCAPED.isdisjoint(text):
+        return text  # the usual line: printable ASCII, nothing to escape
     out = []
     for char in text:
         if _RAW.fullmatch(char) and char not in _ESCAPED:
