@@ -128,9 +128,10 @@ def new_subtrees(
     """`nodes_to_store` grouped by level: (level, first index, hashes of the consecutive
     nodes from there), level 0 (the leaf hashes) first."""
     _check_size(start_index)
-    for position, h in enumerate(new_leaf_hashes):
-        if len(h) != HASH_SIZE:
-            raise ValueError(f"leaf hash {position} is {len(h)} bytes, not {HASH_SIZE}")
+    if set(map(len, new_leaf_hashes)) - {HASH_SIZE}:
+        for position, h in enumerate(new_leaf_hashes):
+            if len(h) != HASH_SIZE:
+                raise ValueError(f"leaf hash {position} is {len(h)} bytes, not {HASH_SIZE}")
     end = start_index + len(new_leaf_hashes)
     # At level l the new nodes are [start >> l, end >> l); when start >> (l - 1) is odd, the
     # first one's left child is an old node that must be read.
