@@ -1,6 +1,7 @@
 """Run the benchmarks and update docs/benchmarks.md (`make bench`): all of them, or those named
 (`python -m bench api projections`; names: append, labels, transparency, api, projections,
-conflicts, lists).
+conflicts, lists, merkle; `--quick` makes
+those that know it a spot check under a minute).
 
 BENCH_LEAVES=50000 shortens the transparency-log run; the genealogy benchmark reuses the
 1,000,000-event ledger in celltrace-data/generated/ once generated (about 10 minutes on a quiet
@@ -13,7 +14,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import api, append, conflicts, labels, lists, projections, transparency
+from bench import api, append, conflicts, labels, lists, merkle, projections, transparency
 
 BENCHMARKS: dict[str, Callable[[], None]] = {
     "append": append.main,
@@ -23,6 +24,7 @@ BENCHMARKS: dict[str, Callable[[], None]] = {
     "projections": lambda: projections.main([]),
     "conflicts": conflicts.main,
     "lists": lambda: lists.main([]),
+    "merkle": lambda: merkle.main(FLAGS),
 }
 
 FLAGS = [arg for arg in sys.argv[1:] if arg.startswith("--")]

@@ -115,10 +115,23 @@ def nodes_to_store(
     hashes themselves. A new node whose left child completed before the append reads that
     child through `reader`: at most one per level, fetched in a single batch.
     """
+    return [
+        (level, first + i, h)
+        for level, first, hashes in new_subtrees(start_index, new_leaf_hashes, reader)
+        for i, h in enumerate(hashes)
+    ]
+
+
+def new_subtrees(
+    start_index: int, new_leaf_hashes: Sequence[bytes], reader: NodeReader
+) -> list[tuple[int, int, list[bytes]]]:
+    """`nodes_to_store` grouped by level: (level, first index, hashes of the consecutive
+    nodes from there), level 0 (the leaf hashes) first."""
     _check_size(start_index)
-    for position, h in enumerate(new_leaf_hashes):
-        if len(h) != HASH_SIZE:
-            raise ValueError(f"leaf hash {position} is {len(h)} bytes, not {HASH_SIZE}")
+    if set(map(len, new_leaf_hashes)) - {HASH_SIZE}:
+        for position, h in enumerate(new_leaf_hashes):
+            if len(h) != HASH_SIZE:
+                raise ValueError(f"leaf hash {position} is {len(h)} bytes, not {HASH_SIZE}")
     end = start_index + len(new_leaf_hashes)
     # At level l the new nodes are [start >> l, end >> l); when start >> (l - 1) is odd, the
     # first one's left child is an old node that must be read.
@@ -131,18 +144,18 @@ def nodes_to_store(
         level += 1
     existing = dict(zip(old_left, _read(reader, old_left), strict=True)) if old_left else {}
 
-    out = [(0, start_index + i, h) for i, h in enumerate(new_leaf_hashes)]
     current = list(new_leaf_hashes)
+    out = [(0, start_index, current)]
     first = start_index
     level = 1
     while (end >> level) > (start_index >> level):
         if first & 1:
             first -= 1
-            current.insert(0, existing[(level - 1, first)])
+            current = [existing[(level - 1, first)], *current]
         it = iter(current)
         current = [_sha256(b"\x01" + a + b).digest() for a, b in zip(it, it, strict=False)]
         first >>= 1
-        out.extend([(level, first + i, h) for i, h in enumerate(current)])
+        out.append((level, first, current))
         level += 1
     return out
 

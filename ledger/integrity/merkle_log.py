@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TypeVar
 
 from sqlalchemy import (
@@ -151,41 +152,75 @@ class Leaf:
         return merkle.leaf_hash(self.event_hash)
 
 
+def _bucket(n: int) -> int:
+    """How many ids a statement asks for: n rounded up to a power of two (at least 4), so that
+    a handful of fixed statements serves every read and each is prepared once per connection
+    (sqlite3's statement cache, psycopg's automatic prepare)."""
+    return max(4, 1 << (n - 1).bit_length()) if n else 0
+
+
+@lru_cache(maxsize=64)
+def _nodes_sql(mark: str, leaves: int, inner: int) -> str:
+    """One SELECT of `leaves` leaves and `inner` inner nodes, in positional parameters."""
+    parts = []
+    if leaves:
+        parts.append(
+            "SELECT 0, log_index, event_hash FROM merkle_leaves "  # noqa: S608 - marks only
+            f"WHERE log_index IN ({', '.join([mark] * leaves)})"
+        )
+    if inner:
+        where = " OR ".join([f"(level = {mark} AND node_index = {mark})"] * inner)
+        parts.append(f"SELECT level, node_index, hash FROM merkle_nodes WHERE {where}")  # noqa: S608
+    return " UNION ALL ".join(parts)
+
+
 class SQLNodes:
-    """`merkle.NodeReader` over the tables, inside one connection: one SELECT per batch."""
+    """`merkle.NodeReader` over the tables, inside one connection: one SELECT per batch,
+    through the DB-API cursor with one of a few fixed statements."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self._mark = "?" if conn.dialect.name == "sqlite" else "%s"
 
     def get_nodes(self, ids: Sequence[tuple[int, int]]) -> list[bytes]:
         if not ids:
             return []
-        params: dict[str, int] = {}
-        leaves = [f":i{n}" for n, (level, _) in enumerate(ids) if level == 0]
-        inner = [f"(level = :l{n} AND node_index = :i{n})" for n, (lv, _) in enumerate(ids) if lv]
-        for n, (level, index) in enumerate(ids):
-            params[f"i{n}"] = index
-            if level:
-                params[f"l{n}"] = level
-        # Only bind-parameter names are interpolated; every value is bound.
-        parts = []
-        if leaves:
-            parts.append(
-                "SELECT 0 AS level, log_index AS node_index, event_hash AS hash "  # noqa: S608
-                f"FROM merkle_leaves WHERE log_index IN ({', '.join(leaves)})"
-            )
+        leaves = [index for level, index in ids if level == 0]
+        inner = [node_id for node_id in ids if node_id[0]]
+        n_leaves, n_inner = _bucket(len(leaves)), _bucket(len(inner))
+        params: list[int] = leaves + [leaves[-1]] * (n_leaves - len(leaves)) if leaves else []
         if inner:
-            parts.append(
-                f"SELECT level, node_index, hash FROM merkle_nodes WHERE {' OR '.join(inner)}"  # noqa: S608
-            )
+            for level, index in inner + [inner[-1]] * (n_inner - len(inner)):
+                params += (level, index)
+        cursor = self.conn.connection.cursor()
+        try:
+            cursor.execute(_nodes_sql(self._mark, n_leaves, n_inner), params)
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
         found: dict[tuple[int, int], bytes] = {}
-        for level, index, h in self.conn.execute(text(" UNION ALL ".join(parts)), params):
+        for level, index, h in rows:
             raw = bytes(h)
             found[(int(level), int(index))] = merkle.leaf_hash(raw) if level == 0 else raw
         try:
             return [found[node_id] for node_id in ids]
         except KeyError as exc:
             raise KeyError(f"no stored Merkle node at (level, index) {exc.args[0]}") from None
+
+
+class _WithLeaf(SQLNodes):
+    """Reads the leaf hash at `index` in the same SELECT as the proof's nodes."""
+
+    def __init__(self, conn: Connection, index: int) -> None:
+        super().__init__(conn)
+        self.index = index
+        self.leaf_hash: bytes | None = None
+
+    def get_nodes(self, ids: Sequence[tuple[int, int]]) -> list[bytes]:
+        if self.leaf_hash is not None:
+            return super().get_nodes(ids)
+        *hashes, self.leaf_hash = super().get_nodes([*ids, (0, self.index)])
+        return hashes
 
 
 def tree_size(conn: Connection) -> int:
@@ -222,6 +257,20 @@ class MerkleLog:
             raise InvalidInput(f"leaf index {index} is outside a tree of size {size}")
         with self._reading() as conn:
             return _beyond_log(size, lambda: merkle.inclusion_proof(SQLNodes(conn), index, size))
+
+    def inclusion(self, index: int, size: int) -> tuple[bytes, list[bytes]]:
+        """The leaf hash at `index` and PATH(index, D[size]), from one SELECT on one
+        connection; InvalidInput unless 0 <= index < size, NotFound beyond the log."""
+        _check_size(size)
+        if not 0 <= index < size:
+            raise InvalidInput(f"leaf index {index} is outside a tree of size {size}")
+        with self._reading() as conn:
+            reader = _WithLeaf(conn, index)
+            proof = _beyond_log(size, lambda: merkle.inclusion_proof(reader, index, size))
+            leaf_hash = reader.leaf_hash
+            if leaf_hash is None:  # a one-leaf tree: an empty path, nothing read yet
+                leaf_hash = _beyond_log(size, lambda: reader.get_nodes([(0, index)])[0])
+        return leaf_hash, proof
 
     def consistency_proof(self, old: int, new: int) -> list[bytes]:
         """PROOF(old, D[new]) (RFC 9162 2.1.4.1); InvalidInput unless 0 < old <= new."""

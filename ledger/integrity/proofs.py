@@ -62,12 +62,11 @@ class TransparencyLog:
 
     def inclusion(self, index: int, size: int) -> dict[str, Any]:
         """`{"index", "size", "leaf_hash", "proof": [hex...]}`: RFC 9162 PATH(index, D[size])."""
-        proof = self.tree.inclusion_proof(index, size)
-        leaf = self.tree.leaf(index)
+        leaf_hash, proof = self.tree.inclusion(index, size)
         return {
             "index": index,
             "size": size,
-            "leaf_hash": leaf.leaf_hash.hex(),
+            "leaf_hash": leaf_hash.hex(),
             "proof": [h.hex() for h in proof],
         }
 

@@ -2,19 +2,25 @@
 
 It reads `(notification id, event_hash, topic)` straight from `stored_events` in batches (leaf
 data is the stored 32-byte event hash, so no event is decoded), appends leaves with a dense
-0-based `log_index`, stores every subtree the batch completes (`merkle.nodes_to_store`) and
+0-based `log_index`, stores every subtree the batch completes (`merkle.new_subtrees`) and
 advances its tracking position, all in one transaction: exactly once, resumable, like every
-view. Appends and checkpoint signing take one write lock so the tree never changes under a
-signer and two integrators never race.
+view. The writes go through the DB-API cursor, a statement per tree level (and on SQLite one
+statement copying the batch's leaves), not a parameter set per row. Appends and checkpoint
+signing take one write lock so the tree never changes under a signer and two integrators never
+race.
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from eventsourcing.persistence import Tracking
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine
+from sqlalchemy.engine.interfaces import DBAPICursor
 
 from ledger.config import LEDGER_NAME
 from ledger.integrity import merkle
@@ -30,11 +36,49 @@ from ledger.integrity.merkle_log import (
 from ledger.projections.tracking import SQLAlchemyView, tracking_table
 
 
-def _select_after(dialect: str) -> str:
-    nid = "rowid" if dialect == "sqlite" else "notification_id"
-    return (
-        f"SELECT {nid}, event_hash, topic FROM stored_events "  # noqa: S608 - constant names
-        f"WHERE {nid} > :after ORDER BY {nid} LIMIT :n"
+@dataclass(frozen=True)
+class _Statements:
+    """The integrator's statements in the DB-API's own parameter style (constant names only;
+    every value is bound)."""
+
+    select: str  # (after, n) -> (notification id, event_hash, topic) in order
+    leaves: str | None  # SQLite: (start, after, last) copies the batch's rows in one statement
+    dense: str | None  # SQLite, the same when the rowids are consecutive: (offset, after, last)
+    leaf: str  # (log_index, notification_id, event_hash), executemany
+    level: str  # (count, level, first index, the nodes' 32-byte hashes joined): one level
+
+
+def _statements(dialect: str) -> _Statements:
+    if dialect == "sqlite":
+        return _Statements(
+            select="SELECT rowid, event_hash, topic FROM stored_events "
+            "WHERE rowid > ? ORDER BY rowid LIMIT ?",
+            # Inside BEGIN IMMEDIATE no other writer commits: the same rows as the SELECT.
+            leaves="INSERT INTO merkle_leaves (log_index, notification_id, event_hash) "
+            "SELECT ? - 1 + row_number() OVER (ORDER BY rowid), rowid, event_hash "
+            "FROM stored_events WHERE rowid > ? AND rowid <= ? ORDER BY rowid",
+            dense="INSERT INTO merkle_leaves (log_index, notification_id, event_hash) "
+            "SELECT rowid + ?, rowid, event_hash FROM stored_events "
+            "WHERE rowid > ? AND rowid <= ? ORDER BY rowid",
+            leaf="INSERT INTO merkle_leaves (log_index, notification_id, event_hash) "
+            "VALUES (?, ?, ?)",
+            level="WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?) "
+            "INSERT INTO merkle_nodes (level, node_index, hash) "
+            "SELECT ?, ? + i, substr(?, i * 32 + 1, 32) FROM n",
+        )
+    return _Statements(
+        select="SELECT notification_id, event_hash, topic FROM stored_events "
+        "WHERE notification_id > %s ORDER BY notification_id LIMIT %s",
+        # Each statement of a READ COMMITTED transaction sees newer commits: leaves are
+        # written from the rows read, never selected again.
+        leaves=None,
+        dense=None,
+        leaf="INSERT INTO merkle_leaves (log_index, notification_id, event_hash) "
+        "VALUES (%s, %s, %s)",
+        level="INSERT INTO merkle_nodes (level, node_index, hash) "
+        "SELECT p.lv, p.fi + i, substring(p.h FROM i * 32 + 1 FOR 32) FROM (SELECT "
+        "%s::integer AS c, %s::smallint AS lv, %s::bigint AS fi, %s::bytea AS h) AS p, "
+        "generate_series(0, p.c - 1) AS i",
     )
 
 
@@ -47,7 +91,7 @@ class MerkleView(SQLAlchemyView):
     def __init__(self, engine: Engine, application_name: str = LEDGER_NAME) -> None:
         super().__init__(engine)
         self.application_name = application_name
-        self._select = text(_select_after(engine.dialect.name))
+        self._sql = _statements(engine.dialect.name)
 
     def create_tables(self, *, rebuild: bool = True) -> None:
         # its own creation (the tables' triggers); the Merkle log never changed shape
@@ -55,28 +99,47 @@ class MerkleView(SQLAlchemyView):
 
     def integrate(self, batch_size: int = 1000) -> Integrated | None:
         """Append the next `batch_size` events of the ledger; None when there is none."""
+        # Rows go through the DB-API cursor as tuples, and the nodes of a level as one
+        # statement: per-row parameter handling cost more than the hashing.
+        sql = self._sql
         with locked_transaction(self.engine) as conn:
             position = self._position(conn)
-            rows = conn.execute(self._select, {"after": position, "n": batch_size}).all()
-            if not rows:
-                return None
-            start = tree_size(conn)
-            hashes = [bytes(r[1]) for r in rows]
-            leaf_hashes = [merkle.leaf_hash(h) for h in hashes]
-            nodes = merkle.nodes_to_store(start, leaf_hashes, SQLNodes(conn))
-            conn.execute(
-                merkle_leaves.insert(),
-                [
-                    {"log_index": start + i, "notification_id": int(r[0]), "event_hash": h}
-                    for i, (r, h) in enumerate(zip(rows, hashes, strict=True))
-                ],
-            )
-            inner = [{"level": lv, "node_index": i, "hash": h} for lv, i, h in nodes if lv]
-            if inner:
-                conn.execute(merkle_nodes.insert(), inner)
-            last = int(rows[-1][0])
+            cursor = conn.connection.cursor()
+            try:
+                cursor.execute(sql.select, (position, batch_size))
+                rows = cursor.fetchall()
+                if not rows:
+                    return None
+                start = tree_size(conn)
+                last = int(rows[-1][0])
+                sha256 = hashlib.sha256  # RFC 9162 leaf hash SHA-256(0x00 || event_hash)
+                leaf_hashes = [sha256(b"\x00" + r[1]).digest() for r in rows]
+                levels = merkle.new_subtrees(start, leaf_hashes, SQLNodes(conn))
+                self._insert_leaves(cursor, start, position, rows)
+                for level, first, nodes in levels[1:]:
+                    cursor.execute(sql.level, (len(nodes), level, first, b"".join(nodes)))
+            finally:
+                cursor.close()
             self._advance(conn, Tracking(self.application_name, last))
-            return Integrated(start, start + len(rows), last, frozenset(str(r[2]) for r in rows))
+            return Integrated(start, start + len(rows), last, frozenset({r[2] for r in rows}))
+
+    def _insert_leaves(
+        self, cursor: DBAPICursor, start: int, position: int, rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """Leaves `start`... of `rows` (read after `position`): on SQLite copied from
+        stored_events by one statement, on PostgreSQL sent as tuples."""
+        sql, first, last = self._sql, int(rows[0][0]), int(rows[-1][0])
+        if sql.dense is not None and last - first == len(rows) - 1:
+            cursor.execute(sql.dense, (start - first, position, last))
+        elif sql.leaves is not None:
+            cursor.execute(sql.leaves, (start, position, last))
+        else:
+            cursor.executemany(
+                sql.leaf, [(start + i, r[0], bytes(r[1])) for i, r in enumerate(rows)]
+            )
+            return
+        if cursor.rowcount != len(rows):
+            raise RuntimeError("the ledger changed under the Merkle integrator")
 
     def _position(self, conn: Connection) -> int:
         value = conn.execute(

@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, create_engine, event, select
 
+from ledger.config import DatabaseURL
 from ledger.errors import InvalidInput, NotFound
 from ledger.integrity.merkle import (
     EMPTY_ROOT,
@@ -25,6 +26,7 @@ from ledger.integrity.merkle import (
 )
 from ledger.integrity.merkle_log import MerkleLog, merkle_leaves, merkle_nodes
 from ledger.projections.merkle import MerkleView
+from tests.conftest import new_pg_database, pg_url
 
 
 def mth(leaves: list[bytes]) -> bytes:
@@ -150,3 +152,82 @@ def test_r_led_4_stored_log_refuses_sizes_it_does_not_hold() -> None:
         with pytest.raises(NotFound, match="no entry 5"):
             log.leaf(5)
         assert log.root(0) == EMPTY_ROOT
+
+
+@contextmanager
+def gapped_ledger(
+    admin: DatabaseURL | None, hashes: list[bytes], ids: list[int]
+) -> Iterator[Engine]:
+    """stored_events holding `hashes` at notification ids `ids` (with gaps): on SQLite, or on
+    a new PostgreSQL database of `admin`'s server."""
+    rows = [(i, "tests:Item.Stepped", h) for i, h in zip(ids, hashes, strict=True)]
+    if admin is None:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "ledger.db"
+            conn = sqlite3.connect(path)
+            conn.execute("CREATE TABLE stored_events (topic TEXT, event_hash BLOB NOT NULL)")
+            conn.executemany(
+                "INSERT INTO stored_events (rowid, topic, event_hash) VALUES (?, ?, ?)", rows
+            )
+            conn.commit()
+            conn.close()
+            engine = create_engine(f"sqlite:///{path}")
+            try:
+                yield engine
+            finally:
+                engine.dispose()
+        return
+    with new_pg_database(admin) as db:
+        engine = create_engine(pg_url(db).replace("postgresql://", "postgresql+psycopg://", 1))
+        with engine.begin() as conn:
+            conn.exec_driver_sql(
+                "CREATE TABLE stored_events (notification_id BIGINT PRIMARY KEY, "
+                "topic TEXT NOT NULL, event_hash BYTEA NOT NULL)"
+            )
+            conn.connection.cursor().executemany(
+                "INSERT INTO stored_events (notification_id, topic, event_hash) "
+                "VALUES (%s, %s, %s)",
+                rows,
+            )
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def test_r_led_4_integrator_with_gapped_ids_stores_the_naive_tree_on_each_backend(
+    backend: str, request: pytest.FixtureRequest
+) -> None:
+    """R-LED-4: notification ids with gaps (the row-by-row path on SQLite) and PostgreSQL's
+    statements store the naive RFC 9162 tree, and `inclusion` serves the leaf with its proof."""
+    # Given 300 events whose notification ids skip now and then
+    leaves = event_hashes(300)
+    ids = [i + 1 + i // 7 for i in range(300)]
+    admin = request.getfixturevalue("pg_admin") if backend == "postgres" else None
+    with gapped_ledger(admin, leaves, ids) as engine:
+        view = MerkleView(engine)
+        view.create_tables()
+        # When they are integrated in uneven batches
+        for batch in (1, 2, 37, 64, 100, 1000):
+            view.integrate(batch)
+        assert view.integrate(10) is None
+        # Then every stored node is the naive MTH of the leaves it covers, and only those
+        nodes = stored_nodes(engine)
+        for (level, index), h in nodes.items():
+            assert h == mth(leaves[index << level : (index + 1) << level])
+        assert len(nodes) == sum(300 >> level for level in range(9))
+        log = MerkleLog(engine)
+        assert [log.leaf(i).notification_id for i in (0, 7, 299)] == [1, 9, 342]
+        # And each leaf with its inclusion proof verifies against the naive roots
+        for n in (1, 2, 3, 64, 65, 299, 300):
+            root = mth(leaves[:n])
+            for index in {0, n // 2, n - 1}:
+                found, proof = log.inclusion(index, n)
+                assert found == leaf_hash(leaves[index])
+                verify_inclusion(found, index, n, proof, root)
+        # And a size beyond the log is not found
+        with pytest.raises(NotFound):
+            log.inclusion(0, 301)
