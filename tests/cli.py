@@ -28,6 +28,8 @@ def run_celltrace(
     ./celltrace-data of `cwd` applies) and CELLTRACE_DATABASE_URL=`database_url` (SQLite in
     `data` when None); `env` adds or overrides variables."""
     environ = {k: v for k, v in with_bytecode(os.environ).items() if not k.startswith("CELLTRACE_")}
+    # the tests' cheap password hashing (tests/conftest.py) holds in the commands they run too
+    environ["CELLTRACE_PASSWORD_HASHING"] = os.environ.get("CELLTRACE_PASSWORD_HASHING", "")
     environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), environ.get("PYTHONPATH")]))
     if data is not None:
         environ["CELLTRACE_DATA_DIR"] = str(data)

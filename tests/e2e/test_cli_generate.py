@@ -6,18 +6,11 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import subprocess
 from pathlib import Path
 
 from tests.cli import run_celltrace
 
-# The generated staff sign every step with a password; hashed with production parameters each
-# check costs tens of milliseconds, which would be most of this test's time.
-CHEAP = {"CELLTRACE_PASSWORD_HASHING": "cheapest"}
-
-
-def run(data: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return run_celltrace(data, *args, env=CHEAP, stdin=stdin)
+run = run_celltrace
 
 
 def _count(data: Path, topic_suffix: str = "") -> int:
