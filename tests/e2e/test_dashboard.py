@@ -104,32 +104,32 @@ def _more_work(settings: Settings) -> None:
 def _material_lots(app: CellTraceLedger) -> dict[str, str]:
     """The demo's material lots by material reference."""
     found: dict[str, str] = {}
-    for code in _codes(app, "MAT"):
+    for code in _codes(app).get("MAT", []):
         lot = app.get_material_lot(code)
         found.setdefault(lot.material, code)
     return found
 
 
-def _codes(app: CellTraceLedger, prefix: str) -> list[str]:
-    """Every item code of a type, from the stored events (not from a read model)."""
-    codes = []
+def _codes(app: CellTraceLedger) -> dict[str, list[str]]:
+    """Every item code by its type, from the stored events (not from a read model)."""
+    codes: dict[str, list[str]] = {}
     for notification in app.recorder.select_notifications(start=1, limit=1_000_000):
         if notification.originator_version != 1:
             continue
         event = app.mapper.to_domain_event(notification)
         code = str(getattr(event, "code", "") or "")
-        if code.startswith(prefix + "-"):
-            codes.append(code)
+        if "-" in code:
+            codes.setdefault(code.split("-", 1)[0], []).append(code)
     return codes
 
 
 def independent_counts(app: CellTraceLedger, today: date, days: int) -> dict[str, int]:
     """Every list's count, computed from the aggregates the ledger loads from its events."""
     counts = dict.fromkeys(KINDS, 0)
-    load = app.repository.get
+    load, codes = app.repository.get, _codes(app)
 
     def each(prefix: str) -> Iterator[Any]:
-        for code in _codes(app, prefix):
+        for code in codes.get(prefix, []):
             yield load(item_id(code))
 
     left = {"administered", "disposed", "thawed", "rejected", "recalled", "distributed"}

@@ -7,14 +7,12 @@ import io
 import math
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
 from functools import cache
 
 import pytest
 import zxingcpp
-from PIL import Image, ImageDraw
+from PIL import Image
 from pypdf import PdfReader
-from pypdf.generic import ContentStream
 
 from label_printing.errors import LabelLayoutError
 from label_printing.examples import EXAMPLE_BASE_URL, example_labels, example_signer, fill_run
@@ -23,10 +21,10 @@ from label_printing.pdf import L7651, render_pdf, render_sheet
 from label_printing.phrases import Language
 from label_printing.render import PreparedLabel, prepare_label, render_png, render_svg
 from label_printing.zpl import escape_field, render_zpl
+from tests.pdf_qr import pdf_rects, raster
 
 NAMES = sorted(example_labels())
 PT_PER_MM = 72 / 25.4
-Rect = tuple[float, float, float, float]  # left, top, width, height
 
 
 @cache
@@ -40,16 +38,6 @@ def _trusted() -> list[str]:
 
 def _decode(image: Image.Image) -> list[zxingcpp.Result]:
     return [r for r in zxingcpp.read_barcodes(image) if r.format == zxingcpp.BarcodeFormat.QRCode]
-
-
-def _raster(rects: Iterable[Rect], width: float, height: float, px_per_unit: float) -> Image.Image:
-    """Paint dark rectangles (the vector QR modules of an SVG or PDF) onto a white image."""
-    image = Image.new("L", (math.ceil(width * px_per_unit), math.ceil(height * px_per_unit)), 255)
-    draw = ImageDraw.Draw(image)
-    for left, top, w, h in rects:
-        box = [round(v * px_per_unit) for v in (left, top, left + w, top + h)]
-        draw.rectangle((box[0], box[1], box[2] - 1, box[3] - 1), fill=0)
-    return image
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -114,7 +102,7 @@ def test_r_id_2_svg_is_well_formed_with_the_qr_and_the_text(name: str) -> None:
             r"M([\d.]+) ([\d.]+)h([\d.]+)v([\d.]+)h-[\d.]+z", path.get("d", "")
         )
     ]
-    image = _raster(rects, stock.width_mm, stock.height_mm, 12)
+    image = raster(rects, stock.width_mm, stock.height_mm, 12)
     assert [r.text for r in _decode(image)] == [label.symbol.text]
 
 
@@ -134,18 +122,6 @@ def test_r_id_2_svg_escapes_markup_in_text() -> None:
     svg = render_svg(prepare_label(content, example_signer(), EXAMPLE_BASE_URL))
     assert "A &lt;b&gt; &amp; 'c'" in svg
     ET.fromstring(svg)
-
-
-def _pdf_rects(reader: PdfReader, page_number: int) -> tuple[list[Rect], float, float]:
-    """The filled rectangles of a page, in points from the top-left corner."""
-    page = reader.pages[page_number]
-    width, height = float(page.mediabox.width), float(page.mediabox.height)
-    rects = []
-    for operands, operator in ContentStream(page.get_contents(), reader).operations:
-        if operator == b"re":
-            x, y, w, h = (float(v) for v in operands)
-            rects.append((x, height - max(y, y + h), w, abs(h)))
-    return rects, width, height
 
 
 @pytest.mark.parametrize(
@@ -179,8 +155,8 @@ def test_r_id_2_pdf_sheet_text_is_readable_and_every_qr_decodes() -> None:
             printed = [line.text for line in label.layout.lines]
             assert lines[start : start + len(printed)] == printed
     # And the vector QR codes of page 2, painted, all decode to their signed texts
-    rects, width, height = _pdf_rects(reader, 1)
-    decoded = _decode(_raster(rects, width, height, 4))
+    rects, width, height = pdf_rects(reader, 1)
+    decoded = _decode(raster(rects, width, height, 4))
     assert sorted(r.text for r in decoded) == sorted(label.symbol.text for label in labels[65:])
 
 
@@ -192,8 +168,8 @@ def test_r_id_2_single_label_pdf_page_is_the_label_size() -> None:
     assert float(page.mediabox.width) == pytest.approx(stock.width_mm * PT_PER_MM, abs=0.01)
     assert float(page.mediabox.height) == pytest.approx(stock.height_mm * PT_PER_MM, abs=0.01)
     assert "HRV-F01-26-000004-M" in (page.extract_text() or "")
-    rects, width, height = _pdf_rects(reader, 0)
-    assert [r.text for r in _decode(_raster(rects, width, height, 8))] == [label.symbol.text]
+    rects, width, height = pdf_rects(reader, 0)
+    assert [r.text for r in _decode(raster(rects, width, height, 8))] == [label.symbol.text]
 
 
 def test_r_id_2_pdf_sheet_refuses_labels_laid_out_for_another_stock() -> None:
