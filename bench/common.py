@@ -55,3 +55,24 @@ def write_section(name: str, body: str) -> None:
     else:
         text = text.rstrip() + "\n\n" + block + "\n"
     DOC.write_text(text, encoding="utf-8")
+
+
+def cpu_rate(run: Callable[[], int], repeats: int, setup: Callable[[], object] = int) -> float:
+    """Median items per CPU second over `repeats` runs, each after an untimed `setup()`."""
+    rates = []
+    for _ in range(repeats):
+        setup()
+        start = time.process_time()
+        n = run()
+        rates.append(n / (time.process_time() - start))
+    return statistics.median(rates)
+
+
+def p50_ms(call: Callable[[], object], runs: int) -> float:
+    """Median wall time of `runs` calls, in milliseconds."""
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)

@@ -21,14 +21,12 @@ import hashlib
 import json
 import random
 import sqlite3
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
-from bench.common import machine, write_section
+from bench.common import cpu_rate, machine, p50_ms, write_section
 from bench.transparency import build_ledger
 from ledger.config import Settings
 from ledger.integrity import merkle
@@ -55,26 +53,6 @@ def raw_read_and_hash(path: Path, batch: int = 10_000) -> int:
         count += len(rows)
     db.close()
     return count
-
-
-def cpu_rate(run: Callable[[], int], repeats: int, setup: Callable[[], object] = int) -> float:
-    """Median items per CPU second over `repeats` runs, each after an untimed `setup()`."""
-    rates = []
-    for _ in range(repeats):
-        setup()
-        start = time.process_time()
-        n = run()
-        rates.append(n / (time.process_time() - start))
-    return statistics.median(rates)
-
-
-def p50_ms(call: Callable[[], object], runs: int) -> float:
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        call()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
 
 
 class BareReader:
