@@ -62,3 +62,21 @@ def train_at_once(data_dir: str, url: str, person: str, steps: list[str], barrie
     finally:
         app.close()
     return recorded
+
+
+def keep_writing(data_dir: str, url: str, stop_file: str, most: int = 2000) -> int:
+    """Record new items (two events each) one after another until `stop_file` exists (or `most`
+    were recorded); returns how many were recorded."""
+    app = open_ledger(Settings(data_dir=Path(data_dir), database_url=url))
+    actor = Actor("PER-W0", "operator")
+    saved = 0
+    try:
+        while saved < most and not Path(stop_file).exists():
+            with app.command(actor):
+                item = Specimen(f"k-{saved}")
+                item.annotate("written while a backup runs")
+            app.record(item)
+            saved += 1
+    finally:
+        app.close()
+    return saved

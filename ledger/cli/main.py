@@ -22,6 +22,7 @@ from ledger.bootstrap import (
     open_projections,
 )
 from ledger.cli.access import register_access
+from ledger.cli.backup import register_backup
 from ledger.cli.help import CleanTyper
 from ledger.cli.personal import register_personal
 from ledger.cli.printers import register_printers
@@ -451,6 +452,7 @@ register_verify(app, _existing_ledger)
 register_personal(app, _existing_ledger)
 register_access(app, _existing_ledger)
 register_reports(app, _existing_ledger)
+register_backup(app, _existing_ledger, _settings)
 
 
 @app.command()
