@@ -148,7 +148,7 @@ def _code(node: Node) -> str:
 def trace(engine: Engine, code: str, direction: Direction = "up", *, actors: bool = True) -> Graph:
     """Everything upstream (`up`, to the donors) or downstream (`down`) of `code`; with
     `actors`, who recorded each item's steps (and, going up, its QC results)."""
-    with _collector_paused():
+    with collector_paused():
         rows = _rows(engine, _QUERIES[direction, actors], code)
         nodes, edges = _build(rows, direction)
     return Graph(root=code, direction=direction, nodes=nodes, edges=edges)
@@ -186,11 +186,12 @@ def _build(rows: Sequence[Any], direction: Direction) -> tuple[dict[str, Node], 
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a trace's rows become nodes: a trace down
-    from a donor allocates some 100,000 lists, dicts and objects at once (none in a cycle),
-    and the collections they trigger took a third of its time. Restored on the way out, and
-    left alone if something else turned it off."""
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a trace's rows become nodes (or a recall
+    list's items, or their JSON): a trace down from a donor allocates some 100,000 lists,
+    dicts and objects at once, none in a cycle, and the full collections they trigger took a
+    third of its time. Restored on the way out, and left alone if something else turned it
+    off."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:

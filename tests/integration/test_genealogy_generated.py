@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 from uuid import UUID
 
@@ -331,3 +331,15 @@ def test_a_trace_leaves_the_garbage_collector_as_it_found_it(generated: Generate
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_r_don_7_a_recall_list_as_json_holds_every_field_of_every_item(
+    generated: Generated,
+) -> None:
+    """The look-back and impact lists' JSON (built directly, for speed) is what
+    `dataclasses.asdict` makes of them: every item's fields, holds and patients dosed."""
+    stored, engine = generated.stored, generated.engine
+    donors = sorted(stored.of_type({p for p, _ in stored.links}, ItemType.DONOR))
+    for recall in [*(lookback(engine, d) for d in donors), impact(engine, generated.recalled)]:
+        assert recall.as_json() == asdict(recall)
+    assert any(i["holds"] for i in impact(engine, generated.recalled).as_json()["items"])
