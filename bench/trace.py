@@ -8,6 +8,8 @@ of several runs:
 
 - `trace_down` with actors (what `GET /api/v1/items/{code}/trace?direction=down` and
   `celltrace trace --down` read), nodes and edges only, and the donor's look-back list;
+- the rest of what that route does with the trace, without HTTP: the sealed links a reader
+  of blinded studies is shown, each item's open quality events, the JSON;
 - the floor of any SQL answer: the same recursive walk read by bare `sqlite3`, returning just
   the edge rows (no items, no actors, nothing built);
 - networkx on the same subgraph held in memory (`descendants` and `subgraph`, as
@@ -34,7 +36,9 @@ import networkx as nx  # type: ignore[import-untyped]
 from sqlalchemy import text
 
 from bench.common import machine, write_section
+from ledger.application import CellTraceLedger
 from ledger.bootstrap import open_projections
+from ledger.commands.blinding import sealed_links
 from ledger.config import Settings
 from ledger.generator import big_shape, generate
 from ledger.projections.recall import lookback
@@ -42,6 +46,16 @@ from ledger.projections.trace import trace_down
 from ledger.projections.tracking import view_engine
 
 SHARED = Path("/work/benchdata/ledger-300k.db")
+#: This benchmark run once on the same ledger with the code before the speed-up, 2026-12-08
+#: (median CPU ms; load average 9.0 / 9.7 / 8.2).
+BEFORE = {
+    "trace_down": 238.6,
+    "trace_down_bare": 167.2,
+    "lookback": 208.4,
+    "route": 378.2,
+    "bare_sqlite_edges": 21.9,
+    "networkx": 70.6,
+}
 _EDGES = """WITH RECURSIVE walk(code) AS MATERIALIZED (SELECT ? UNION
   SELECT e.child_code FROM genealogy_edges e JOIN walk w ON e.parent_code = w.code)
 SELECT e.parent_code, e.child_code, e.relation
@@ -71,7 +85,7 @@ def ledger_copy(args: argparse.Namespace, tmp: Path) -> tuple[Settings, str]:
         db = tmp / args.db.name
         shutil.copyfile(args.db, db)  # the shared file is never written
         settings = Settings(data_dir=tmp, database_url=f"sqlite:///{db}")
-        note = f"a copy of {args.db}"
+        note = f"a copy of {args.db}{f' ({args.note})' if args.note else ''}"
     start = time.perf_counter()
     open_projections(settings).catch_up()
     return settings, f"{note}; read models projected in {time.perf_counter() - start:.0f} s"
@@ -83,6 +97,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--db", type=Path, default=SHARED, help="generated ledger to copy")
     parser.add_argument("--vials", type=int, default=3000, help="with --quick: the big donor's")
     parser.add_argument("--runs", type=int, default=0, help="runs per measure (default 7/25)")
+    parser.add_argument("--note", default="", help="how the --db ledger was generated")
     args = parser.parse_args(argv)
     runs = args.runs or (7 if args.quick else 25)
     with tempfile.TemporaryDirectory() as tmp:
@@ -100,6 +115,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "trace_down_bare": timed(lambda: trace_down(engine, donor, actors=False), runs),
             "lookback": timed(lambda: lookback(engine, donor), runs),
         }
+        app = CellTraceLedger(settings)
+
+        def route() -> object:
+            graph = trace_down(engine, donor)
+            sealed_links(app, list(graph.nodes), up=False)
+            app.mark_quality_events(graph.nodes.values())
+            return graph.as_json()
+
+        results["route"] = timed(route, runs)
+        app.close()
         assert settings.database.sqlite_path is not None
         db = sqlite3.connect(settings.database.sqlite_path)
         edge_rows = db.execute(_EDGES, (donor,)).fetchall()
@@ -154,6 +179,7 @@ def section(
         ("`trace_down` with actors (target < 50 ms)", "trace_down"),
         ("`trace_down`, nodes and edges only", "trace_down_bare"),
         ("`lookback` recall list", "lookback"),
+        ("the trace route's answer: `trace_down`, sealed links, quality events, JSON", "route"),
         (
             f"baseline: bare `sqlite3`, the same walk, just the {edges:,} edge rows",
             "bare_sqlite_edges",
@@ -166,6 +192,12 @@ def section(
         for label, key in rows
     )
     one, five, fifteen = summary["load"][:3]
+    before = (
+        f"trace-down with actors {BEFORE['trace_down']} ms CPU "
+        f"({BEFORE['trace_down'] / BEFORE['bare_sqlite_edges']:.1f}x the bare walk of that run, "
+        f"{BEFORE['bare_sqlite_edges']} ms), nodes and edges only {BEFORE['trace_down_bare']} "
+        f"ms, look-back {BEFORE['lookback']} ms, the route's answer {BEFORE['route']} ms"
+    )
     return f"""## Trace down from a donor with 10,000 vials (R-TRC-2, R-DON-7)
 
 Machine: {machine()}. `python -m bench trace{" --quick" if args.quick else ""}`: ledger
@@ -176,7 +208,23 @@ average {one} / {five} / {fifteen} (1, 5, 15 min) at the start, {summary["load"]
 
 | run | median CPU | median wall | CPU vs bare sqlite3 edges |
 |---|---|---|---|
-{table}"""
+{table}
+
+Before this change, the same benchmark on the same ledger (one run, similar load):
+{before}. What changed: the trace reads plain rows from the SQLite driver's cursor
+instead of a SQLAlchemy row per row; going down, it joins the walk itself instead of a
+materialised copy and makes each item's actors distinct in Python rather than with SQL's
+DISTINCT; nodes are built with Python's garbage collector paused (the full collections that
+tens of thousands of new objects trigger took about a third of the time), as are a recall
+list's items and its JSON, now written directly instead of through `dataclasses.asdict`; the
+sealed-link lookup of the route skips codes of other item types before parsing them (it
+parsed every one of the 10,000 vials). The output is unchanged: a test compares traces with a
+plain walk of the read-model tables. What is left is mostly SQL: the statement alone, read
+by bare sqlite3 on this ledger, took about 65 ms (the walk and its edges about 24, one lookup
+per item in `items` about 16, in `timeline` about 13-19), Python about 23 ms more. Below 50 ms
+needs less SQL per item: a stored lineage index (a closure table: one range scan instead of
+the walk) and a covering `timeline` index for the actors would each be paid for by every
+event the projection writes, which the catch-up target argues against."""
 
 
 if __name__ == "__main__":
