@@ -61,5 +61,7 @@ def with_quality_events(ctx: ApiContext, recall: RecallList) -> dict[str, object
     """A recall list as JSON, each item with its open quality events (R-QMS-3): the open
     deviations that concern it and a lot's open OOS investigations."""
     events = ctx.ledger.quality_events(recall.codes())
-    recall.items = [replace(i, quality=events.get(i.code, [])) for i in recall.items]
+    recall.items = [
+        replace(i, quality=events[i.code]) if i.code in events else i for i in recall.items
+    ]
     return recall.as_json()

@@ -99,7 +99,10 @@ def sealed_links(core: LedgerCore, codes: Iterable[str], up: bool) -> list[tuple
     """The (lot, kit) links behind the seals of these items, for an unblinded reader's trace:
     going up, from each sealed kit to its lot; going down, from each blinded lot to its kits."""
     links: list[tuple[str, str]] = []
+    wanted = ItemType.PRODUCT_VIAL if up else ItemType.PRODUCT_LOT
     for code in codes:
+        if code[3:4] == "-" and code[:3].isupper() and code[:3] != wanted.value:
+            continue  # a stored code of another type (a trace down reaches thousands of vials)
         item_type = parse_code(code).item_type
         if up and item_type is ItemType.PRODUCT_VIAL:
             kit = core.load(code, ItemType.PRODUCT_VIAL, ProductVial)

@@ -5,7 +5,10 @@ each item's status and place now. One recursive query each way, as a graph `{nod
 
 from __future__ import annotations
 
+import gc
 import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -38,15 +41,16 @@ QC_EVENTS = frozenset(
 # The walk is materialised once; nodes and edges join it (an edge's far end is in the walk by
 # construction, so each edge is found by the index on its near end). Going up, the shipments
 # the walked vials travelled in are reached too (R-TRC-1), without walking on from them (that
-# would pull in the other vials of the shipment).
+# would pull in the other vials of the shipment); going down, what is reached is the walk.
 _WALK = {
     "up": "SELECT e.parent_code FROM genealogy_edges e JOIN walk w ON e.child_code = w.code",
     "down": "SELECT e.child_code FROM genealogy_edges e JOIN walk w ON e.parent_code = w.code",
 }
 _REACHED = {
-    "up": """SELECT code FROM walk UNION SELECT e.child_code FROM walk w
-  JOIN genealogy_edges e ON e.parent_code = w.code AND e.relation = 'shipped in'""",
-    "down": "SELECT code FROM walk",
+    "up": """,
+reached(code) AS MATERIALIZED (SELECT code FROM walk UNION SELECT e.child_code FROM walk w
+  JOIN genealogy_edges e ON e.parent_code = w.code AND e.relation = 'shipped in')""",
+    "down": "",
 }
 _MORE_EDGES = {
     "up": """
@@ -56,29 +60,30 @@ SELECT 'edge', e.parent_code, e.child_code, e.relation, NULL, NULL, NULL, NULL
     "down": "",
 }
 _NODES_EDGES = """
-WITH RECURSIVE walk(code) AS MATERIALIZED (SELECT CAST(:code AS VARCHAR(40)) UNION {step}),
-reached(code) AS MATERIALIZED ({reached})
+WITH RECURSIVE walk(code) AS MATERIALIZED (SELECT CAST(:code AS VARCHAR(40)) UNION {step}){reached}
 SELECT 'node' AS kind, i.code AS a, i.item_type AS b, i.status AS c, i.holds AS d,
        i.location AS e, i.lot AS f, i.expiry AS g
-  FROM reached w JOIN items i ON i.code = w.code
+  FROM {reached_table} w JOIN items i ON i.code = w.code
 UNION ALL
 SELECT 'edge', e.parent_code, e.child_code, e.relation, NULL, NULL, NULL, NULL
   FROM walk w JOIN genealogy_edges e ON e.{near} = w.code{more}
 """
-# Up: every timeline entry (actors and QC results); down: each item's distinct actors.
+# Up: every timeline entry (actors and QC results); down: who recorded each item's steps (an
+# item's distinct actors are taken in Python, cheaper than SQL's DISTINCT over every row).
 _EVENTS = {
     "up": """UNION ALL
 SELECT 'event', t.item_code, t.actor_id, t.actor_role, t.event_type, t.recorded_at,
        t.meaning, NULL
   FROM reached w JOIN timeline t ON t.item_code = w.code""",
     "down": """UNION ALL
-SELECT DISTINCT 'event', t.item_code, t.actor_id, t.actor_role, NULL, NULL, NULL, NULL
-  FROM reached w JOIN timeline t ON t.item_code = w.code""",
+SELECT 'event', t.item_code, t.actor_id, t.actor_role, NULL, NULL, NULL, NULL
+  FROM walk w JOIN timeline t ON t.item_code = w.code""",
 }
 _QUERIES = {
     (direction, actors): _NODES_EDGES.format(
         step=_WALK[direction],
         reached=_REACHED[direction],
+        reached_table="reached" if _REACHED[direction] else "walk",
         near=near,
         more=_MORE_EDGES[direction],
     )
@@ -143,36 +148,75 @@ def _code(node: Node) -> str:
 def trace(engine: Engine, code: str, direction: Direction = "up", *, actors: bool = True) -> Graph:
     """Everything upstream (`up`, to the donors) or downstream (`down`) of `code`; with
     `actors`, who recorded each item's steps (and, going up, its QC results)."""
-    graph = Graph(root=code, direction=direction, nodes={}, edges=[])
-    events: list[tuple[Any, ...]] = []
-    with engine.connect() as conn:
-        rows = conn.execute(text(_QUERIES[direction, actors]), {"code": code})
-        for kind, a, b, c, d, e, f, g in rows:
-            if kind == "node":
-                graph.nodes[a] = Node(a, b, c, json.loads(d) if d else [], [], e, f, g)
-            elif kind == "edge":
-                graph.edges.append(Edge(a, b, c))
-            else:
-                events.append((a, b, c, d, e, f))
-    seen: set[tuple[str, str, str]] = set()
-    for item, actor, role, event_type, recorded_at, meaning in sorted(events, key=_by_time):
-        node = graph.nodes.get(item)
-        if node is None:
-            continue
-        if (item, actor, role) not in seen:
-            seen.add((item, actor, role))
+    with collector_paused():
+        rows = _rows(engine, _QUERIES[direction, actors], code)
+        nodes, edges = _build(rows, direction)
+    return Graph(root=code, direction=direction, nodes=nodes, edges=edges)
+
+
+def _build(rows: Sequence[Any], direction: Direction) -> tuple[dict[str, Node], list[Edge]]:
+    nodes: dict[str, Node] = {}
+    edges: list[Edge] = []
+    events: list[Any] = []
+    # One pass over plain tuples (a trace down from a donor is tens of thousands of rows).
+    no_holds = ("[]", "", None)
+    for row in rows:
+        kind, a, b, c, d, e, f, g = row
+        if kind == "node":
+            nodes[a] = Node(a, b, c, [] if d in no_holds else json.loads(d), [], e, f, g)
+        elif kind == "edge":
+            edges.append(Edge(a, b, c))
+        else:
+            events.append(row)
+    # Each item's distinct (person, role), sorted; going up, its QC results in time order.
+    for item, actor, role in sorted({(e[1], e[2], e[3]) for e in events}):
+        node = nodes.get(item)
+        if node is not None:
             node.actors.append({"person": actor, "role": role})
-        if event_type and event_type.rsplit(".", 1)[-1] in QC_EVENTS:
-            node.qc.append(
-                {"event": event_type, "person": actor, "meaning": meaning, "at": recorded_at}
-            )
-    for node in graph.nodes.values():
-        node.actors.sort(key=lambda a: (a["person"], a["role"]))
-    return graph
+    if direction == "up":
+        for _, item, actor, _role, event_type, recorded_at, meaning, _ in sorted(
+            events, key=_by_time
+        ):
+            node = nodes.get(item)
+            if node is not None and event_type.rsplit(".", 1)[-1] in QC_EVENTS:
+                node.qc.append(
+                    {"event": event_type, "person": actor, "meaning": meaning, "at": recorded_at}
+                )
+    return nodes, edges
 
 
-def _by_time(row: tuple[Any, ...]) -> tuple[str, str, str, str]:
-    return (row[0], row[4] or "", row[1], row[2])
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a trace's rows become nodes (or a recall
+    list's items, or their JSON): a trace down from a donor allocates some 100,000 lists,
+    dicts and objects at once, none in a cycle, and the full collections they trigger took a
+    third of its time. Restored on the way out, and left alone if something else turned it
+    off."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _rows(engine: Engine, sql: str, code: str) -> Sequence[Any]:
+    """The rows of `sql` as plain tuples: on SQLite straight from the driver's cursor (the
+    query is written in its named parameter style), which skips building a result row object
+    per row; on PostgreSQL through SQLAlchemy."""
+    with engine.connect() as conn:
+        if conn.dialect.name != "sqlite":
+            return conn.execute(text(sql), {"code": code}).all()
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            return cursor.execute(sql, {"code": code}).fetchall()  # type: ignore[no-any-return]
+        finally:
+            cursor.close()
+
+
+def _by_time(row: Any) -> tuple[str, str, str, str]:
+    return (row[1], row[5] or "", row[2], row[3])
 
 
 def trace_up(engine: Engine, code: str) -> Graph:

@@ -8,22 +8,23 @@ stored events: their JSON state read from the event store, not the read models a
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 from uuid import UUID
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from bench.generate import generate
 from ledger.application import Actor, CellTraceLedger
 from ledger.bootstrap import open_projections
 from ledger.config import Settings
-from ledger.identifiers import ItemType
+from ledger.identifiers import SHIPPED_IN, ItemType
 from ledger.projections.recall import impact, lookback
-from ledger.projections.trace import Graph, trace_down, trace_up
+from ledger.projections.trace import QC_EVENTS, Direction, Graph, trace, trace_down, trace_up
 from ledger.projections.tracking import view_engine
 from tests.conftest import new_pg_database, pg_url
 from tests.integration.test_genealogy import Links, reach, within
@@ -213,3 +214,132 @@ def test_r_trc_1_trace_up_from_a_dosed_patient_reaches_the_donor_and_material_lo
     assert vial in graph.nodes and len(codes_of(graph, ItemType.DONOR)) == 1
     assert codes_of(graph, ItemType.SHIPMENT) == shipments and len(shipments) == 1
     assert {"LOT", "HRV", "CUL", "WCB", "MAT"} <= {n.item_type for n in graph.nodes.values()}
+
+
+def reference_trace(engine: Engine, code: str, direction: Direction) -> dict[str, Any]:
+    """What `trace` returns, worked out here in plain Python from whole reads of the read
+    models: a breadth-first walk (children in key order, each item once), going up also the
+    shipments the walked items travelled in; each item's distinct (person, role) sorted and,
+    going up, its QC results by time. The nodes and edges in the order the walk meets them."""
+    with engine.connect() as conn:
+        items = {r[0]: r for r in conn.execute(text("SELECT " + _ITEM_COLUMNS + " FROM items"))}
+        links = conn.execute(
+            text("SELECT parent_code, child_code, relation FROM genealogy_edges")
+        ).all()
+        timeline = conn.execute(
+            text(
+                "SELECT item_code, actor_id, actor_role, event_type, recorded_at, meaning "
+                "FROM timeline ORDER BY notification_id"
+            )
+        ).all()
+    up = direction == "up"
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for parent, child, relation in sorted((p, c, r) for p, c, r in links):
+        edge = (parent, child, relation)
+        out.setdefault(child if up else parent, []).append(edge)
+    walk, edges = [code], []
+    for near in walk:  # the list grows while it is walked: breadth first
+        for edge in sorted(out.get(near, []), key=lambda e: (e[0], e[1], e[2])):
+            edges.append(edge)
+            far = edge[0] if up else edge[1]
+            if far not in walk:
+                walk.append(far)
+    reached = list(walk)
+    if up:  # and the shipments the walked vials travelled in, not walked on from
+        shipped = [(p, c, r) for p, c, r in sorted(links) if r == SHIPPED_IN and p in walk]
+        edges += shipped
+        reached += [c for _, c, _ in shipped if c not in reached]
+    nodes: dict[str, dict[str, Any]] = {}
+    for found in reached:
+        if found in items:
+            _, item_type, status, holds, location, lot, expiry = items[found]
+            nodes[found] = {
+                "code": found,
+                "item_type": item_type,
+                "status": status,
+                "holds": json.loads(holds) if holds else [],
+                "actors": [],
+                "location": location,
+                "lot": lot,
+                "expiry": expiry,
+                "qc": [],
+                "quality": [],
+            }
+    for item, actor, role in sorted({(t[0], t[1], t[2]) for t in timeline if t[0] in nodes}):
+        nodes[item]["actors"].append({"person": actor, "role": role})
+    if up:
+        entries = sorted(timeline, key=lambda t: (t[0], t[4], t[1], t[2]))  # stable: by id
+        for item, actor, _, event_type, recorded_at, meaning in entries:
+            if item in nodes and event_type.rsplit(".", 1)[-1] in QC_EVENTS:
+                qc = {"event": event_type, "person": actor, "meaning": meaning, "at": recorded_at}
+                nodes[item]["qc"].append(qc)
+    keys = ("parent", "child", "relation")
+    return {"nodes": nodes, "edges": [dict(zip(keys, e, strict=True)) for e in edges]}
+
+
+_ITEM_COLUMNS = "code, item_type, status, holds, location, lot, expiry"
+
+
+def test_r_trc_1_r_trc_2_traces_equal_a_plain_walk_of_the_read_models(
+    generated: Generated,
+) -> None:
+    """The trace queries and the way their rows become nodes (built for speed: plain driver
+    rows, the garbage collector paused, actors made distinct in Python) give exactly what a
+    plain walk of whole tables gives: the same items with the same fields, actors and QC
+    results in the same order, the same edges, and on SQLite in the same order too."""
+    # Given a generated ledger: its donors, material lots, and patients dosed
+    stored, engine = generated.stored, generated.engine
+    codes = {p for p, _ in stored.links}
+    starts = [
+        *[(c, "down") for c in sorted(stored.of_type(codes, ItemType.DONOR))],
+        *[(c, "down") for c in sorted(stored.of_type(codes, ItemType.MATERIAL_LOT))[:5]],
+        *[(patient, "up") for _, patient in sorted(stored.doses)[:5]],
+    ]
+    ordered = engine.dialect.name == "sqlite"  # PostgreSQL returns a walk in no fixed order
+    for code, direction in starts:
+        # When tracing from each (with actors, and down also without)
+        graph = trace(engine, code, "up" if direction == "up" else "down")
+        expected = reference_trace(engine, code, "up" if direction == "up" else "down")
+        # Then every node and edge is the same as the plain walk's, fields in order
+        got = graph.as_json()
+        assert got["nodes"] == sorted(expected["nodes"].values(), key=lambda n: n["code"])
+        assert got["edges"] == sorted(expected["edges"], key=lambda e: (e["parent"], e["child"]))
+        assert len(graph.edges) == len(expected["edges"])
+        assert any(n["actors"] for n in got["nodes"])
+        assert direction == "down" or any(n["qc"] for n in got["nodes"])
+        if ordered and direction == "down":
+            assert list(graph.nodes) == list(expected["nodes"])
+            assert [vars(e) for e in graph.edges] == expected["edges"]
+        if direction == "down":
+            bare = trace(engine, code, "down", actors=False)
+            assert list(bare.nodes) == list(graph.nodes) and bare.edges == graph.edges
+            assert all(not n.actors and not n.qc for n in bare.nodes.values())
+
+
+def test_a_trace_leaves_the_garbage_collector_as_it_found_it(generated: Generated) -> None:
+    """Building a trace pauses Python's garbage collector; it is on again afterwards, and
+    still off if it was off before."""
+    donor = sorted(
+        generated.stored.of_type({p for p, _ in generated.stored.links}, ItemType.DONOR)
+    )[0]
+    assert gc.isenabled()
+    assert trace_down(generated.engine, donor).nodes
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        trace_down(generated.engine, donor)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_r_don_7_a_recall_list_as_json_holds_every_field_of_every_item(
+    generated: Generated,
+) -> None:
+    """The look-back and impact lists' JSON (built directly, for speed) is what
+    `dataclasses.asdict` makes of them: every item's fields, holds and patients dosed."""
+    stored, engine = generated.stored, generated.engine
+    donors = sorted(stored.of_type({p for p, _ in stored.links}, ItemType.DONOR))
+    for recall in [*(lookback(engine, d) for d in donors), impact(engine, generated.recalled)]:
+        assert recall.as_json() == asdict(recall)
+    assert any(i["holds"] for i in impact(engine, generated.recalled).as_json()["items"])
