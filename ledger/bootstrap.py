@@ -131,6 +131,37 @@ def open_ledger(settings: Settings, *, clock: Clock = utc_now) -> CellTraceLedge
     return CellTraceLedger(settings, clock=clock)
 
 
+@dataclass(frozen=True)
+class Upgraded:
+    """Revisions of the two schemas before and after `upgrade_ledger` (None: never migrated)."""
+
+    ledger: tuple[str | None, str]
+    key_store: tuple[str | None, str]
+
+
+def upgrade_ledger(settings: Settings) -> Upgraded:
+    """Migrate the kept tables of the ledger's database and of the key store to this release's
+    revisions, then create what is missing (read models, triggers); idempotent. The owner runs
+    it on PostgreSQL (`celltrace upgrade`, and `celltrace init` does the same)."""
+    from ledger.storage import migrations
+    from ledger.storage.schema import create_side_tables
+
+    engine = create_db_engine(settings)
+    try:
+        ledger = migrations.upgrade(engine, migrations.LEDGER)
+        create_side_tables(settings, engine)
+    finally:
+        engine.dispose()
+    key_store = personal_data.open_key_store(settings)
+    try:
+        before = migrations.current(key_store, migrations.KEY_STORE)
+        personal_data.prepare_key_store(settings, key_store)
+        kept = (before, migrations.current(key_store, migrations.KEY_STORE) or "")
+    finally:
+        key_store.dispose()
+    return Upgraded(ledger, kept)
+
+
 def ledger_class_for(settings: Settings) -> type[CellTraceLedger]:
     """The application class the read models follow: a ProjectionRunner constructs it with an
     env only, so it opens the ledger of `settings` whatever it is given."""

@@ -177,6 +177,28 @@ def init(
         typer.echo(f"Granted {grant_to} the application's privileges (docs/operations.md).")
 
 
+@app.command()
+def upgrade() -> None:
+    """Bring the ledger's kept tables and the key store to this release's schema (numbered
+    revisions, in one transaction each; safe to run again); on PostgreSQL run it as the owner."""
+    from ledger.bootstrap import upgrade_ledger
+
+    settings = _existing_ledger()
+    result = upgrade_ledger(settings)
+    for name, (before, after) in (
+        ("Ledger tables", result.ledger),
+        ("Key store", result.key_store),
+    ):
+        if before == after:
+            typer.echo(f"{name}: at revision {after} already.")
+        else:
+            typer.echo(f"{name}: revision {before or '(none recorded)'} -> {after}.")
+    typer.echo(
+        f"Up to date: {describe_database(settings)}. Read models of an earlier release are "
+        "rebuilt by the next `celltrace worker` (or `serve` on SQLite)."
+    )
+
+
 def _ensure_database(settings: Settings) -> None:
     """Create a missing PostgreSQL database (init and demo create the ledger)."""
     from ledger.storage.pg_setup import ensure_database

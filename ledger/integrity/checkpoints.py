@@ -49,6 +49,7 @@ from ledger.integrity.note import (
     sign_note,
 )
 from ledger.integrity.recorders import SCHEMA_LOCK_KEY
+from ledger.storage import migrations
 from ledger.storage.tables import metadata
 
 APPEND_ONLY = "CellTrace checkpoints are append-only (R-LED-4)"
@@ -110,7 +111,8 @@ class Checkpoints:
         """Create the table and its append-only triggers (idempotent)."""
         if self._created:
             return
-        create_tables(self.engine, [log_checkpoints])
+        migrations.ensure(self.engine, migrations.LEDGER)
+        create_tables(self.engine, [log_checkpoints])  # made by the migration; adds its triggers
         with self.engine.begin() as conn:
             lock, *ddl = _APPEND_ONLY_DDL[conn.dialect.name]
             conn.exec_driver_sql(lock)

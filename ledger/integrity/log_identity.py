@@ -16,6 +16,7 @@ from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, Text, f
 
 from ledger.integrity.note import Verifier
 from ledger.integrity.offline import read_keys
+from ledger.storage import migrations
 
 APPEND_ONLY = "CellTrace log identity rows are append-only (R-LED-4)"
 
@@ -44,7 +45,7 @@ _APPEND_ONLY_DDL = {
 
 def create_table(engine: Engine) -> None:
     """Create the table and its append-only triggers (idempotent; the owner runs it)."""
-    metadata.create_all(engine, checkfirst=True)
+    migrations.ensure(engine, migrations.LEDGER)
     with engine.begin() as conn:
         for statement in _APPEND_ONLY_DDL[conn.dialect.name]:
             conn.exec_driver_sql(statement)

@@ -56,7 +56,11 @@ APP_GRANTS: tuple[Grant, ...] = (
         ("stored_events", "log_checkpoints", "merkle_leaves", "merkle_nodes"),
         "append-only records: events, checkpoints, the Merkle log",
     ),
-    Grant("SELECT", ("log_identity",), "the log's keys, recorded by init"),
+    Grant(
+        "SELECT",
+        ("log_identity", "celltrace_schema"),
+        "the log's keys, recorded by init; the schema's revision, checked at start",
+    ),
     Grant(
         "SELECT, INSERT, UPDATE",
         ("projection_tracking", "items"),

@@ -31,6 +31,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from ledger.errors import RuleViolation, Violation
 from ledger.integrity.access_chain import AccessEntry, entry_hash, verify_chain
 from ledger.integrity.chain import ZERO_HASH
+from ledger.storage import migrations
 
 metadata = MetaData()
 access_log_table = Table(
@@ -64,7 +65,7 @@ class AccessLog:
         self.engine = engine
 
     def create_tables(self) -> None:
-        metadata.create_all(self.engine)
+        migrations.ensure(self.engine, migrations.LEDGER)
 
     def append(
         self,

@@ -26,6 +26,7 @@ from sqlalchemy import (
     Column,
     Connection,
     Engine,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -38,6 +39,7 @@ from sqlalchemy import (
 
 from ledger.errors import InvalidInput
 from ledger.messages import Sentence
+from ledger.storage import migrations
 from ledger.stores.credential_throttle import Throttle, throttles_table
 
 MAX_FAILURES = 5
@@ -67,6 +69,7 @@ sessions_table = Table(
     Column("person_code", String(40), nullable=False),
     Column("role", String(32), nullable=False),
     Column("expires_at", String(40), nullable=False),
+    Index("sessions_by_person", "person_code"),  # revision 0002
 )
 throttles_table.to_metadata(metadata)
 
@@ -133,7 +136,7 @@ class Credentials:
         self._decoy_hash: str | None = None
 
     def create_tables(self) -> None:
-        metadata.create_all(self.engine)
+        migrations.ensure(self.engine, migrations.LEDGER)
 
     def _decoy(self) -> str:
         """Verified against for unknown people, so a refusal takes as long either way (made on

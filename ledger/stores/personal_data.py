@@ -41,6 +41,7 @@ from sqlalchemy import (
 )
 
 from ledger.config import Settings
+from ledger.storage import migrations
 from ledger.storage.db import create_db_engine
 
 KEY_STORE_FILE = "personal-keys.db"
@@ -86,7 +87,7 @@ def create_tables(engine: Engine) -> None:
     if engine.dialect.name == "postgresql":
         with engine.begin() as conn:
             conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {PG_SCHEMA}"))
-    metadata.create_all(engine, checkfirst=True)
+    migrations.ensure(engine, migrations.KEY_STORE)
 
 
 def open_key_store(settings: Settings) -> Engine:

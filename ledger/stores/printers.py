@@ -22,6 +22,7 @@ from sqlalchemy import Column, Connection, Engine, Integer, MetaData, String, Ta
 from label_printing.zebra import PrinterAddress, PrinterSpec, check_printer, printer_name
 from ledger.errors import NotAuthorised, NotFound, RuleViolation, Violation
 from ledger.messages import Sentence
+from ledger.storage import migrations
 from ledger.stores.access_log import AccessLog
 
 metadata = MetaData()
@@ -88,7 +89,7 @@ class Printers:
         self.log = log
 
     def create_tables(self) -> None:
-        metadata.create_all(self.engine)
+        migrations.ensure(self.engine, migrations.LEDGER)
 
     def register(
         self,

@@ -17,10 +17,13 @@ from fastapi.testclient import TestClient
 
 from ledger.api.app import create_app
 from ledger.application import Actor
-from ledger.bootstrap import init_ledger, open_ledger
+from ledger.bootstrap import init_ledger, open_ledger, upgrade_ledger
 from ledger.config import DatabaseURL, Settings
-from ledger.errors import NotReady
+from ledger.errors import NotReady, Unreachable
+from ledger.storage import migrations
+from ledger.storage.db import create_db_engine
 from ledger.storage.schema import grant_statements
+from ledger.stores.credentials import Credentials
 from tests.cli import run_celltrace
 from tests.conftest import pg_url
 from tests.specimen import Specimen
@@ -177,6 +180,20 @@ def test_r_led_1_least_privilege_as_documented(
         headers = {"Authorization": f"Bearer {token}"}
         listed = client.get("/api/v1/items", params={"q": vial}, headers=headers)
         assert [row["code"] for row in listed.json()["items"]] == [vial], listed.text
+    # And when a release needs a kept table changed (here: the owner takes the schema back a
+    # revision), the application role, which may not alter tables, is refused with what to
+    # run; the owner's `celltrace upgrade` (upgrade_ledger) brings it forward again
+    owner_settings = Settings(data_dir=data, database_url=pg_url(owner))
+    owner_engine, app_engine = create_db_engine(owner_settings), create_db_engine(settings)
+    try:
+        migrations.downgrade(owner_engine, migrations.LEDGER, "0001")
+        with pytest.raises(Unreachable, match="run `celltrace upgrade` as the database owner"):
+            Credentials(app_engine).create_tables()
+        assert upgrade_ledger(owner_settings).ledger == ("0001", migrations.head("ledger"))
+        Credentials(create_db_engine(settings)).create_tables()
+    finally:
+        owner_engine.dispose()
+        app_engine.dispose()
     # And the application role can neither change nor remove what was recorded
     with _connect(app) as conn:
         for table in ("stored_events", "log_checkpoints", "log_identity", "merkle_leaves"):

@@ -1,0 +1,164 @@
+"""Schema migrations (Alembic) of the tables that are kept, not derived: in the ledger's database
+the checkpoints, the log identity, passwords, sessions, sign-in throttles, the access log and
+the label printers; in the key store its keys and personal data (docs/operations.md
+"Upgrading").
+
+The event table is eventsourcing's and never changes shape; read models and the Merkle log are
+derived from the events and rebuilt by the process that maintains them when their shape changes
+(`SQLAlchemyView.create_tables`). Each of the two databases has its own chain of revisions and
+its own version table (`celltrace_schema`, `celltrace_key_store_schema`). The first revision of
+each is the schema of release 0.1.0, written so that it also adopts a database that release
+made (it creates only the tables missing); later revisions change it.
+
+`ensure(engine, which)` brings a database to the newest revision (idempotent; one query when it
+is there already): every store calls it before using its tables, so a new SQLite ledger needs no
+set-up, and `celltrace init` / `celltrace upgrade` run it as the owner on PostgreSQL. Migrations
+take turns (SQLite's write lock, a PostgreSQL advisory lock) and run in one transaction.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from typing import Any, Literal
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import DBAPIError
+
+from ledger.errors import Unreachable
+
+Database = Literal["ledger", "key_store"]
+LEDGER: Database = "ledger"
+KEY_STORE: Database = "key_store"
+VERSION_TABLE: dict[Database, str] = {
+    LEDGER: "celltrace_schema",
+    KEY_STORE: "celltrace_key_store_schema",
+}
+SCHEMA_LOCK_KEY = 0x53434845  # "SCHE": migrations on one PostgreSQL database take turns
+_AT_HEAD: dict[Database, weakref.WeakSet[Engine]] = {
+    LEDGER: weakref.WeakSet(),
+    KEY_STORE: weakref.WeakSet(),
+}
+
+
+def config(which: Database, connection: Connection | None = None) -> Config:
+    """The Alembic configuration of `which` database's revisions (no alembic.ini)."""
+    cfg = Config()
+    cfg.set_main_option("script_location", f"ledger.storage.migrations:{which}")
+    cfg.attributes["which"] = which
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+@cache
+def head(which: Database) -> str:
+    """The newest revision of `which` database's schema."""
+    found = ScriptDirectory.from_config(config(which)).get_current_head()
+    assert found is not None
+    return found
+
+
+def current(engine: Engine, which: Database) -> str | None:
+    """The revision `which` database is at (None: never migrated)."""
+    with engine.connect() as conn:
+        return _current(conn, which)
+
+
+def ensure(engine: Engine, which: Database) -> None:
+    """Bring the database to the newest revision (nothing to do: one query, once per engine)."""
+    if engine in _AT_HEAD[which]:
+        return
+    upgrade(engine, which)
+    _AT_HEAD[which].add(engine)
+
+
+def upgrade(engine: Engine, which: Database, revision: str = "head") -> tuple[str | None, str]:
+    """Migrate to `revision`; returns (revision before, revision after)."""
+    return _migrate(engine, which, revision, command.upgrade)
+
+
+def downgrade(engine: Engine, which: Database, revision: str) -> tuple[str | None, str]:
+    """Migrate back to `revision` (the owner, before installing an older release)."""
+    _AT_HEAD[which].discard(engine)
+    return _migrate(engine, which, revision, command.downgrade)
+
+
+def run_env(context: Any) -> None:
+    """What each revision chain's env.py runs: the migrations on the connection given."""
+    cfg = context.config
+    conn: Connection = cfg.attributes["connection"]
+    which: Database = cfg.attributes["which"]
+    context.configure(
+        connection=conn,
+        version_table=VERSION_TABLE[which],
+        version_table_schema=_schema(conn, which),
+        transactional_ddl=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def _migrate(engine: Engine, which: Database, revision: str, run: Any) -> tuple[str | None, str]:
+    with engine.connect() as conn:
+        before = _current(conn, which)
+        target = head(which) if revision == "head" else revision
+        if before == target:
+            return before, target
+    with _turn(engine) as conn:
+        before = _current(conn, which)
+        if before != target:
+            try:
+                run(config(which, conn), revision)
+            except DBAPIError as exc:
+                first = str(exc.orig or exc).strip().splitlines()[0]
+                raise Unreachable(
+                    f"the {which.replace('_', ' ')} schema is at revision {before or 'none'} and "
+                    f"this release needs {target}, which this role cannot apply ({first}); run "
+                    "`celltrace upgrade` as the database owner (docs/operations.md)"
+                ) from None
+        conn.commit()
+    return before, _current_after(engine, which)
+
+
+@contextmanager
+def _turn(engine: Engine) -> Iterator[Connection]:
+    """A connection in a transaction that only one migrating process holds at a time."""
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SCHEMA_LOCK_KEY})
+        yield conn
+
+
+def _current(conn: Connection, which: Database) -> str | None:
+    context = MigrationContext.configure(
+        conn,
+        opts={
+            "version_table": VERSION_TABLE[which],
+            "version_table_schema": _schema(conn, which),
+        },
+    )
+    return context.get_current_revision()
+
+
+def _current_after(engine: Engine, which: Database) -> str:
+    found = current(engine, which)
+    assert found is not None
+    return found
+
+
+def _schema(conn: Connection, which: Database) -> str | None:
+    """Where the version table lives: the key store's own schema on PostgreSQL."""
+    if which == KEY_STORE and conn.dialect.name == "postgresql":
+        from ledger.stores.personal_data import PG_SCHEMA
+
+        return PG_SCHEMA
+    return None
