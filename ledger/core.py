@@ -9,16 +9,16 @@ composes them into the one write path.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import cached_property
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording
 from eventsourcing.utils import Environment, EnvType
 
 from ledger.commands.registry import step
@@ -47,6 +47,7 @@ from ledger.errors import (
 from ledger.identifiers import ItemCode, ItemType, parse_code
 from ledger.item_effects import statuses
 from ledger.messages import Sentence
+from ledger.repository import LedgerRepository
 from ledger.storage.db import create_db_engine
 from ledger.stores.credentials import CredentialError, Credentials, ThrottledError
 from ledger.stores.personal_data import PersonalDataVault
@@ -168,6 +169,35 @@ class LedgerCore(Application[UUID]):
                 opened.engine.dispose()
         super().close()
 
+    def construct_repository(self) -> LedgerRepository:
+        """The aggregate cache kept current by the ledger head (`ledger.repository`)."""
+        size = self.env.get(self.AGGREGATE_CACHE_MAXSIZE)
+        return LedgerRepository(
+            self.events,
+            head=lambda: self.recorder.max_notification_id() or 0,
+            cache_maxsize=int(size) if size else None,
+        )
+
+    def attempt(self) -> AbstractContextManager[None]:
+        """One run of a command: what it loads is the state stored when it began
+        (`LedgerRepository.attempt`)."""
+        assert isinstance(self.repository, LedgerRepository)
+        return self.repository.attempt()
+
+    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        """Save, then cache what was saved: the aggregates with events in this save."""
+        recordings = super()._record(processing_event)
+        if recordings and isinstance(self.repository, LedgerRepository):
+            changed = {r.domain_event.originator_id for r in recordings}
+            ids = [r.notification.id for r in recordings]
+            saved = processing_event.aggregates.items()
+            self.repository.saved(
+                [a for i, a in saved if i in changed and isinstance(a, Aggregate)],
+                min(ids),
+                max(ids),
+            )
+        return recordings
+
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(StampAsDict())
@@ -281,11 +311,23 @@ class LedgerCore(Application[UUID]):
         assert isinstance(sequence, CodeSequence)
         return sequence, sequence.issue(count)
 
-    def load(self, code: str, expected: ItemType | tuple[ItemType, ...], kind: type[T]) -> T:
-        """The aggregate a scanned or typed code refers to, or a clear refusal (R-ID-1)."""
+    def load(
+        self,
+        code: str,
+        expected: ItemType | tuple[ItemType, ...],
+        kind: type[T],
+        *,
+        read_only: bool = False,
+    ) -> T:
+        """The aggregate a scanned or typed code refers to, or a clear refusal (R-ID-1).
+
+        `read_only` gives the cached aggregate itself rather than the command's own copy:
+        only for a caller that reads it and lets nothing of it out."""
         parsed = parse_code(code, expected)
         try:
-            found: Aggregate = self.repository.get(item_id(parsed))
+            found: Aggregate = self.repository.get(
+                item_id(parsed), deepcopy_from_cache=not read_only
+            )
         except AggregateNotFoundError:
             raise NotFound(
                 Sentence(
@@ -311,7 +353,8 @@ class LedgerCore(Application[UUID]):
         rule = step(step_type)
         roles = [role.value for role in rule.roles]
         try:
-            person = self.load(actor.person_id, ItemType.PERSON, Person)
+            # read only (missing_for changes nothing): the cached person itself, not a copy
+            person = self.load(actor.person_id, ItemType.PERSON, Person, read_only=True)
         except (NotFound, InvalidInput):
             raise NotAuthorised(
                 [
