@@ -122,6 +122,20 @@ class Receipt:
     events: int
 
 
+class _Saving(ProcessingEvent[UUID]):
+    """The events of a save: an aggregate's are collected directly (the library checks each
+    object against two runtime protocols first, a tenth of a save's CPU time)."""
+
+    def collect_events(self, *objs: Any, **kwargs: Any) -> None:
+        for obj in objs:
+            if isinstance(obj, Aggregate):
+                self.events.extend(obj.collect_events())
+                self.aggregates[obj.id] = obj
+            else:
+                super().collect_events(obj)
+        super().collect_events(**kwargs)
+
+
 class LedgerCore(Application[UUID]):
     """The ledger application's shared machinery over the hash-chained event store."""
 
@@ -133,6 +147,7 @@ class LedgerCore(Application[UUID]):
     ) -> None:
         self.settings = settings
         self.clock = clock
+        self._codes: dict[tuple[str, object], tuple[ItemCode, UUID]] = {}
         if settings.database.backend == "sqlite":
             path = settings.database.sqlite_path
             assert path is not None
@@ -178,11 +193,21 @@ class LedgerCore(Application[UUID]):
             cache_maxsize=int(size) if size else None,
         )
 
-    def attempt(self) -> AbstractContextManager[None]:
+    def attempt(self, *, fresh: bool = False) -> AbstractContextManager[None]:
         """One run of a command: what it loads is the state stored when it began
-        (`LedgerRepository.attempt`)."""
+        (`LedgerRepository.attempt`; `fresh` when it runs again after a conflict)."""
         assert isinstance(self.repository, LedgerRepository)
-        return self.repository.attempt()
+        return self.repository.attempt(fresh=fresh)
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        """eventsourcing's `save`, collecting the aggregates' events with `_Saving`."""
+        processing_event = _Saving()
+        processing_event.collect_events(*objs, **kwargs)
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+        self.notify(processing_event.events)  # the library's deprecated hook, as it does
+        return recordings
 
     def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
         """Save, then cache what was saved: the aggregates with events in this save."""
@@ -323,11 +348,9 @@ class LedgerCore(Application[UUID]):
 
         `read_only` gives the cached aggregate itself rather than the command's own copy:
         only for a caller that reads it and lets nothing of it out."""
-        parsed = parse_code(code, expected)
+        parsed, aggregate_id = self._parsed(code, expected)
         try:
-            found: Aggregate = self.repository.get(
-                item_id(parsed), deepcopy_from_cache=not read_only
-            )
+            found: Aggregate = self.repository.get(aggregate_id, deepcopy_from_cache=not read_only)
         except AggregateNotFoundError:
             raise NotFound(
                 Sentence(
@@ -340,6 +363,22 @@ class LedgerCore(Application[UUID]):
         if not isinstance(found, kind):
             raise NotFound(f"{parsed} does not refer to a {kind.__name__}")
         return found
+
+    #: Codes parsed by `load`, kept until this many (parsing is a pure function of its input).
+    PARSED_CODES = 20_000
+
+    def _parsed(
+        self, code: str, expected: ItemType | tuple[ItemType, ...]
+    ) -> tuple[ItemCode, UUID]:
+        """`parse_code` and `item_id` of a code `load` was given (remembered when valid)."""
+        key = (code, expected)
+        known = self._codes.get(key)
+        if known is None:
+            parsed = parse_code(code, expected)
+            if len(self._codes) >= self.PARSED_CODES:
+                self._codes.clear()
+            known = self._codes[key] = (parsed, item_id(parsed))
+        return known
 
     def authorise(self, actor: Actor, step_type: str) -> Actor:
         """Refuse the step unless the actor acts in one of the roles the step registry gives

@@ -59,16 +59,19 @@ class LedgerRepository(Repository[UUID]):
     ) -> None:
         super().__init__(event_store, cache_maxsize=cache_maxsize, fastforward=True)
         self._read_head = head
-        self._ours_lock = Lock()
+        self._lock = Lock()  # the cache's entries and `_ours` change together
         self._ours = (0, 0)  # (first, last]: notification ids all saved here, each cached
         self._attempt: ContextVar[list[int] | None] = ContextVar(
             f"ledger_head_{id(self)}", default=None
         )
 
     @contextmanager
-    def attempt(self) -> Iterator[None]:
-        """One attempt of a command: the ledger head is read once, on the first `get`."""
-        token = self._attempt.set([])
+    def attempt(self, *, fresh: bool = False) -> Iterator[None]:
+        """One attempt of a command: the ledger head is read once, on the first `get`. A
+        command run within another's attempt shares its head, unless `fresh` (a retry after
+        a conflict reads the head again)."""
+        outer = self._attempt.get()
+        token = self._attempt.set(outer if outer is not None and not fresh else [])
         try:
             yield
         finally:
@@ -101,15 +104,11 @@ class LedgerRepository(Repository[UUID]):
                 deepcopy_from_cache=deepcopy_from_cache,
             )
         head = self._head()
-        lock = self._use_fastforward_lock(aggregate_id)
-        try:
-            with lock:
-                known = self._current(aggregate_id, head)
-                if deepcopy_from_cache and self.deepcopy_from_cache:
-                    return deepcopy(known.aggregate)
-                return known.aggregate
-        finally:
-            self._disuse_fastforward_lock(aggregate_id)
+        with self._lock:
+            known = self._current(aggregate_id, head)
+            if deepcopy_from_cache and self.deepcopy_from_cache:
+                return deepcopy(known.aggregate)
+            return known.aggregate
 
     def _current(self, aggregate_id: UUID, head: int | None) -> Known:
         """The cached aggregate with every event up to `head` (all events when None)."""
@@ -139,25 +138,20 @@ class LedgerRepository(Repository[UUID]):
         return known
 
     def saved(self, aggregates: Iterable[Aggregate], first_id: int, last_id: int) -> None:
-        """Cache a copy of each aggregate just saved, whose save took notification ids
-        `first_id` to `last_id`: all of its events up to there are applied. Then the run of
-        ids saved here extends to `last_id` (or starts again when another writer's events
-        came between)."""
+        """Cache a copy of each aggregate just saved that was cached before (a new one, such
+        as each vial of a new bank, is read from the store if it is ever loaded), whose save
+        took notification ids `first_id` to `last_id`: all of its events up to there are
+        applied. Then the run of ids saved here extends to `last_id` (or starts again when
+        another writer's events came between)."""
         if self.cache is None:
             return
-        for aggregate in aggregates:
-            lock = self._use_fastforward_lock(aggregate.id)
-            try:
-                with lock:
-                    try:
-                        cached: Known | None = self.cache.get(aggregate.id)  # type: ignore[assignment]
-                    except KeyError:
-                        cached = None
-                    if cached is None or cached.aggregate.version <= aggregate.version:
-                        known = Known(deepcopy(aggregate), last_id)
-                        self.cache.put(aggregate.id, known)  # type: ignore[arg-type]
-            finally:
-                self._disuse_fastforward_lock(aggregate.id)
-        with self._ours_lock:
+        with self._lock:
+            for aggregate in aggregates:
+                try:
+                    cached: Known = self.cache.get(aggregate.id)  # type: ignore[assignment]
+                except KeyError:
+                    continue
+                if cached.aggregate.version < aggregate.version:
+                    self.cache.put(aggregate.id, Known(deepcopy(aggregate), last_id))  # type: ignore[arg-type]
             first, last = self._ours
             self._ours = (first if first_id == last + 1 else first_id - 1, last_id)
