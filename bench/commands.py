@@ -42,19 +42,20 @@ from ledger.stores.credentials import HASHING_VARIABLE
 
 CHANGES = """\
 Before this change the same benchmark measured 1,083 events/s against 5,863 (0.20x, same
-machine and load, 2026-12-08); profiled (CPU time) `Repository.get` was 48% of a command's
+machine, similar load, 2026-12-08); profiled (CPU time) `Repository.get` was 48% of a command's
 CPU time: `copy.deepcopy` of the cached aggregate 20%, the fast-forward query of every `get`
 17%. Now (`ledger.repository`, `ledger.domain.copying`): a command's attempt reads the ledger
 head once and re-reads no aggregate nothing was appended to since it was cached (by any
 process; this application's own saves are cached as they are made), a copy shares the values
 that cannot change instead of rebuilding them, authorisation and donor standings read the
-cached person and donors without a copy, and `load` remembers parsed codes. Fast-forward
-queries fell from 1,996 to about 170 per 423 commands, the copy from 97 to about 40 us.
-Where the time goes now: the save itself (encode, hash, insert, commit) is about 40% of a
-command; loads and copies about 20%; the signature check of signed steps (Argon2id at its
-cheapest, three queries of the password store) about 10%; the rest is the command logic
-(rules, events, stamps). `synchronous=FULL` is unchanged (group commit would not change CPU
-time, which is what is compared here)."""
+cached person and donors without a copy, and `load` remembers parsed codes. Queries of an
+aggregate's events fell from 1,996 to about 300 per 423 commands (fast-forwards after another
+writer, and first loads), a copy from 97 to about 40 us. Where the time goes now (CPU time,
+same mix): the save itself (encode, hash, insert, commit) about 45% of a command, of which the
+recorder's insert 25%; loads and their copies about 20%; the signature check of signed steps
+(Argon2id at its cheapest, three queries of the password store) about 10%; the rest is the
+command logic (rules, events, stamps). `synchronous=FULL` is unchanged (group commit would not
+change CPU time, which is what is compared here)."""
 
 
 def _settings(path: Path) -> Settings:
@@ -160,7 +161,8 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     body = f"""## Recorded steps through the application against plain saves (R-LED-3)
 
 Machine: {machine()}; load average {load} (2 cores shared). `python -m bench
-commands{" --quick" if quick else ""}`: SQLite, `synchronous=FULL`; events per CPU second,
+commands{" --quick" if quick else ""}`: SQLite, `synchronous=FULL`, signature passwords hashed with
+the cheapest Argon2id parameters (as the generated staff's); events per CPU second,
 medians of {repeats} runs alternating application and baseline; the ratio is the median of
 the runs' ratios. {statistics.median(per_save):.1f} events per save on median.
 
