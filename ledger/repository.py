@@ -10,13 +10,17 @@ the ledger head - the highest notification id, any process's - once, on its firs
 A cached aggregate is current when nothing was appended after its mark up to that head, or
 only this repository's own saves were (`ours`: a run of notification ids this repository
 saved, each save cached before the run is extended to it); any other is fast-forwarded and
-marked with that head. An aggregate the application saves is cached with the last
-notification id of its save: the save succeeded, so no other writer appended to it in between
-(its version would have conflicted).
+marked with that head. An aggregate the application saves, when it was cached, is cached
+again with the last notification id of its save: the save succeeded, so no other writer
+appended to it in between (its version would have conflicted). What an attempt loads is thus
+the state stored when it read the head; a save that meets a newer version is refused as a
+conflict and the command runs again, in a fresh attempt that reads the head again.
 
 Outside an attempt (a read in the API), `get` fast-forwards as eventsourcing does. Every `get`
-returns a copy (`LedgerAggregate.__deepcopy__`), taken under the aggregate's lock, so a
-command that is refused or fails leaves the cache untouched.
+returns a copy (`LedgerAggregate.__deepcopy__`), taken under the repository's lock, so a
+command that is refused or fails leaves the cache untouched; a fast-forward applies the new
+events to a copy too, so a read-only caller given the cached aggregate itself
+(`deepcopy_from_cache=False`) keeps a whole state.
 """
 
 from __future__ import annotations
