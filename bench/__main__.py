@@ -1,6 +1,6 @@
 """Run the benchmarks and update docs/benchmarks.md (`make bench`): all of them, or those named
 (`python -m bench api projections`; names: append, labels, transparency, api, projections,
-conflicts, lists, merkle, trace; `--quick` makes
+conflicts, lists, merkle, trace, commands; `--quick` makes
 those that know it a spot check under a minute).
 
 BENCH_LEAVES=50000 shortens the transparency-log run; the genealogy benchmark reuses the
@@ -17,6 +17,7 @@ from collections.abc import Callable
 from bench import (
     api,
     append,
+    commands,
     conflicts,
     labels,
     lists,
@@ -36,6 +37,7 @@ BENCHMARKS: dict[str, Callable[[], None]] = {
     "lists": lambda: lists.main([]),
     "merkle": lambda: merkle.main(FLAGS),
     "trace": lambda: trace.main(FLAGS),
+    "commands": lambda: commands.main(FLAGS),
 }
 
 FLAGS = [arg for arg in sys.argv[1:] if arg.startswith("--")]

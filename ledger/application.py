@@ -44,7 +44,8 @@ def _again_on_conflict(method: Callable[..., Any]) -> Callable[..., Any]:
     def run(self: LedgerCore, *args: Any, **kwargs: Any) -> Any:
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                return method(self, *args, **kwargs)
+                with self.attempt(fresh=attempt > 1):
+                    return method(self, *args, **kwargs)
             except Conflict:
                 if attempt == ATTEMPTS:
                     raise

@@ -233,4 +233,8 @@ def study_kits(core: LedgerCore, items: Iterable[DerivedItem]) -> dict[str, list
 
 def donor_standings(core: LedgerCore, codes: Iterable[str]) -> list[DonorStanding]:
     """The standing of each donor an item descends from, for the item's step checks."""
-    return [core.load(code, ItemType.DONOR, Donor).standing() for code in dict.fromkeys(codes)]
+    # read only: a standing holds only values that cannot change (strings, enums, frozensets)
+    return [
+        core.load(code, ItemType.DONOR, Donor, read_only=True).standing()
+        for code in dict.fromkeys(codes)
+    ]

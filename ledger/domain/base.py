@@ -19,6 +19,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Transcoding
 
+from ledger.domain.copying import copy_state
 from ledger.errors import RuleViolation, Violation
 from ledger.item_effects import Shown
 
@@ -158,6 +159,11 @@ class LedgerAggregate(Aggregate):
             if isinstance(mutated, LedgerAggregate):
                 mutated.__dict__["_shown"] = mutated.shown.after(self)
             return mutated
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        """The copy a command gets of a cached aggregate: the same as `copy.deepcopy`, sharing
+        the values that cannot change (`ledger.domain.copying`)."""
+        return copy_state(self, memo)
 
     @property
     def shown(self) -> Shown:
