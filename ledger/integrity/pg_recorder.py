@@ -7,31 +7,34 @@ lock, allocates their notification ids from the table's sequence, reads the chai
 
 Round trips are the cost of a save here, so the statements of a save are pipelined (psycopg
 pipeline mode), and the recorder remembers the chain head it last committed. With that head
-a save hashes before it opens the transaction and then needs the same two round trips as the
-library's plain recorder: one for BEGIN, lock, NOTIFY and a guarded INSERT, one for COMMIT.
-The INSERT proves under the lock that the remembered head is still the table's head and that
-the sequence has handed out no id since (nobody appended, nobody rolled back); only then does it
-draw the ids, exactly as many as the unguarded path would. Otherwise it inserts nothing, the
-transaction is rolled back and the save is redone reading the head under the lock.
+a save hashes before it opens the transaction and then needs one round trip (the library's
+plain recorder needs two): BEGIN, lock, a guarded INSERT and COMMIT, sent at once. The
+INSERT proves under the lock that the remembered head is still the table's head and that the
+sequence has handed out no id since (nobody appended, nobody rolled back); only then does it
+draw the ids, exactly as many as the unguarded path would, insert and notify listeners.
+Otherwise it writes, draws and notifies nothing, and the save is redone reading the head, the
+ids and the links under the lock (three round trips).
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from contextlib import suppress
 from typing import Any
 
 import psycopg
 from eventsourcing.persistence import (
     InterfaceError,
     OperationalError,
+    ProgrammingError,
     StoredEvent,
 )
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.utils import retry
-from psycopg import Connection, Cursor
+from psycopg import Connection, Cursor, pq
 from psycopg.rows import DictRow
-from psycopg.sql import SQL, Composed, Identifier
+from psycopg.sql import SQL, Composed, Identifier, Literal
 
 from ledger.integrity.chain import ZERO_HASH
 from ledger.integrity.recorders import (
@@ -108,9 +111,7 @@ class HashChainPostgresRecorder(PostgresApplicationRecorder):
         ]
         self.notify_statement = SQL("NOTIFY {0}").format(Identifier(self.channel_name))
         table = f"{self.datastore.schema}.{self.events_table_name}"
-        seq = SQL("pg_get_serial_sequence({table}, 'notification_id')").format(
-            table=psycopg.sql.Literal(table)
-        )
+        seq = SQL("pg_get_serial_sequence({table}, 'notification_id')").format(table=Literal(table))
         self.select_head_statement = SQL(
             "SELECT notification_id, chain_hash FROM {schema}.{e} "
             "ORDER BY notification_id DESC LIMIT 1"
@@ -131,27 +132,31 @@ class HashChainPostgresRecorder(PostgresApplicationRecorder):
             "SELECT * FROM unnest(%s::{id_type}[], %s::bigint[], %s::text[], %s::bytea[], "
             "%s::bigint[], %s::bytea[], %s::bytea[]) RETURNING notification_id"
         ).format(id_type=id_type)
-        # The guarded insert: the ids are drawn (all at once, as the unguarded path does) only
-        # when the table's head is still the remembered one and the sequence's last value is
-        # its id, i.e. nothing was appended or rolled back since; else it inserts nothing.
-        # Parameters: head id, head chain hash, count, then the six event arrays.
+        # The guarded insert, committed in the same round trip: the ids are drawn (all at
+        # once, as the unguarded path does) only when the table's head is still the remembered
+        # one and the sequence's last value is its id, i.e. nothing was appended or rolled back
+        # since; then they are the ids the events were hashed with, and the insert notifies
+        # listeners as NOTIFY would. Otherwise it writes and notifies nothing.
+        # Parameters: head id and chain hash, count, then the six event arrays.
         self.insert_after_head_statement: Composed = (
             SQL(
                 "WITH head AS (SELECT notification_id, chain_hash FROM {schema}.{e} "
                 "ORDER BY notification_id DESC LIMIT 1), "
                 "drawn AS (SELECT CASE WHEN "
-                "coalesce((SELECT notification_id FROM head), 0) = %(last)s "
+                "coalesce((SELECT notification_id FROM head), 0) = %(last)s::bigint "
                 "AND (SELECT chain_hash FROM head) IS NOT DISTINCT FROM %(head)s::bytea "
-                "AND coalesce(pg_sequence_last_value({seq}::regclass), 0) = %(last)s "
-                "THEN ARRAY(SELECT nextval({seq}) FROM generate_series(1, %(n)s)) END AS ids) "
-            ).format(schema=schema, e=e, seq=seq)
+                "AND coalesce(pg_sequence_last_value({seq}::regclass), 0) = %(last)s::bigint "
+                "THEN ARRAY(SELECT nextval({seq}) FROM generate_series(1, %(n)s)) END AS ids), "
+                "notified AS (SELECT pg_notify({channel}, '') FROM drawn WHERE drawn.ids = "
+                "ARRAY(SELECT generate_series(%(last)s::bigint + 1, %(last)s::bigint + %(n)s))) "
+            ).format(schema=schema, e=e, seq=seq, channel=Literal(self.channel_name))
             + columns
             + SQL(
-                "SELECT u.oid, u.ver, u.topic, u.state, drawn.ids[u.n], u.eh, u.ch "
-                "FROM drawn, unnest(%(oids)s::{id_type}[], %(vers)s::bigint[], "
+                "SELECT u.oid, u.ver, u.topic, u.state, %(last)s::bigint + u.n, u.eh, u.ch "
+                "FROM notified, unnest(%(oids)s::{id_type}[], %(vers)s::bigint[], "
                 "%(topics)s::text[], %(states)s::bytea[], %(ehs)s::bytea[], %(chs)s::bytea[]) "
                 "WITH ORDINALITY AS u(oid, ver, topic, state, eh, ch, n) "
-                "WHERE drawn.ids IS NOT NULL RETURNING notification_id"
+                "RETURNING notification_id"
             ).format(id_type=id_type)
         )
         self._cache_lock = threading.Lock()
@@ -183,8 +188,8 @@ class HashChainPostgresRecorder(PostgresApplicationRecorder):
     def _insert_after(
         self, head: Head, stored_events: Sequence[StoredEvent]
     ) -> list[HashedRow] | None:
-        """Insert after the remembered `head` in two round trips; None when another writer
-        has moved the head (nothing was written, no id was drawn)."""
+        """Insert after the remembered `head` in one round trip (two if links must be read);
+        None when another writer has moved the head (nothing was written, no id was drawn)."""
         needed = links_to_read(stored_events)
         with self._cache_lock:
             links = {link: h for link in needed if (h := self._links.get(link)) is not None}
@@ -194,7 +199,8 @@ class HashChainPostgresRecorder(PostgresApplicationRecorder):
             if missing:
                 # Stored rows never change, and the INSERT below writes only if nothing was
                 # appended since `head`, which was committed before this read began.
-                links.update(self._read_links(conn.cursor(), missing))
+                with conn.cursor() as curs:
+                    links.update(self._read_links(curs, missing))
             ids = range(last_id + 1, last_id + 1 + len(stored_events))
             rows = hash_batch(stored_events, ids, chain, links)
             params = {
@@ -242,32 +248,27 @@ class HashChainPostgresRecorder(PostgresApplicationRecorder):
     def _in_transaction(
         self, conn: Connection[DictRow], params: dict[str, Any], rows: list[HashedRow]
     ) -> list[HashedRow] | None:
-        """Run the guarded insert of `rows` in a pipelined write transaction: `rows` once
-        committed, or None (rolled back, nothing drawn) when the head had moved."""
-        exc: Exception | None = None
-        expected = [r[0] for r in rows]
-        written: list[int] = []
-        with conn.pipeline() as pipeline, conn.transaction():
-            self._begin_append(conn)
-            with conn.cursor() as insert:
-                try:
+        """Lock, run the guarded insert of `rows` and commit, all in one round trip: `rows`
+        once committed, or None when the head had moved (nothing written or drawn)."""
+        with conn.cursor() as insert:
+            try:
+                with conn.pipeline(), conn.transaction(), conn.cursor() as lock:
+                    for statement in self.lock_table_statements:
+                        lock.execute(statement, prepare=True)
                     insert.execute(self.insert_after_head_statement, params, prepare=True)
-                    pipeline.sync()
-                    written = sorted(int(r["notification_id"]) for r in insert.fetchall())
-                except Exception as e:
-                    exc = e  # re-raised after the pipeline is left (no psycopg warning)
-                if exc is None and written != expected:
-                    raise psycopg.Rollback
-        if exc is not None or (written and written != expected):
-            with self._cache_lock:
-                self._head = None  # ids were drawn: the sequence has moved on
-        if exc is not None:
-            raise exc
+            except psycopg.Error:  # raised at the pipeline's sync: the COMMIT was not run
+                with self._cache_lock:
+                    self._head = None  # a conflict drew ids: the sequence has moved on
+                if conn.info.transaction_status != pq.TransactionStatus.IDLE:
+                    with suppress(psycopg.Error):  # the error that stopped the commit is raised
+                        conn.rollback()
+                raise
+            written = [int(r["notification_id"]) for r in insert.fetchall()]
         if not written:
             return None
-        if written != expected:  # impossible under the guard and the lock; retried afresh
-            msg = f"notification ids {written} were drawn for events hashed as {expected}"
-            raise OperationalError(msg)
+        if sorted(written) != [r[0] for r in rows]:  # impossible: the SQL compares them
+            msg = f"notification ids {written} written for events hashed as {rows[0][0]}..."
+            raise ProgrammingError(msg)
         return rows
 
     def _begin_append(self, conn: Connection[DictRow]) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from uuid import UUID, uuid4
 
+import psycopg
 import pytest
 from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.postgres import PostgresDatastore
@@ -15,6 +16,7 @@ from eventsourcing.postgres import PostgresDatastore
 from ledger.config import DatabaseURL
 from ledger.integrity.pg_recorder import HashChainPostgresRecorder
 from ledger.integrity.verify import LedgerReader, verify_database
+from tests.conftest import pg_url
 
 pytestmark = pytest.mark.postgres
 
@@ -103,3 +105,19 @@ def test_r_led_3_own_conflict_rolls_back_and_the_next_save_follows_the_committed
     report = verify_database(pg_database)
     assert report.intact, report.first_break
     assert _ids(pg_database) == [1, 2, 5]
+
+
+def test_r_led_3_a_save_after_the_remembered_head_notifies_listeners_once_committed(
+    pg_database: DatabaseURL, two_writers: list[HashChainPostgresRecorder]
+) -> None:
+    # Given a writer with its head remembered, and a session listening as the projections do
+    first, _ = two_writers
+    first.insert_events(_events(uuid4(), range(1, 2)))
+    with psycopg.connect(pg_url(pg_database), autocommit=True) as listener:
+        listener.execute("LISTEN stored_events")
+        # When it saves after that head
+        ids = first.insert_events(_events(uuid4(), range(1, 3)))
+        # Then the listeners hear of it on the ledger's channel, as NOTIFY tells them
+        heard = list(listener.notifies(timeout=30, stop_after=1))
+    assert ids == [2, 3]
+    assert [(n.channel, n.payload) for n in heard] == [("stored_events", "")]
