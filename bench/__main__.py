@@ -1,6 +1,6 @@
 """Run the benchmarks and update docs/benchmarks.md (`make bench`): all of them, or those named
 (`python -m bench api projections`; names: append, labels, transparency, api, projections,
-conflicts, lists, merkle, trace, commands; `--quick` makes
+conflicts, lists, merkle, trace, commands, pgappend; `--quick` makes
 those that know it a spot check under a minute).
 
 BENCH_LEAVES=50000 shortens the transparency-log run; the genealogy benchmark reuses the
@@ -22,6 +22,7 @@ from bench import (
     labels,
     lists,
     merkle,
+    pgappend,
     projections,
     trace,
     transparency,
@@ -38,6 +39,7 @@ BENCHMARKS: dict[str, Callable[[], None]] = {
     "merkle": lambda: merkle.main(FLAGS),
     "trace": lambda: trace.main(FLAGS),
     "commands": lambda: commands.main(FLAGS),
+    "pgappend": lambda: pgappend.main(FLAGS),
 }
 
 FLAGS = [arg for arg in sys.argv[1:] if arg.startswith("--")]

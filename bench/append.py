@@ -1,12 +1,11 @@
 """Append throughput through CellTraceLedger with the hash-chain recorder and with the
-library's plain recorder, on SQLite and PostgreSQL; and `verify` speed on SQLite."""
+library's plain recorder on SQLite, and `verify` speed on SQLite. PostgreSQL has its own
+benchmark, `bench/pgappend.py` (wall time, alternating A/B rounds)."""
 
 from __future__ import annotations
 
-import os
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 from eventsourcing.utils import Environment, EnvType
@@ -45,42 +44,21 @@ def _settings(tmp: Path, url: str | None) -> Settings:
     return Settings(data_dir=tmp, database_url=url or f"sqlite:///{tmp / 'bench.db'}")
 
 
-def _pg_url() -> str | None:
-    admin = os.environ.get(
-        "CELLTRACE_TEST_POSTGRES_URL", "postgresql://celltrace:celltrace@127.0.0.1:5432/postgres"
-    )
-    try:
-        import psycopg
-
-        name = f"celltrace_bench_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(admin.replace("postgresql://", "postgres://"), autocommit=True) as c:
-            c.execute(f"CREATE DATABASE {name}")
-        return admin.rsplit("/", 1)[0] + "/" + name
-    except Exception:
-        return None
-
-
 def main() -> None:
     rows = []
-    backends = [("SQLite", None)]
-    pg = _pg_url()
-    if pg:
-        backends.append(("PostgreSQL", pg))
-    for label, url in backends:
-        for per_save, saves in ((1, 1000), (100, 30)):
-            rates = {}
-            for kind, cls in (("hash chain", CellTraceLedger), ("plain", PlainLedger)):
-                with tempfile.TemporaryDirectory() as tmp:
-                    db_url = url if url is None else _pg_url()
-                    app = cls(_settings(Path(tmp), db_url))
-                    rates[kind] = append_rate(app, per_save, saves)
-                    app.close()
-            ratio = rates["hash chain"] / rates["plain"]
-            rows.append(
-                f"| {label} | {per_save} | {rates['hash chain']:,.0f} | {rates['plain']:,.0f} "
-                f"| {ratio:.2f} ({(1 - ratio) * 100:+.0f}% cost) |"
-            )
-            print(rows[-1], flush=True)
+    for per_save, saves in ((1, 1000), (100, 30)):
+        rates = {}
+        for kind, cls in (("hash chain", CellTraceLedger), ("plain", PlainLedger)):
+            with tempfile.TemporaryDirectory() as tmp:
+                app = cls(_settings(Path(tmp), None))
+                rates[kind] = append_rate(app, per_save, saves)
+                app.close()
+        ratio = rates["hash chain"] / rates["plain"]
+        rows.append(
+            f"| SQLite | {per_save} | {rates['hash chain']:,.0f} | {rates['plain']:,.0f} "
+            f"| {ratio:.2f} ({(1 - ratio) * 100:+.0f}% cost) |"
+        )
+        print(rows[-1], flush=True)
 
     # verify speed on a larger SQLite ledger
     with tempfile.TemporaryDirectory() as tmp:
@@ -115,7 +93,8 @@ Machine: {machine()}. One run of `make bench`; each rate is the median of 5 repe
 
 `celltrace verify` on SQLite: {report.events:,} events in {timings[1]:.2f} s =
 **{verify_rate:,.0f} events/s** (target: at least 100,000).
-Targets: the hash chain costs at most 15% on SQLite."""
+Targets: the hash chain costs at most 15% on SQLite. PostgreSQL: see "PostgreSQL append"
+(`python -m bench pgappend`)."""
     write_section("append", body)
 
 

@@ -256,14 +256,14 @@ class Settings:
         # Cached aggregates are fast-forwarded from the store on every get(), so another
         # process's writes are always seen; code sequences would otherwise replay every issue.
         cache = {"AGGREGATE_CACHE_MAXSIZE": "10000", "AGGREGATE_CACHE_FASTFORWARD": "y"}
-        recorder = "ledger.integrity.recorders:"
+        recorder = "ledger.integrity."
         if db.backend == "sqlite":
             assert db.sqlite_path is not None
             return {
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
                 "SQLITE_DBNAME": str(db.sqlite_path),
                 "SQLITE_LOCK_TIMEOUT": "30",
-                "APPLICATION_RECORDER_TOPIC": recorder + "HashChainSQLiteRecorder",
+                "APPLICATION_RECORDER_TOPIC": recorder + "recorders:HashChainSQLiteRecorder",
                 "CREATE_TABLE": create,
                 **cache,
             }
@@ -276,7 +276,7 @@ class Settings:
             "POSTGRES_PASSWORD": db.password,
             "POSTGRES_LOCK_TIMEOUT": "30",
             "POSTGRES_CONNECT_TIMEOUT": str(CONNECT_TIMEOUT_SECONDS),
-            "APPLICATION_RECORDER_TOPIC": recorder + "HashChainPostgresRecorder",
+            "APPLICATION_RECORDER_TOPIC": recorder + "pg_recorder:HashChainPostgresRecorder",
             "CREATE_TABLE": create,
             **cache,
         }

@@ -1,11 +1,12 @@
-"""Hash-chain application recorders for SQLite and PostgreSQL (R-LED-1, R-LED-3).
+"""Hash-chain application recorder for SQLite, and the hashing and locks it shares with the
+PostgreSQL one (`ledger.integrity.pg_recorder`) (R-LED-1, R-LED-3).
 
-Each subclasses eventsourcing's own application recorder. While holding the write lock, inside
-the very transaction that inserts the events, it allocates the notification ids, reads the
-chain head, computes each event's `event_hash` and `chain_hash` (`ledger.integrity.chain`)
-and inserts them in the same row as the event: no window after commit in which an event
-exists unprotected, and one write per event. Triggers refuse UPDATE and DELETE, so the
-application itself can only append.
+Each recorder subclasses eventsourcing's own application recorder. While holding the write
+lock, inside the very transaction that inserts the events, it allocates the notification ids,
+reads the chain head, computes each event's `event_hash` and `chain_hash`
+(`ledger.integrity.chain`) and inserts them in the same row as the event: no window after
+commit in which an event exists unprotected, and one write per event. Triggers refuse UPDATE
+and DELETE, so the application itself can only append.
 """
 
 from __future__ import annotations
@@ -23,16 +24,12 @@ from eventsourcing.persistence import (
     StoredEvent,
     Subscription,
 )
-from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.sqlite import (
     SQLiteApplicationRecorder,
     SQLiteCursor,
     SQLiteDatastore,
     SQLiteTransaction,
 )
-from psycopg import Cursor
-from psycopg.rows import DictRow
-from psycopg.sql import SQL, Identifier
 
 from ledger.integrity.chain import (
     ZERO_HASH,
@@ -285,124 +282,3 @@ class HashChainSQLiteRecorder(SQLiteApplicationRecorder):
 
 def _sqlite_id(originator_id: UUID | str) -> str:
     return originator_id.hex if isinstance(originator_id, UUID) else originator_id
-
-
-class HashChainPostgresRecorder(PostgresApplicationRecorder):
-    """PostgreSQL application recorder that hash-chains every event as it is inserted.
-
-    Every write first takes one advisory lock, so notification order equals commit order;
-    under that lock this recorder draws the ids from the sequence, reads the chain head,
-    hashes and inserts.
-    """
-
-    def __init__(
-        self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"
-    ) -> None:
-        super().__init__(datastore, events_table_name=events_table_name)
-        schema = Identifier(self.datastore.schema)
-        e = Identifier(self.events_table_name)
-        id_type = SQL(self.datastore.originator_id_type)
-        self.sql_create_statements[self.create_table_statement_index] = SQL(
-            "CREATE TABLE IF NOT EXISTS {schema}.{e} ("
-            "originator_id {id_type} NOT NULL, "
-            "originator_version bigint NOT NULL, "
-            "topic text, "
-            "state bytea, "
-            "notification_id bigserial, "
-            "event_hash bytea NOT NULL, "
-            "chain_hash bytea NOT NULL, "
-            "PRIMARY KEY (originator_id, originator_version))"
-        ).format(schema=schema, e=e, id_type=id_type)
-        self.sql_create_statements.append(
-            SQL(
-                "CREATE OR REPLACE FUNCTION {schema}.celltrace_append_only() "
-                "RETURNS trigger LANGUAGE plpgsql AS "
-                "$BODY$BEGIN RAISE EXCEPTION '{msg}'; END;$BODY$"
-            ).format(schema=schema, msg=SQL(APPEND_ONLY_MESSAGE))
-        )
-        self.sql_create_statements.append(
-            SQL(
-                "CREATE OR REPLACE TRIGGER {trigger} BEFORE UPDATE OR DELETE "
-                "ON {schema}.{e} FOR EACH ROW EXECUTE FUNCTION {schema}.celltrace_append_only()"
-            ).format(
-                trigger=Identifier(f"{self.events_table_name}_append_only"), schema=schema, e=e
-            )
-        )
-        # Row-level triggers do not fire on TRUNCATE: refuse it per statement (R-LED-9).
-        self.sql_create_statements.append(
-            SQL(
-                "CREATE OR REPLACE TRIGGER {trigger} BEFORE TRUNCATE "
-                "ON {schema}.{e} FOR EACH STATEMENT "
-                "EXECUTE FUNCTION {schema}.celltrace_append_only()"
-            ).format(
-                trigger=Identifier(f"{self.events_table_name}_no_truncate"), schema=schema, e=e
-            )
-        )
-        # Writers take turns on a transaction-scoped advisory lock instead of the library's
-        # `LOCK TABLE ... IN EXCLUSIVE MODE`: same commit-order guarantee for every writer
-        # (all go through this recorder), but the application role needs no UPDATE privilege.
-        self.lock_table_statements = [
-            self.lock_table_statements[0],  # SET LOCAL lock_timeout
-            SQL("SELECT pg_advisory_xact_lock({key})").format(key=WRITE_LOCK_KEY),
-        ]
-        self.select_head_statement = SQL(
-            "SELECT chain_hash FROM {schema}.{e} ORDER BY notification_id DESC LIMIT 1"
-        ).format(schema=schema, e=e)
-        self.next_ids_statement = SQL(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'notification_id')) AS id "
-            "FROM generate_series(1, %s)"
-        )
-        self.sequence_table = f"{self.datastore.schema}.{self.events_table_name}"
-        self.select_links_statement = SQL(
-            "SELECT e.originator_id, e.originator_version, e.event_hash "
-            "FROM unnest(%s::{id_type}[], %s::bigint[]) AS k(oid, ver) "
-            "JOIN {schema}.{e} e ON e.originator_id = k.oid AND e.originator_version = k.ver"
-        ).format(schema=schema, e=e, id_type=id_type)
-        self.insert_events_statement = SQL(
-            "INSERT INTO {schema}.{e} (originator_id, originator_version, topic, state, "
-            "notification_id, event_hash, chain_hash) "
-            "SELECT * FROM unnest(%s::{id_type}[], %s::bigint[], %s::text[], %s::bytea[], "
-            "%s::bigint[], %s::bytea[], %s::bytea[]) RETURNING notification_id"
-        ).format(schema=schema, e=e, id_type=id_type)
-
-    def _create_table(self, curs: Cursor[DictRow]) -> None:
-        # Several processes may start at once on a new database; CREATE OR REPLACE of the
-        # trigger function deadlocks in pg_proc unless the creators take turns.
-        curs.execute(SQL("SELECT pg_advisory_xact_lock(%s)"), (SCHEMA_LOCK_KEY,))
-        super()._create_table(curs)
-
-    def _insert_stored_events(
-        self,
-        curs: Cursor[DictRow],
-        stored_events: Sequence[StoredEvent],
-        **_: Any,
-    ) -> None:
-        self._lock_table(curs)
-        self._notify_channel(curs)
-        curs.execute(self.select_head_statement)
-        row = curs.fetchone()
-        head = bytes(row["chain_hash"]) if row else ZERO_HASH
-        curs.execute(self.next_ids_statement, (self.sequence_table, len(stored_events)))
-        ids = sorted(int(r["id"]) for r in curs.fetchall())
-        links: dict[Link, bytes] = {}
-        needed = links_to_read(stored_events)
-        if needed:
-            curs.execute(
-                self.select_links_statement, ([oid for oid, _ in needed], [v for _, v in needed])
-            )
-            for found in curs.fetchall():
-                key = (found["originator_id"], int(found["originator_version"]))
-                links[key] = bytes(found["event_hash"])
-        rows = hash_batch(stored_events, ids, head, links)
-        curs.execute(
-            self.insert_events_statement,
-            (
-                [s.originator_id for _, s, _, _ in rows],
-                [s.originator_version for _, s, _, _ in rows],
-                [s.topic for _, s, _, _ in rows],
-                [s.state for _, s, _, _ in rows],
-                [nid for nid, _, _, _ in rows],
-                [eh for _, _, eh, _ in rows],
-                [ch for _, _, _, ch in rows],
-            ),
-        )

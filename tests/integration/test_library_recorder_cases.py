@@ -11,7 +11,8 @@ from eventsourcing.sqlite import SQLiteDatastore
 from eventsourcing.tests.persistence import ApplicationRecorderTestCase
 
 from ledger.config import DatabaseURL
-from ledger.integrity.recorders import HashChainPostgresRecorder, HashChainSQLiteRecorder
+from ledger.integrity.pg_recorder import HashChainPostgresRecorder
+from ledger.integrity.recorders import HashChainSQLiteRecorder
 
 
 class TestRLed3HashChainSQLiteRecorderLibraryCases(
