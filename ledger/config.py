@@ -6,7 +6,10 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
+
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 
 from ledger.errors import InvalidInput
 from ledger.identifiers import is_facility_code
@@ -39,33 +42,48 @@ class DatabaseURL:
 
     @classmethod
     def parse(cls, url: str) -> DatabaseURL:
-        parts = urlsplit(url)
-        if parts.scheme == "sqlite":
+        """Parsed by SQLAlchemy's `make_url` (its quoting and its spelling of SQLite paths)."""
+        try:
+            parts = make_url(url)
+        except ArgumentError:
+            raise InvalidInput(
+                f"CELLTRACE_DATABASE_URL {_masked(url)!r} is not a database URL; use "
+                "sqlite:///path/ledger.db or postgresql://user:pw@host:5432/db"
+            ) from None
+        if parts.query:
+            raise InvalidInput(
+                f"CELLTRACE_DATABASE_URL has options ({', '.join(sorted(parts.query))}) that "
+                "CellTrace does not pass on; remove them (PostgreSQL: set PGSSLMODE and the "
+                "other libpq variables in the environment instead)"
+            )
+        if parts.get_backend_name() == "sqlite":
             # sqlite:///relative.db and sqlite:////absolute.db, as SQLAlchemy spells them.
-            raw = url[len("sqlite:///") :] if url.startswith("sqlite:///") else ""
-            if not raw:
+            if not parts.database:
                 raise InvalidInput(
                     f"CELLTRACE_DATABASE_URL {url!r} names no SQLite file; "
                     "use sqlite:///path/to/ledger.db"
                 )
-            return cls(backend="sqlite", sqlite_path=Path(unquote(raw)))
-        if parts.scheme in ("postgresql", "postgres", "postgresql+psycopg"):
-            dbname = parts.path.lstrip("/")
-            if not parts.hostname or not dbname:
+            return cls(backend="sqlite", sqlite_path=Path(parts.database))
+        if parts.get_backend_name() in ("postgresql", "postgres") and parts.drivername in (
+            "postgresql",
+            "postgres",
+            "postgresql+psycopg",
+        ):
+            if not parts.host or not parts.database:
                 raise InvalidInput(
                     "CELLTRACE_DATABASE_URL for PostgreSQL needs a host and a database name, "
                     "e.g. postgresql://celltrace:secret@localhost:5432/celltrace"
                 )
             return cls(
                 backend="postgres",
-                host=parts.hostname,
+                host=parts.host,
                 port=parts.port or 5432,
-                user=unquote(parts.username or ""),
-                password=unquote(parts.password or ""),
-                dbname=dbname,
+                user=parts.username or "",
+                password=parts.password or "",
+                dbname=parts.database,
             )
         raise InvalidInput(
-            f"CELLTRACE_DATABASE_URL scheme {parts.scheme!r} is not supported; "
+            f"CELLTRACE_DATABASE_URL scheme {parts.drivername!r} is not supported; "
             "use sqlite:///path/ledger.db or postgresql://user:pw@host:5432/db"
         )
 
@@ -73,12 +91,24 @@ class DatabaseURL:
         if self.backend == "sqlite":
             assert self.sqlite_path is not None
             return f"sqlite:///{self.sqlite_path}"
-        from urllib.parse import quote
+        return URL.create(
+            "postgresql+psycopg",
+            username=self.user or None,
+            password=self.password or None,
+            host=self.host,
+            port=self.port,
+            database=self.dbname,
+        ).render_as_string(hide_password=False)
 
-        auth = quote(self.user, safe="")
-        if self.password:
-            auth += ":" + quote(self.password, safe="")
-        return f"postgresql+psycopg://{auth}@{self.host}:{self.port}/{self.dbname}"
+
+def _masked(url: str) -> str:
+    """`url` with any password replaced, for an error message."""
+    head, at, tail = url.rpartition("@")
+    if not at or "://" not in head:
+        return url
+    scheme, _, auth = head.partition("://")
+    user = auth.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{tail}" if ":" in auth else url
 
 
 def _positive(
