@@ -1,7 +1,8 @@
 """Full-ledger verification from the database (R-LED-3, R-LED-4), streaming in constant memory.
 
-`verify_database` feeds `records.verify_records` from SQLite or PostgreSQL without any
-application code, and checks the stored signed checkpoints and Merkle log against the ledger.
+`verify_database` feeds the stored rows from SQLite or PostgreSQL, without any application code,
+to `stored_row.verify_stored_rows` (`records.verify_records` in one tight loop), and checks the
+stored signed checkpoints and Merkle log against the ledger.
 """
 
 from __future__ import annotations
