@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import hashlib
 import random
+import sqlite3
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from ledger.config import DatabaseURL
 from ledger.integrity.chain import ZERO_HASH, chain_hash, event_hash
 from ledger.integrity.merkle import leaf_hash, node_hash, root_of
 from ledger.integrity.note import Checkpoint, Signer, sign_note
@@ -19,6 +22,7 @@ from ledger.integrity.records import KeptHead, Report, verify_records
 from ledger.integrity.stored_row import record_from_stored_row, verify_stored_rows
 from ledger.integrity.tree_audit import CheckpointAudit, CompactRange, SignedCheckpoint
 from ledger.integrity.tree_check import StoredTreeMatch, check_stored_tree
+from ledger.integrity.verify import _Chunks
 
 Row = tuple[Any, ...]
 ORIGIN = "celltrace.test/verify-rows"
@@ -225,3 +229,31 @@ def test_r_led_7_stored_tree_match_passes_only_the_ledgers_own_tree() -> None:
             edited = {**nodes, number: [*level[:i], (index, bytes(32)), *level[i + 1 :]]}
             assert not match(45, leaves, edited)
             assert not match(45, leaves, {**nodes, number: level[:i] + level[i + 1 :]})
+
+
+def test_r_led_7_chunked_reads_of_the_stored_tree_are_the_whole_query(tmp_path: Path) -> None:
+    # Given stored leaves and nodes with an index below 0, gaps and rows past the tree's size
+    path = tmp_path / "log.db"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE merkle_leaves (log_index, notification_id, event_hash)")
+        db.execute("CREATE TABLE merkle_nodes (level, node_index, hash)")
+        indexes = [-3, -1, 0, 1, 2, 4, 5, 6, 7, 9, 10, 11, 12, 13]
+        db.executemany(
+            "INSERT INTO merkle_leaves VALUES (?, ?, ?)", [(i, i + 1, b"h%d" % i) for i in indexes]
+        )
+        db.executemany(
+            "INSERT INTO merkle_nodes VALUES (1, ?, ?)", [(i, b"n%d" % i) for i in indexes]
+        )
+    chunks = _Chunks(DatabaseURL("sqlite", path))
+    chunks.SIZE = 3
+    with chunks, sqlite3.connect(path) as db:
+        for stop in range(15):
+            # Then reading them in chunks gives exactly what one query below the size gives
+            leaves = db.execute(
+                "SELECT * FROM merkle_leaves WHERE log_index < ? ORDER BY log_index", (stop,)
+            ).fetchall()
+            nodes = db.execute(
+                "SELECT node_index, hash FROM merkle_nodes WHERE node_index < ? ORDER BY 1", (stop,)
+            ).fetchall()
+            assert list(chunks.leaves(stop)) == (leaves if stop else [])
+            assert list(chunks.level(1, stop)) == (nodes if stop else [])
