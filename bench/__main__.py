@@ -1,6 +1,6 @@
 """Run the benchmarks and update docs/benchmarks.md (`make bench`): all of them, or those named
 (`python -m bench api projections`; names: append, labels, transparency, api, projections,
-conflicts, lists, merkle, trace, commands, pgappend; `--quick` makes
+conflicts, lists, merkle, trace, commands, pgappend, verify; `--quick` makes
 those that know it a spot check under a minute).
 
 BENCH_LEAVES=50000 shortens the transparency-log run; the genealogy benchmark reuses the
@@ -26,6 +26,7 @@ from bench import (
     projections,
     trace,
     transparency,
+    verify,
 )
 
 BENCHMARKS: dict[str, Callable[[], None]] = {
@@ -40,6 +41,7 @@ BENCHMARKS: dict[str, Callable[[], None]] = {
     "trace": lambda: trace.main(FLAGS),
     "commands": lambda: commands.main(FLAGS),
     "pgappend": lambda: pgappend.main(FLAGS),
+    "verify": lambda: verify.main(FLAGS),
 }
 
 FLAGS = [arg for arg in sys.argv[1:] if arg.startswith("--")]

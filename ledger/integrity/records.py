@@ -8,7 +8,7 @@ standard library is imported, so the offline audit-bundle verifier reuses this m
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -96,8 +96,18 @@ class Report:
 class RecordObserver(Protocol):
     """Sees every record once it verified (in order), e.g. to recompute the Merkle root."""
 
-    def add(self, record: StoredRecord) -> Break | None: ...
+    def add(self, notification_id: int, event_hash: bytes) -> Break | None: ...
     def finish(self, count: int, last_id: int | None) -> Break | None: ...
+
+
+class BatchObserver(RecordObserver, Protocol):
+    """A `RecordObserver` that also takes verified records a batch at a time."""
+
+    def add_many(
+        self, notification_ids: Sequence[int], event_hashes: Sequence[bytes]
+    ) -> tuple[int, Break] | None:
+        """`add` for each record in order; the first break with its position in the batch."""
+        ...
 
 
 def verify_records(
@@ -113,35 +123,50 @@ def verify_records(
     last_id: int | None = None
     kept_seen = kept_head is None
     for rec in records:
-        found = _check(rec, running, last_id)
+        found = check_record(rec, running, last_id)
         if found is not None:
-            return Report(count, _head(last_id, running), found)
-        assert rec.chain_hash is not None
+            return Report(count, head_at(last_id, running), found)
+        assert rec.chain_hash is not None and rec.event_hash is not None
         running = rec.chain_hash
         last_id = rec.notification_id
         count += 1
-        if observer is not None and (found := observer.add(rec)) is not None:
-            return Report(count, _head(last_id, running), found)
+        if observer is not None and (found := observer.add(last_id, rec.event_hash)) is not None:
+            return Report(count, head_at(last_id, running), found)
         if kept_head is not None and not kept_seen:
-            kept_seen, mismatch = _match_kept(kept_head, rec)
+            kept_seen, mismatch = match_kept(kept_head, rec)
             if mismatch is not None:
-                return Report(count, _head(last_id, running), mismatch)
+                return Report(count, head_at(last_id, running), mismatch)
         if progress is not None and count % 10_000 == 0:
             progress(10_000)
     if progress is not None:
         progress(count % 10_000)
+    return finish(count, last_id, running, kept_head, kept_seen, observer)
+
+
+def finish(
+    count: int,
+    last_id: int | None,
+    running: bytes,
+    kept_head: KeptHead | None,
+    kept_seen: bool,
+    observer: RecordObserver | None,
+) -> Report:
+    """The report once every record verified: a kept head never met, or the observer's end."""
     if not kept_seen:
         assert kept_head is not None
-        return Report(count, _head(last_id, running), _kept_missing(kept_head, last_id))
+        return Report(count, head_at(last_id, running), _kept_missing(kept_head, last_id))
     found = observer.finish(count, last_id) if observer is not None else None
-    return Report(count, _head(last_id, running), found)
+    return Report(count, head_at(last_id, running), found)
 
 
-def _head(last_id: int | None, running: bytes) -> KeptHead | None:
+def head_at(last_id: int | None, running: bytes) -> KeptHead | None:
+    """The chain head after record `last_id` (None before any record)."""
     return None if last_id is None else KeptHead(running, last_id)
 
 
-def _check(rec: StoredRecord, running: bytes, previous_id: int | None) -> Break | None:
+def check_record(rec: StoredRecord, running: bytes, previous_id: int | None) -> Break | None:
+    """Why `rec` does not verify after the chain head `running` of record `previous_id`."""
+
     def brk(kind: str, message: str) -> Break:
         return Break(kind, rec.notification_id, rec.originator_id, rec.originator_version, message)
 
@@ -184,8 +209,8 @@ def _check(rec: StoredRecord, running: bytes, previous_id: int | None) -> Break 
     return None
 
 
-def _match_kept(kept: KeptHead, rec: StoredRecord) -> tuple[bool, Break | None]:
-    """Compare a kept head with this record; returns (done, mismatch)."""
+def match_kept(kept: KeptHead, rec: StoredRecord) -> tuple[bool, Break | None]:
+    """Compare a kept head with this verified record; returns (done, mismatch)."""
     if kept.notification_id is None:
         return rec.chain_hash == kept.chain_hash, None
     if rec.notification_id < kept.notification_id:

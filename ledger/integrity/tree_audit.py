@@ -12,10 +12,11 @@ Only the standard library and `cryptography` are imported (offline verifier).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from hashlib import sha256 as _sha256
 
-from ledger.integrity.merkle import EMPTY_ROOT, leaf_hash, node_hash
+from ledger.integrity.merkle import EMPTY_ROOT, node_hash
 from ledger.integrity.note import (
     Checkpoint,
     KeyHistory,
@@ -24,24 +25,56 @@ from ledger.integrity.note import (
     open_checkpoint,
     parse_checkpoint,
 )
-from ledger.integrity.records import Break, StoredRecord
+from ledger.integrity.records import Break
 
 
 class CompactRange:
-    """The complete subtrees (largest first) whose right fold is the root of the leaves so far."""
+    """The complete subtrees (largest first) whose right fold is the root of the leaves so far.
 
-    def __init__(self) -> None:
+    With `keep_nodes`, `nodes[level]` collects every inner node of that level as its subtree
+    completes, in index order (node (level, i) covers leaves [i << level, (i + 1) << level)),
+    until the caller takes them."""
+
+    def __init__(self, *, keep_nodes: bool = False) -> None:
         self.size = 0
         self._subtrees: list[bytes] = []
+        self.nodes: list[list[bytes]] | None = [[] for _ in range(65)] if keep_nodes else None
 
     def append(self, leaf: bytes) -> None:
         """Append one leaf hash, merging equal-sized subtrees (one per trailing 1 bit of size)."""
-        h, n = leaf, self.size
-        while n & 1:
-            h = node_hash(self._subtrees.pop(), h)
-            n >>= 1
-        self._subtrees.append(h)
-        self.size += 1
+        self.extend((leaf,))
+
+    def extend(self, leaves: Sequence[bytes]) -> None:
+        """Append leaf hashes in order: as `append` for each, hashing whole perfect subtrees
+        (aligned blocks of 2^k leaves) a level at a time."""
+        subtrees, nodes = self._subtrees, self.nodes
+        done, end = 0, len(leaves)
+        while done < end:
+            size = self.size
+            block = 1 << ((end - done).bit_length() - 1)  # the largest that fits ...
+            if size:
+                block = min(block, size & -size)  # ... and starts on a multiple of its size
+            level_hashes = leaves[done : done + block]
+            height = 0
+            while len(level_hashes) > 1:
+                pairs = iter(level_hashes)
+                level_hashes = [
+                    _sha256(b"\x01" + left + right).digest()  # merkle.node_hash, inlined
+                    for left, right in zip(pairs, pairs, strict=False)
+                ]
+                height += 1
+                if nodes is not None:
+                    nodes[height].extend(level_hashes)
+            h, n = level_hashes[0], size >> height
+            while n & 1:  # merge with the equal-sized subtrees before it
+                h = _sha256(b"\x01" + subtrees.pop() + h).digest()
+                n >>= 1
+                height += 1
+                if nodes is not None:
+                    nodes[height].append(h)
+            subtrees.append(h)
+            self.size = size + block
+            done += block
 
     def root(self) -> bytes:
         """MTH of the leaves appended so far; SHA-256() for none (RFC 9162 2.1.1)."""
@@ -76,12 +109,18 @@ class CheckpointAudit:
         stored: Iterable[SignedCheckpoint] = (),
         kept: SignedCheckpoint | None = None,
         watch: int | None = None,
+        on_tree: Callable[[Sequence[int], Sequence[bytes], Sequence[Sequence[bytes]]], None]
+        | None = None,
     ) -> None:
+        """`watch`: a size whose root to keep (`watched_root`). `on_tree(notification ids,
+        event hashes, inner nodes per level)` sees the tree as it is recomputed: after each
+        `add_many`, what it added (the node lists are cleared after the call)."""
         self.origin = origin
         self.watch = watch
         self.watched_root: bytes | None = EMPTY_ROOT if watch == 0 else None
         self.log_keys = list(log_keys)
-        self.range = CompactRange()
+        self.range = CompactRange(keep_nodes=on_tree is not None)
+        self._on_tree = on_tree
         self.checked = 0
         self._history = KeyHistory(log_keys[0], log_keys[1:]) if log_keys else None
         self._stored = iter(stored)
@@ -92,6 +131,7 @@ class CheckpointAudit:
         self._kept_error: str | None = None
         self._started = False
         self._max_stored = 0
+        self._due_at = 0  # the smallest size at which `_due` may have something to check
         if kept is not None:
             try:
                 cp, opened = open_checkpoint(kept.note, self.log_keys, origin=origin)
@@ -100,15 +140,40 @@ class CheckpointAudit:
                 self._kept_error = f"the checkpoint you kept does not verify: {exc}"
         self._advance()
 
-    def add(self, record: StoredRecord) -> Break | None:
-        assert record.event_hash is not None
-        found = self._start(record.notification_id)
-        if found is not None:
-            return found
-        self.range.append(leaf_hash(record.event_hash))
-        if self.range.size == self.watch:
-            self.watched_root = self.range.root()
-        return self._due(record.notification_id)
+    def add(self, notification_id: int, event_hash: bytes) -> Break | None:
+        seen = self.add_many((notification_id,), (event_hash,))
+        return None if seen is None else seen[1]
+
+    def add_many(
+        self, notification_ids: Sequence[int], event_hashes: Sequence[bytes]
+    ) -> tuple[int, Break] | None:
+        """`add` for each verified record in order; the first break and its position."""
+        if not event_hashes:
+            return None
+        if not self._started and (found := self._start(notification_ids[0])) is not None:
+            return 0, found
+        leaves = [_sha256(b"\x00" + h).digest() for h in event_hashes]  # merkle.leaf_hash
+        done, end = 0, len(leaves)
+        while done < end:
+            # Append up to the next size at which a root is due, then check it, as `add` would.
+            size = self.range.size
+            upto = end if self._due_at - size >= end - done else done + max(1, self._due_at - size)
+            if self.watch is not None and size < self.watch < size + upto - done:
+                upto = done + self.watch - size
+            self.range.extend(leaves[done:upto] if done or upto < end else leaves)
+            done = upto
+            if self.range.size == self.watch:
+                self.watched_root = self.range.root()
+            if self.range.size >= self._due_at:
+                found = self._due(notification_ids[done - 1])
+                if found is not None:
+                    return done - 1, found
+        if self._on_tree is not None:
+            assert self.range.nodes is not None
+            self._on_tree(notification_ids, event_hashes, self.range.nodes)
+            for level in self.range.nodes:
+                level.clear()
+        return None
 
     def finish(self, count: int, last_id: int | None) -> Break | None:
         found = self._start(last_id)
@@ -155,6 +220,16 @@ class CheckpointAudit:
 
     def _due(self, nid: int | None) -> Break | None:
         """Check every checkpoint whose size the ledger has just reached."""
+        found = self._check_due(nid)
+        # Until the ledger reaches the next size something is due at, `_due` has nothing to do.
+        if self._pending_error is not None:
+            self._due_at = 0
+        else:
+            sizes = [c[1].size for c in (self._kept, self._pending) if c is not None]
+            self._due_at = min(sizes, default=1 << 64)
+        return found
+
+    def _check_due(self, nid: int | None) -> Break | None:
         size = self.range.size
         if self._kept is not None and self._kept[1].size == size:
             found = self._check_kept(nid)

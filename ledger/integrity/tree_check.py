@@ -6,12 +6,18 @@ path: the proofs that use it would fail against a kept checkpoint. `check_stored
 level 0 (each leaf is the ledger's event at that position: dense `log_index`, notification id,
 event hash) and then each level from the one below, which is already checked:
 `node(l, i) = node_hash(h(l-1, 2i), h(l-1, 2i+1))` with RFC 9162 hashing. Every stored row is
-read twice, so the cost is linear and the memory constant. Standard library only.
+read twice, so the cost is linear and the memory constant.
+
+`StoredTreeMatch` does the same comparison while verification streams the ledger past, with
+the leaves and nodes the checkpoint audit recomputes anyway (`tree_audit.CompactRange`), reading
+each stored row once: when it matched, `check_stored_tree` finds nothing; when it did not,
+`check_stored_tree` names the first difference. Standard library only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import islice
 
 from ledger.integrity.merkle import leaf_hash, node_hash
 from ledger.integrity.records import Break
@@ -107,3 +113,65 @@ def _altered(what: str, nid: int | None = None) -> Break:
         f"the stored Merkle log was edited: {what}; proofs served from it would not verify "
         f"against the checkpoints; {REBUILD}",
     )
+
+
+class StoredTreeMatch:
+    """Compares a stored tree of `size` leaves with the ledger's while it is recomputed.
+
+    `stored_leaves` and `stored_level` are what `check_stored_tree` reads; `compare` is given,
+    in order, the verified events and the inner nodes recomputed from them
+    (`tree_audit.CheckpointAudit`'s `on_tree`) and compares them a batch at a time.
+    """
+
+    def __init__(
+        self,
+        size: int,
+        stored_leaves: Iterable[tuple[int, int, bytes]],
+        stored_level: Callable[[int, int], Iterable[tuple[int, bytes]]],
+    ) -> None:
+        self.size = size
+        self.differs = False
+        self._leaves = iter(stored_leaves)
+        self._stored_level = stored_level
+        self._levels: dict[int, Iterator[tuple[int, bytes]]] = {}
+        self._matched = [0] * max(1, size.bit_length())  # rows matched per level (0: leaves)
+
+    def compare(
+        self,
+        notification_ids: Sequence[int],
+        event_hashes: Sequence[bytes],
+        nodes: Sequence[Sequence[bytes]],
+    ) -> None:
+        """Compare the next verified events and the next inner nodes of each level."""
+        if self.differs:
+            return
+        start = self._matched[0]
+        take = min(len(event_hashes), self.size - start)
+        if take > 0:  # only the first `take` of the events are leaves of the stored tree
+            leaves = list(islice(self._leaves, take))
+            ours = zip(range(start, start + take), notification_ids, event_hashes, strict=False)
+            self._match(0, leaves == list(ours), take)
+        for level in range(1, len(self._matched)):
+            count = self.size >> level
+            start = self._matched[level]
+            take = min(len(nodes[level]), count - start)
+            if take <= 0:
+                continue
+            found = self._levels.get(level)
+            if found is None:
+                found = self._levels[level] = iter(self._stored_level(level, count))
+            stored = list(islice(found, take))
+            ours_nodes = zip(range(start, start + take), nodes[level], strict=False)
+            self._match(level, stored == list(ours_nodes), take)
+
+    def _match(self, level: int, equal: bool, count: int) -> None:
+        if equal:
+            self._matched[level] += count
+        else:
+            self.differs = True
+
+    def matched(self) -> bool:
+        """Every stored leaf and node below `size` was compared and equals the ledger's."""
+        return not self.differs and all(
+            matched == self.size >> level for level, matched in enumerate(self._matched)
+        )

@@ -1,7 +1,8 @@
 """Full-ledger verification from the database (R-LED-3, R-LED-4), streaming in constant memory.
 
-`verify_database` feeds `records.verify_records` from SQLite or PostgreSQL without any
-application code, and checks the stored signed checkpoints and Merkle log against the ledger.
+`verify_database` feeds the stored rows from SQLite or PostgreSQL, without any application code,
+to `stored_row.verify_stored_rows` (`records.verify_records` in one tight loop), and checks the
+stored signed checkpoints and Merkle log against the ledger.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, replace
+from itertools import chain
 from typing import Any
 
 from ledger.config import CONNECT_TIMEOUT_SECONDS, DatabaseURL
@@ -20,9 +22,9 @@ from ledger.integrity.records import (
     StoredRecord,
     verify_records,
 )
-from ledger.integrity.stored_row import record_from_stored_row
+from ledger.integrity.stored_row import record_from_stored_row, verify_stored_rows
 from ledger.integrity.tree_audit import CheckpointAudit, SignedCheckpoint
-from ledger.integrity.tree_check import check_stored_tree
+from ledger.integrity.tree_check import StoredTreeMatch, check_stored_tree
 
 __all__ = [
     "Break",
@@ -81,11 +83,19 @@ class LedgerReader:
         return None if value is None else int(value)
 
     def records(self) -> Iterator[StoredRecord]:
+        for row in self.rows():
+            yield record_from_row(row, self.db.backend)
+
+    def rows(self) -> Iterator[tuple[Any, ...]]:
+        """The rows of `select_records_sql` in notification order, streamed."""
+        return chain.from_iterable(self.row_batches())  # no Python frame per row
+
+    def row_batches(self) -> Iterator[list[tuple[Any, ...]]]:
+        """`rows` as the lists the database returns them in (1000 or 5000 rows each)."""
         if not self.has_table("stored_events"):
             return  # a dropped event table is an empty ledger: nothing left to verify
-        with self._rows(select_records_sql(self.db.backend), stream=True) as rows:
-            for row in rows:
-                yield record_from_row(row, self.db.backend)
+        with self._rows(select_records_sql(self.db.backend), stream=True, batches=True) as found:
+            yield from found
 
     def has_table(self, name: str) -> bool:
         if not name.isidentifier():
@@ -123,18 +133,19 @@ class LedgerReader:
         with self._rows(sql) as rows:
             return [(str(view), int(nid)) for view, nid in rows]
 
-    def _rows(self, sql: str, *, stream: bool = False) -> _Rows:
-        return _Rows(self.db, sql, stream)
+    def _rows(self, sql: str, *, stream: bool = False, batches: bool = False) -> _Rows:
+        return _Rows(self.db, sql, stream, batches)
 
 
 class _Rows:
-    """Context manager yielding rows of one query, streamed for large results."""
+    """Context manager yielding rows of one query (or, with `batches`, lists of rows),
+    streamed for large results."""
 
-    def __init__(self, db: DatabaseURL, sql: str, stream: bool) -> None:
-        self.db, self.sql, self.stream = db, sql, stream
+    def __init__(self, db: DatabaseURL, sql: str, stream: bool, batches: bool = False) -> None:
+        self.db, self.sql, self.stream, self.batches = db, sql, stream, batches
         self._close: Callable[[], None] = lambda: None
 
-    def __enter__(self) -> Iterable[tuple[Any, ...]]:
+    def __enter__(self) -> Iterable[Any]:
         if self.db.backend == "sqlite":
             assert self.db.sqlite_path is not None
             # mode=rw (never creates a file): a read-only open cannot recover a WAL database
@@ -144,7 +155,7 @@ class _Rows:
             self._close = conn.close
             cur = conn.execute(self.sql)
             cur.arraysize = 1000
-            return _fetch_iter(cur)
+            return iter(cur.fetchmany, []) if self.batches else _fetch_iter(cur)
         import psycopg
 
         pg = psycopg.connect(
@@ -160,7 +171,7 @@ class _Rows:
             named = pg.cursor(name="celltrace_verify")
             named.itersize = 5000
             named.execute(self.sql.encode())
-            return iter(named)
+            return iter(lambda: named.fetchmany(5000), []) if self.batches else iter(named)
         return iter(pg.execute(self.sql.encode()).fetchall())
 
     def __exit__(self, *exc: object) -> None:
@@ -199,18 +210,31 @@ def verify_database(
     check that the stored Merkle log's root equals the root recomputed from the ledger.
     """
     reader = LedgerReader(db)
+    backend = db.backend
     if log is None:
-        return verify_records(reader.records(), kept_head=kept_head, progress=progress)
+        return verify_stored_rows(
+            reader.row_batches(), backend, kept_head=kept_head, progress=progress
+        )
     # Read the stored tree's size first: it can only be <= the ledger streamed afterwards.
     tree_size = reader.merkle_log_size()
     kept = SignedCheckpoint(log.kept_checkpoint) if log.kept_checkpoint is not None else None
-    audit = CheckpointAudit(log.origin, log.log_keys, reader.checkpoints(), kept, tree_size)
-    report = verify_records(
-        reader.records(), kept_head=kept_head, progress=progress, observer=audit
-    )
+    with _Chunks(db) as chunks:
+        tree = StoredTreeMatch(tree_size, chunks.leaves(tree_size), chunks.level)
+        audit = CheckpointAudit(
+            log.origin,
+            log.log_keys,
+            reader.checkpoints(),
+            kept,
+            tree_size,
+            on_tree=tree.compare,
+        )
+        report = verify_stored_rows(
+            reader.row_batches(), backend, kept_head=kept_head, progress=progress, observer=audit
+        )
     report = replace(report, checkpoints=audit.checked, merkle_root=audit.range.root())
     last = report.head.notification_id if report.head else None
-    if report.intact and tree_size:
+    if report.intact and tree_size and not (tree_size <= report.events and tree.matched()):
+        # Something differs: the separate check names the first difference, as it always did.
         found = _check_stored_tree(db, tree_size, report.events, last)
         if found is not None:
             return replace(report, first_break=found, merkle_root=None)
@@ -219,6 +243,68 @@ def verify_database(
         if found is not None:
             return replace(report, first_break=found)
     return report
+
+
+class _Chunks:
+    """The stored Merkle log read in index order on one connection (opened at the first
+    read), a few thousand rows per query, while the ledger streams on another: what
+    `_check_stored_tree` reads, in chunks."""
+
+    SIZE = 4096
+
+    def __init__(self, db: DatabaseURL) -> None:
+        self.db = db
+        self._close: Callable[[], None] = lambda: None
+        self._query: Callable[[str], list[Any]] = self._connect
+
+    def __enter__(self) -> _Chunks:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._close()
+
+    def _connect(self, sql: str) -> list[Any]:
+        if self.db.backend == "sqlite":
+            assert self.db.sqlite_path is not None
+            conn = sqlite3.connect(f"file:{self.db.sqlite_path}?mode=rw", uri=True)
+            self._query = lambda text: conn.execute(text).fetchall()
+            self._close = conn.close
+        else:
+            import psycopg
+
+            pg = psycopg.connect(
+                host=self.db.host,
+                port=self.db.port,
+                user=self.db.user,
+                password=self.db.password,
+                dbname=self.db.dbname,
+                connect_timeout=CONNECT_TIMEOUT_SECONDS,
+            )
+            self._query = lambda text: pg.execute(text.encode()).fetchall()
+            self._close = pg.close
+        return self._query(sql)
+
+    def leaves(self, size: int) -> Iterator[tuple[int, int, bytes]]:
+        sql = "SELECT log_index, notification_id, event_hash FROM merkle_leaves WHERE {} "
+        return self._chunks(sql + "ORDER BY log_index", "log_index", size)
+
+    def level(self, number: int, count: int) -> Iterator[tuple[int, bytes]]:
+        sql = f"SELECT node_index, hash FROM merkle_nodes WHERE level = {number} AND {{}} "  # noqa: S608
+        return self._chunks(sql + "ORDER BY node_index", "node_index", count)
+
+    def _chunks(self, sql: str, column: str, stop: int) -> Iterator[Any]:
+        return chain.from_iterable(map(self._read, self._queries(sql, column, stop)))
+
+    def _read(self, sql: str) -> list[Any]:
+        return self._query(sql)
+
+    def _queries(self, sql: str, column: str, stop: int) -> Iterator[str]:
+        # The first chunk has no lower bound: together they are exactly `column < stop`.
+        low = f"{column} < {{}}"
+        for start in range(0, stop, self.SIZE):
+            end = min(start + self.SIZE, stop)
+            yield sql.format(low.format(end))
+            low = f"{column} >= {end} AND {column} < {{}}"
 
 
 def _check_tracking(reader: LedgerReader, last_id: int | None) -> Break | None:
