@@ -26,6 +26,8 @@ CONNECT_TIMEOUT_SECONDS = 5
 #: model's tracking position: never change it.
 LEDGER_NAME = "CellTrace"
 DEFAULT_STATION_IDLE_SECONDS = 600.0
+LOG_LEVELS = ("debug", "info", "warning", "error")
+LOG_FORMATS = ("text", "json")
 
 
 @dataclass(frozen=True)
@@ -139,6 +141,16 @@ def _facility(raw: str | None) -> str:
     return raw
 
 
+def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...], default: str) -> str:
+    """One of `allowed`, case-insensitive; `default` when unset."""
+    raw = env.get(name)
+    if not raw:
+        return default
+    if raw.lower() not in allowed:
+        raise InvalidInput(f"{name}={raw!r} must be one of {', '.join(allowed)}; or unset it")
+    return raw.lower()
+
+
 def _path(raw: str | None) -> Path | None:
     return Path(raw) if raw else None
 
@@ -192,6 +204,9 @@ class Settings:
     station_idle_seconds: float = DEFAULT_STATION_IDLE_SECONDS
     # Browser origins allowed to call the API from other sites (CORS); none by default.
     cors_origins: tuple[str, ...] = ()
+    # Logs on standard error: the least level written and the form (text or json).
+    log_level: str = "info"
+    log_format: str = "text"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -221,6 +236,8 @@ class Settings:
                 env, "CELLTRACE_STATION_IDLE_SECONDS", DEFAULT_STATION_IDLE_SECONDS
             ),
             cors_origins=_origins(env.get("CELLTRACE_CORS_ORIGINS")),
+            log_level=_choice(env, "CELLTRACE_LOG_LEVEL", LOG_LEVELS, "info"),
+            log_format=_choice(env, "CELLTRACE_LOG_FORMAT", LOG_FORMATS, "text"),
         )
 
     @property

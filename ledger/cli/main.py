@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ledger import logs
 from ledger.bootstrap import (
     bring_up_to_date,
     describe_database,
@@ -113,6 +114,7 @@ def _parsed_settings() -> Settings:
     except InvalidInput as exc:
         typer.echo(f"error: {exc.detail}", err=True)
         raise typer.Exit(EXIT_USAGE) from None
+    logs.configure(settings.log_level, settings.log_format)
     return settings
 
 

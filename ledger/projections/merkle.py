@@ -13,6 +13,7 @@ race.
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -34,6 +35,8 @@ from ledger.integrity.merkle_log import (
     tree_size,
 )
 from ledger.projections.tracking import SQLAlchemyView, tracking_table
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -231,7 +234,8 @@ class MerkleFollower:
                     self.observer(done)
                 if done is None:
                     self._stopped.wait(self.interval)
-        except BaseException as exc:  # reported by wait() / run()
+        except BaseException as exc:  # logged now, and raised again by wait() / run()
+            _log.exception("The Merkle log stopped following the ledger: %s", exc)
             self._error = exc
             self._failed.set()
 

@@ -11,7 +11,9 @@ given (`ledger.bootstrap.ledger_class_for`, which `bootstrap.open_projections` a
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol
@@ -42,6 +44,9 @@ FollowedApplication = type[Application[Any]]
 (a ProjectionRunner constructs it with an env only); `cls.name` names it in tracking rows."""
 
 
+_log = logging.getLogger(__name__)
+
+
 def runner_env(settings: Settings) -> dict[str, str]:
     return {
         "CELLTRACE_DATABASE_URL": settings.database_url,
@@ -66,6 +71,20 @@ class Follower(Protocol):
     def run(self, timeout: float) -> None: ...
     def wait(self, notification_id: int | None, timeout: float) -> None: ...
     def position(self) -> int | None: ...
+
+
+def _log_failure(runner: ProjectionRunner[Any, Any], title: str) -> None:
+    """Log a projection thread's error when it happens (the runner raises it again only to
+    whoever next waits on it), with its traceback; a stop without error logs nothing."""
+    runner.is_interrupted.wait()
+    error = getattr(runner, "_thread_error", None)  # eventsourcing keeps it there until raised
+    if error is not None:
+        _log.error(
+            "The %s read model stopped following the ledger: %s",
+            title,
+            error,
+            exc_info=(type(error), error, error.__traceback__),
+        )
 
 
 class ProjectionFollower:
@@ -107,6 +126,9 @@ class ProjectionFollower:
             env=runner_env(self.settings),
         )
         self.runner = runner.__enter__()
+        threading.Thread(
+            target=_log_failure, args=(runner, self.title), name=f"{self.name}-watch", daemon=True
+        ).start()
 
     def stop(self) -> None:
         runner, self.runner = self.runner, None

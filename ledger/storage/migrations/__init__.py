@@ -18,6 +18,7 @@ take turns (SQLite's write lock, a PostgreSQL advisory lock) and run in one tran
 
 from __future__ import annotations
 
+import logging
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,6 +41,7 @@ VERSION_TABLE: dict[Database, str] = {
     LEDGER: "celltrace_schema",
     KEY_STORE: "celltrace_key_store_schema",
 }
+_log = logging.getLogger(__name__)
 SCHEMA_LOCK_KEY = 0x53434845  # "SCHE": migrations on one PostgreSQL database take turns
 _AT_HEAD: dict[Database, weakref.WeakSet[Engine]] = {
     LEDGER: weakref.WeakSet(),
@@ -124,7 +126,10 @@ def _migrate(engine: Engine, which: Database, revision: str, run: Any) -> tuple[
                     "`celltrace upgrade` as the database owner (docs/operations.md)"
                 ) from None
         conn.commit()
-    return before, _current_after(engine, which)
+    after = _current_after(engine, which)
+    if after != before:
+        _log.info("The %s schema went from revision %s to %s", which, before or "(none)", after)
+    return before, after
 
 
 @contextmanager
