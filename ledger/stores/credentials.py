@@ -31,6 +31,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    bindparam,
     delete,
     select,
     update,
@@ -68,6 +69,8 @@ sessions_table = Table(
     Column("role", String(32), nullable=False),
     Column("expires_at", String(40), nullable=False),
 )
+# A token's session, looked up on every signed-in request: built once, compiled once.
+_SESSION = select(sessions_table).where(sessions_table.c.token_sha256 == bindparam("digest"))
 throttles_table.to_metadata(metadata)
 
 
@@ -298,9 +301,7 @@ class Credentials:
         """The session of `token`, or None when unknown or expired. A station token's use
         moves its expiry to `idle` from now (R-ACC-3)."""
         with self.engine.connect() as conn:
-            row = conn.execute(
-                select(sessions_table).where(sessions_table.c.token_sha256 == _digest(token))
-            ).first()
+            row = conn.execute(_SESSION, {"digest": _digest(token)}).first()
         if row is None:
             return None
         expires = datetime.fromisoformat(row.expires_at)
