@@ -327,7 +327,8 @@ end (the machine is shared: wall-clock rates and latencies are noisy, server CPU
 less). {plan.rounds} rounds, each of {plan.reads} item reads, {plan.reads} bare requests,
 {plan.writes} writes and {plan.verifies} bedside checks, alternating; {CONCURRENCY} concurrent
 connections from an asyncio client on the same cores. Server CPU is the server process's
-user + system time over the round (/proc/<pid>/stat), per request; medians over the rounds.
+user + system time over the round (/proc/<pid>/stat), per request; medians over the rounds
+(`celltrace serve`'s includes its in-process read models, about 3% of a core when idle).
 Both servers run under uvicorn through `ledger.api.serving.run` (`celltrace serve`'s settings:
 uvicorn's access log off, httptools and uvloop). The bedside check is of a released vial
 dispensed for a new subject (study resumed): go.
@@ -336,7 +337,7 @@ dispensed for a new subject (study resumed): go.
 |---|---|---|---|---|---|
 {chr(10).join(rows)}
 
-Item reads cost {ratio:.2f}x the bare endpoint's requests per server-CPU-second
+Item reads reach {ratio:.2f}x the bare endpoint's requests per server-CPU-second
 ({read.cpu_rate:,.0f} per CPU-second; targets >= 0.6x and >= 1,500). Each read checks the
 session and the role (R-ACC-1) and appends a hash-chained access-log row (R-ACC-2). A bedside
 check loads the vial, its shipment, the patient, the study and the donors from the event store
