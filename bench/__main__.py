@@ -33,7 +33,7 @@ BENCHMARKS: dict[str, Callable[[], None]] = {
     "append": append.main,
     "labels": lambda: labels.main(FLAGS),
     "transparency": transparency.main,
-    "api": api.main,
+    "api": lambda: api.main(FLAGS),
     "projections": lambda: projections.main([]),
     "conflicts": conflicts.main,
     "lists": lambda: lists.main([]),

@@ -18,7 +18,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
 from ledger.api.context import ApiContext
-from ledger.api.deps import Bearer, current_actor, get_context
+from ledger.api.deps import Bearer, context_of, current_actor
 from ledger.api.errors import ForbiddenError
 from ledger.application import Actor
 from ledger.domain.people import Role
@@ -122,7 +122,7 @@ class Guard:
         self.category = category
 
     def __call__(self, request: Request, credentials: Bearer) -> Actor | None:
-        ctx = get_context(request)
+        ctx = context_of(request)
         if self.category is Read.PUBLIC:
             return None
         actor = current_actor(ctx, credentials)
@@ -144,7 +144,7 @@ class Guard:
 class PublicMark(Guard):
     """The mark of the public surface: no token asked for (and none in the OpenAPI)."""
 
-    def __call__(self) -> None:  # type: ignore[override]
+    async def __call__(self) -> None:  # type: ignore[override]
         return None
 
 

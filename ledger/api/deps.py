@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import Depends, Header, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ledger.api.context import ApiContext
@@ -18,10 +19,16 @@ from ledger.messages import Sentence
 _bearer = HTTPBearer(auto_error=False, description="Token from POST /api/v1/auth/token")
 
 
-def get_context(request: Request) -> ApiContext:
+def context_of(request: Request) -> ApiContext:
     ctx = request.app.state.ctx
     assert isinstance(ctx, ApiContext)
     return ctx
+
+
+async def get_context(request: Request) -> ApiContext:
+    """The dependency: `async` as it never waits, so it runs on the event loop instead of in
+    a worker thread (a `def` dependency costs a thread-pool hop per request)."""
+    return context_of(request)
 
 
 Context = Annotated[ApiContext, Depends(get_context)]
@@ -72,14 +79,16 @@ def current_actor(ctx: Context, credentials: Bearer, device: DeviceTime = None) 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
 
 
-def wait_after(
+async def wait_after(
     ctx: Context,
     after: Annotated[
         int | None,
         Query(ge=0, description="Wait until the read models include this notification id."),
     ] = None,
 ) -> None:
-    ctx.wait_for(after)
+    """Read-your-writes: only a request that names `after` waits, in a worker thread."""
+    if after:
+        await run_in_threadpool(ctx.wait_for, after)
 
 
 ReadYourWrites = Depends(wait_after)

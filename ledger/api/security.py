@@ -3,10 +3,10 @@ allows no inline script, and CORS closed unless CELLTRACE_CORS_ORIGINS lists ori
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -31,21 +31,37 @@ HEADERS = {
 }
 
 
-def install(app: FastAPI, cors_origins: tuple[str, ...]) -> None:
-    @app.middleware("http")
-    async def security_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        docs = request.url.path.startswith(DOCS_PATHS)
-        response.headers["Content-Security-Policy"] = DOCS_CSP if docs else CSP
-        for name, value in HEADERS.items():
-            response.headers[name] = value
-        if request.url.path.startswith("/api/"):
-            # Answers carry records that must not linger in shared caches or on stations.
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+class SecurityHeaders:
+    """Adds the headers to every answer as it starts (a plain ASGI middleware: no task or
+    body stream of its own per request)."""
 
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        docs = path.startswith(DOCS_PATHS)
+        api = path.startswith("/api/")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers["Content-Security-Policy"] = DOCS_CSP if docs else CSP
+                for name, value in HEADERS.items():
+                    headers[name] = value
+                if api:
+                    # Answers carry records that must not linger in shared caches or on stations.
+                    headers.setdefault("Cache-Control", "no-store")
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def install(app: FastAPI, cors_origins: tuple[str, ...]) -> None:
+    app.add_middleware(SecurityHeaders)
     if cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -446,11 +446,18 @@ def _record_prints(log: AccessLog, printed: dict[str, bytes], via: str, reason: 
 def serve(
     host: Annotated[str, typer.Option(metavar="HOST", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(metavar="PORT", help="Port to listen on.")] = 8000,
+    access_log: Annotated[
+        bool,
+        typer.Option(
+            "--access-log/--no-access-log",
+            help="Also print uvicorn's line per HTTP request (off by default; reads of "
+            "records are always recorded in the ledger's access log, R-ACC-2).",
+        ),
+    ] = False,
 ) -> None:
     """Run the HTTP API and web pages (projections run in-process on SQLite)."""
-    import uvicorn
-
     from ledger.api.app import create_app
+    from ledger.api.serving import run
     from ledger.stores.credentials import hashing_profile
 
     settings = _existing_ledger()  # never a new, empty ledger in the wrong directory
@@ -466,7 +473,7 @@ def serve(
             "easy to guess from a copy of the database; unset it outside tests",
             err=True,
         )
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    run(create_app(settings), host, port, access_log=access_log)
 
 
 register(app, _settings, _existing_ledger)

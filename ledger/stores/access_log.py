@@ -9,6 +9,7 @@ with every scan otherwise. The chain makes a silent edit of any row visible to
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -49,6 +50,13 @@ access_log_table = Table(
     Column("entry_hash", LargeBinary(32), nullable=False),
 )
 _RETRIES = 20
+# The statements of an append, built once (SQLAlchemy then reuses their compiled form).
+_HEAD = (
+    select(access_log_table.c.seq, access_log_table.c.entry_hash)
+    .order_by(access_log_table.c.seq.desc())
+    .limit(1)
+)
+_INSERT = access_log_table.insert()
 #: The action of a label print (API download, printer or command line), R-ACC-2.
 PRINT = "print:label"
 #: The action of a person badge print (R-ACC-2).
@@ -58,11 +66,32 @@ PRINT_BADGE = "print:badge"
 ITEM_LIST = "items"
 
 
+class _Append:
+    """One caller's entry waiting in the access log's group commit."""
+
+    def __init__(self, draft: AccessEntry, within: Callable[[Connection], None] | None) -> None:
+        self.draft = draft
+        self.within = within
+        self.leads = False
+        self.woken = threading.Event()
+        self.entry: AccessEntry | None = None
+        self.error: Exception | None = None
+
+    def result(self) -> AccessEntry:
+        if self.error is not None:
+            raise self.error
+        assert self.entry is not None
+        return self.entry
+
+
 class AccessLog:
     """Append and list recorded accesses; verify the chain."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._queue = threading.Lock()  # guards _pending and _leading
+        self._pending: list[_Append] = []
+        self._leading = False
 
     def create_tables(self) -> None:
         migrations.ensure(self.engine, migrations.LEDGER)
@@ -79,35 +108,83 @@ class AccessLog:
         payload_sha256: str = "",
         within: Callable[[Connection], None] | None = None,
     ) -> AccessEntry:
-        """Record one access after the current head; concurrent writers retry on the
-        primary key (the next number can be taken only once). `within` writes what the entry
-        records (e.g. a printer's registration) in the same transaction: both, or neither."""
+        """Record one access after the current head, committed before this returns;
+        concurrent writers retry on the primary key (the next number can be taken only once).
+        `within` writes what the entry records (e.g. a printer's registration) in the same
+        transaction: both, or neither.
+
+        Group commit: the threads of one process that append at the same time queue their
+        entries; one of them writes all that are queued in one transaction (one commit, one
+        fsync) while the others wait for it, then the next queued thread writes what queued
+        meanwhile. Each caller still returns only once its own entry is committed."""
         draft = AccessEntry(
             0, at.isoformat(), person, role, action, subject, via[:500], reason, payload_sha256
         )
+        me = _Append(draft, within)
+        with self._queue:
+            self._pending.append(me)
+            if not self._leading:
+                self._leading = me.leads = True
+        if not me.leads:
+            me.woken.wait()
+        if me.leads:
+            self._lead(me)
+        return me.result()
+
+    def _lead(self, me: _Append) -> None:
+        """Write every queued entry (`me` among them), then hand over to the next queued."""
+        with self._queue:
+            batch, self._pending = self._pending, []
+        try:
+            together = [a for a in batch if a.within is None]
+            if together:
+                self._write(together)
+            for alone in (a for a in batch if a.within is not None):
+                self._write([alone])  # its own transaction: its `within` fails only itself
+        finally:
+            with self._queue:
+                if self._pending:
+                    following = self._pending[0]
+                    following.leads = True
+                    following.woken.set()
+                else:
+                    self._leading = False
+            for waiting in batch:
+                if waiting is not me:
+                    waiting.woken.set()
+
+    def _write(self, batch: list[_Append]) -> None:
+        """The entries of `batch` after the head, in one transaction; each gets its entry or
+        the error."""
         for _ in range(_RETRIES):
             try:
                 with self.engine.begin() as conn:
-                    last = conn.execute(
-                        select(access_log_table.c.seq, access_log_table.c.entry_hash)
-                        .order_by(access_log_table.c.seq.desc())
-                        .limit(1)
-                    ).first()
+                    last = conn.execute(_HEAD).first()
                     seq, previous = (
-                        (1, ZERO_HASH) if last is None else (last.seq + 1, last.entry_hash)
+                        (1, ZERO_HASH) if last is None else (last.seq + 1, bytes(last.entry_hash))
                     )
-                    entry = replace(draft, seq=seq)
-                    if within is not None:
-                        within(conn)
-                    conn.execute(
-                        access_log_table.insert().values(
-                            **_fields(entry), entry_hash=entry_hash(entry, bytes(previous))
-                        )
-                    )
-                return entry
+                    entries, rows = [], []
+                    for queued in batch:
+                        entry = replace(queued.draft, seq=seq)
+                        previous = entry_hash(entry, previous)
+                        entries.append(entry)
+                        rows.append({**_fields(entry), "entry_hash": previous})
+                        seq += 1
+                        if queued.within is not None:
+                            queued.within(conn)
+                    conn.execute(_INSERT, rows)
             except (IntegrityError, OperationalError):
                 continue
-        raise RuntimeError("the access log stayed busy; retry the read")
+            except Exception as exc:
+                for queued in batch:
+                    queued.error = exc
+                return
+            for queued, entry in zip(batch, entries, strict=True):
+                queued.entry = entry
+            return
+        busy = RuntimeError("the access log stayed busy; retry the read")
+        for queued in batch:
+            queued.error = busy
 
     def check_reprint(
         self, subjects: Sequence[str], reason: str, ask: str, action: str = PRINT

@@ -32,6 +32,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    bindparam,
     delete,
     select,
     update,
@@ -71,6 +72,8 @@ sessions_table = Table(
     Column("expires_at", String(40), nullable=False),
     Index("sessions_by_person", "person_code"),  # revision 0002
 )
+# A token's session, looked up on every signed-in request: built once, compiled once.
+_SESSION = select(sessions_table).where(sessions_table.c.token_sha256 == bindparam("digest"))
 throttles_table.to_metadata(metadata)
 
 
@@ -301,9 +304,7 @@ class Credentials:
         """The session of `token`, or None when unknown or expired. A station token's use
         moves its expiry to `idle` from now (R-ACC-3)."""
         with self.engine.connect() as conn:
-            row = conn.execute(
-                select(sessions_table).where(sessions_table.c.token_sha256 == _digest(token))
-            ).first()
+            row = conn.execute(_SESSION, {"digest": _digest(token)}).first()
         if row is None:
             return None
         expires = datetime.fromisoformat(row.expires_at)

@@ -211,3 +211,23 @@ def test_r_acc_1_landing_page_shows_no_more_than_the_label(served: Served) -> No
     assert vial in page.text and "product vial" in page.text
     assert "PAT-" not in page.text and "item-status" not in page.text
     assert "<script>" not in page.text
+
+
+def test_routers_skipped_by_path_keep_every_route_405_and_redirect(served: Served) -> None:
+    """ledger/api/routing.py skips a router only when none of its routes' paths can match:
+    every documented path still reaches its route (the tests above), another method on it
+    is still 405 (not 404), and the path with a trailing slash still redirects to it."""
+    paths = served.app.openapi()["paths"]
+    assert len(paths) >= 100
+    for path, ops in paths.items():
+        url = _url(served, path)
+        # When a method no route has is asked for
+        answer = served.client.request("DELETE", url)
+        # Then the path is known: 405 with (the first matching route's) methods it has
+        assert answer.status_code == 405, (path, answer.status_code)
+        allowed = {m.strip() for m in answer.headers["allow"].split(",")}
+        assert allowed & {op.upper() for op in ops}, (path, allowed)
+        # And with a trailing slash it redirects to the path
+        slashed = served.client.get(url + "/", follow_redirects=False)
+        assert slashed.status_code == 307, (path, slashed.status_code)
+        assert slashed.headers["location"].endswith(url), (path, slashed.headers["location"])

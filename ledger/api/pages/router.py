@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from ledger.api.access import Read, may_read, reads, record_list
-from ledger.api.deps import Context, get_context
+from ledger.api.deps import Context, context_of
 from ledger.api.item_lists import DEFAULT_LIMIT, ListRequest, list_request, row_json
 from ledger.api.pages import graph_svg, temperature_svg
 from ledger.api.pages.i18n import LANGUAGES, MESSAGES, language, translator
@@ -55,7 +55,7 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
             "t": translator(lang),
             "term": lambda w: term(w, lang),
             "status_term": lambda s, kind: status_term(s, kind, lang),
-            "idle_seconds": f"{get_context(request).settings.station_idle_seconds:g}",
+            "idle_seconds": f"{context_of(request).settings.station_idle_seconds:g}",
             **context,
         },
         status_code=status,

@@ -5,18 +5,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from pydantic import BaseModel, Field
 
 from ledger.api.access import Read, reads
 from ledger.api.deps import Context
+from ledger.api.routing import Routes
 from ledger.api.schemas import ERRORS
 from ledger.errors import InvalidInput
 from ledger.identifiers import parse_code
 from ledger.integrity.access_chain import AccessChainBroken
 from ledger.stores.access_log import ITEM_LIST
 
-router = APIRouter(prefix="/access-log", tags=["access"], responses=ERRORS)
+router = Routes(prefix="/access-log", tags=["access"], responses=ERRORS)
 
 
 class AccessOut(BaseModel):

@@ -4,18 +4,18 @@ difference opens a deviation), QA's signed closing of a lot, and the accounts th
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from ledger.api.access import Read, reads
 from ledger.api.deps import Context, CurrentActor
+from ledger.api.routing import Routes
 from ledger.api.schemas import ERRORS, Created, Receipt, Signature, receipt
 from ledger.api.step_docs import records
 from ledger.commands.accountability import Counted
 from ledger.core import Receipt as LedgerReceipt
 from ledger.domain.accountability import Account, Reconciliation
 
-router = APIRouter(tags=["accountability"], responses=ERRORS)
+router = Routes(tags=["accountability"], responses=ERRORS)
 
 Codes = Field(min_length=1, max_length=500, examples=[["PVL-F01-26-000006-W"]])
 Text = Field(min_length=1, max_length=200)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import Depends, Form, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, Field
 
@@ -16,13 +16,14 @@ from ledger.api.access import Read, reads
 from ledger.api.deps import Bearer, Context, current_actor
 from ledger.api.errors import AuthError, RoleChoiceError
 from ledger.api.language import of_request
+from ledger.api.routing import Routes
 from ledger.api.schemas import ERRORS
 from ledger.errors import InvalidInput, Throttled
 from ledger.identifiers import parse_code
 from ledger.messages import Sentence, term
 from ledger.stores.credentials import CredentialError, ThrottledError
 
-router = APIRouter(prefix="/auth", tags=["auth"], responses=ERRORS)
+router = Routes(prefix="/auth", tags=["auth"], responses=ERRORS)
 
 
 class Token(BaseModel):

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from ledger.api.deps import Context, CurrentActor
+from ledger.api.routing import Routes
 from ledger.api.schemas import ERRORS, Created, Receipt, Signature, receipt
 from ledger.api.step_docs import records
 from ledger.domain.bank_vial import BankPlan, StorageLocation
@@ -18,7 +18,7 @@ from ledger.domain.collection import Arrival
 from ledger.domain.isolation import CellLine
 from ledger.domain.material_use import UseOf
 
-router = APIRouter(tags=["banks"], responses=ERRORS)
+router = Routes(tags=["banks"], responses=ERRORS)
 
 Ref = Field(min_length=1, max_length=120)
 

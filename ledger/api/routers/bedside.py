@@ -6,17 +6,17 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from ledger.api.deps import Context, CurrentActor
 from ledger.api.language import current
+from ledger.api.routing import Routes
 from ledger.api.schemas import ERRORS, ErrorViolation, Receipt, Signature, receipt
 from ledger.api.step_docs import records
 from ledger.application import Actor
 from ledger.domain.people import Role
 
-router = APIRouter(prefix="/bedside", tags=["bedside"], responses=ERRORS)
+router = Routes(prefix="/bedside", tags=["bedside"], responses=ERRORS)
 
 
 class BedsideIn(BaseModel):

@@ -7,18 +7,18 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from ledger.api.access import Read, reads
 from ledger.api.deps import Context, CurrentActor
 from ledger.api.routers.donors import IdentityIn
+from ledger.api.routing import Routes
 from ledger.api.schemas import ERRORS, Created, Receipt, receipt
 from ledger.api.step_docs import records
 from ledger.domain.patient import Consent
 from ledger.domain.study import Cohort, Protocol, Visit, dosing_schedule, with_standard_visits
 
-router = APIRouter(tags=["clinical"], responses=ERRORS)
+router = Routes(tags=["clinical"], responses=ERRORS)
 
 Code = Field(min_length=1, max_length=200)
 Text = Field(min_length=1, max_length=500)

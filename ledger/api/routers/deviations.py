@@ -7,15 +7,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from ledger.api.access import Read, reads
 from ledger.api.deps import Context, CurrentActor
+from ledger.api.routing import Routes
 from ledger.api.schemas import ERRORS, Created, Receipt, Signature, receipt
 from ledger.api.step_docs import records
 
-router = APIRouter(tags=["quality"], responses=ERRORS)
+router = Routes(tags=["quality"], responses=ERRORS)
 
 Long = Field(min_length=1, max_length=2000)
 

@@ -5,18 +5,21 @@ from __future__ import annotations
 import json
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import Depends, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse, StreamingResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from label_printing.cli import load_signer, render_label
 from ledger.api.access import Read, may_read, reads, record_list, via
+from ledger.api.context import ApiContext
 from ledger.api.csv_stream import csv_response
 from ledger.api.deps import Context, ReadYourWrites
 from ledger.api.forms import next_steps
 from ledger.api.item_lists import CSV_COLUMNS, ListRequest, list_request, row_cells, row_json
 from ledger.api.language import current
+from ledger.api.routing import Routes
 from ledger.api.schemas import ERRORS, TEXT_OK
 from ledger.api.sealed_views import unseal_trace
 from ledger.application import Actor
@@ -41,7 +44,7 @@ LABEL_MEDIA = {
 }
 
 
-router = APIRouter(prefix="/items", tags=["items"], responses=ERRORS)
+router = Routes(prefix="/items", tags=["items"], responses=ERRORS)
 
 
 class StepFieldOut(BaseModel):
@@ -178,13 +181,23 @@ def list_items_csv(
 
 
 @router.get("/{code}", response_model=ItemOut, dependencies=[ReadYourWrites])
-def get_item(
+async def get_item(
     ctx: Context, code: str, actor: Annotated[Actor | None, reads(Read.ITEM)] = None
 ) -> ItemOut:
     """Resolve a scanned or typed code (a label URL works too)."""
+    # one worker thread for the reads and the answer (a `def` route would hop to a thread
+    # for the route and again to check the answer against ItemOut)
+    return await run_in_threadpool(item_card, ctx, code, actor)
+
+
+_ITEM = select(items_table).where(items_table.c.code == bindparam("code"))
+
+
+def item_card(ctx: ApiContext, code: str, actor: Actor | None = None) -> ItemOut:
+    """The item card of `code`, or NotFound naming the code (R-ID-1)."""
     parsed = parse_code(code)
     with ctx.views_engine.connect() as conn:
-        row = conn.execute(select(items_table).where(items_table.c.code == str(parsed))).first()
+        row = conn.execute(_ITEM, {"code": str(parsed)}).first()
     if row is None:
         raise NotFound(
             Sentence(
@@ -254,7 +267,7 @@ def get_trace(
     parsed = str(parse_code(code))
     graph = trace(ctx.views_engine, parsed, direction)
     if parsed not in graph.nodes:
-        get_item(ctx, parsed)  # 404 with the clear message
+        item_card(ctx, parsed)  # 404 with the clear message
     if may_read(actor.role, Read.SEALED):
         unseal_trace(ctx, graph)
     ctx.ledger.mark_quality_events(graph.nodes.values())
@@ -271,7 +284,7 @@ def get_history(ctx: Context, code: str) -> list[HistoryEvent]:
     parsed = parse_code(code)
     rows = item_history(ctx.views_engine, ctx.settings.database.backend, str(parsed))
     if not rows:
-        get_item(ctx, code)  # 404 with the clear message when the item is unknown
+        item_card(ctx, code)  # 404 with the clear message when the item is unknown
     return [HistoryEvent(**row) for row in rows]
 
 
@@ -287,7 +300,7 @@ def get_proof(ctx: Context, code: str) -> PlainTextResponse:
     `celltrace verify-proof` checks offline (R-TRC-3, R-LED-4)."""
     parsed = str(parse_code(code))
     if not ctx.log.item_notification_ids(parsed):
-        get_item(ctx, parsed)  # 404 with the clear message
+        item_card(ctx, parsed)  # 404 with the clear message
     return PlainTextResponse(ctx.log.item_proof(parsed, ctx.log.covering_checkpoint(parsed)))
 
 

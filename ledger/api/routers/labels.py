@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from label_printing.payload import verify_scan
 from label_printing.signing import label_verifier
 from ledger.api.access import Read, reads
 from ledger.api.deps import Context
+from ledger.api.routing import Routes
 from ledger.api.schemas import ERRORS
 
-router = APIRouter(prefix="/labels", tags=["labels"], responses=ERRORS)
+router = Routes(prefix="/labels", tags=["labels"], responses=ERRORS)
 
 
 class ScanIn(BaseModel):

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import Path, Query
 from fastapi.responses import PlainTextResponse
 
 from ledger.api.access import Read, reads
 from ledger.api.deps import Context
+from ledger.api.routing import Routes
 from ledger.api.schemas import ERRORS, TEXT_OK
 
-router = APIRouter(prefix="/ledger", tags=["ledger"], responses=ERRORS)
+router = Routes(prefix="/ledger", tags=["ledger"], responses=ERRORS)
 
 Index = Annotated[int, Query(ge=0, le=2**62, description="0-based log index")]
 Size = Annotated[int, Query(ge=1, le=2**62, description="tree size of a checkpoint")]

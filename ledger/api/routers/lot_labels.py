@@ -5,17 +5,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 from pydantic import BaseModel, Field
 
 from ledger.api.access import Read, reads, via
 from ledger.api.deps import Context
+from ledger.api.routing import Routes
 from ledger.api.schemas import ERRORS
 from ledger.application import Actor
 from ledger.identifiers import parse_code
 from ledger.printing import Who, lot_sheet, reconcile
 
-router = APIRouter(prefix="/lots", tags=["labels"], responses=ERRORS)
+router = Routes(prefix="/lots", tags=["labels"], responses=ERRORS)
 
 
 @router.get(

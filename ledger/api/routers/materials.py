@@ -6,18 +6,18 @@ from __future__ import annotations
 from datetime import date
 from functools import partial
 
-from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from ledger.api.access import Read, reads
 from ledger.api.deps import Context, CurrentActor, ReadYourWrites
+from ledger.api.routing import Routes
 from ledger.api.schemas import ERRORS, Created, RecallListOut, Receipt, Signature, receipt
 from ledger.api.sealed_views import add_study_kits, with_quality_events
 from ledger.api.step_docs import records
 from ledger.identifiers import parse_code
 from ledger.projections.recall import impact
 
-router = APIRouter(prefix="/materials", tags=["materials"], responses=ERRORS)
+router = Routes(prefix="/materials", tags=["materials"], responses=ERRORS)
 
 Ref = Field(min_length=1, max_length=120)
 

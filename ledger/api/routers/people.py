@@ -6,18 +6,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 from pydantic import BaseModel, Field
 
 from ledger.api.access import Read, reads, via
 from ledger.api.deps import Context, CurrentActor
+from ledger.api.routing import Routes
 from ledger.api.schemas import ERRORS, Created, Receipt
 from ledger.api.step_docs import records
 from ledger.application import Actor
 from ledger.identifiers import parse_code
 from ledger.printing import Who, badge
 
-router = APIRouter(prefix="/people", tags=["people"], responses=ERRORS)
+router = Routes(prefix="/people", tags=["people"], responses=ERRORS)
 
 
 class PersonIn(BaseModel):

@@ -4,14 +4,14 @@ ledger allocates a blinded study's kit), and a blinded study's signed randomisat
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from ledger.api.deps import Context, CurrentActor
+from ledger.api.routing import Routes
 from ledger.api.schemas import ERRORS, Receipt, Signature, receipt
 from ledger.api.step_docs import records
 
-router = APIRouter(tags=["pharmacy"], responses=ERRORS)
+router = Routes(tags=["pharmacy"], responses=ERRORS)
 
 
 class StoreIn(BaseModel):

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from pydantic import BaseModel, Field
 
 from ledger.api.access import Read, reads, via
 from ledger.api.deps import Context, CurrentActor
+from ledger.api.routing import Routes
 from ledger.api.schemas import ERRORS
 from ledger.application import Actor
 from ledger.printing import Who, labels_to_print, print_on
 from ledger.stores.printers import Printer
 
-router = APIRouter(prefix="/printers", tags=["printers"], responses=ERRORS)
+router = Routes(prefix="/printers", tags=["printers"], responses=ERRORS)
 
 
 class PrinterIn(BaseModel):

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from ledger.api.deps import Context, CurrentActor
 from ledger.api.routers.banks import UseIn
+from ledger.api.routing import Routes
 from ledger.api.schemas import ERRORS, Created, Receipt, Signature, receipt
 from ledger.api.step_docs import records
 from ledger.application import Actor
@@ -17,7 +17,7 @@ from ledger.domain.culture import PassagePlan
 from ledger.domain.material_use import UseOf
 from ledger.domain.purification import Purification
 
-router = APIRouter(tags=["production"], responses=ERRORS)
+router = Routes(tags=["production"], responses=ERRORS)
 
 Text = Field(min_length=1, max_length=200)
 

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from ledger.api.access import Read, reads
 from ledger.api.deps import Context, CurrentActor
+from ledger.api.routing import Routes
 from ledger.api.schemas import ERRORS, Receipt, Signature, receipt
 from ledger.api.step_docs import records
 from ledger.domain.change_control import Comparability
 from ledger.domain.quality import QcResult
 from ledger.domain.specification import SpecTest, Stability
 
-router = APIRouter(tags=["quality"], responses=ERRORS)
+router = Routes(tags=["quality"], responses=ERRORS)
 
 Text = Field(min_length=1, max_length=200)
 Celsius = Field(ge=-273.15, le=200)

@@ -9,10 +9,11 @@ from __future__ import annotations
 import logging
 from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from ledger.api.access import Read, may_read, reads, via
 from ledger.api.deps import Context
+from ledger.api.routing import Routes
 from ledger.api.schemas import ERRORS
 from ledger.application import Actor
 from ledger.config import Settings
@@ -20,7 +21,7 @@ from ledger.reports.service import generate, record_report
 from ledger.reports.sources import Reader, Sources
 from ledger.stores.report_key import ReportIdentity, installation_identity
 
-router = APIRouter(prefix="/reports", tags=["reports"], responses=ERRORS)
+router = Routes(prefix="/reports", tags=["reports"], responses=ERRORS)
 PDF_OK: dict[int | str, dict[str, object]] = {
     200: {"content": {"application/pdf": {}}, "description": "The signed PDF"}
 }

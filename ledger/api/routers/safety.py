@@ -7,16 +7,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import Path
 from pydantic import BaseModel, Field
 
 from ledger.api.access import Read, reads
 from ledger.api.deps import Context, CurrentActor
+from ledger.api.routing import Routes
 from ledger.api.schemas import ERRORS, Receipt, Signature, receipt
 from ledger.api.step_docs import records
 from ledger.identifiers import parse_code
 
-router = APIRouter(tags=["safety"], responses=ERRORS)
+router = Routes(tags=["safety"], responses=ERRORS)
 
 Text = Field(min_length=1, max_length=2000)
 Reference = Field(min_length=1, max_length=120)

@@ -8,11 +8,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import File, Form, UploadFile
 from pydantic import BaseModel, Field, StringConstraints
 
 from ledger.api.context import ApiContext
 from ledger.api.deps import Context, CurrentActor
+from ledger.api.routing import Routes
 from ledger.api.schemas import ERRORS, Created, Receipt, Signature, receipt
 from ledger.api.step_docs import records
 from ledger.application import Actor
@@ -20,7 +21,7 @@ from ledger.domain.temperature_log import parse_logger_csv
 from ledger.errors import InvalidInput
 from ledger.messages import Sentence
 
-router = APIRouter(prefix="/shipments", tags=["shipments"], responses=ERRORS)
+router = Routes(prefix="/shipments", tags=["shipments"], responses=ERRORS)
 
 VialCode = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Reason = Annotated[str, StringConstraints(max_length=500)]

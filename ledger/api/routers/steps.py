@@ -4,14 +4,14 @@ password and who signs second - the table QA approves (`celltrace steps`, `docs/
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 from pydantic import BaseModel
 
 from ledger.api.access import Read, reads
+from ledger.api.routing import Routes
 from ledger.api.schemas import ERRORS
 from ledger.commands.registry import STEPS
 
-router = APIRouter(prefix="/steps", tags=["people"], responses=ERRORS)
+router = Routes(prefix="/steps", tags=["people"], responses=ERRORS)
 
 
 class StepOut(BaseModel):

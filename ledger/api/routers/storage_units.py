@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -24,12 +24,13 @@ from ledger.api.routers.shipments import (
     RangeOut,
     logger_text_of,
 )
+from ledger.api.routing import Routes
 from ledger.api.schemas import ERRORS, Created, Receipt, receipt
 from ledger.api.step_docs import records
 from ledger.application import Actor
 from ledger.domain.product_vial import TemperatureRange
 
-router = APIRouter(tags=["storage units"], responses=ERRORS)
+router = Routes(tags=["storage units"], responses=ERRORS)
 
 
 class UnitIn(BaseModel):

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import Path, Query
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
@@ -19,6 +19,7 @@ from ledger.api.csv_stream import csv_response
 from ledger.api.deps import Context, ReadYourWrites
 from ledger.api.language import current
 from ledger.api.pages.i18n import translator
+from ledger.api.routing import Routes
 from ledger.api.schemas import ERRORS
 from ledger.application import Actor
 from ledger.errors import NotFound
@@ -42,7 +43,7 @@ from ledger.projections.worklist import (
     VISIT,
 )
 
-router = APIRouter(prefix="/worklists", tags=["dashboard"], responses=ERRORS)
+router = Routes(prefix="/worklists", tags=["dashboard"], responses=ERRORS)
 
 CLINICAL = frozenset({VISIT, SAE_REPORT, SAE_FOLLOW_UP, HALT_REPORT})
 Days = Annotated[
