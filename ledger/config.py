@@ -204,6 +204,10 @@ class Settings:
     station_idle_seconds: float = DEFAULT_STATION_IDLE_SECONDS
     # Browser origins allowed to call the API from other sites (CORS); none by default.
     cors_origins: tuple[str, ...] = ()
+    # GET /readyz: not ready when a read model is more than this many events behind the ledger,
+    # or an event has waited longer than this many seconds for a signed checkpoint.
+    ready_max_lag: int = 1000
+    ready_max_checkpoint_age: float = 3600.0
     # Logs on standard error: the least level written and the form (text or json).
     log_level: str = "info"
     log_format: str = "text"
@@ -236,6 +240,8 @@ class Settings:
                 env, "CELLTRACE_STATION_IDLE_SECONDS", DEFAULT_STATION_IDLE_SECONDS
             ),
             cors_origins=_origins(env.get("CELLTRACE_CORS_ORIGINS")),
+            ready_max_lag=int(_positive(env, "CELLTRACE_READY_MAX_LAG", 1000, int)),
+            ready_max_checkpoint_age=_positive(env, "CELLTRACE_READY_MAX_CHECKPOINT_AGE", 3600.0),
             log_level=_choice(env, "CELLTRACE_LOG_LEVEL", LOG_LEVELS, "info"),
             log_format=_choice(env, "CELLTRACE_LOG_FORMAT", LOG_FORMATS, "text"),
         )

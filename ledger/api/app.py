@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from ledger.api import errors, language, security
 from ledger.api.access import check_routes
 from ledger.api.context import ApiContext
+from ledger.api.metrics import Metrics, RequestTimer
 from ledger.api.pages.router import router as pages_router
 from ledger.api.routers import (
     access_log,
@@ -26,6 +27,7 @@ from ledger.api.routers import (
     labels,
     lot_labels,
     materials,
+    operations,
     people,
     pharmacy,
     printers,
@@ -125,6 +127,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.ctx = ctx
+    app.state.metrics = Metrics(settings, clock)
     errors.install(app)
     language.install(app)
     routers = (
@@ -157,8 +160,20 @@ def create_app(
         describe_steps(router)
         app.include_router(router, prefix="/api/v1")
         router.serve_under("/api/v1")  # a path none of its routes can match skips them at once
+    app.include_router(operations.router)
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     security.install(app, settings.cors_origins)
+    app.add_middleware(RequestTimer, metrics=app.state.metrics)
     check_routes(app)
     return app
+
+
+def app_from_env() -> FastAPI:
+    """The app of one of several `celltrace serve --workers N` processes: the settings from the
+    environment the command was started with, logs configured as the command's."""
+    from ledger import logs
+
+    settings = Settings.from_env()
+    logs.configure(settings.log_level, settings.log_format)
+    return create_app(settings)

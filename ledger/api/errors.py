@@ -102,6 +102,8 @@ async def _ledger_error(request: Request, exc: Exception) -> JSONResponse:
     )
     if isinstance(exc, Throttled):
         headers = {"Retry-After": str(exc.retry_after)}
+    if violations:
+        request.app.state.metrics.refused([str(v["rule"]) for v in violations])
     body = error_body(exc.kind, detail, violations)
     if isinstance(exc, RoleChoiceError):
         body["roles"] = [{"role": r, "label": term(r, language)} for r in exc.roles]

@@ -454,13 +454,29 @@ def serve(
             "records are always recorded in the ledger's access log, R-ACC-2).",
         ),
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            metavar="N",
+            min=1,
+            help="PostgreSQL: N server processes on one port (the worker keeps the read "
+            "models); SQLite: 1.",
+        ),
+    ] = 1,
 ) -> None:
     """Run the HTTP API and web pages (projections run in-process on SQLite)."""
     from ledger.api.app import create_app
-    from ledger.api.serving import run
+    from ledger.api.serving import run, run_workers
     from ledger.stores.credentials import hashing_profile
 
     settings = _existing_ledger()  # never a new, empty ledger in the wrong directory
+    if workers > 1 and settings.database.backend == "sqlite":
+        raise typer.BadParameter(
+            "several server processes need PostgreSQL: on SQLite the server also keeps the "
+            "read models, which only one process may do; use --workers 1",
+            param_hint="--workers",
+        )
     typer.echo(
         f"CellTrace API on http://{host}:{port}/docs - ledger: {describe_database(settings)}"
     )
@@ -473,7 +489,10 @@ def serve(
             "easy to guess from a copy of the database; unset it outside tests",
             err=True,
         )
-    run(create_app(settings), host, port, access_log=access_log)
+    if workers > 1:
+        run_workers(workers, host, port, access_log=access_log)
+    else:
+        run(create_app(settings), host, port, access_log=access_log)
 
 
 register(app, _settings, _existing_ledger)

@@ -125,6 +125,20 @@ class LedgerReader:
             for sequence, note in rows:
                 yield SignedCheckpoint(str(note), int(sequence))
 
+    def last_checkpoint(self) -> tuple[int, str, int] | None:
+        """The latest stored checkpoint's tree size, signing time (ISO 8601) and the
+        notification id of the last event it covers (0 for an empty tree)."""
+        if not self.has_table("log_checkpoints") or not self.has_table("merkle_leaves"):
+            return None
+        sql = (
+            "SELECT c.tree_size, c.signed_at, l.notification_id FROM log_checkpoints c "
+            "LEFT JOIN merkle_leaves l ON l.log_index = c.tree_size - 1 "
+            "ORDER BY c.sequence DESC LIMIT 1"
+        )
+        with self._rows(sql) as rows:
+            row = next(iter(rows), None)
+        return (int(row[0]), str(row[1]), int(row[2] or 0)) if row else None
+
     def tracked_positions(self) -> list[tuple[str, int]]:
         """(view, notification id) each read model says it has processed (none before any)."""
         if not self.has_table("projection_tracking"):

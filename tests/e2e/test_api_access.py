@@ -39,6 +39,10 @@ ANONYMOUS = {
     ("GET", "/bedside"),
     ("GET", "/trace/{code}"),
     ("GET", "/items"),
+    # for the machines that run it (docs/operations.md "Health and metrics")
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
+    ("GET", "/metrics"),
 }
 # Which kind of code each area's {code} names.
 PREFIX = {

@@ -3,6 +3,7 @@ writes and item history with stored event hashes (R-TRC-3)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -131,6 +132,15 @@ def test_r_ppl_2_untrained_role_is_refused_with_403_naming_what_is_missing(
     assert {v["rule"] for v in body["violations"]} == {"R-PPL-2"}
     assert "training" in body["detail"]
     assert LedgerReader(client.app.state.ctx.settings.database).last_notification_id() == before
+    # And Prometheus sees the refusal under its rule, and the request under its route's template
+    metrics = client.get("/metrics").text
+    assert re.search(r'^celltrace_refusals_total\{rule="R-PPL-2"\} [1-9]', metrics, re.M)
+    assert re.search(
+        r'^celltrace_http_request_duration_seconds_count\{method="POST",'
+        r'route="/api/v1/people",status="4xx"\} [1-9]',
+        metrics,
+        re.M,
+    )
 
 
 def test_r_ppl_1_unknown_role_is_refused_with_409_and_the_rule(
