@@ -21,20 +21,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import (
-    BigInteger,
-    Column,
-    Connection,
-    Index,
-    String,
-    Table,
-    Text,
-    delete,
-    select,
-)
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import BigInteger, Column, Index, String, Table, Text
 
 from ledger.storage.tables import metadata
 
@@ -50,6 +39,7 @@ worklist_table = Table(
     Column("notification_id", BigInteger, nullable=False),
     Index("worklist_by_kind", "kind", "due", "code"),
 )
+DUE, DETAIL = 3, 4  # where a worklist row's due date and detail are
 
 lot_qc_table = Table(
     "lot_qc",
@@ -91,12 +81,31 @@ LOTS = frozenset({"ProductLot", "PlaceboLot"})
 SAE_FOLLOW_UP_DAYS = 30  # as ledger.domain.adverse_event says (R-CLN-10)
 
 
+class WorkStore(Protocol):
+    """Where the worklist and the lots' QC state are kept while a transaction of the items
+    view runs (`ItemsView`): read with what the transaction wrote so far, written with it."""
+
+    def work_entry(self, key: tuple[str, str, str]) -> tuple[Any, ...] | None:
+        """The worklist row (kind, code, key, due, detail, since, notification_id)."""
+
+    def put_work(self, key: tuple[str, str, str], row: tuple[Any, ...] | None) -> None:
+        """Put the row (None: remove it)."""
+
+    def lot_state(self, code: str) -> str | None:
+        """A lot's QC state (JSON)."""
+
+    def put_lot(self, code: str, state: str) -> None: ...
+
+    def end_visits_after(self, code: str, due: str) -> None:
+        """Remove the item's visits due after `due`."""
+
+
 class WorkEntries:
     """Applies one event of item `code` to the worklist (called by the items projection inside
-    its transaction; `execute` runs after the batch's queued rows are written)."""
+    its transaction)."""
 
-    def __init__(self, execute: Callable[[Connection, Any], Any]) -> None:
-        self.execute = execute
+    def __init__(self, store: WorkStore) -> None:
+        self.store = store
         self._handlers: dict[str, Callable[..., None]] = {
             "Purified": self._lot_made,
             "Formulated": self._lot_made,
@@ -128,13 +137,13 @@ class WorkEntries:
             "HaltReported": self._halt_reported,
         }
 
-    def apply(self, conn: Connection, code: str, event: Any, since: str, position: int) -> None:
+    def apply(self, code: str, event: Any, since: str, position: int) -> None:
         cls = type(event)
         handler = self._handlers.get(cls.__name__)
         if handler is None:
             return
         aggregate = cls.__qualname__.split(".", 1)[0]
-        handler(Context(self, conn, code, aggregate, since, position), vars(event), event)
+        handler(Context(self.store, code, aggregate, since, position), vars(event), event)
 
     # --- lots: QC results, certification, OOS (R-QC-1, R-QC-2, R-QMS-1, R-QMS-5) ----------
 
@@ -260,13 +269,7 @@ class WorkEntries:
         on = fields.get("withdrawn_on")
         if on is None:
             return
-        table = worklist_table
-        self.execute(
-            at.conn,
-            delete(table).where(
-                (table.c.kind == VISIT) & (table.c.code == at.code) & (table.c.due > _iso(on))
-            ),
-        )
+        at.store.end_visits_after(at.code, _iso(on))
 
     # --- adverse events and study decisions (R-CLN-4, R-CLN-9, R-CLN-10) --------------------
 
@@ -306,78 +309,50 @@ class Context:
     """One event being applied: where it writes and what it concerns."""
 
     def __init__(
-        self,
-        entries: WorkEntries,
-        conn: Connection,
-        code: str,
-        aggregate: str,
-        since: str,
-        position: int,
+        self, store: WorkStore, code: str, aggregate: str, since: str, position: int
     ) -> None:
-        self.entries, self.conn, self.code = entries, conn, code
+        self.store, self.code = store, code
         self.aggregate, self.since, self.position = aggregate, since, position
-
-    def _run(self, statement: Any) -> Any:
-        return self.entries.execute(self.conn, statement)
-
-    def _key(self, kind: str, key: str) -> Any:
-        t = worklist_table
-        return (t.c.kind == kind) & (t.c.code == self.code) & (t.c.key == key)
 
     def open(self, kind: str, key: str, due: str | None, detail: dict[str, Any]) -> None:
         """Put a piece of work on the list (or renew it)."""
-        self.close(kind, key)
-        self._run(
-            worklist_table.insert().values(
-                kind=kind,
-                code=self.code,
-                key=key,
-                due=due,
-                detail=json.dumps(detail, sort_keys=True),
-                since=self.since,
-                notification_id=self.position,
-            )
+        row = (
+            kind,
+            self.code,
+            key,
+            due,
+            json.dumps(detail, sort_keys=True),
+            self.since,
+            self.position,
         )
+        self.store.put_work((kind, self.code, key), row)
 
     def close(self, kind: str, key: str) -> None:
-        self._run(delete(worklist_table).where(self._key(kind, key)))
+        self.store.put_work((kind, self.code, key), None)
 
     def update(self, kind: str, key: str, detail: dict[str, Any]) -> None:
-        row = self._run(select(worklist_table.c.detail).where(self._key(kind, key))).first()
+        row = self.store.work_entry((kind, self.code, key))
         if row is not None:
-            merged = {**json.loads(row.detail), **detail}
-            self._run(
-                worklist_table.update()
-                .where(self._key(kind, key))
-                .values(detail=json.dumps(merged, sort_keys=True))
-            )
+            merged = {**json.loads(row[DETAIL]), **detail}
+            changed = (*row[:DETAIL], json.dumps(merged, sort_keys=True), *row[DETAIL + 1 :])
+            self.store.put_work((kind, self.code, key), changed)
 
     def set_due(self, kind: str, key: str, due: str) -> None:
-        self._run(worklist_table.update().where(self._key(kind, key)).values(due=due))
+        row = self.store.work_entry((kind, self.code, key))
+        if row is not None:
+            self.store.put_work((kind, self.code, key), (*row[:DUE], due, *row[DUE + 1 :]))
 
     # --- a lot's QC state -------------------------------------------------------------------
 
     def lot(self) -> dict[str, Any] | None:
         if self.aggregate not in LOTS:
             return None
-        row = self._run(
-            select(lot_qc_table.c.state).where(lot_qc_table.c.code == self.code)
-        ).first()
-        return None if row is None else dict(json.loads(row.state))
+        state = self.store.lot_state(self.code)
+        return None if state is None else dict(json.loads(state))
 
     def save_lot(self, state: dict[str, Any]) -> None:
         """Store the lot's QC state and put the lot on the one list it belongs on now."""
-        row = {"code": self.code, "state": json.dumps(state, sort_keys=True)}
-        insert = (
-            postgresql.insert(lot_qc_table)
-            if self.conn.dialect.name == "postgresql"
-            else sqlite.insert(lot_qc_table)
-        )
-        self._run(
-            insert.values(row).on_conflict_do_update(
-                index_elements=["code"], set_={"state": row["state"]}
-            )
-        )
+        self.store.put_lot(self.code, json.dumps(state, sort_keys=True))
         for listed in (QC_RESULTS, CERTIFICATION, LOT_DECISION):
             self.close(listed, "")
         kind, detail = lot_work(state)
