@@ -1,6 +1,6 @@
 """Run the benchmarks and update docs/benchmarks.md (`make bench`): all of them, or those named
 (`python -m bench api projections`; names: append, labels, transparency, api, projections,
-conflicts, lists, merkle; `--quick` makes
+conflicts, lists, merkle, catchup; `--quick` makes
 those that know it a spot check under a minute).
 
 BENCH_LEAVES=50000 shortens the transparency-log run; the genealogy benchmark reuses the
@@ -14,7 +14,17 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import api, append, conflicts, labels, lists, merkle, projections, transparency
+from bench import (
+    api,
+    append,
+    catchup,
+    conflicts,
+    labels,
+    lists,
+    merkle,
+    projections,
+    transparency,
+)
 
 BENCHMARKS: dict[str, Callable[[], None]] = {
     "append": append.main,
@@ -25,6 +35,7 @@ BENCHMARKS: dict[str, Callable[[], None]] = {
     "conflicts": conflicts.main,
     "lists": lambda: lists.main([]),
     "merkle": lambda: merkle.main(FLAGS),
+    "catchup": lambda: catchup.main(FLAGS),
 }
 
 FLAGS = [arg for arg in sys.argv[1:] if arg.startswith("--")]

@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import singledispatchmethod
 from typing import Any, TypeVar
 
 from eventsourcing.domain import Aggregate, CanInitAggregate
-from eventsourcing.persistence import Tracking
+from eventsourcing.persistence import Mapper, Notification, Tracking
 from eventsourcing.projection import Projection
+from eventsourcing.utils import resolve_topic
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -40,10 +42,16 @@ from sqlalchemy import (
 )
 
 from ledger.identifiers import item_id
-from ledger.item_effects import Shown, effect_of, facts_of, vials_moved
-from ledger.projections.genealogy import edges_of, edges_table
+from ledger.item_effects import Effect, Moved, Shown, effect_named, facts_from, moved_from
+from ledger.projections.genealogy import edges_from, edges_table
 from ledger.projections.tracking import SQLAlchemyView, tracking_table
-from ledger.projections.worklist import VISIT, WorkEntries, lot_qc_table, worklist_table
+from ledger.projections.worklist import (
+    VISIT,
+    Context,
+    WorkEntries,
+    lot_qc_table,
+    worklist_table,
+)
 from ledger.storage.tables import metadata
 
 items_table = Table(
@@ -414,49 +422,136 @@ class _Sql:
         return self.styled(f"UPDATE items SET {assignments} WHERE code = ?")  # noqa: S608
 
 
+@dataclass(frozen=True)
+class EventType:
+    """What the items projection does with the events of one stored type, found once per type
+    (its topic names the class): a stored event is projected from its decoded state, and an
+    event object from its fields, alike."""
+
+    qualname: str  # what the timeline shows, e.g. "BankVial.Frozen"
+    name: str  # the class's own name, e.g. "Frozen"
+    aggregate: str  # the aggregate's, e.g. "BankVial"
+    of_aggregate: bool  # an aggregate's event (only those are projected)
+    created: bool  # the event that creates its aggregate
+    effect: Effect  # what it does to its item (ledger.item_effects)
+    work: Callable[[Context, dict[str, Any]], None] | None  # what it does to the worklist
+    plain: bool  # stored as its fields are (no upcasting from an older class version)
+
+    @classmethod
+    def of(cls, event_class: type[Any], work: WorkEntries) -> EventType:
+        qualname, name = event_class.__qualname__, event_class.__name__
+        return cls(
+            qualname=qualname,
+            name=name,
+            aggregate=qualname.split(".", 1)[0],
+            of_aggregate=issubclass(event_class, Aggregate.Event),
+            created=issubclass(event_class, CanInitAggregate),
+            effect=effect_named(qualname, name),
+            work=work.handler(name),
+            plain=getattr(event_class, "class_version", 1) == 1,
+        )
+
+
 class ItemsProjection(Projection[ItemsView]):
-    """Registers every coded item and appends every one of its events to its timeline."""
+    """Registers every coded item and appends every one of its events to its timeline.
+
+    Catching up (`process_stored`) it projects each stored event from its decoded state,
+    without making an event object; following the ledger (`process_event`) from the event's
+    fields: the same fields, the same rows.
+    """
 
     name = "items"
+
+    def __init__(self, view: ItemsView) -> None:
+        super().__init__(view)
+        self._by_class: dict[type[Any], EventType] = {}
+        self._by_topic: dict[str, EventType] = {}
 
     @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
         with self.view.transaction(tracking):
-            # Every event of the ledger carries the stamp of its command (LedgerAggregate).
-            stamp = getattr(domain_event, "stamp", None)
-            if not isinstance(domain_event, Aggregate.Event) or stamp is None:
-                return
-            position = tracking.notification_id
-            view = self.view
-            code = self._code(domain_event, position)
-            if code is None:
-                return
-            for parent, child, relation in edges_of(domain_event, code):
-                view.add(edges_table, (parent, child, relation, position))
-            self._move_vials(code, domain_event)
-            recorded_at = stamp.recorded_at.isoformat()
-            view.work.apply(code, domain_event, recorded_at, position)
-            view.add(
-                timeline_table,
-                (
-                    position,
-                    code,
+            kind = self._by_class.get(type(domain_event))
+            if kind is None:
+                kind = self._by_class[type(domain_event)] = EventType.of(
+                    type(domain_event), self.view.work
+                )
+            if kind.of_aggregate:
+                self._project(
+                    kind,
+                    vars(domain_event),
+                    domain_event.originator_id,
                     domain_event.originator_version,
-                    type(domain_event).__qualname__,
-                    stamp.actor_id,
-                    stamp.actor_role,
-                    stamp.meaning.value,
-                    recorded_at,
-                    stamp.client_time.isoformat() if stamp.client_time else None,
-                ),
+                    tracking.notification_id,
+                )
+
+    def process_stored(self, notifications: Sequence[Notification], mapper: Mapper[Any]) -> None:
+        """Project stored events in order, inside the view's open batch (catching up)."""
+        decode = mapper.transcoder.decode
+        plain = mapper.cipher is None and mapper.compressor is None
+        for notification in notifications:
+            kind = self._by_topic.get(notification.topic)
+            if kind is None:
+                kind = self._by_topic[notification.topic] = EventType.of(
+                    resolve_topic(notification.topic), self.view.work
+                )
+            if not kind.of_aggregate:
+                continue
+            if plain and kind.plain:
+                fields = decode(notification.state)
+            else:
+                fields = vars(mapper.to_domain_event(notification))
+            self._project(
+                kind,
+                fields,
+                notification.originator_id,
+                notification.originator_version,
+                notification.id,
             )
 
-    def _move_vials(self, code: str, event: Aggregate.Event) -> None:
+    def _project(
+        self,
+        kind: EventType,
+        fields: dict[str, Any],
+        originator_id: Any,
+        version: int,
+        position: int,
+    ) -> None:
+        # Every event of the ledger carries the stamp of its command (LedgerAggregate).
+        stamp = fields.get("stamp")
+        if stamp is None:
+            return
+        view = self.view
+        code = self._code(kind, fields, originator_id, position)
+        if code is None:
+            return
+        for parent, child, relation in edges_from(kind.name, fields, code):
+            view.add(edges_table, (parent, child, relation, position))
+        moved = moved_from(kind.effect, fields)
+        if moved is not None:
+            self._move_vials(code, moved)
+        recorded_at = stamp.recorded_at.isoformat()
+        if kind.work is not None:
+            at = Context(view, code, kind.aggregate, kind.name, version, recorded_at, position)
+            kind.work(at, fields)
+        client_time = stamp.client_time
+        view.add(
+            timeline_table,
+            (
+                position,
+                code,
+                version,
+                kind.qualname,
+                stamp.actor_id,
+                stamp.actor_role,
+                stamp.meaning.value,
+                recorded_at,
+                client_time.isoformat() if client_time else None,
+            ),
+        )
+
+    def _move_vials(self, code: str, moved: Moved) -> None:
         """A shipment's events move its vials: in transit, at the site, released for use,
         thawed, administered (R-SHP-1, R-CLN-3); a held vial keeps showing its hold."""
-        moved = vials_moved(event)
-        if moved is None:
-            return
         vials = moved.vials
         if vials is None:  # every vial of the shipment (edges: vial -> shipment)
             vials = self.view.shipped_vials(code)
@@ -468,33 +563,37 @@ class ItemsProjection(Projection[ItemsView]):
             if values:
                 self.view.update_item(vial, values)
 
-    def _update_item(self, code: str, event: Aggregate.Event) -> None:
-        values = facts_of(event)
-        if effect_of(event).hold is not None:
+    def _update_item(self, code: str, kind: EventType, fields: dict[str, Any]) -> None:
+        values = facts_from(kind.effect, fields)
+        if kind.effect.hold is not None:
             status, holds = self.view.item_state(code)
-            shown = Shown(status, tuple(json.loads(holds or "[]"))).after(event)
+            shown = Shown(status, tuple(json.loads(holds or "[]"))).after_fields(
+                kind.effect, fields
+            )
             values["status"] = shown.status
             values["holds"] = json.dumps(list(shown.holds), sort_keys=True)
             values["held"] = bool(shown.holds)
         if values:
             self.view.update_item(code, values)
 
-    def _code(self, event: Aggregate.Event, position: int) -> str | None:
+    def _code(
+        self, kind: EventType, fields: dict[str, Any], originator_id: Any, position: int
+    ) -> str | None:
         """The item's code; registers a new item (with what its first event says about it)
         and updates a known item's status, place, lot and expiry."""
-        originator_id = str(event.originator_id)
-        if isinstance(event, CanInitAggregate):
-            recorded = getattr(event, "code", None)
+        aggregate_id = str(originator_id)
+        if kind.created:
+            recorded = fields.get("code")
             code = "" if recorded is None else str(recorded)
-            if not code or item_id(code) != event.originator_id:  # not a CodedItem
-                self.view.not_an_item(originator_id)
+            if not code or item_id(code) != originator_id:  # not a CodedItem
+                self.view.not_an_item(aggregate_id)
                 return None
             self.view.add_item(
-                originator_id,
+                aggregate_id,
                 {
                     "code": code,
                     "item_type": code.split("-", 1)[0],  # the prefix (issued by the domain)
-                    "originator_id": originator_id,
+                    "originator_id": aggregate_id,
                     "status": "active",
                     "holds": "[]",
                     "location": None,
@@ -504,13 +603,13 @@ class ItemsProjection(Projection[ItemsView]):
                     "study": None,
                     "patient": None,
                     "held": False,
-                    **facts_of(event),
-                    "created_at": event.timestamp.isoformat(),
+                    **facts_from(kind.effect, fields),
+                    "created_at": fields["timestamp"].isoformat(),
                     "created_notification_id": position,
                 },
             )
             return code
-        known = self.view.code_of(originator_id)
+        known = self.view.code_of(aggregate_id)
         if known is not None:
-            self._update_item(known, event)
+            self._update_item(known, kind, fields)
         return known

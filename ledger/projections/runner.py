@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import fcntl
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import psycopg
 from eventsourcing.application import Application
-from eventsourcing.persistence import IntegrityError, Tracking
+from eventsourcing.persistence import IntegrityError, Mapper, Notification, Tracking
 from eventsourcing.projection import Projection, ProjectionRunner
 from sqlalchemy import Engine
 
@@ -50,6 +50,16 @@ def runner_env(settings: Settings) -> dict[str, str]:
         "CELLTRACE_FACILITY": settings.facility,
         "PERSISTENCE_MODULE": "ledger.projections.tracking:ViewFactory",
     }
+
+
+@runtime_checkable
+class StoredEventProjection(Protocol):
+    """A projection that catches up from stored events without making event objects: given
+    a batch's notifications inside the view's batch (`ItemsProjection.process_stored`)."""
+
+    def process_stored(
+        self, notifications: Sequence[Notification], mapper: Mapper[Any]
+    ) -> None: ...
 
 
 class Follower(Protocol):
@@ -244,9 +254,12 @@ def catch_up(
         if not notifications:
             return position
         with view.batch(Tracking(app.name, notifications[-1].id)):
-            for notification in notifications:
-                event = app.mapper.to_domain_event(notification)
-                projection.process_event(event, Tracking(app.name, notification.id))
+            if isinstance(projection, StoredEventProjection):
+                projection.process_stored(notifications, app.mapper)
+            else:
+                for notification in notifications:
+                    event = app.mapper.to_domain_event(notification)
+                    projection.process_event(event, Tracking(app.name, notification.id))
         position = notifications[-1].id
         if progress is not None:
             progress(position)

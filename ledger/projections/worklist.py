@@ -101,8 +101,8 @@ class WorkStore(Protocol):
 
 
 class WorkEntries:
-    """Applies one event of item `code` to the worklist (called by the items projection inside
-    its transaction)."""
+    """What each event does to the worklist, by the event's class name: a handler is given the
+    event's `Context` and its fields (called by the items projection inside its transaction)."""
 
     def __init__(self, store: WorkStore) -> None:
         self.store = store
@@ -137,17 +137,13 @@ class WorkEntries:
             "HaltReported": self._halt_reported,
         }
 
-    def apply(self, code: str, event: Any, since: str, position: int) -> None:
-        cls = type(event)
-        handler = self._handlers.get(cls.__name__)
-        if handler is None:
-            return
-        aggregate = cls.__qualname__.split(".", 1)[0]
-        handler(Context(self.store, code, aggregate, since, position), vars(event), event)
+    def handler(self, name: str) -> Callable[[Context, dict[str, Any]], None] | None:
+        """What an event of class `name` does to the worklist (None: nothing)."""
+        return self._handlers.get(name)
 
     # --- lots: QC results, certification, OOS (R-QC-1, R-QC-2, R-QMS-1, R-QMS-5) ----------
 
-    def _lot_made(self, at: Context, fields: dict[str, Any], event: Any) -> None:
+    def _lot_made(self, at: Context, fields: dict[str, Any]) -> None:
         if at.aggregate not in LOTS:
             return
         state = {
@@ -160,15 +156,15 @@ class WorkEntries:
         }
         at.save_lot(state)
 
-    def _result(self, at: Context, fields: dict[str, Any], event: Any) -> None:
+    def _result(self, at: Context, fields: dict[str, Any]) -> None:
         state = at.lot()
         if state is None:
             return
         result = fields["result"]
-        state["results"][str(event.originator_version)] = [result["test"], result["in_spec"]]
+        state["results"][str(at.version)] = [result["test"], result["in_spec"]]
         at.save_lot(state)
 
-    def _corrected(self, at: Context, fields: dict[str, Any], event: Any) -> None:
+    def _corrected(self, at: Context, fields: dict[str, Any]) -> None:
         if fields.get("corrected_event") != "TestResultRecorded":
             return
         state = at.lot()
@@ -176,7 +172,7 @@ class WorkEntries:
             state["struck"].append(str(fields["corrected_version"]))
             at.save_lot(state)
 
-    def _oos_opened(self, at: Context, fields: dict[str, Any], event: Any) -> None:
+    def _oos_opened(self, at: Context, fields: dict[str, Any]) -> None:
         state = at.lot()
         if state is None:
             return
@@ -186,7 +182,7 @@ class WorkEntries:
         detail = {"number": fields["number"], "test": fields["test"]}
         at.open(OOS, number, None, detail)
 
-    def _oos_concluded(self, at: Context, fields: dict[str, Any], event: Any) -> None:
+    def _oos_concluded(self, at: Context, fields: dict[str, Any]) -> None:
         state = at.lot()
         if state is None:
             return
@@ -195,11 +191,11 @@ class WorkEntries:
         at.save_lot(state)
         at.close(OOS, number)
 
-    def _lot_flag(self, at: Context, fields: dict[str, Any], event: Any) -> None:
+    def _lot_flag(self, at: Context, fields: dict[str, Any]) -> None:
         state = at.lot()
         if state is None:
             return
-        name = type(event).__name__
+        name = at.name
         if name == "Quarantined":
             state["quarantined"] = True
         elif name == "QuarantineLifted":
@@ -208,30 +204,30 @@ class WorkEntries:
             state["done"] = True
         at.save_lot(state)
 
-    def _closed(self, at: Context, fields: dict[str, Any], event: Any) -> None:
+    def _closed(self, at: Context, fields: dict[str, Any]) -> None:
         if at.aggregate in LOTS:
-            self._lot_flag(at, fields, event)
+            self._lot_flag(at, fields)
         elif at.aggregate == "Deviation":  # a deviation's closure (R-QMS-2)
             at.close(DEVIATION, "")
 
     # --- deviations and CAPA (R-QMS-2, R-QMS-4) ------------------------------------------
 
-    def _deviation_opened(self, at: Context, fields: dict[str, Any], event: Any) -> None:
+    def _deviation_opened(self, at: Context, fields: dict[str, Any]) -> None:
         if at.aggregate == "Deviation":
             detail = {"severity": fields["severity"], "kind": fields["kind"]}
             at.open(DEVIATION, "", None, detail)
 
-    def _capa_planned(self, at: Context, fields: dict[str, Any], event: Any) -> None:
+    def _capa_planned(self, at: Context, fields: dict[str, Any]) -> None:
         if at.aggregate != "Capa":
             return
         due = _iso(fields["due_on"])
         at.open(CAPA, "", due, {"deviation": fields["deviation"], "state": "planned"})
 
-    def _capa_completed(self, at: Context, fields: dict[str, Any], event: Any) -> None:
+    def _capa_completed(self, at: Context, fields: dict[str, Any]) -> None:
         if at.aggregate == "Capa":
             at.update(CAPA, "", {"state": "done"})
 
-    def _capa_checked(self, at: Context, fields: dict[str, Any], event: Any) -> None:
+    def _capa_checked(self, at: Context, fields: dict[str, Any]) -> None:
         if at.aggregate != "Capa":
             return
         if fields["effective"]:
@@ -241,19 +237,19 @@ class WorkEntries:
 
     # --- excursions (R-SHP-2, R-SHP-5) ------------------------------------------------------
 
-    def _excursion_found(self, at: Context, fields: dict[str, Any], event: Any) -> None:
+    def _excursion_found(self, at: Context, fields: dict[str, Any]) -> None:
         at.open(EXCURSION, "", None, {"rule": str(fields.get("rule", ""))})
 
-    def _excursion_assessed(self, at: Context, fields: dict[str, Any], event: Any) -> None:
+    def _excursion_assessed(self, at: Context, fields: dict[str, Any]) -> None:
         at.close(EXCURSION, "")
 
     # --- follow-up visits (R-CLN-6, R-CLN-10) ----------------------------------------------
 
-    def _administered(self, at: Context, fields: dict[str, Any], event: Any) -> None:
+    def _administered(self, at: Context, fields: dict[str, Any]) -> None:
         for visit in fields.get("visits") or ():
             self._visit(at, visit)
 
-    def _exited(self, at: Context, fields: dict[str, Any], event: Any) -> None:
+    def _exited(self, at: Context, fields: dict[str, Any]) -> None:
         self._visit(at, fields["visit"])
 
     def _visit(self, at: Context, visit: dict[str, Any]) -> None:
@@ -261,10 +257,10 @@ class WorkEntries:
             detail = {"number": visit["number"], "label": visit["label"]}
             at.open(VISIT, _visit_key(visit["number"], visit["label"]), _iso(visit["due"]), detail)
 
-    def _visit_completed(self, at: Context, fields: dict[str, Any], event: Any) -> None:
+    def _visit_completed(self, at: Context, fields: dict[str, Any]) -> None:
         at.close(VISIT, _visit_key(fields["number"], fields["label"]))
 
-    def _withdrawn(self, at: Context, fields: dict[str, Any], event: Any) -> None:
+    def _withdrawn(self, at: Context, fields: dict[str, Any]) -> None:
         """A subject's withdrawal ends the visits scheduled after it (R-CLN-9)."""
         on = fields.get("withdrawn_on")
         if on is None:
@@ -273,7 +269,7 @@ class WorkEntries:
 
     # --- adverse events and study decisions (R-CLN-4, R-CLN-9, R-CLN-10) --------------------
 
-    def _adverse_event(self, at: Context, fields: dict[str, Any], event: Any) -> None:
+    def _adverse_event(self, at: Context, fields: dict[str, Any]) -> None:
         found = fields["adverse_event"]
         if not found.get("serious"):
             return
@@ -284,10 +280,10 @@ class WorkEntries:
         follow_up = date.fromordinal(found["aware_on"].toordinal() + SAE_FOLLOW_UP_DAYS)
         at.open(SAE_FOLLOW_UP, key, follow_up.isoformat(), detail)
 
-    def _sae_reported(self, at: Context, fields: dict[str, Any], event: Any) -> None:
+    def _sae_reported(self, at: Context, fields: dict[str, Any]) -> None:
         at.close(SAE_REPORT, str(fields["number"]))
 
-    def _sae_followed_up(self, at: Context, fields: dict[str, Any], event: Any) -> None:
+    def _sae_followed_up(self, at: Context, fields: dict[str, Any]) -> None:
         key = str(fields["number"])
         if fields["resolved"]:
             at.close(SAE_FOLLOW_UP, key)
@@ -295,13 +291,13 @@ class WorkEntries:
         next_due = date.fromordinal(fields["on"].toordinal() + SAE_FOLLOW_UP_DAYS)
         at.set_due(SAE_FOLLOW_UP, key, next_due.isoformat())
 
-    def _halt(self, at: Context, fields: dict[str, Any], event: Any) -> None:
+    def _halt(self, at: Context, fields: dict[str, Any]) -> None:
         halt = fields["halt"]
         if halt.get("reported_on") is None:
             detail = {"number": halt["number"], "action": halt["action"], "by": halt["by"]}
             at.open(HALT_REPORT, str(halt["number"]), _iso(halt["report_due"]), detail)
 
-    def _halt_reported(self, at: Context, fields: dict[str, Any], event: Any) -> None:
+    def _halt_reported(self, at: Context, fields: dict[str, Any]) -> None:
         at.close(HALT_REPORT, str(fields["number"]))
 
 
@@ -309,10 +305,17 @@ class Context:
     """One event being applied: where it writes and what it concerns."""
 
     def __init__(
-        self, store: WorkStore, code: str, aggregate: str, since: str, position: int
+        self,
+        store: WorkStore,
+        code: str,
+        aggregate: str,
+        name: str,
+        version: int,
+        since: str,
+        position: int,
     ) -> None:
-        self.store, self.code = store, code
-        self.aggregate, self.since, self.position = aggregate, since, position
+        self.store, self.code, self.aggregate, self.name = store, code, aggregate, name
+        self.version, self.since, self.position = version, since, position
 
     def open(self, kind: str, key: str, due: str | None, detail: dict[str, Any]) -> None:
         """Put a piece of work on the list (or renew it)."""
