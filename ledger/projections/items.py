@@ -155,7 +155,7 @@ class ItemsView(SQLAlchemyView):
     name = "items"
     title = "items, timelines, genealogy"
     tables = (items_table, timeline_table, edges_table, worklist_table, lot_qc_table)
-    CACHED = 200_000
+    CACHED = 100_000
     NOT_AN_ITEM = ""  # cached for aggregates that are not coded items
 
     def __init__(self, engine: Engine) -> None:
