@@ -47,6 +47,15 @@ PREVIOUS = (
 )
 
 
+#: Where the time went after the change, from one instrumented catch-up of the same ledger.
+WHERE = (
+    "Of the catch-up's CPU time on the 300,093-event ledger (one instrumented run): reading the "
+    "stored events through the recorder 9%, decoding their JSON state (the transcoder's object "
+    "hook: stamps, dates) 15%, SQLite writing the rows (`executemany`: 14 indexes on `items`) "
+    "34%, the projection's own Python (effects, edges, worklist, tuples) and commits 42%"
+)
+
+
 def copy_ledger(source: Path, target: Path) -> None:
     """A consistent copy of `source` (its read models included) through SQLite's backup."""
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
@@ -126,18 +135,20 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     )
     body = f"""## Items projection catch-up against reading the events (R-TRC-1..3)
 
-Machine: {machine()}; load average {load} (the machine is shared). `python -m bench
-catchup{" --quick" if quick else ""}`: {events:,} events of {origin}; rates are process CPU
-time, medians of {repeats} runs, the baseline measured in the same run.
+Machine: {machine()}; load average {load} (the machine is shared).
+`python -m bench catchup{" --quick" if quick else ""}`: {events:,} events of {origin}; rates are
+process CPU time, medians of {repeats} runs, the baseline measured in the same run.
 
 | run | median | baseline in the same run | ratio |
 |---|---|---|---|
 | {row} |
 
-Before: {PREVIOUS}. The items view now keeps item codes, status and holds in memory (bounded,
-written through), writes each batch's rows once as tuples through the DB-API cursor, and
-projects each stored event from its decoded state through a table of its type (effects,
-worklist handler) instead of making an event object."""
+The items view keeps item codes, status and holds in memory (bounded, written through),
+writes each batch's rows once as tuples through the DB-API cursor, and projects each stored
+event from its decoded state through a table of its type (effects, worklist handler) instead
+of making an event object. Before: {PREVIOUS}.
+
+{WHERE}."""
     if not quick:
         write_section("catchup", body)
     print(body)

@@ -80,7 +80,8 @@ class Follower(Protocol):
 
 class ProjectionFollower:
     """An eventsourcing Projection and its SQLAlchemy view: batched catch-up through the
-    projection's own `process_event`, then an eventsourcing ProjectionRunner."""
+    projection's own `process_stored` or `process_event` (`catch_up`), then an eventsourcing
+    ProjectionRunner."""
 
     def __init__(
         self,
@@ -245,7 +246,8 @@ def catch_up(
     progress: Progress | None = None,
 ) -> int:
     """Process every event after the view's position, `batch_size` per transaction, through
-    the projection's own `process_event`; returns the position reached."""
+    the projection's own `process_stored` (a StoredEventProjection, from the stored state) or
+    else `process_event`; returns the position reached."""
     position = view.max_tracking_id(app.name) or 0
     while True:
         notifications = app.recorder.select_notifications(
