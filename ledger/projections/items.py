@@ -330,9 +330,9 @@ class ItemsView(SQLAlchemyView):
     # --- writing -------------------------------------------------------------------------
 
     def flush(self, conn: Connection) -> None:
-        """Write what the transaction has gathered: new rows in the order their tables were
-        first used (edges already recorded are kept once, from their first event), item
-        updates, then the worklist's and the lots' QC state."""
+        """Write what the transaction has gathered: new items, the other new rows (an edge
+        already recorded is kept once, from its first event), item updates, then the worklist
+        and the lots' QC state."""
         sql = self._sql
         cursor = conn.connection.cursor()
         try:
