@@ -1,6 +1,6 @@
 """Run the benchmarks and update docs/benchmarks.md (`make bench`): all of them, or those named
 (`python -m bench api projections`; names: append, labels, transparency, api, projections,
-conflicts, lists, merkle, trace, commands, pgappend, verify; `--quick` makes
+conflicts, lists, merkle, trace, commands, pgappend, verify, catchup; `--quick` makes
 those that know it a spot check under a minute).
 
 BENCH_LEAVES=50000 shortens the transparency-log run; the genealogy benchmark reuses the
@@ -17,6 +17,7 @@ from collections.abc import Callable
 from bench import (
     api,
     append,
+    catchup,
     commands,
     conflicts,
     labels,
@@ -42,6 +43,7 @@ BENCHMARKS: dict[str, Callable[[], None]] = {
     "commands": lambda: commands.main(FLAGS),
     "pgappend": lambda: pgappend.main(FLAGS),
     "verify": lambda: verify.main(FLAGS),
+    "catchup": lambda: catchup.main(FLAGS),
 }
 
 FLAGS = [arg for arg in sys.argv[1:] if arg.startswith("--")]

@@ -2,9 +2,9 @@
 in the same run: `python -m bench trace [--quick] [--db PATH]`.
 
 On a generated SQLite ledger whose first donor has 10,000 working-bank vials (by default the
-300,000-event ledger of /work/benchdata, copied; `--quick` generates a small one with fewer
-vials and writes nothing to the docs) it times, as process CPU time and wall time, medians
-of several runs:
+300,000-event ledger in celltrace-data/generated/ledger-300k.db, copied; `--quick`
+generates a small one with fewer vials and writes nothing to the docs) it times, as process
+CPU time and wall time, medians of several runs:
 
 - `trace_down` with actors (what `GET /api/v1/items/{code}/trace?direction=down` and
   `celltrace trace --down` read), nodes and edges only, and the donor's look-back list;
@@ -45,7 +45,8 @@ from ledger.projections.recall import lookback
 from ledger.projections.trace import trace_down
 from ledger.projections.tracking import view_engine
 
-SHARED = Path("/work/benchdata/ledger-300k.db")
+SHARED = Path("celltrace-data/generated/ledger-300k.db")
+"""Where `python -m bench.generate --events 300000 --big-vials 10000 --db PATH` wrote it."""
 #: This benchmark run once on the same ledger with the code before the speed-up, 2026-12-08
 #: (median CPU ms; load average 9.0 / 9.7 / 8.2).
 BEFORE = {

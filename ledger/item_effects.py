@@ -170,15 +170,24 @@ OWNER_COLUMNS = ("site", "study", "patient")
 def effect_of(event: Any) -> Effect:
     """The declared effect of `event`'s type (NO_EFFECT when it declares none)."""
     cls = type(event)
-    return EFFECTS.get(cls.__qualname__) or TRACED_ITEM.get(cls.__name__, NO_EFFECT)
+    return effect_named(cls.__qualname__, cls.__name__)
+
+
+def effect_named(qualname: str, name: str) -> Effect:
+    """The declared effect of the stored event type `qualname` (its class `name`)."""
+    return EFFECTS.get(qualname) or TRACED_ITEM.get(name, NO_EFFECT)
 
 
 def status_after(event: Any) -> str | None:
     """The status `event` leaves its item in, or None if it does not change it."""
-    effect = effect_of(event)
+    return status_from(effect_of(event), vars(event))
+
+
+def status_from(effect: Effect, fields: dict[str, Any]) -> str | None:
+    """The status an event of `effect` with `fields` leaves its item in (None: unchanged)."""
     if effect.flag is not None:
         name, when_true, when_false = effect.flag
-        return when_true if getattr(event, name, False) else when_false
+        return when_true if fields.get(name, False) else when_false
     return effect.status
 
 
@@ -196,9 +205,13 @@ def facts_of(event: Any) -> dict[str, Any]:
     """The item columns `event` sets: status, location, lot, expiry, site, study and patient
     (only those it names). A shipment's event that names a patient says where one of its vials
     went (`vials_moved`), not where the shipment is or whose it is."""
-    effect, fields = effect_of(event), vars(event)
+    return facts_from(effect_of(event), vars(event))
+
+
+def facts_from(effect: Effect, fields: dict[str, Any]) -> dict[str, Any]:
+    """`facts_of` an event of `effect` with `fields` (as stored, decoded)."""
     facts: dict[str, Any] = {}
-    status = status_after(event)
+    status = status_from(effect, fields)
     if status is not None:
         facts["status"] = status
     if effect.leaves_place:
@@ -242,18 +255,21 @@ class Shown:
     def after(self, event: Any) -> Shown:
         """What the item shows once `event` is recorded: its status, and its holds; a released
         hold gives the item back the status it had before it was held."""
-        effect = effect_of(event)
-        status = status_after(event)
+        return self.after_fields(effect_of(event), vars(event))
+
+    def after_fields(self, effect: Effect, fields: dict[str, Any]) -> Shown:
+        """`after` an event of `effect` with `fields` (as stored, decoded)."""
+        status = status_from(effect, fields)
         if effect.hold == "put":
             # the view keeps the hold's rule, source and reason as recorded (in English); the
             # reason as a translatable sentence (`said`) stays in the event
-            hold = {k: v for k, v in dict(getattr(event, "hold", {})).items() if k != "said"}
+            hold = {k: v for k, v in dict(fields.get("hold", {})).items() if k != "said"}
             if not self.holds and self.status != ON_HOLD:
                 hold["status_before"] = self.status  # what the item shows again once released
             stays = self.status in KEPT_ON_HOLD  # a thawed vial stays thawed, held or not
             return Shown(self.status if stays else ON_HOLD, (*self.holds, hold))
         if effect.hold == "lift":
-            lifted = (getattr(event, "rule", None), getattr(event, "source", None))
+            lifted = (fields.get("rule"), fields.get("source"))
             held = list(self.holds)
             kept = [h for h in held if (h["rule"], h["source"]) != lifted]
             before = next((h["status_before"] for h in held if "status_before" in h), None)
@@ -274,10 +290,13 @@ class Moved(NamedTuple):
 
 def vials_moved(event: Any) -> Moved | None:
     """For a shipment event: what the vials it moves show, or None for any other event."""
-    effect = effect_of(event)
+    return moved_from(effect_of(event), vars(event))
+
+
+def moved_from(effect: Effect, fields: dict[str, Any]) -> Moved | None:
+    """`vials_moved` by an event of `effect` with `fields` (as stored, decoded)."""
     if effect.vials is None:
         return None
-    fields = vars(event)
     vials, place = _moved(fields)
     facts = {"location": place} if place is not None else {}
     for column, name in (("site", effect.site), ("patient", effect.patient)):

@@ -2,10 +2,10 @@
 
 Ready when the ledger's database answers, every read model (and the Merkle log) is within
 `Settings.ready_max_lag` events of the ledger's head, and the latest signed checkpoint is no
-older than `Settings.ready_max_checkpoint_age` seconds while events wait for one (a ledger with
-no checkpoint yet is not held against: the worker signs its first after
-CELLTRACE_CHECKPOINT_EVERY_EVENTS or _SECONDS, or at a milestone). A stopped worker shows here as read models falling
-behind, then as events waiting for a checkpoint.
+older than `Settings.ready_max_checkpoint_age` seconds while events wait for one (a ledger
+with no checkpoint yet is not held against: the worker signs its first after
+CELLTRACE_CHECKPOINT_EVERY_EVENTS or _SECONDS, or at a milestone). A stopped worker shows here
+as read models falling behind, then as events waiting for a checkpoint.
 """
 
 from __future__ import annotations

@@ -29,7 +29,11 @@ edges_table = Table(
 
 def edges_of(event: Any, code: str) -> list[tuple[str, str, str]]:
     """The (parent, child, relation) edges an event of item `code` records."""
-    fields = vars(event)
+    return edges_from(type(event).__name__, vars(event), code)
+
+
+def edges_from(name: str, fields: dict[str, Any], code: str) -> list[tuple[str, str, str]]:
+    """`edges_of` an event of class `name` with `fields` (as stored, decoded)."""
     lots = dict.fromkeys(
         use["lot"]
         for value in fields.values()
@@ -38,6 +42,6 @@ def edges_of(event: Any, code: str) -> list[tuple[str, str, str]]:
         if isinstance(use, dict) and isinstance(use.get("lot"), str)
     )
     edges = [(lot, code, MATERIAL_USED) for lot in lots]
-    if type(event).__name__ == "ItemsDerived":
+    if name == "ItemsDerived":
         edges += [(code, str(child), str(fields["step"])) for child in fields["codes"]]
     return edges

@@ -14,13 +14,13 @@ import fcntl
 import logging
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import psycopg
 from eventsourcing.application import Application
-from eventsourcing.persistence import IntegrityError, Tracking
+from eventsourcing.persistence import IntegrityError, Mapper, Notification, Tracking
 from eventsourcing.projection import Projection, ProjectionRunner
 from sqlalchemy import Engine
 
@@ -57,6 +57,16 @@ def runner_env(settings: Settings) -> dict[str, str]:
     }
 
 
+@runtime_checkable
+class StoredEventProjection(Protocol):
+    """A projection that catches up from stored events without making event objects: given
+    a batch's notifications inside the view's batch (`ItemsProjection.process_stored`)."""
+
+    def process_stored(
+        self, notifications: Sequence[Notification], mapper: Mapper[Any]
+    ) -> None: ...
+
+
 class Follower(Protocol):
     """One read model following the ledger's notification log, exactly once and resumable:
     an eventsourcing projection (`ProjectionFollower`) or the Merkle log (`MerkleFollower`)."""
@@ -89,7 +99,8 @@ def _log_failure(runner: ProjectionRunner[Any, Any], title: str) -> None:
 
 class ProjectionFollower:
     """An eventsourcing Projection and its SQLAlchemy view: batched catch-up through the
-    projection's own `process_event`, then an eventsourcing ProjectionRunner."""
+    projection's own `process_stored` or `process_event` (`catch_up`), then an eventsourcing
+    ProjectionRunner."""
 
     def __init__(
         self,
@@ -257,7 +268,8 @@ def catch_up(
     progress: Progress | None = None,
 ) -> int:
     """Process every event after the view's position, `batch_size` per transaction, through
-    the projection's own `process_event`; returns the position reached."""
+    the projection's own `process_stored` (a StoredEventProjection, from the stored state) or
+    else `process_event`; returns the position reached."""
     position = view.max_tracking_id(app.name) or 0
     while True:
         notifications = app.recorder.select_notifications(
@@ -266,9 +278,12 @@ def catch_up(
         if not notifications:
             return position
         with view.batch(Tracking(app.name, notifications[-1].id)):
-            for notification in notifications:
-                event = app.mapper.to_domain_event(notification)
-                projection.process_event(event, Tracking(app.name, notification.id))
+            if isinstance(projection, StoredEventProjection):
+                projection.process_stored(notifications, app.mapper)
+            else:
+                for notification in notifications:
+                    event = app.mapper.to_domain_event(notification)
+                    projection.process_event(event, Tracking(app.name, notification.id))
         position = notifications[-1].id
         if progress is not None:
             progress(position)

@@ -21,20 +21,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import (
-    BigInteger,
-    Column,
-    Connection,
-    Index,
-    String,
-    Table,
-    Text,
-    delete,
-    select,
-)
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import BigInteger, Column, Index, String, Table, Text
 
 from ledger.storage.tables import metadata
 
@@ -50,6 +39,7 @@ worklist_table = Table(
     Column("notification_id", BigInteger, nullable=False),
     Index("worklist_by_kind", "kind", "due", "code"),
 )
+DUE, DETAIL = 3, 4  # where a worklist row's due date and detail are
 
 lot_qc_table = Table(
     "lot_qc",
@@ -91,12 +81,31 @@ LOTS = frozenset({"ProductLot", "PlaceboLot"})
 SAE_FOLLOW_UP_DAYS = 30  # as ledger.domain.adverse_event says (R-CLN-10)
 
 
-class WorkEntries:
-    """Applies one event of item `code` to the worklist (called by the items projection inside
-    its transaction; `execute` runs after the batch's queued rows are written)."""
+class WorkStore(Protocol):
+    """Where the worklist and the lots' QC state are kept while a transaction of the items
+    view runs (`ItemsView`): read with what the transaction wrote so far, written with it."""
 
-    def __init__(self, execute: Callable[[Connection, Any], Any]) -> None:
-        self.execute = execute
+    def work_entry(self, key: tuple[str, str, str]) -> tuple[Any, ...] | None:
+        """The worklist row (kind, code, key, due, detail, since, notification_id)."""
+
+    def put_work(self, key: tuple[str, str, str], row: tuple[Any, ...] | None) -> None:
+        """Put the row (None: remove it)."""
+
+    def lot_state(self, code: str) -> str | None:
+        """A lot's QC state (JSON)."""
+
+    def put_lot(self, code: str, state: str) -> None: ...
+
+    def end_visits_after(self, code: str, due: str) -> None:
+        """Remove the item's visits due after `due`."""
+
+
+class WorkEntries:
+    """What each event does to the worklist, by the event's class name: a handler is given the
+    event's `Context` and its fields (called by the items projection inside its transaction)."""
+
+    def __init__(self, store: WorkStore) -> None:
+        self.store = store
         self._handlers: dict[str, Callable[..., None]] = {
             "Purified": self._lot_made,
             "Formulated": self._lot_made,
@@ -128,17 +137,13 @@ class WorkEntries:
             "HaltReported": self._halt_reported,
         }
 
-    def apply(self, conn: Connection, code: str, event: Any, since: str, position: int) -> None:
-        cls = type(event)
-        handler = self._handlers.get(cls.__name__)
-        if handler is None:
-            return
-        aggregate = cls.__qualname__.split(".", 1)[0]
-        handler(Context(self, conn, code, aggregate, since, position), vars(event), event)
+    def handler(self, name: str) -> Callable[[Context, dict[str, Any]], None] | None:
+        """What an event of class `name` does to the worklist (None: nothing)."""
+        return self._handlers.get(name)
 
     # --- lots: QC results, certification, OOS (R-QC-1, R-QC-2, R-QMS-1, R-QMS-5) ----------
 
-    def _lot_made(self, at: Context, fields: dict[str, Any], event: Any) -> None:
+    def _lot_made(self, at: Context, fields: dict[str, Any]) -> None:
         if at.aggregate not in LOTS:
             return
         state = {
@@ -151,15 +156,15 @@ class WorkEntries:
         }
         at.save_lot(state)
 
-    def _result(self, at: Context, fields: dict[str, Any], event: Any) -> None:
+    def _result(self, at: Context, fields: dict[str, Any]) -> None:
         state = at.lot()
         if state is None:
             return
         result = fields["result"]
-        state["results"][str(event.originator_version)] = [result["test"], result["in_spec"]]
+        state["results"][str(at.version)] = [result["test"], result["in_spec"]]
         at.save_lot(state)
 
-    def _corrected(self, at: Context, fields: dict[str, Any], event: Any) -> None:
+    def _corrected(self, at: Context, fields: dict[str, Any]) -> None:
         if fields.get("corrected_event") != "TestResultRecorded":
             return
         state = at.lot()
@@ -167,7 +172,7 @@ class WorkEntries:
             state["struck"].append(str(fields["corrected_version"]))
             at.save_lot(state)
 
-    def _oos_opened(self, at: Context, fields: dict[str, Any], event: Any) -> None:
+    def _oos_opened(self, at: Context, fields: dict[str, Any]) -> None:
         state = at.lot()
         if state is None:
             return
@@ -177,7 +182,7 @@ class WorkEntries:
         detail = {"number": fields["number"], "test": fields["test"]}
         at.open(OOS, number, None, detail)
 
-    def _oos_concluded(self, at: Context, fields: dict[str, Any], event: Any) -> None:
+    def _oos_concluded(self, at: Context, fields: dict[str, Any]) -> None:
         state = at.lot()
         if state is None:
             return
@@ -186,11 +191,11 @@ class WorkEntries:
         at.save_lot(state)
         at.close(OOS, number)
 
-    def _lot_flag(self, at: Context, fields: dict[str, Any], event: Any) -> None:
+    def _lot_flag(self, at: Context, fields: dict[str, Any]) -> None:
         state = at.lot()
         if state is None:
             return
-        name = type(event).__name__
+        name = at.name
         if name == "Quarantined":
             state["quarantined"] = True
         elif name == "QuarantineLifted":
@@ -199,30 +204,30 @@ class WorkEntries:
             state["done"] = True
         at.save_lot(state)
 
-    def _closed(self, at: Context, fields: dict[str, Any], event: Any) -> None:
+    def _closed(self, at: Context, fields: dict[str, Any]) -> None:
         if at.aggregate in LOTS:
-            self._lot_flag(at, fields, event)
+            self._lot_flag(at, fields)
         elif at.aggregate == "Deviation":  # a deviation's closure (R-QMS-2)
             at.close(DEVIATION, "")
 
     # --- deviations and CAPA (R-QMS-2, R-QMS-4) ------------------------------------------
 
-    def _deviation_opened(self, at: Context, fields: dict[str, Any], event: Any) -> None:
+    def _deviation_opened(self, at: Context, fields: dict[str, Any]) -> None:
         if at.aggregate == "Deviation":
             detail = {"severity": fields["severity"], "kind": fields["kind"]}
             at.open(DEVIATION, "", None, detail)
 
-    def _capa_planned(self, at: Context, fields: dict[str, Any], event: Any) -> None:
+    def _capa_planned(self, at: Context, fields: dict[str, Any]) -> None:
         if at.aggregate != "Capa":
             return
         due = _iso(fields["due_on"])
         at.open(CAPA, "", due, {"deviation": fields["deviation"], "state": "planned"})
 
-    def _capa_completed(self, at: Context, fields: dict[str, Any], event: Any) -> None:
+    def _capa_completed(self, at: Context, fields: dict[str, Any]) -> None:
         if at.aggregate == "Capa":
             at.update(CAPA, "", {"state": "done"})
 
-    def _capa_checked(self, at: Context, fields: dict[str, Any], event: Any) -> None:
+    def _capa_checked(self, at: Context, fields: dict[str, Any]) -> None:
         if at.aggregate != "Capa":
             return
         if fields["effective"]:
@@ -232,19 +237,19 @@ class WorkEntries:
 
     # --- excursions (R-SHP-2, R-SHP-5) ------------------------------------------------------
 
-    def _excursion_found(self, at: Context, fields: dict[str, Any], event: Any) -> None:
+    def _excursion_found(self, at: Context, fields: dict[str, Any]) -> None:
         at.open(EXCURSION, "", None, {"rule": str(fields.get("rule", ""))})
 
-    def _excursion_assessed(self, at: Context, fields: dict[str, Any], event: Any) -> None:
+    def _excursion_assessed(self, at: Context, fields: dict[str, Any]) -> None:
         at.close(EXCURSION, "")
 
     # --- follow-up visits (R-CLN-6, R-CLN-10) ----------------------------------------------
 
-    def _administered(self, at: Context, fields: dict[str, Any], event: Any) -> None:
+    def _administered(self, at: Context, fields: dict[str, Any]) -> None:
         for visit in fields.get("visits") or ():
             self._visit(at, visit)
 
-    def _exited(self, at: Context, fields: dict[str, Any], event: Any) -> None:
+    def _exited(self, at: Context, fields: dict[str, Any]) -> None:
         self._visit(at, fields["visit"])
 
     def _visit(self, at: Context, visit: dict[str, Any]) -> None:
@@ -252,25 +257,19 @@ class WorkEntries:
             detail = {"number": visit["number"], "label": visit["label"]}
             at.open(VISIT, _visit_key(visit["number"], visit["label"]), _iso(visit["due"]), detail)
 
-    def _visit_completed(self, at: Context, fields: dict[str, Any], event: Any) -> None:
+    def _visit_completed(self, at: Context, fields: dict[str, Any]) -> None:
         at.close(VISIT, _visit_key(fields["number"], fields["label"]))
 
-    def _withdrawn(self, at: Context, fields: dict[str, Any], event: Any) -> None:
+    def _withdrawn(self, at: Context, fields: dict[str, Any]) -> None:
         """A subject's withdrawal ends the visits scheduled after it (R-CLN-9)."""
         on = fields.get("withdrawn_on")
         if on is None:
             return
-        table = worklist_table
-        self.execute(
-            at.conn,
-            delete(table).where(
-                (table.c.kind == VISIT) & (table.c.code == at.code) & (table.c.due > _iso(on))
-            ),
-        )
+        at.store.end_visits_after(at.code, _iso(on))
 
     # --- adverse events and study decisions (R-CLN-4, R-CLN-9, R-CLN-10) --------------------
 
-    def _adverse_event(self, at: Context, fields: dict[str, Any], event: Any) -> None:
+    def _adverse_event(self, at: Context, fields: dict[str, Any]) -> None:
         found = fields["adverse_event"]
         if not found.get("serious"):
             return
@@ -281,10 +280,10 @@ class WorkEntries:
         follow_up = date.fromordinal(found["aware_on"].toordinal() + SAE_FOLLOW_UP_DAYS)
         at.open(SAE_FOLLOW_UP, key, follow_up.isoformat(), detail)
 
-    def _sae_reported(self, at: Context, fields: dict[str, Any], event: Any) -> None:
+    def _sae_reported(self, at: Context, fields: dict[str, Any]) -> None:
         at.close(SAE_REPORT, str(fields["number"]))
 
-    def _sae_followed_up(self, at: Context, fields: dict[str, Any], event: Any) -> None:
+    def _sae_followed_up(self, at: Context, fields: dict[str, Any]) -> None:
         key = str(fields["number"])
         if fields["resolved"]:
             at.close(SAE_FOLLOW_UP, key)
@@ -292,13 +291,13 @@ class WorkEntries:
         next_due = date.fromordinal(fields["on"].toordinal() + SAE_FOLLOW_UP_DAYS)
         at.set_due(SAE_FOLLOW_UP, key, next_due.isoformat())
 
-    def _halt(self, at: Context, fields: dict[str, Any], event: Any) -> None:
+    def _halt(self, at: Context, fields: dict[str, Any]) -> None:
         halt = fields["halt"]
         if halt.get("reported_on") is None:
             detail = {"number": halt["number"], "action": halt["action"], "by": halt["by"]}
             at.open(HALT_REPORT, str(halt["number"]), _iso(halt["report_due"]), detail)
 
-    def _halt_reported(self, at: Context, fields: dict[str, Any], event: Any) -> None:
+    def _halt_reported(self, at: Context, fields: dict[str, Any]) -> None:
         at.close(HALT_REPORT, str(fields["number"]))
 
 
@@ -307,77 +306,56 @@ class Context:
 
     def __init__(
         self,
-        entries: WorkEntries,
-        conn: Connection,
+        store: WorkStore,
         code: str,
         aggregate: str,
+        name: str,
+        version: int,
         since: str,
         position: int,
     ) -> None:
-        self.entries, self.conn, self.code = entries, conn, code
-        self.aggregate, self.since, self.position = aggregate, since, position
-
-    def _run(self, statement: Any) -> Any:
-        return self.entries.execute(self.conn, statement)
-
-    def _key(self, kind: str, key: str) -> Any:
-        t = worklist_table
-        return (t.c.kind == kind) & (t.c.code == self.code) & (t.c.key == key)
+        self.store, self.code, self.aggregate, self.name = store, code, aggregate, name
+        self.version, self.since, self.position = version, since, position
 
     def open(self, kind: str, key: str, due: str | None, detail: dict[str, Any]) -> None:
         """Put a piece of work on the list (or renew it)."""
-        self.close(kind, key)
-        self._run(
-            worklist_table.insert().values(
-                kind=kind,
-                code=self.code,
-                key=key,
-                due=due,
-                detail=json.dumps(detail, sort_keys=True),
-                since=self.since,
-                notification_id=self.position,
-            )
+        row = (
+            kind,
+            self.code,
+            key,
+            due,
+            json.dumps(detail, sort_keys=True),
+            self.since,
+            self.position,
         )
+        self.store.put_work((kind, self.code, key), row)
 
     def close(self, kind: str, key: str) -> None:
-        self._run(delete(worklist_table).where(self._key(kind, key)))
+        self.store.put_work((kind, self.code, key), None)
 
     def update(self, kind: str, key: str, detail: dict[str, Any]) -> None:
-        row = self._run(select(worklist_table.c.detail).where(self._key(kind, key))).first()
+        row = self.store.work_entry((kind, self.code, key))
         if row is not None:
-            merged = {**json.loads(row.detail), **detail}
-            self._run(
-                worklist_table.update()
-                .where(self._key(kind, key))
-                .values(detail=json.dumps(merged, sort_keys=True))
-            )
+            merged = {**json.loads(row[DETAIL]), **detail}
+            changed = (*row[:DETAIL], json.dumps(merged, sort_keys=True), *row[DETAIL + 1 :])
+            self.store.put_work((kind, self.code, key), changed)
 
     def set_due(self, kind: str, key: str, due: str) -> None:
-        self._run(worklist_table.update().where(self._key(kind, key)).values(due=due))
+        row = self.store.work_entry((kind, self.code, key))
+        if row is not None:
+            self.store.put_work((kind, self.code, key), (*row[:DUE], due, *row[DUE + 1 :]))
 
     # --- a lot's QC state -------------------------------------------------------------------
 
     def lot(self) -> dict[str, Any] | None:
         if self.aggregate not in LOTS:
             return None
-        row = self._run(
-            select(lot_qc_table.c.state).where(lot_qc_table.c.code == self.code)
-        ).first()
-        return None if row is None else dict(json.loads(row.state))
+        state = self.store.lot_state(self.code)
+        return None if state is None else dict(json.loads(state))
 
     def save_lot(self, state: dict[str, Any]) -> None:
         """Store the lot's QC state and put the lot on the one list it belongs on now."""
-        row = {"code": self.code, "state": json.dumps(state, sort_keys=True)}
-        insert = (
-            postgresql.insert(lot_qc_table)
-            if self.conn.dialect.name == "postgresql"
-            else sqlite.insert(lot_qc_table)
-        )
-        self._run(
-            insert.values(row).on_conflict_do_update(
-                index_elements=["code"], set_={"state": row["state"]}
-            )
-        )
+        self.store.put_lot(self.code, json.dumps(state, sort_keys=True))
         for listed in (QC_RESULTS, CERTIFICATION, LOT_DECISION):
             self.close(listed, "")
         kind, detail = lot_work(state)

@@ -4,7 +4,9 @@ Trace down from a donor and the impact of a recalled material lot used across pr
 find every affected vial and every dosed patient, and nothing else; trace up from a patient
 reaches the donor. Each is checked against an independent breadth-first traversal of the
 stored events: their JSON state read from the event store, not the read models and not the
-`ItemsDerived` events the read models are built from. SQLite and PostgreSQL (`settings`)."""
+`ItemsDerived` events the read models are built from. The read models caught up in batches
+from the stored events are row for row those the event-by-event projection of earlier releases
+writes (`tests.reference_items`). SQLite and PostgreSQL (`settings`)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import gc
 import json
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -23,11 +26,13 @@ from ledger.application import Actor, CellTraceLedger
 from ledger.bootstrap import open_projections
 from ledger.config import Settings
 from ledger.identifiers import SHIPPED_IN, ItemType
+from ledger.projections.items import ItemsView
 from ledger.projections.recall import impact, lookback
 from ledger.projections.trace import QC_EVENTS, Direction, Graph, trace, trace_down, trace_up
 from ledger.projections.tracking import view_engine
 from tests.conftest import new_pg_database, pg_url
 from tests.integration.test_genealogy import Links, reach, within
+from tests.reference_items import reference_rows, table_rows
 
 EVENTS = 3000  # a dozen donors, about ten product lots, a dozen patients dosed
 VIALS = (ItemType.BANK_VIAL, ItemType.PRODUCT_VIAL)
@@ -96,6 +101,7 @@ class Generated:
     stored: Stored
     engine: Engine  # of the projected read models
     recalled: str  # a material lot used across product lots, recalled
+    settings: Settings
 
 
 @pytest.fixture(
@@ -132,7 +138,7 @@ def _generated(settings: Settings) -> Iterator[Generated]:
         app.close()
     open_projections(settings).catch_up()
     engine = view_engine(settings)
-    yield Generated(stored, engine, widest)
+    yield Generated(stored, engine, widest, settings)
     engine.dispose()
 
 
@@ -343,3 +349,22 @@ def test_r_don_7_a_recall_list_as_json_holds_every_field_of_every_item(
     for recall in [*(lookback(engine, d) for d in donors), impact(engine, generated.recalled)]:
         assert recall.as_json() == asdict(recall)
     assert any(i["holds"] for i in impact(engine, generated.recalled).as_json()["items"])
+
+
+def test_r_trc_3_caught_up_read_models_equal_the_event_by_event_projection(
+    generated: Generated, tmp_path: Path
+) -> None:
+    # Given a generated ledger whose items view was caught up in batches of stored events,
+    # item status and holds kept in memory
+    position = ItemsView(generated.engine).max_tracking_id(CellTraceLedger.name)
+    assert position is not None
+    caught_up = table_rows(generated.engine)
+    # When the event-by-event projection of earlier releases processes the same events
+    expected = reference_rows(generated.settings, tmp_path, position)
+    # Then every table holds the same rows: items (status, holds, place, owners), timelines,
+    # genealogy edges, the worklist and the lots' QC state
+    for table, rows in expected.items():
+        assert caught_up[table] == rows, table
+    items = {row[0]: row for row in caught_up["items"]}
+    assert any(row[-1] for row in items.values())  # items on hold
+    assert len(caught_up["worklist"]) > 0 and len(caught_up["lot_qc"]) > 0
