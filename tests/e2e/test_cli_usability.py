@@ -102,7 +102,10 @@ def test_plain_help_names_values_by_metavar(tmp_path: Path) -> None:
 
 
 def test_shell_completion_script_is_offered(tmp_path: Path) -> None:
-    result = run(tmp_path, "--show-completion", "bash")
+    # typer detects the calling shell among the process's ancestors unless told not to; a test
+    # names the shell, so its answer does not depend on what started the test run
+    no_detection = {"_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"}
+    result = run(tmp_path, "--show-completion", "bash", env=no_detection)
     assert result.returncode == 0, result.stderr
     assert "complete" in result.stdout and "COMP_WORDS" in result.stdout
 
