@@ -35,6 +35,7 @@ from sqlalchemy import (
     CursorResult,
     Engine,
     Executable,
+    Integer,
     String,
     Table,
     inspect,
@@ -59,6 +60,16 @@ tracking_table = Table(
 )
 
 
+read_model_versions = Table(
+    "read_model_versions",
+    metadata,
+    Column("view", String(64), primary_key=True),
+    Column("version", Integer, nullable=False),
+)
+"""The version of the projection rules each read model's rows were made by (no row: 1, as
+releases wrote before versions were recorded)."""
+
+
 _batch: ContextVar[tuple[SQLAlchemyView, Connection] | None] = ContextVar(
     "celltrace_view_batch", default=None
 )
@@ -70,6 +81,10 @@ class SQLAlchemyView(TrackingRecorder):
     name: ClassVar[str]
     title: ClassVar[str] = ""  # what a person reads in the worker's progress ("" = name)
     tables: ClassVar[tuple[Table, ...]] = ()
+    # Raised when a release changes what the projection writes for the same events (same
+    # tables, other rows): the stored rows of another version are rebuilt like an earlier
+    # release's tables.
+    version: ClassVar[int] = 1
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -85,7 +100,10 @@ class SQLAlchemyView(TrackingRecorder):
         what to run (NotReady)."""
         missing = self.outdated()
         if not missing:
-            metadata.create_all(self.engine, tables=[tracking_table, *self.tables])
+            metadata.create_all(
+                self.engine, tables=[tracking_table, read_model_versions, *self.tables]
+            )
+            self._record_version()
             return
         if not rebuild:
             raise outdated_error(self.name, missing)
@@ -113,7 +131,33 @@ class SQLAlchemyView(TrackingRecorder):
                 columns += [c.name for c in table.columns if c.name not in stored]
                 named = set(_index_names(conn, table.name))
                 indexes += sorted(str(i.name) for i in table.indexes if i.name not in named)
+            version = self._stored_version(conn)
+        if version is not None and version != self.version:
+            columns.append(f"rows of version {self.version} (its rows are of version {version})")
         return columns + indexes
+
+    def _stored_version(self, conn: Connection) -> int | None:
+        """The version of the stored rows; None when the view has no table yet."""
+        if not any(self.engine.dialect.has_table(conn, t.name) for t in self.tables):
+            return None
+        if not self.engine.dialect.has_table(conn, read_model_versions.name):
+            return 1
+        found = conn.execute(
+            select(read_model_versions.c.version).where(read_model_versions.c.view == self.name)
+        ).scalar()
+        return 1 if found is None else int(found)
+
+    def _record_version(self) -> None:
+        """Say which version made the rows (once; a reader's role may not write it)."""
+        with self.engine.connect() as conn:
+            known = conn.execute(
+                select(read_model_versions.c.version).where(read_model_versions.c.view == self.name)
+            ).scalar()
+        if known is None:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    read_model_versions.insert().values(view=self.name, version=self.version)
+                )
 
     def drop(self) -> None:
         """Forget everything this view knows (for a rebuild from the start of the ledger)."""
@@ -122,6 +166,10 @@ class SQLAlchemyView(TrackingRecorder):
                 table.drop(conn, checkfirst=True)
             if self.engine.dialect.has_table(conn, tracking_table.name):
                 conn.execute(tracking_table.delete().where(tracking_table.c.view == self.name))
+            if self.engine.dialect.has_table(conn, read_model_versions.name):
+                conn.execute(
+                    read_model_versions.delete().where(read_model_versions.c.view == self.name)
+                )
         self.create_tables()
 
     # --- writing -----------------------------------------------------------------------

@@ -63,8 +63,8 @@ APP_GRANTS: tuple[Grant, ...] = (
     ),
     Grant(
         "SELECT, INSERT, UPDATE",
-        ("projection_tracking", "items"),
-        "read models moving forward (positions, item status)",
+        ("projection_tracking", "items", "read_model_versions"),
+        "read models moving forward (positions, item status, the rules' version)",
     ),
     Grant("SELECT, INSERT", ("timeline", "genealogy_edges", "access_log"), "append-only rows"),
     Grant(
