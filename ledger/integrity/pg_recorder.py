@@ -18,7 +18,6 @@ ids and the links under the lock (three round trips).
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from contextlib import suppress
 from typing import Any
@@ -41,6 +40,7 @@ from ledger.integrity.recorders import (
     APPEND_ONLY_MESSAGE,
     SCHEMA_LOCK_KEY,
     WRITE_LOCK_KEY,
+    ChainHeadCache,
     HashedRow,
     Link,
     hash_batch,
@@ -50,14 +50,12 @@ from ledger.integrity.recorders import (
 Head = tuple[int, bytes]  # last notification id and chain hash of the table (0, zero: empty)
 
 
-class HashChainPostgresRecorder(PostgresApplicationRecorder):
+class HashChainPostgresRecorder(ChainHeadCache, PostgresApplicationRecorder):
     """PostgreSQL application recorder that hash-chains every event as it is inserted.
 
     Every write first takes one advisory lock, so notification order equals commit order;
     under that lock the ids come from the sequence and the events are hashed after the head.
     """
-
-    CACHED_LINKS = 10_000
 
     def __init__(
         self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"
@@ -159,9 +157,7 @@ class HashChainPostgresRecorder(PostgresApplicationRecorder):
                 "RETURNING notification_id"
             ).format(id_type=id_type)
         )
-        self._cache_lock = threading.Lock()
-        self._head: Head | None = None
-        self._links: dict[Link, bytes] = {}
+        self._start_cache()
 
     def _create_table(self, curs: Cursor[DictRow]) -> None:
         # Several processes may start at once on a new database; CREATE OR REPLACE of the
@@ -309,14 +305,3 @@ class HashChainPostgresRecorder(PostgresApplicationRecorder):
         arrays["ehs"] = [eh for _, _, eh, _ in rows]
         arrays["chs"] = [ch for _, _, _, ch in rows]
         return arrays
-
-    def _remember(self, rows: list[HashedRow]) -> None:
-        """Cache what was just committed (never anything uncommitted)."""
-        nid, _, _, chain = rows[-1]
-        with self._cache_lock:
-            if self._head is None or self._head[0] < nid:
-                self._head = (nid, chain)
-            if len(self._links) > self.CACHED_LINKS:
-                self._links.clear()
-            for _, s, eh, _ in rows:
-                self._links[(s.originator_id, s.originator_version)] = eh

@@ -143,7 +143,30 @@ class _ImmediateTransaction(SQLiteTransaction):
         return cursor
 
 
-class HashChainSQLiteRecorder(SQLiteApplicationRecorder):
+class ChainHeadCache:
+    """The chain head and recent event hashes a recorder committed, kept to save a query per
+    save; each recorder says when its cache may be trusted."""
+
+    CACHED_LINKS = 10_000
+
+    def _start_cache(self) -> None:
+        self._cache_lock = threading.Lock()
+        self._head: tuple[int, bytes] | None = None
+        self._links: dict[Link, bytes] = {}
+
+    def _remember(self, rows: list[HashedRow]) -> None:
+        """Cache what was just committed (never anything uncommitted)."""
+        nid, _, _, chain = rows[-1]
+        with self._cache_lock:
+            if self._head is None or self._head[0] < nid:
+                self._head = (nid, chain)
+            if len(self._links) > self.CACHED_LINKS:
+                self._links.clear()
+            for _, s, eh, _ in rows:
+                self._links[(s.originator_id, s.originator_version)] = eh
+
+
+class HashChainSQLiteRecorder(ChainHeadCache, SQLiteApplicationRecorder):
     """SQLite application recorder that hash-chains every event as it is inserted.
 
     It remembers the chain head and recent event hashes it committed, to save a query per
@@ -151,8 +174,6 @@ class HashChainSQLiteRecorder(SQLiteApplicationRecorder):
     rowid, so if anyone appended meanwhile the insert collides, the transaction rolls back
     and the save is redone once with the head read under the write lock.
     """
-
-    CACHED_LINKS = 10_000
 
     def __init__(
         self, datastore: SQLiteDatastore, events_table_name: str = "stored_events"
@@ -169,9 +190,7 @@ class HashChainSQLiteRecorder(SQLiteApplicationRecorder):
         self.select_link_statement = (
             f"SELECT event_hash FROM {e} WHERE originator_id = ? AND originator_version = ?"
         )
-        self._cache_lock = threading.Lock()
-        self._head: tuple[int, bytes] | None = None
-        self._links: dict[Link, bytes] = {}
+        self._start_cache()
 
     def construct_create_table_statements(self) -> list[str]:
         e = self.events_table_name
@@ -262,17 +281,6 @@ class HashChainSQLiteRecorder(SQLiteApplicationRecorder):
         else:
             c.executemany(self.insert_events_statement, params)
         return rows
-
-    def _remember(self, rows: list[HashedRow]) -> None:
-        """Cache what was just committed (never anything uncommitted)."""
-        nid, _, _, chain = rows[-1]
-        with self._cache_lock:
-            if self._head is None or self._head[0] < nid:
-                self._head = (nid, chain)
-            if len(self._links) > self.CACHED_LINKS:
-                self._links.clear()
-            for _, s, eh, _ in rows:
-                self._links[(s.originator_id, s.originator_version)] = eh
 
     def subscribe(
         self, gt: int | None = None, topics: Sequence[str] = ()

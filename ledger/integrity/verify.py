@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from itertools import chain
 from typing import Any
 
-from ledger.config import CONNECT_TIMEOUT_SECONDS, DatabaseURL
+from ledger.config import DatabaseURL
 from ledger.integrity.note import Verifier
 from ledger.integrity.records import (
     Break,
@@ -25,6 +25,7 @@ from ledger.integrity.records import (
 from ledger.integrity.stored_row import record_from_stored_row, verify_stored_rows
 from ledger.integrity.tree_audit import CheckpointAudit, SignedCheckpoint
 from ledger.integrity.tree_check import StoredTreeMatch, check_stored_tree
+from ledger.storage.reachability import pg_connect
 
 __all__ = [
     "Break",
@@ -170,16 +171,7 @@ class _Rows:
             cur = conn.execute(self.sql)
             cur.arraysize = 1000
             return iter(cur.fetchmany, []) if self.batches else _fetch_iter(cur)
-        import psycopg
-
-        pg = psycopg.connect(
-            host=self.db.host,
-            port=self.db.port,
-            user=self.db.user,
-            password=self.db.password,
-            dbname=self.db.dbname,
-            connect_timeout=CONNECT_TIMEOUT_SECONDS,
-        )
+        pg = pg_connect(self.db)
         self._close = pg.close
         if self.stream:
             named = pg.cursor(name="celltrace_verify")
@@ -284,16 +276,7 @@ class _Chunks:
             self._query = lambda text: conn.execute(text).fetchall()
             self._close = conn.close
         else:
-            import psycopg
-
-            pg = psycopg.connect(
-                host=self.db.host,
-                port=self.db.port,
-                user=self.db.user,
-                password=self.db.password,
-                dbname=self.db.dbname,
-                connect_timeout=CONNECT_TIMEOUT_SECONDS,
-            )
+            pg = pg_connect(self.db)
             self._query = lambda text: pg.execute(text.encode()).fetchall()
             self._close = pg.close
         return self._query(sql)
