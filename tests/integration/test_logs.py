@@ -9,6 +9,7 @@ import json
 import logging
 import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +17,7 @@ from ledger import logs
 from ledger.application import Actor
 from ledger.bootstrap import init_ledger, open_ledger, open_projections
 from ledger.config import Settings
+from tests.cli import run_celltrace
 from tests.processes import wait_until
 from tests.specimen import Specimen
 
@@ -71,3 +73,29 @@ def test_a_background_failure_is_logged_when_it_happens(
         assert "The Merkle log stopped following the ledger" in str(found[0]["message"])
         assert "merkle_leaves" in str(found[0]["exception"])
     ledger.close()
+
+
+def test_no_personal_data_in_the_logs_even_at_debug(tmp_path: Path) -> None:
+    """A name given to the ledger is kept in the key store only; a command run at the most
+    talkative level logs JSON lines without it."""
+    env = {"CELLTRACE_LOG_LEVEL": "debug", "CELLTRACE_LOG_FORMAT": "json"}
+    data = tmp_path / "data"
+    init = run_celltrace(data, "init", env=env)
+    assert init.returncode == 0, init.stderr
+    added = run_celltrace(
+        data,
+        "users",
+        "add",
+        "--role",
+        "qa",
+        "--name",
+        "Wilhelmina Quarantotto",
+        "--password-stdin",
+        env=env,
+        stdin="a long enough password\n",
+    )
+    assert added.returncode == 0, added.stderr
+    logged = init.stderr + added.stderr
+    assert "Quarantotto" not in logged
+    entries = [json.loads(line) for line in logged.splitlines() if line.startswith("{")]
+    assert any("schema went from revision" in str(e["message"]) for e in entries)
