@@ -64,7 +64,7 @@ def train_at_once(data_dir: str, url: str, person: str, steps: list[str], barrie
     return recorded
 
 
-def keep_writing(data_dir: str, url: str, stop_file: str, most: int = 2000) -> int:
+def keep_writing(data_dir: str, url: str, stop_file: str, most: int = 1_000_000) -> int:
     """Record new items (two events each) one after another until `stop_file` exists (or `most`
     were recorded); returns how many were recorded."""
     app = open_ledger(Settings(data_dir=Path(data_dir), database_url=url))

@@ -73,21 +73,39 @@ def item_codes(client: TestClient, headers: dict[str, str]) -> list[str]:
             return codes
 
 
-def served_items(client: TestClient, headers: dict[str, str], codes: list[str]) -> dict[str, Any]:
-    """Each item and its traces up and down, as the API answers them."""
+def served_items(
+    client: TestClient,
+    headers: dict[str, str],
+    codes: list[str],
+    traces: dict[str, tuple[str, ...]] | None = None,
+) -> dict[str, Any]:
+    """Each item and its traces up and down (or only the directions `traces` names for it), as
+    the API answers them."""
     served: dict[str, Any] = {}
     for code in codes:
-        answers = {
-            "item": client.get(f"/api/v1/items/{code}", headers=headers),
-            "up": client.get(f"/api/v1/items/{code}/trace", headers=headers),
-            "down": client.get(
-                f"/api/v1/items/{code}/trace", params={"direction": "down"}, headers=headers
-            ),
-        }
+        wanted = ("up", "down") if traces is None else traces.get(code, ())
+        answers = {"item": client.get(f"/api/v1/items/{code}", headers=headers)}
+        for direction in wanted:
+            answers[direction] = client.get(
+                f"/api/v1/items/{code}/trace", params={"direction": direction}, headers=headers
+            )
         for name, answer in answers.items():
             assert answer.status_code == 200, f"{code} {name}: {answer.text}"
         served[code] = {name: answer.json() for name, answer in answers.items()}
     return served
+
+
+def ends(recorded: dict[str, Any]) -> dict[str, tuple[str, ...]]:
+    """The traces that reach every item and edge between them: up from each item nothing is
+    below (vials, patients), down from each item nothing is above (donors, material lots)."""
+    return {
+        code: tuple(
+            direction
+            for direction, other in (("up", "down"), ("down", "up"))
+            if len(answers[other]["nodes"]) == 1
+        )
+        for code, answers in recorded.items()
+    }
 
 
 def aggregate_versions(settings: Settings) -> dict[str, int]:

@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ledger.cli.main import app
-from ledger.config import DatabaseURL, Settings
+from ledger.config import DatabaseURL
 from ledger.integrity.verify import LedgerReader
 from tests.cli import run_celltrace
 from tests.concurrent_writer import keep_writing
@@ -74,14 +74,17 @@ def test_backup_while_writing_restores_a_verified_ledger(
     stop = tmp_path / "stop"
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
         writer = pool.submit(keep_writing, str(source.data), source.url, str(stop))
-        wait_until(lambda: source.events() >= 40, "the writer's first events")
-        code, out, err = source.run("backup", str(tmp_path / "backup"))
-        assert code == 0, err
-        manifest = json.loads((tmp_path / "backup" / "ledger" / "backup.json").read_text())
-        wait_until(
-            lambda: source.events() > manifest["events"] + 20, "events written after the backup"
-        )
-        stop.touch()
+        try:
+            wait_until(lambda: source.events() >= 40, "the writer's first events")
+            code, out, err = source.run("backup", str(tmp_path / "backup"))
+            assert code == 0, err
+            manifest = json.loads((tmp_path / "backup" / "ledger" / "backup.json").read_text())
+            wait_until(
+                lambda: source.events() > manifest["events"] + 20,
+                "events written after the backup",
+            )
+        finally:
+            stop.touch()  # the writer stops whatever happened here
         assert writer.result(timeout=120) > 0
     assert manifest["events"] >= 40
     assert "WARNING" in err and "key-store" in err
@@ -103,7 +106,7 @@ def test_restore_refuses_a_longer_ledger_and_reports_a_rollback(
     source, target = ledgers
     source.set_up("init")
     _add_person(source)
-    assert source.run("backup", str(tmp_path / "old"))[0] == 0
+    source.set_up("backup", str(tmp_path / "old"))
     _add_person(source)
     checkpoint = source.set_up("checkpoint")
     (tmp_path / "checkpoint.txt").write_text(checkpoint)
@@ -123,13 +126,29 @@ def test_restore_refuses_a_longer_ledger_and_reports_a_rollback(
     assert target.events() < before
 
 
-def test_damaged_backup_restores_nothing(sqlite_settings: Settings, tmp_path: Path) -> None:
+def test_a_damaged_backup_or_another_history_restores_nothing(tmp_path: Path) -> None:
     """A backup file that differs from its manifest is refused before anything is written; a
+    shorter ledger that is not a part of the backup (another history) is not replaced; a
     backup never writes into a directory that holds anything."""
-    source = Ledger(sqlite_settings.data_dir, sqlite_settings.database_url)
-    source.set_up("init")
-    _add_person(source)
-    assert source.run("backup", str(tmp_path / "b"))[0] == 0
+    one = Ledger(tmp_path / "one", f"sqlite:///{tmp_path / 'one' / 'ledger.db'}")
+    other = Ledger(tmp_path / "other", f"sqlite:///{tmp_path / 'other' / 'ledger.db'}")
+    for ledger in (one, other):
+        ledger.set_up("init")
+    _add_person(one)
+    _add_person(one)
+    _add_person(other)
+    one.set_up("backup", str(tmp_path / "b"))
+
+    before = other.events()
+    code, out, err = other.run("restore", str(tmp_path / "b"))
+    assert code == 2, out + err
+    assert "another history" in err
+    assert other.events() == before
+
+    code, _, err = one.run("backup", str(tmp_path / "b"))  # never over another backup
+    assert code == 2
+    assert "not an empty directory" in err
+
     copy = tmp_path / "b" / "ledger" / "ledger.db"
     data = bytearray(copy.read_bytes())
     data[-100] ^= 1
@@ -139,27 +158,6 @@ def test_damaged_backup_restores_nothing(sqlite_settings: Settings, tmp_path: Pa
     assert code == 1, out + err
     assert "BACKUP DAMAGED OR ALTERED: ledger/ledger.db" in err
     assert not (tmp_path / "t" / "ledger.db").exists()
-
-    code, _, err = source.run("backup", str(tmp_path / "b"))  # never over another backup
-    assert code == 2
-    assert "not an empty directory" in err
-
-
-def test_restore_refuses_another_history(tmp_path: Path) -> None:
-    """A shorter ledger that is not a part of the backup (another history) is not replaced."""
-    one = Ledger(tmp_path / "one", f"sqlite:///{tmp_path / 'one' / 'ledger.db'}")
-    other = Ledger(tmp_path / "other", f"sqlite:///{tmp_path / 'other' / 'ledger.db'}")
-    for ledger in (one, other):
-        ledger.set_up("init")
-    _add_person(one)
-    _add_person(one)
-    _add_person(other)
-    assert one.run("backup", str(tmp_path / "b"))[0] == 0
-    before = other.events()
-    code, out, err = other.run("restore", str(tmp_path / "b"))
-    assert code == 2, out + err
-    assert "another history" in err
-    assert other.events() == before
 
 
 def _add_person(ledger: Ledger) -> None:
