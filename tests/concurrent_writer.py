@@ -3,6 +3,7 @@ one shared item at the same version to force conflicts, directly or through a co
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from pathlib import Path
 from threading import Barrier
@@ -64,9 +65,12 @@ def train_at_once(data_dir: str, url: str, person: str, steps: list[str], barrie
     return recorded
 
 
-def keep_writing(data_dir: str, url: str, stop_file: str, most: int = 1_000_000) -> int:
+def keep_writing(
+    data_dir: str, url: str, stop_file: str, most: int = 1_000_000, pause: float = 0.005
+) -> int:
     """Record new items (two events each) one after another until `stop_file` exists (or `most`
-    were recorded); returns how many were recorded."""
+    were recorded), pausing `pause` seconds between two (so that the ledger stays small while
+    the test looks, not as a synchronisation: nothing waits on it); returns how many."""
     app = open_ledger(Settings(data_dir=Path(data_dir), database_url=url))
     actor = Actor("PER-W0", "operator")
     saved = 0
@@ -77,6 +81,7 @@ def keep_writing(data_dir: str, url: str, stop_file: str, most: int = 1_000_000)
                 item.annotate("written while a backup runs")
             app.record(item)
             saved += 1
+            time.sleep(pause)
     finally:
         app.close()
     return saved

@@ -168,3 +168,9 @@ def test_key_store_revisions_make_its_tables(tmp_path: Path) -> None:
         assert _differences(engine, personal_data.metadata) == []
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("which", [migrations.LEDGER, migrations.KEY_STORE])
+def test_the_known_head_is_the_newest_revision_file(which: migrations.Database) -> None:
+    """The head a process checks against without loading Alembic is the revisions' own."""
+    assert migrations.head(which) == migrations.script_head(which)

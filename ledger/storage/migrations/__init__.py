@@ -23,13 +23,9 @@ import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Column, Connection, Engine, MetaData, String, Table, select, text
 from sqlalchemy.exc import DBAPIError
 
 from ledger.errors import Unreachable
@@ -42,6 +38,12 @@ VERSION_TABLE: dict[Database, str] = {
     KEY_STORE: "celltrace_key_store_schema",
 }
 _log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+HEAD: dict[Database, str] = {"ledger": "0002", "key_store": "k0001"}
+"""The newest revision of each chain (a test checks it is Alembic's head): known without
+importing Alembic, so a process whose databases are up to date never loads it."""
 SCHEMA_LOCK_KEY = 0x53434845  # "SCHE": migrations on one PostgreSQL database take turns
 _AT_HEAD: dict[Database, weakref.WeakSet[Engine]] = {
     LEDGER: weakref.WeakSet(),
@@ -51,6 +53,8 @@ _AT_HEAD: dict[Database, weakref.WeakSet[Engine]] = {
 
 def config(which: Database, connection: Connection | None = None) -> Config:
     """The Alembic configuration of `which` database's revisions (no alembic.ini)."""
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", f"ledger.storage.migrations:{which}")
     cfg.attributes["which"] = which
@@ -60,11 +64,18 @@ def config(which: Database, connection: Connection | None = None) -> Config:
 
 
 @cache
-def head(which: Database) -> str:
-    """The newest revision of `which` database's schema."""
+def script_head(which: Database) -> str:
+    """The newest revision of `which` database's schema, as Alembic reads the revision files."""
+    from alembic.script import ScriptDirectory
+
     found = ScriptDirectory.from_config(config(which)).get_current_head()
     assert found is not None
     return found
+
+
+def head(which: Database) -> str:
+    """The newest revision of `which` database's schema."""
+    return HEAD[which]
 
 
 def current(engine: Engine, which: Database) -> str | None:
@@ -83,13 +94,13 @@ def ensure(engine: Engine, which: Database) -> None:
 
 def upgrade(engine: Engine, which: Database, revision: str = "head") -> tuple[str | None, str]:
     """Migrate to `revision`; returns (revision before, revision after)."""
-    return _migrate(engine, which, revision, command.upgrade)
+    return _migrate(engine, which, revision, "upgrade")
 
 
 def downgrade(engine: Engine, which: Database, revision: str) -> tuple[str | None, str]:
     """Migrate back to `revision` (the owner, before installing an older release)."""
     _AT_HEAD[which].discard(engine)
-    return _migrate(engine, which, revision, command.downgrade)
+    return _migrate(engine, which, revision, "downgrade")
 
 
 def run_env(context: Any) -> None:
@@ -107,7 +118,7 @@ def run_env(context: Any) -> None:
         context.run_migrations()
 
 
-def _migrate(engine: Engine, which: Database, revision: str, run: Any) -> tuple[str | None, str]:
+def _migrate(engine: Engine, which: Database, revision: str, way: str) -> tuple[str | None, str]:
     with engine.connect() as conn:
         before = _current(conn, which)
         target = head(which) if revision == "head" else revision
@@ -116,8 +127,10 @@ def _migrate(engine: Engine, which: Database, revision: str, run: Any) -> tuple[
     with _turn(engine) as conn:
         before = _current(conn, which)
         if before != target:
+            from alembic import command
+
             try:
-                run(config(which, conn), revision)
+                getattr(command, way)(config(which, conn), revision)
             except DBAPIError as exc:
                 first = str(exc.orig or exc).strip().splitlines()[0]
                 raise Unreachable(
@@ -144,14 +157,23 @@ def _turn(engine: Engine) -> Iterator[Connection]:
 
 
 def _current(conn: Connection, which: Database) -> str | None:
-    context = MigrationContext.configure(
-        conn,
-        opts={
-            "version_table": VERSION_TABLE[which],
-            "version_table_schema": _schema(conn, which),
-        },
+    """The revision in the version table (the one row Alembic keeps there), read with plain
+    SQL; None when there is no table or no row."""
+    table = Table(
+        VERSION_TABLE[which],
+        MetaData(),
+        Column("version_num", String(32)),
+        schema=_schema(conn, which),
     )
-    return context.get_current_revision()
+    if not conn.dialect.has_table(conn, table.name, schema=table.schema):
+        return None
+    rows = [str(v) for v in conn.execute(select(table.c.version_num)).scalars()]
+    if len(rows) > 1:
+        raise Unreachable(
+            f"the {which.replace('_', ' ')} schema records several revisions ({', '.join(rows)}); "
+            "this release knows one chain: restore a backup taken before the change"
+        )
+    return str(rows[0]) if rows else None
 
 
 def _current_after(engine: Engine, which: Database) -> str:
