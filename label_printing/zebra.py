@@ -15,11 +15,12 @@ import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from label_printing.zpl import DOTS_PER_MM
 from ledger.errors import RuleViolation, Violation
 
 DEFAULT_PORT = 9100
-RESOLUTIONS = tuple(sorted(DOTS_PER_MM))
+RESOLUTIONS = (203, 300, 600)
+"""The printer resolutions in dpi that `label_printing.zpl.DOTS_PER_MM` renders for (named here
+so that registering a printer does not load the label renderer)."""
 """The resolutions Zebra label printers print at: 203, 300 and 600 dpi."""
 TIMEOUT_SECONDS = 5.0
 """How long to wait for a printer to accept the connection or take the bytes."""

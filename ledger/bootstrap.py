@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from ledger.application import CellTraceLedger, Clock, utc_now
 from ledger.config import Settings
 from ledger.errors import InvalidInput
-from ledger.storage.db import create_db_engine
+from ledger.storage.db import create_db_engine, describe_database
 from ledger.stores import keys, personal_data
 
 if TYPE_CHECKING:
@@ -199,10 +199,3 @@ def bring_up_to_date(settings: Settings, timeout: float = 60.0) -> None:
     from ledger.projections import runner
 
     runner.bring_up_to_date(settings, ledger_class_for(settings), timeout)
-
-
-def describe_database(settings: Settings) -> str:
-    db = settings.database
-    if db.backend == "sqlite":
-        return f"SQLite file {db.sqlite_path}"
-    return f"PostgreSQL database {db.dbname} on {db.host}:{db.port}"

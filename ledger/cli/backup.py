@@ -22,13 +22,13 @@ from typing import Annotated
 
 import typer
 
-from ledger.bootstrap import describe_database, open_ledger
 from ledger.cli.transparency import KeysOption, log_audit
 from ledger.config import DatabaseURL, Settings
 from ledger.errors import Conflict, InvalidInput
 from ledger.integrity.records import KeptHead, Report
 from ledger.integrity.verify import LogAudit, verify_database
 from ledger.storage import backup as store
+from ledger.storage.db import describe_database
 from ledger.stores.personal_data import KEY_STORE_FILE
 
 KEY_STORE_WARNING = (
@@ -165,6 +165,8 @@ def register_backup(
                 )
         typer.echo(f"Restored {manifest.head.events} events ({manifest.created_at} backup).")
         if restored_key_store:
+            from ledger.bootstrap import open_ledger
+
             ledger = open_ledger(settings)
             try:
                 erased = ledger.reapply_identity_erasures()

@@ -15,13 +15,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ledger import logs
-from ledger.bootstrap import (
-    bring_up_to_date,
-    describe_database,
-    init_ledger,
-    open_ledger,
-    open_projections,
-)
 from ledger.cli.access import register_access
 from ledger.cli.backup import register_backup
 from ledger.cli.help import CleanTyper
@@ -34,6 +27,7 @@ from ledger.cli.verify import register_verify
 from ledger.config import Settings, label_address_problem
 from ledger.errors import InvalidInput, LedgerError, NotFound, Unreachable
 from ledger.integrity.verify import LedgerReader
+from ledger.storage.db import describe_database
 from ledger.storage.reachability import database_failure, probe
 
 if TYPE_CHECKING:
@@ -151,6 +145,7 @@ def init(
 ) -> None:
     """Create the database (PostgreSQL: if missing), its tables and the signing keys (safe to
     run again); refuses to give an existing ledger a second log key."""
+    from ledger.bootstrap import init_ledger
     from ledger.storage.pg_setup import check_role
     from ledger.storage.schema import grant_to as grant_privileges
 
@@ -239,6 +234,7 @@ def worker(
     ] = False,
 ) -> None:
     """Maintain the read models and the Merkle log, signing checkpoints; one per deployment."""
+    from ledger.bootstrap import open_projections
     from ledger.cli.progress import CatchUpProgress
     from ledger.integrity.checkpoints import StoredCheckpoint
     from ledger.projections.runner import worker_lock
@@ -285,6 +281,7 @@ def trace(
     as_json: Annotated[bool, typer.Option("--json", help="Print {nodes, edges} as JSON.")] = False,
 ) -> None:
     """Genealogy of an item: up to its donors (default) or down to every vial and patient."""
+    from ledger.bootstrap import bring_up_to_date, open_ledger
     from ledger.identifiers import parse_code
     from ledger.projections.trace import render_tree
     from ledger.projections.trace import trace as trace_graph
@@ -331,6 +328,7 @@ def label(
     """Write the signed QR label of one item (R-ID-2); the print is recorded in the access
     log, and a reprint needs --reason (R-ACC-2)."""
     from label_printing.cli import RenderOptions, file_name, load_signer, write_label
+    from ledger.bootstrap import open_ledger
     from ledger.labels import label_content
 
     settings = _existing_ledger()
@@ -384,6 +382,7 @@ def labels(
     label was printed, the reprints with their reasons, by whom and on which printer or file,
     the items never labelled and the totals."""
     from label_printing.cli import load_signer, write_sheet
+    from ledger.bootstrap import open_ledger
     from ledger.labels import children_labels
 
     if reconcile:
@@ -411,6 +410,7 @@ def labels(
 
 
 def _reconcile(lot: str, as_json: bool) -> None:
+    from ledger.bootstrap import open_ledger
     from ledger.cli.label_report import reconciliation_lines
     from ledger.printing import reconcile
 
@@ -554,6 +554,8 @@ def generate(
 
     A ledger that already holds events is refused (exit 2) unless --append is given.
     """
+    from ledger.bootstrap import init_ledger
+
     if events < 1:
         raise typer.BadParameter("must be at least 1", param_hint="--events")
     from ledger.generator import generate as generate_history
@@ -586,6 +588,7 @@ def _demo_labels(settings: Settings) -> None:
     """Write the labels of every vial the ledger holds, as the demo's last step."""
     from sqlalchemy import select
 
+    from ledger.bootstrap import bring_up_to_date, open_ledger
     from ledger.labels import write_vial_labels
     from ledger.projections.items import items_table
     from ledger.projections.tracking import view_engine

@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 import typer
 
-from ledger.bootstrap import open_ledger
 from ledger.config import Settings
 
 
@@ -17,6 +16,8 @@ def register_personal(app: typer.Typer, settings_of: Callable[[], Settings]) -> 
     @app.command("reapply-erasures")
     def reapply_erasures() -> None:
         """Erase again every identity the ledger says was erased (run after a key store restore)."""
+        from ledger.bootstrap import open_ledger
+
         ledger = open_ledger(settings_of())
         try:
             codes = ledger.reapply_identity_erasures()

@@ -25,7 +25,7 @@ EXIT_USAGE = 2
 
 def register_reports(app: typer.Typer, settings_of: Callable[[], Settings]) -> None:
     """Add the `report` command group to `app`."""
-    from ledger.reports.service import SUBJECTS
+    from ledger.reports.kinds import SUBJECTS
 
     report = CleanTyper(
         no_args_is_help=True,

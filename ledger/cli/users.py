@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ledger.bootstrap import open_ledger
 from ledger.cli.help import CleanTyper
 from ledger.config import Settings
 from ledger.errors import LedgerError
@@ -176,6 +175,7 @@ def _badge_via(code: str) -> str:
 
 def _person(settings: Settings, code: str) -> str:
     """The canonical code of a registered person, or exit 2."""
+    from ledger.bootstrap import open_ledger
     from ledger.errors import LedgerError
 
     ledger = open_ledger(settings)
@@ -199,6 +199,8 @@ def _store(settings: Settings) -> Credentials:
 
 @contextmanager
 def _ledger(settings: Settings) -> Iterator[CellTraceLedger]:
+    from ledger.bootstrap import open_ledger
+
     ledger = open_ledger(settings)
     try:
         yield ledger

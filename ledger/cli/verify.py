@@ -9,16 +9,17 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ledger.bootstrap import describe_database
-from ledger.cli.read_models import print_read_models, read_models_json
 from ledger.cli.transparency import KeysOption, log_audit, report_json
 from ledger.config import Settings
 from ledger.integrity.verify import KeptHead, LedgerReader, LogAudit, Report, verify_database
-from ledger.read_model_audit import ReadModelReport, audit_read_models
+from ledger.storage.db import describe_database
+
+if TYPE_CHECKING:
+    from ledger.read_model_audit import ReadModelReport
 
 
 def register_verify(app: typer.Typer, existing_ledger: Callable[[], Settings]) -> None:
@@ -90,6 +91,8 @@ def register_verify(app: typer.Typer, existing_ledger: Callable[[], Settings]) -
                 },
             }
             if read_models:
+                from ledger.cli.read_models import read_models_json
+
                 extra["read_models"] = read_models_json(models)
             typer.echo(json.dumps(report_json(report) | extra, indent=2))
         else:
@@ -98,6 +101,8 @@ def register_verify(app: typer.Typer, existing_ledger: Callable[[], Settings]) -
             if caveat is not None:
                 typer.echo(f"Note: {caveat}")
             if read_models:
+                from ledger.cli.read_models import print_read_models
+
                 print_read_models(models)
         raise typer.Exit(0 if report.intact and (models is None or models.intact) else 1)
 
@@ -126,6 +131,8 @@ def _audit_read_models(
     settings: Settings, report: Report, *, show_progress: bool
 ) -> ReadModelReport | None:
     """The read-model comparison, only over a ledger that verified (else None)."""
+    from ledger.read_model_audit import audit_read_models
+
     if not report.intact:
         return None
     if not show_progress:

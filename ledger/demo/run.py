@@ -15,7 +15,7 @@ import os
 from datetime import date, timedelta
 
 from ledger.application import CellTraceLedger
-from ledger.bootstrap import bring_up_to_date, describe_database, init_ledger, open_ledger
+from ledger.bootstrap import bring_up_to_date, init_ledger, open_ledger
 from ledger.config import Settings
 from ledger.demo.blinded import run_blinded
 from ledger.demo.clinical import run_clinical
@@ -41,6 +41,7 @@ from ledger.integrity.checkpoints import Checkpoints, StoredCheckpoint
 from ledger.integrity.verify import verify_database
 from ledger.projections.trace import render_tree, trace_up
 from ledger.projections.tracking import view_engine
+from ledger.storage.db import describe_database
 from ledger.stores.personal_data import PersonalData
 
 __all__ = ["register_staff", "run_demo"]

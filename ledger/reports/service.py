@@ -17,6 +17,7 @@ from ledger.integrity.proofs import TransparencyLog
 from ledger.integrity.tlog_proof import format_report_proof
 from ledger.reports import batch_record, coa, patient, qp_release
 from ledger.reports.document import Document
+from ledger.reports.kinds import SUBJECTS
 from ledger.reports.render import Attachment, Verification, render
 from ledger.reports.signing import sign_pdf
 from ledger.reports.sources import Reader, Sources
@@ -33,12 +34,8 @@ BUILDERS: dict[str, Builder] = {
     patient.KIND: patient.patient_report,
 }
 #: What each kind of report is about, for help texts.
-SUBJECTS = {
-    batch_record.KIND: "a product lot (LOT-...)",
-    coa.KIND: "a certified product lot (LOT-...)",
-    qp_release.KIND: "a shipment the site QP released (SHP-...)",
-    patient.KIND: "a patient (PAT-...)",
-}
+# every report module's kind is named, with its subject, in ledger.reports.kinds
+assert set(SUBJECTS) == {batch_record.KIND, coa.KIND, qp_release.KIND, patient.KIND}
 KEYS_FILE = "log-keys.txt"
 
 

@@ -36,3 +36,10 @@ def create_db_engine(settings: Settings, *, durable: bool = True, **kwargs: Any)
     return create_engine(
         db.sqlalchemy_url(), pool_pre_ping=True, connect_args=connect_args, **kwargs
     )
+
+
+def describe_database(settings: Settings) -> str:
+    db = settings.database
+    if db.backend == "sqlite":
+        return f"SQLite file {db.sqlite_path}"
+    return f"PostgreSQL database {db.dbname} on {db.host}:{db.port}"

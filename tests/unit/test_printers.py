@@ -161,3 +161,11 @@ def test_r_id_2_a_printer_that_cannot_be_reached_fails_with_nothing_sent() -> No
     with pytest.raises(SendFailed) as failed:
         send_labels(PrinterAddress("127.0.0.1", closed_port()), [b"^XA^XZ\n"], timeout=5)
     assert failed.value.sent == 0 and failed.value.problem == "connection refused"
+
+
+def test_a_printer_may_have_exactly_the_resolutions_zpl_renders_for() -> None:
+    """zebra names the resolutions without loading the renderer; they must stay the same."""
+    from label_printing.zebra import RESOLUTIONS
+    from label_printing.zpl import DOTS_PER_MM
+
+    assert set(RESOLUTIONS) == set(DOTS_PER_MM)
