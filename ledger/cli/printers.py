@@ -140,11 +140,5 @@ def _json(printer: Printer) -> dict[str, object]:
         "dpi": spec.dpi,
         "stock": spec.stock,
         "in_service": printer.in_service,
-        "registered_at": printer.registered_at,
-        "registered_by": printer.registered_by,
-        "changed_at": printer.changed_at,
-        "changed_by": printer.changed_by,
-        "retired_at": printer.retired_at,
-        "retired_by": printer.retired_by,
-        "retired_reason": printer.retired_reason,
+        **printer.history(),
     }

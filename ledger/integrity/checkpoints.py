@@ -48,8 +48,8 @@ from ledger.integrity.note import (
     open_checkpoint,
     sign_note,
 )
-from ledger.integrity.recorders import SCHEMA_LOCK_KEY
 from ledger.storage import migrations
+from ledger.storage.db import SCHEMA_LOCK_KEY
 from ledger.storage.tables import metadata
 
 APPEND_ONLY = "CellTrace checkpoints are append-only (R-LED-4)"

@@ -32,7 +32,7 @@ from sqlalchemy import (
 
 from ledger.errors import InvalidInput, NotFound
 from ledger.integrity import merkle
-from ledger.integrity.recorders import SCHEMA_LOCK_KEY
+from ledger.storage.db import schema_turn
 from ledger.storage.tables import metadata
 
 T = TypeVar("T")
@@ -93,11 +93,7 @@ def locked_transaction(engine: Engine) -> Iterator[Connection]:
 def create_tables(engine: Engine, tables: Sequence[Table]) -> None:
     """Create tables (idempotent). Creators take turns - SQLite's write lock, PostgreSQL's
     schema lock as the recorders take it - so two starting at once do not collide."""
-    with engine.connect() as conn:
-        if conn.dialect.name == "sqlite":
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
-            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SCHEMA_LOCK_KEY})
+    with schema_turn(engine) as conn:
         metadata.create_all(conn, tables=list(tables))
         if conn.dialect.name == "postgresql":
             for table in tables:

@@ -38,7 +38,6 @@ from psycopg.sql import SQL, Composed, Identifier, Literal
 from ledger.integrity.chain import ZERO_HASH
 from ledger.integrity.recorders import (
     APPEND_ONLY_MESSAGE,
-    SCHEMA_LOCK_KEY,
     WRITE_LOCK_KEY,
     ChainHeadCache,
     HashedRow,
@@ -46,6 +45,7 @@ from ledger.integrity.recorders import (
     hash_batch,
     links_to_read,
 )
+from ledger.storage.db import SCHEMA_LOCK_KEY
 
 Head = tuple[int, bytes]  # last notification id and chain hash of the table (0, zero: empty)
 
@@ -171,8 +171,7 @@ class HashChainPostgresRecorder(ChainHeadCache, PostgresApplicationRecorder):
     ) -> Sequence[int] | None:
         if not stored_events:
             return []
-        with self._cache_lock:
-            head = self._head
+        head = self._cached_head()
         rows: list[HashedRow] | None = None
         if head is not None:
             rows = self._insert_after(head, stored_events)

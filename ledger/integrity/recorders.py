@@ -39,7 +39,6 @@ from ledger.integrity.chain import (
     length_prefixed,
 )
 
-SCHEMA_LOCK_KEY = 0x43454C4C  # "CELL": serialises table creation across processes
 WRITE_LOCK_KEY = 0x4C454447  # "LEDG": serialises appends, so commit order = notification order
 APPEND_ONLY_MESSAGE = "CellTrace ledger records are append-only (R-LED-1)"
 
@@ -154,6 +153,10 @@ class ChainHeadCache:
         self._head: tuple[int, bytes] | None = None
         self._links: dict[Link, bytes] = {}
 
+    def _cached_head(self) -> tuple[int, bytes] | None:
+        with self._cache_lock:
+            return self._head
+
     def _remember(self, rows: list[HashedRow]) -> None:
         """Cache what was just committed (never anything uncommitted)."""
         nid, _, _, chain = rows[-1]
@@ -216,8 +219,7 @@ class HashChainSQLiteRecorder(ChainHeadCache, SQLiteApplicationRecorder):
     ) -> Sequence[int] | None:
         if not stored_events:
             return []
-        with self._cache_lock:
-            head = self._head
+        head = self._cached_head()
         try:
             with self._write_transaction() as c:
                 rows = self._insert_hashed(c, stored_events, head)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 
 from ledger.config import CONNECT_TIMEOUT_SECONDS, Settings
 
@@ -43,3 +45,19 @@ def describe_database(settings: Settings) -> str:
     if db.backend == "sqlite":
         return f"SQLite file {db.sqlite_path}"
     return f"PostgreSQL database {db.dbname} on {db.host}:{db.port}"
+
+
+SCHEMA_LOCK_KEY = 0x43454C4C  # "CELL": processes creating or changing tables take turns
+
+
+@contextmanager
+def schema_turn(engine: Engine) -> Iterator[Connection]:
+    """A connection in a transaction that one process creating or changing tables holds at a
+    time: SQLite's write lock, or PostgreSQL's schema advisory lock (the recorders take it
+    too). The caller commits."""
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SCHEMA_LOCK_KEY})
+        yield conn

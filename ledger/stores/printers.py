@@ -70,6 +70,18 @@ class Printer:
     def in_service(self) -> bool:
         return self.retired_at is None
 
+    def history(self) -> dict[str, str | None]:
+        """Who registered, changed and retired it, when (and why it was retired)."""
+        return {
+            "registered_at": self.registered_at,
+            "registered_by": self.registered_by,
+            "changed_at": self.changed_at,
+            "changed_by": self.changed_by,
+            "retired_at": self.retired_at,
+            "retired_by": self.retired_by,
+            "retired_reason": self.retired_reason,
+        }
+
     def payload(self) -> bytes:
         """What the access-log entry of its last registration, change or retirement hashes."""
         retired = f"retired={self.retired_at or ''}\n".encode()
@@ -342,13 +354,7 @@ def _row(printer: Printer) -> dict[str, object]:
         "port": printer.spec.address.port,
         "dpi": printer.spec.dpi,
         "stock": printer.spec.stock,
-        "registered_at": printer.registered_at,
-        "registered_by": printer.registered_by,
-        "changed_at": printer.changed_at,
-        "changed_by": printer.changed_by,
-        "retired_at": printer.retired_at,
-        "retired_by": printer.retired_by,
-        "retired_reason": printer.retired_reason,
+        **printer.history(),
     }
 
 

@@ -97,20 +97,16 @@ class PrintedOut(BaseModel):
 
 def _out(printer: Printer, unrecorded: list[str]) -> PrinterOut:
     spec = printer.spec
-    return PrinterOut(
-        name=spec.name,
-        address=str(spec.address),
-        dpi=spec.dpi,
-        stock=spec.stock,
-        in_service=printer.in_service,
-        registered_at=printer.registered_at,
-        registered_by=printer.registered_by,
-        changed_at=printer.changed_at,
-        changed_by=printer.changed_by,
-        retired_at=printer.retired_at,
-        retired_by=printer.retired_by,
-        retired_reason=printer.retired_reason,
-        recorded=spec.name not in unrecorded,
+    return PrinterOut.model_validate(
+        {
+            "name": spec.name,
+            "address": str(spec.address),
+            "dpi": spec.dpi,
+            "stock": spec.stock,
+            "in_service": printer.in_service,
+            "recorded": spec.name not in unrecorded,
+            **printer.history(),
+        }
     )
 
 

@@ -20,15 +20,14 @@ from __future__ import annotations
 
 import logging
 import weakref
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import Column, Connection, Engine, MetaData, String, Table, select, text
+from sqlalchemy import Column, Connection, Engine, MetaData, String, Table, select
 from sqlalchemy.exc import DBAPIError
 
 from ledger.errors import Unreachable
+from ledger.storage.db import schema_turn
 
 Database = Literal["ledger", "key_store"]
 LEDGER: Database = "ledger"
@@ -44,7 +43,6 @@ if TYPE_CHECKING:
 HEAD: dict[Database, str] = {"ledger": "0002", "key_store": "k0001"}
 """The newest revision of each chain (a test checks it is Alembic's head): known without
 importing Alembic, so a process whose databases are up to date never loads it."""
-SCHEMA_LOCK_KEY = 0x53434845  # "SCHE": migrations on one PostgreSQL database take turns
 _AT_HEAD: dict[Database, weakref.WeakSet[Engine]] = {
     LEDGER: weakref.WeakSet(),
     KEY_STORE: weakref.WeakSet(),
@@ -124,7 +122,7 @@ def _migrate(engine: Engine, which: Database, revision: str, way: str) -> tuple[
         target = head(which) if revision == "head" else revision
         if before == target:
             return before, target
-    with _turn(engine) as conn:
+    with schema_turn(engine) as conn:
         before = _current(conn, which)
         if before != target:
             from alembic import command
@@ -143,17 +141,6 @@ def _migrate(engine: Engine, which: Database, revision: str, way: str) -> tuple[
     if after != before:
         _log.info("The %s schema went from revision %s to %s", which, before or "(none)", after)
     return before, after
-
-
-@contextmanager
-def _turn(engine: Engine) -> Iterator[Connection]:
-    """A connection in a transaction that only one migrating process holds at a time."""
-    with engine.connect() as conn:
-        if conn.dialect.name == "sqlite":
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
-            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SCHEMA_LOCK_KEY})
-        yield conn
 
 
 def _current(conn: Connection, which: Database) -> str | None:
